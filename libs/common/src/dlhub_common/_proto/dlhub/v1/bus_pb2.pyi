@@ -1,0 +1,84 @@
+from dlhub_common._proto.dlhub.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ServableEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SERVABLE_EVENT_KIND_UNSPECIFIED: _ClassVar[ServableEventKind]
+    SERVABLE_EVENT_KIND_PUBLISHED: _ClassVar[ServableEventKind]
+    SERVABLE_EVENT_KIND_UPDATED: _ClassVar[ServableEventKind]
+    SERVABLE_EVENT_KIND_REMOVED: _ClassVar[ServableEventKind]
+SERVABLE_EVENT_KIND_UNSPECIFIED: ServableEventKind
+SERVABLE_EVENT_KIND_PUBLISHED: ServableEventKind
+SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
+SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
+
+class ArtifactRef(_message.Message):
+    __slots__ = ("path", "object_key", "size")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_KEY_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    object_key: str
+    size: int
+    def __init__(self, path: _Optional[str] = ..., object_key: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
+
+class WorkItem(_message.Message):
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    ENQUEUED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    servable: _types_pb2.ServableRef
+    digest: str
+    servable_type: str
+    artifacts: _containers.RepeatedCompositeFieldContainer[ArtifactRef]
+    inputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
+    outputs: _containers.RepeatedScalarFieldContainer[str]
+    enqueued_unix_ns: int
+    deadline_unix_ns: int
+    model_path: str
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ...) -> None: ...
+
+class WorkResult(_message.Message):
+    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    OK_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    COMPUTE_NS_FIELD_NUMBER: _ClassVar[int]
+    EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    ok: bool
+    outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
+    error: _types_pb2.ErrorInfo
+    compute_ns: int
+    executor_id: str
+    started_unix_ns: int
+    finished_unix_ns: int
+    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ...) -> None: ...
+
+class ServableEvent(_message.Message):
+    __slots__ = ("kind", "servable", "event_unix_ns")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    kind: ServableEventKind
+    servable: _types_pb2.Servable
+    event_unix_ns: int
+    def __init__(self, kind: _Optional[_Union[ServableEventKind, str]] = ..., servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., event_unix_ns: _Optional[int] = ...) -> None: ...

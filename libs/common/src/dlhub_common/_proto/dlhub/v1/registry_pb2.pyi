@@ -1,0 +1,84 @@
+from dlhub_common._proto.dlhub.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PublishServableRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: PublishHeader
+    chunk: ArtifactChunk
+    def __init__(self, header: _Optional[_Union[PublishHeader, _Mapping]] = ..., chunk: _Optional[_Union[ArtifactChunk, _Mapping]] = ...) -> None: ...
+
+class PublishHeader(_message.Message):
+    __slots__ = ("metadata_json", "artifacts")
+    METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
+    metadata_json: str
+    artifacts: _containers.RepeatedCompositeFieldContainer[ArtifactInfo]
+    def __init__(self, metadata_json: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[ArtifactInfo, _Mapping]]] = ...) -> None: ...
+
+class ArtifactInfo(_message.Message):
+    __slots__ = ("path", "size", "sha256")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    size: int
+    sha256: str
+    def __init__(self, path: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class ArtifactChunk(_message.Message):
+    __slots__ = ("path", "data")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    data: bytes
+    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class PublishServableResponse(_message.Message):
+    __slots__ = ("servable",)
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.Servable
+    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ...) -> None: ...
+
+class GetServableRequest(_message.Message):
+    __slots__ = ("ref",)
+    REF_FIELD_NUMBER: _ClassVar[int]
+    ref: _types_pb2.ServableRef
+    def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ...) -> None: ...
+
+class GetServableResponse(_message.Message):
+    __slots__ = ("servable", "versions")
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.Servable
+    versions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., versions: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ListServablesRequest(_message.Message):
+    __slots__ = ("owner", "page_size", "page_token", "all_versions")
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ALL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    owner: str
+    page_size: int
+    page_token: str
+    all_versions: bool
+    def __init__(self, owner: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_versions: _Optional[bool] = ...) -> None: ...
+
+class ListServablesResponse(_message.Message):
+    __slots__ = ("servables", "next_page_token", "total")
+    SERVABLES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    servables: _containers.RepeatedCompositeFieldContainer[_types_pb2.ServableSummary]
+    next_page_token: str
+    total: int
+    def __init__(self, servables: _Optional[_Iterable[_Union[_types_pb2.ServableSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,171 @@
+"""One error hierarchy for every layer, and the one table that maps it.
+
+Domain code raises :class:`DLHubError` subclasses. Transports translate them
+with :data:`ERROR_TABLE`: gRPC status names and HTTP status codes are plain
+strings and ints here, so this module imports no transport library. Clients
+rebuild typed errors with :func:`error_from_code`, which only knows the codes in
+the table (an allow-list), never class names sent over the wire.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class ErrorCode(enum.StrEnum):
+    """Stable, wire-visible error codes."""
+
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
+    FAILED_PRECONDITION = "FAILED_PRECONDITION"
+    DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+    UNAVAILABLE = "UNAVAILABLE"
+    SERVABLE_ERROR = "SERVABLE_ERROR"
+    INTERNAL = "INTERNAL"
+
+
+@dataclass(frozen=True)
+class ErrorMapping:
+    """How one code travels: its gRPC status name, HTTP status, and retryability."""
+
+    grpc_status: str
+    http_status: int
+    retryable: bool
+
+
+ERROR_TABLE: dict[ErrorCode, ErrorMapping] = {
+    ErrorCode.INVALID_ARGUMENT: ErrorMapping("INVALID_ARGUMENT", 400, False),
+    ErrorCode.NOT_FOUND: ErrorMapping("NOT_FOUND", 404, False),
+    ErrorCode.ALREADY_EXISTS: ErrorMapping("ALREADY_EXISTS", 409, False),
+    ErrorCode.PERMISSION_DENIED: ErrorMapping("PERMISSION_DENIED", 403, False),
+    ErrorCode.UNAUTHENTICATED: ErrorMapping("UNAUTHENTICATED", 401, False),
+    ErrorCode.RESOURCE_EXHAUSTED: ErrorMapping("RESOURCE_EXHAUSTED", 413, False),
+    ErrorCode.FAILED_PRECONDITION: ErrorMapping("FAILED_PRECONDITION", 409, False),
+    ErrorCode.DEADLINE_EXCEEDED: ErrorMapping("DEADLINE_EXCEEDED", 504, True),
+    ErrorCode.UNAVAILABLE: ErrorMapping("UNAVAILABLE", 503, True),
+    # The servable's own code failed: the request reached the model.
+    ErrorCode.SERVABLE_ERROR: ErrorMapping("ABORTED", 422, False),
+    ErrorCode.INTERNAL: ErrorMapping("INTERNAL", 500, False),
+}
+
+# gRPC status name -> code, for statuses raised by gRPC itself (no DLHub details).
+GRPC_STATUS_TO_CODE: dict[str, ErrorCode] = {
+    "INVALID_ARGUMENT": ErrorCode.INVALID_ARGUMENT,
+    "NOT_FOUND": ErrorCode.NOT_FOUND,
+    "ALREADY_EXISTS": ErrorCode.ALREADY_EXISTS,
+    "PERMISSION_DENIED": ErrorCode.PERMISSION_DENIED,
+    "UNAUTHENTICATED": ErrorCode.UNAUTHENTICATED,
+    "RESOURCE_EXHAUSTED": ErrorCode.RESOURCE_EXHAUSTED,
+    "FAILED_PRECONDITION": ErrorCode.FAILED_PRECONDITION,
+    "DEADLINE_EXCEEDED": ErrorCode.DEADLINE_EXCEEDED,
+    "UNAVAILABLE": ErrorCode.UNAVAILABLE,
+    "ABORTED": ErrorCode.SERVABLE_ERROR,
+}
+
+
+class DLHubError(Exception):
+    """Base of every DLHub error.
+
+    Args:
+        message: a sentence a user can act on; never contains secrets.
+        details: machine-readable context (bad fields, expected signature...).
+    """
+
+    code: ErrorCode = ErrorCode.INTERNAL
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details or {}
+
+    @property
+    def retryable(self) -> bool:
+        return ERROR_TABLE[self.code].retryable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "message": self.message,
+            "details": self.details,
+            "retryable": self.retryable,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class InvalidArgument(DLHubError):
+    code = ErrorCode.INVALID_ARGUMENT
+
+
+class NotFound(DLHubError):
+    code = ErrorCode.NOT_FOUND
+
+
+class AlreadyExists(DLHubError):
+    code = ErrorCode.ALREADY_EXISTS
+
+
+class PermissionDenied(DLHubError):
+    code = ErrorCode.PERMISSION_DENIED
+
+
+class Unauthenticated(DLHubError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class ResourceExhausted(DLHubError):
+    code = ErrorCode.RESOURCE_EXHAUSTED
+
+
+class FailedPrecondition(DLHubError):
+    code = ErrorCode.FAILED_PRECONDITION
+
+
+class DeadlineExceeded(DLHubError):
+    code = ErrorCode.DEADLINE_EXCEEDED
+
+
+class Unavailable(DLHubError):
+    code = ErrorCode.UNAVAILABLE
+
+
+class ServableError(DLHubError):
+    code = ErrorCode.SERVABLE_ERROR
+
+
+class InternalError(DLHubError):
+    code = ErrorCode.INTERNAL
+
+
+_BY_CODE: dict[ErrorCode, type[DLHubError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidArgument,
+        NotFound,
+        AlreadyExists,
+        PermissionDenied,
+        Unauthenticated,
+        ResourceExhausted,
+        FailedPrecondition,
+        DeadlineExceeded,
+        Unavailable,
+        ServableError,
+        InternalError,
+    )
+}
+
+
+def error_from_code(code: str, message: str, details: dict[str, Any] | None = None) -> DLHubError:
+    """Rebuild a typed error from a wire code; unknown codes become InternalError."""
+    try:
+        cls = _BY_CODE[ErrorCode(code)]
+    except ValueError:
+        cls = InternalError
+    return cls(message, details=details)
