@@ -38,7 +38,9 @@ class DocumentStore(ABC):
         """
 
     @abstractmethod
-    async def ensure_index(self, collection: str, fields: Sequence[str], *, unique: bool = False) -> None:
+    async def ensure_index(
+        self, collection: str, fields: Sequence[str], *, unique: bool = False
+    ) -> None:
         """Create an index over ``fields`` if it does not exist.
 
         Args:

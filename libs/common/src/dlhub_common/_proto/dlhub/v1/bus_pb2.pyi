@@ -19,16 +19,6 @@ SERVABLE_EVENT_KIND_PUBLISHED: ServableEventKind
 SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
-class ArtifactRef(_message.Message):
-    __slots__ = ("path", "object_key", "size")
-    PATH_FIELD_NUMBER: _ClassVar[int]
-    OBJECT_KEY_FIELD_NUMBER: _ClassVar[int]
-    SIZE_FIELD_NUMBER: _ClassVar[int]
-    path: str
-    object_key: str
-    size: int
-    def __init__(self, path: _Optional[str] = ..., object_key: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
-
 class WorkItem(_message.Message):
     __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -45,13 +35,13 @@ class WorkItem(_message.Message):
     servable: _types_pb2.ServableRef
     digest: str
     servable_type: str
-    artifacts: _containers.RepeatedCompositeFieldContainer[ArtifactRef]
+    artifacts: _containers.RepeatedCompositeFieldContainer[_types_pb2.ArtifactRef]
     inputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
     outputs: _containers.RepeatedScalarFieldContainer[str]
     enqueued_unix_ns: int
     deadline_unix_ns: int
     model_path: str
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ...) -> None: ...
 
 class WorkResult(_message.Message):
     __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x64lhub/v1/registry.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"u\n\x16PublishServableRequest\x12)\n\x06header\x18\x01 \x01(\x0b\x32\x17.dlhub.v1.PublishHeaderH\x00\x12(\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x17.dlhub.v1.ArtifactChunkH\x00\x42\x06\n\x04part\"Q\n\rPublishHeader\x12\x15\n\rmetadata_json\x18\x01 \x01(\t\x12)\n\tartifacts\x18\x02 \x03(\x0b\x32\x16.dlhub.v1.ArtifactInfo\":\n\x0c\x41rtifactInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\x12\x0e\n\x06sha256\x18\x03 \x01(\t\"+\n\rArtifactChunk\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\"?\n\x17PublishServableResponse\x12$\n\x08servable\x18\x01 \x01(\x0b\x32\x12.dlhub.v1.Servable\"8\n\x12GetServableRequest\x12\"\n\x03ref\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"M\n\x13GetServableResponse\x12$\n\x08servable\x18\x01 \x01(\x0b\x32\x12.dlhub.v1.Servable\x12\x10\n\x08versions\x18\x02 \x03(\x03\"b\n\x14ListServablesRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0c\x61ll_versions\x18\x04 \x01(\x08\"m\n\x15ListServablesResponse\x12,\n\tservables\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ServableSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\x03\x32\x89\x02\n\x0fRegistryService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x64lhub/v1/registry.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"u\n\x16PublishServableRequest\x12)\n\x06header\x18\x01 \x01(\x0b\x32\x17.dlhub.v1.PublishHeaderH\x00\x12(\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x17.dlhub.v1.ArtifactChunkH\x00\x42\x06\n\x04part\"Q\n\rPublishHeader\x12\x15\n\rmetadata_json\x18\x01 \x01(\t\x12)\n\tartifacts\x18\x02 \x03(\x0b\x32\x16.dlhub.v1.ArtifactInfo\":\n\x0c\x41rtifactInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\x12\x0e\n\x06sha256\x18\x03 \x01(\t\"+\n\rArtifactChunk\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\"?\n\x17PublishServableResponse\x12$\n\x08servable\x18\x01 \x01(\x0b\x32\x12.dlhub.v1.Servable\"8\n\x12GetServableRequest\x12\"\n\x03ref\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"\x8b\x01\n\x13GetServableResponse\x12$\n\x08servable\x18\x01 \x01(\x0b\x32\x12.dlhub.v1.Servable\x12\x10\n\x08versions\x18\x02 \x03(\x03\x12(\n\tartifacts\x18\x03 \x03(\x0b\x32\x15.dlhub.v1.ArtifactRef\x12\x12\n\nmodel_path\x18\x04 \x01(\t\"b\n\x14ListServablesRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0c\x61ll_versions\x18\x04 \x01(\x08\"m\n\x15ListServablesResponse\x12,\n\tservables\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ServableSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\x03\x32\x89\x02\n\x0fRegistryService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,12 +44,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PUBLISHSERVABLERESPONSE']._serialized_end=429
   _globals['_GETSERVABLEREQUEST']._serialized_start=431
   _globals['_GETSERVABLEREQUEST']._serialized_end=487
-  _globals['_GETSERVABLERESPONSE']._serialized_start=489
-  _globals['_GETSERVABLERESPONSE']._serialized_end=566
-  _globals['_LISTSERVABLESREQUEST']._serialized_start=568
-  _globals['_LISTSERVABLESREQUEST']._serialized_end=666
-  _globals['_LISTSERVABLESRESPONSE']._serialized_start=668
-  _globals['_LISTSERVABLESRESPONSE']._serialized_end=777
-  _globals['_REGISTRYSERVICE']._serialized_start=780
-  _globals['_REGISTRYSERVICE']._serialized_end=1045
+  _globals['_GETSERVABLERESPONSE']._serialized_start=490
+  _globals['_GETSERVABLERESPONSE']._serialized_end=629
+  _globals['_LISTSERVABLESREQUEST']._serialized_start=631
+  _globals['_LISTSERVABLESREQUEST']._serialized_end=729
+  _globals['_LISTSERVABLESRESPONSE']._serialized_start=731
+  _globals['_LISTSERVABLESRESPONSE']._serialized_end=840
+  _globals['_REGISTRYSERVICE']._serialized_start=843
+  _globals['_REGISTRYSERVICE']._serialized_end=1108
 # @@protoc_insertion_point(module_scope)

@@ -54,12 +54,16 @@ class GetServableRequest(_message.Message):
     def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ...) -> None: ...
 
 class GetServableResponse(_message.Message):
-    __slots__ = ("servable", "versions")
+    __slots__ = ("servable", "versions", "artifacts", "model_path")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.Servable
     versions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., versions: _Optional[_Iterable[int]] = ...) -> None: ...
+    artifacts: _containers.RepeatedCompositeFieldContainer[_types_pb2.ArtifactRef]
+    model_path: str
+    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., versions: _Optional[_Iterable[int]] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., model_path: _Optional[str] = ...) -> None: ...
 
 class ListServablesRequest(_message.Message):
     __slots__ = ("owner", "page_size", "page_token", "all_versions")

@@ -77,3 +77,15 @@ class ErrorInfo(_message.Message):
     details_json: str
     retryable: bool
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., details_json: _Optional[str] = ..., retryable: _Optional[bool] = ...) -> None: ...
+
+class ArtifactRef(_message.Message):
+    __slots__ = ("path", "object_key", "size", "sha256")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_KEY_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    object_key: str
+    size: int
+    sha256: str
+    def __init__(self, path: _Optional[str] = ..., object_key: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,41 @@
+"""The service APIs as Python protocols, at the level of protobuf messages.
+
+Every internal service implements its protocol in-process (``<service>.api``)
+and :mod:`dlhub_common.remote` implements the same protocols over gRPC. The
+gateway and the task manager depend only on these protocols, so the embedded
+mode (one process, direct calls, no loopback hop) and the distributed mode
+(one process per service) run the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2
+
+
+class RegistryApi(Protocol):
+    async def publish_servable(
+        self, requests: AsyncIterator[registry_pb2.PublishServableRequest]
+    ) -> registry_pb2.PublishServableResponse: ...
+
+    async def get_servable(
+        self, request: registry_pb2.GetServableRequest
+    ) -> registry_pb2.GetServableResponse: ...
+
+    async def list_servables(
+        self, request: registry_pb2.ListServablesRequest
+    ) -> registry_pb2.ListServablesResponse: ...
+
+
+class SearchApi(Protocol):
+    async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...
+
+
+class TaskApi(Protocol):
+    async def run_servable(
+        self, request: tasks_pb2.RunServableRequest
+    ) -> tasks_pb2.RunServableResponse: ...
+
+    async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse: ...

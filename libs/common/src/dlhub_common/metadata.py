@@ -1,0 +1,320 @@
+"""The servable metadata document and its validation.
+
+A servable version is described by three blocks, as in the original DLHub:
+
+* ``datacite``: citation metadata in DataCite 4.x JSON (camelCase keys);
+* ``dlhub``: name, owner, version, domains, visibility, files, identifiers;
+* ``servable``: the model type, its typed run signature and dependencies.
+
+:func:`validate_metadata` checks a whole document at once and reports every
+bad field in one :class:`~dlhub_common.errors.InvalidArgument`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.names import SLUG_RE, SLUG_RULE
+
+SERVABLE_TYPES = ("onnx",)
+
+# ndarray item types and their OIP datatypes.
+ITEM_TYPE_TO_DATATYPE: dict[str, str] = {
+    "bool": "BOOL",
+    "uint8": "UINT8",
+    "uint16": "UINT16",
+    "uint32": "UINT32",
+    "uint64": "UINT64",
+    "int8": "INT8",
+    "int16": "INT16",
+    "int32": "INT32",
+    "int64": "INT64",
+    "float16": "FP16",
+    "float32": "FP32",
+    "float64": "FP64",
+    "bfloat16": "BF16",
+    "string": "BYTES",
+    "bytes": "BYTES",
+}
+DATATYPE_TO_ITEM_TYPE: dict[str, str] = {
+    dt: it for it, dt in ITEM_TYPE_TO_DATATYPE.items() if it != "bytes"
+}
+IO_TYPES = ("number", "integer", "string", "boolean", "ndarray", "list", "dict", "file", "any")
+# Item types of an ndarray: exact dtypes, plus the loose "float" of early DLHub.
+ITEM_TYPES = (*ITEM_TYPE_TO_DATATYPE, "float", "number", "integer", "boolean")
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class _CamelBlock(_Block):
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, alias_generator=to_camel, serialize_by_alias=True
+    )
+
+
+# ---------------------------------------------------------------- datacite
+
+
+class NameIdentifier(_CamelBlock):
+    name_identifier: str
+    name_identifier_scheme: str = "ORCID"
+
+
+class Creator(_CamelBlock):
+    name: str = Field(min_length=1)
+    name_type: Literal["Personal", "Organizational"] = "Personal"
+    given_name: str | None = None
+    family_name: str | None = None
+    affiliation: list[str] = Field(default_factory=list)
+    name_identifiers: list[NameIdentifier] = Field(default_factory=list)
+
+
+class Title(_CamelBlock):
+    title: str = Field(min_length=1)
+    title_type: str | None = None
+
+
+class Description(_CamelBlock):
+    description: str = Field(min_length=1)
+    description_type: str = "Abstract"
+
+
+class RelatedIdentifier(_CamelBlock):
+    related_identifier: str = Field(min_length=1)
+    related_identifier_type: str = "DOI"
+    relation_type: str = "IsDescribedBy"
+
+
+class Rights(_CamelBlock):
+    rights: str
+    rights_uri: str | None = None
+
+
+class FundingReference(_CamelBlock):
+    funder_name: str
+    award_number: str | None = None
+    award_title: str | None = None
+
+
+class Identifier(_CamelBlock):
+    identifier: str
+    identifier_type: str
+
+
+class ResourceType(_CamelBlock):
+    resource_type_general: str = "Software"
+    resource_type: str = "Model"
+
+
+class DataCite(_CamelBlock):
+    """DataCite 4.x fields; ``creators`` and ``titles`` are required."""
+
+    creators: list[Creator] = Field(min_length=1)
+    titles: list[Title] = Field(min_length=1)
+    descriptions: list[Description] = Field(default_factory=list)
+    publisher: str = "DLHub"
+    publication_year: str | None = None
+    resource_type: ResourceType = Field(default_factory=ResourceType)
+    subjects: list[dict[str, str]] = Field(default_factory=list)
+    related_identifiers: list[RelatedIdentifier] = Field(default_factory=list)
+    rights_list: list[Rights] = Field(default_factory=list)
+    funding_references: list[FundingReference] = Field(default_factory=list)
+    identifier: Identifier | None = None
+    alternate_identifiers: list[Identifier] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- dlhub
+
+
+class Files(_Block):
+    model: str | None = Field(None, description="Path of the model file among the artifacts")
+    other: list[str] = Field(default_factory=list)
+
+
+class DLHubBlock(_Block):
+    name: str
+    owner: str | None = None
+    version: int | None = None
+    domains: list[str] = Field(default_factory=list)
+    visible_to: list[str] = Field(default_factory=lambda: ["public"])
+    files: Files = Field(default_factory=Files)
+    publication_date: str | None = None
+    identifier: str | None = None
+    digest: str | None = None
+
+    @field_validator("name", "owner")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not SLUG_RE.match(value):
+            raise ValueError(SLUG_RULE)
+        return value
+
+    @field_validator("visible_to")
+    @classmethod
+    def _visible(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one reader ('public' or a user name)")
+        return value
+
+
+# ---------------------------------------------------------------- servable
+
+
+class IOSpec(_Block):
+    """A typed input or output (DLHub's types)."""
+
+    type: str = Field(description="A DLHub type, or a numpy dtype name for ndarray item types")
+    description: str = ""
+    shape: list[int | None] | None = None
+    item_type: IOSpec | None = None
+    properties: dict[str, IOSpec] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IOSpec:
+        if self.type == "ndarray":
+            if self.shape is None:
+                raise ValueError("ndarray needs 'shape' (use null for a variable dimension)")
+            if self.item_type is None:
+                raise ValueError("ndarray needs 'item_type', e.g. {'type': 'float32'}")
+            if any(d is not None and d < 0 for d in self.shape):
+                raise ValueError("shape dimensions must be >= 0 or null")
+        if self.type == "dict" and self.properties is None:
+            raise ValueError("dict needs 'properties'")
+        return self
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in IO_TYPES and value not in ITEM_TYPES:
+            raise ValueError(
+                f"unknown type {value!r}; use one of {', '.join(IO_TYPES)}"
+                f" (ndarray item types: {', '.join(ITEM_TYPES)})"
+            )
+        return value
+
+    def datatype(self) -> str | None:
+        """The OIP datatype of an ndarray whose item type is a dtype, else None."""
+        if self.type != "ndarray" or self.item_type is None:
+            return None
+        return ITEM_TYPE_TO_DATATYPE.get(self.item_type.type)
+
+    def model_dump_doc(self) -> dict[str, Any]:
+        """Compact JSON form: only the keys that are set."""
+        data: dict[str, Any] = {"type": self.type}
+        if self.description:
+            data["description"] = self.description
+        if self.shape is not None:
+            data["shape"] = self.shape
+        if self.item_type is not None:
+            data["item_type"] = self.item_type.model_dump_doc()
+        if self.properties is not None:
+            data["properties"] = {k: v.model_dump_doc() for k, v in self.properties.items()}
+        return data
+
+
+class Method(_Block):
+    input: IOSpec
+    output: IOSpec
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    method_details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ServableBlock(_Block):
+    type: str
+    methods: dict[str, Method]
+    dependencies: dict[str, str] = Field(default_factory=dict)
+    model_summary: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in SERVABLE_TYPES:
+            raise ValueError(f"unknown servable type; supported: {', '.join(SERVABLE_TYPES)}")
+        return value
+
+    @field_validator("methods")
+    @classmethod
+    def _run(cls, value: dict[str, Method]) -> dict[str, Method]:
+        if "run" not in value:
+            raise ValueError("must define the 'run' method")
+        return value
+
+
+class Metadata(_Block):
+    """A whole metadata document."""
+
+    datacite: DataCite
+    dlhub: DLHubBlock
+    servable: ServableBlock
+
+    def to_doc(self) -> dict[str, Any]:
+        """The canonical JSON-ready dict (DataCite keys in camelCase)."""
+        doc = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        doc["servable"]["methods"] = {
+            name: {
+                **m.model_dump(mode="json", exclude={"input", "output"}),
+                "input": m.input.model_dump_doc(),
+                "output": m.output.model_dump_doc(),
+            }
+            for name, m in self.servable.methods.items()
+        }
+        return doc
+
+    @property
+    def run(self) -> Method:
+        return self.servable.methods["run"]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(document)"
+
+
+def validate_metadata(doc: Any) -> Metadata:
+    """Validate a metadata document.
+
+    Raises:
+        InvalidArgument: listing every bad field in the message and in
+            ``details["errors"]`` as ``[{"field": ..., "problem": ...}]``.
+    """
+    if not isinstance(doc, dict):
+        raise InvalidArgument("metadata must be a JSON object with datacite, dlhub and servable")
+    try:
+        return Metadata.model_validate(doc)
+    except ValidationError as exc:
+        errors = [{"field": _loc(e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        listing = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+        raise InvalidArgument(
+            f"invalid metadata ({len(errors)} problem(s)): {listing}", details={"errors": errors}
+        ) from None
+
+
+def canonical_json(doc: Any) -> bytes:
+    """Deterministic JSON bytes (sorted keys, no spaces) for digests."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_digest(metadata_doc: dict[str, Any], artifacts: dict[str, str]) -> str:
+    """sha256 over the artifacts (path -> sha256) and the canonical metadata.
+
+    Fields that are assigned at publish (version, dates, identifiers, the digest
+    itself) are left out, so the same bytes and metadata give the same digest.
+    """
+    doc = json.loads(canonical_json(metadata_doc))
+    block = doc.get("dlhub", {})
+    for key in ("version", "publication_date", "identifier", "digest"):
+        block.pop(key, None)
+    doc.get("datacite", {}).pop("publicationYear", None)
+    doc.get("datacite", {}).pop("identifier", None)
+    h = hashlib.sha256()
+    for path in sorted(artifacts):
+        h.update(path.encode() + b"\0" + artifacts[path].encode() + b"\n")
+    h.update(canonical_json(doc))
+    return "sha256:" + h.hexdigest()

@@ -1,0 +1,29 @@
+"""Prometheus metrics shared by the services, and logging set-up."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import Counter, Histogram
+
+RPC_LATENCY = Histogram(
+    "dlhub_rpc_seconds",
+    "gRPC handler latency by method",
+    ["method"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30),
+)
+TASKS = Counter("dlhub_tasks_total", "Tasks finished, by servable type and outcome", ["outcome"])
+TASK_COMPUTE = Histogram(
+    "dlhub_task_compute_seconds",
+    "Model compute time per task in the executor",
+    buckets=(0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5),
+)
+HTTP_REQUESTS = Counter("dlhub_http_requests_total", "HTTP requests", ["route", "status"])
+PUBLISHED = Counter("dlhub_servables_published_total", "Servable versions published")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

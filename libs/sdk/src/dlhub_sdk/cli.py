@@ -1,0 +1,310 @@
+"""The ``dlhub`` command: run the mesh, publish, search, describe and run servables.
+
+Every client command takes ``--json`` for scripts. Errors print one line
+(``error: CODE: message``) and exit with status 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dlhub_common.errors import DLHubError, InvalidArgument
+
+SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from dlhub_sdk.client import DLHubClient
+
+    return DLHubClient(args.address, args.token, timeout=getattr(args, "timeout", 60.0))
+
+
+def _print(args: argparse.Namespace, data: Any, human: str) -> None:
+    if args.json:
+        print(json.dumps(data, indent=2, default=_jsonable))
+    else:
+        print(human)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "(none)"
+    lines = [f"{'SERVABLE':40} {'VER':>4}  {'TYPE':6} TITLE"]
+    for r in rows:
+        ref = f"{r['owner']}/{r['name']}"
+        lines.append(f"{ref:40} {r['version']:>4}  {r['servable_type']:6} {r['title']}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from dlhub_common.telemetry import configure_logging
+    from dlhub_sdk.mesh import run_mesh
+
+    settings = _settings(args)
+    configure_logging(settings.log_level)
+    return asyncio.run(run_mesh(settings, user=args.user, example=args.example))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dlhub_common.telemetry import configure_logging
+    from dlhub_sdk.mesh import run_service
+
+    settings = _settings(args)
+    configure_logging(settings.log_level)
+    return asyncio.run(run_service(args.service, settings))
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    import os
+
+    from dlhub_common.settings import Settings
+
+    if getattr(args, "data_dir", None):
+        os.environ["DLHUB_DATA_DIR"] = str(args.data_dir)
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    try:
+        return Settings(**overrides)
+    except Exception as exc:  # pydantic ValidationError names every bad setting
+        raise SystemExit(f"error: bad settings: {exc}") from None
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from dlhub_sdk.models import OnnxServable
+
+    files: dict[str, str] = {}
+    if args.metadata:
+        metadata = json.loads(Path(args.metadata).read_text())
+        for spec in args.file or []:
+            path, _, local = spec.partition("=")
+            files[path] = local or path
+        model: Any = metadata
+    else:
+        if not args.model:
+            raise InvalidArgument("give a model file, or --metadata with --file")
+        builder = OnnxServable(args.model, name=args.name)
+        builder.set_title(args.title or builder._dlhub["name"])
+        for author in args.author or []:
+            name, _, affiliation = author.partition(";")
+            builder.add_author(name.strip(), affiliation.strip() or None)
+        if not args.author:
+            raise InvalidArgument("give at least one --author 'Name; Affiliation'")
+        if args.description:
+            builder.set_abstract(args.description)
+        if args.domain:
+            builder.set_domains(args.domain)
+        for doi in args.doi or []:
+            builder.add_related_identifier(doi)
+        if args.visible_to:
+            builder.set_visibility(args.visible_to)
+        model = builder
+    with _client(args) as client:
+        summary = client.publish_servable(model, files or None)
+    _print(
+        args,
+        summary,
+        f"published {summary['owner']}/{summary['name']} version {summary['version']}\n"
+        f"  digest {summary['digest']}",
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        page = client.search_page(
+            " ".join(args.query),
+            owner=args.owner,
+            domains=args.domain,
+            authors=args.author,
+            servable_type=args.type,
+            limit=args.limit,
+            offset=args.offset,
+            facets=["domains", "owner"] if args.facets else (),
+        )
+    human = _table(page["hits"]) + f"\n{page['total']} match(es)"
+    if args.facets:
+        human += "\n" + json.dumps(page["facets"])
+    _print(args, page, human)
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        meta = client.describe_servable(args.servable, args.version)
+    _print(args, meta, json.dumps(meta, indent=2))
+    return 0
+
+
+def cmd_servables(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        rows = client.get_servables(owner=args.owner, all_versions=args.all_versions)
+    _print(args, rows, _table(rows))
+    return 0
+
+
+def _load_inputs(args: argparse.Namespace) -> Any:
+    if args.npy:
+        arrays = {}
+        for spec in args.npy:
+            name, _, path = spec.rpartition("=")
+            arrays[name or "input"] = np.load(path, allow_pickle=False)
+        return arrays if len(arrays) > 1 or "input" not in arrays else arrays["input"]
+    text = args.inputs
+    if args.inputs_file:
+        text = Path(args.inputs_file).read_text()
+    if text is None:
+        raise InvalidArgument("give --inputs JSON, --inputs-file or --npy")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise InvalidArgument(f"inputs are not valid JSON: {exc}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    inputs = _load_inputs(args)
+    with _client(args) as client:
+        result = client.run(
+            args.servable,
+            inputs,
+            asynchronous=args.asynchronous,
+            version=args.version,
+            timeout=args.timeout,
+            outputs=args.output or (),
+        )
+        if args.asynchronous:
+            _print(args, {"task_id": result.task_id}, result.task_id)
+            return 0
+    data = {k: v.tolist() for k, v in result.items()}
+    _print(
+        args, data, "\n".join(f"{k}: {json.dumps(v, default=_jsonable)}" for k, v in data.items())
+    )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        status = client.get_task_status(args.task_id)
+        if status["state"] == "SUCCEEDED" and args.result:
+            status["outputs"] = {k: v.tolist() for k, v in client.get_result(args.task_id).items()}
+    _print(args, status, json.dumps(status, indent=2, default=_jsonable))
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlhub", description="DLHub: publish, find and run models"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def client_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--address", help="gateway gRPC host:port (default: from `dlhub up`)")
+        p.add_argument("--token", help="bearer token (default: DLHUB_TOKEN or `dlhub up`'s)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        return p
+
+    p = sub.add_parser("up", help="run the whole mesh on the embedded backends")
+    p.add_argument("--data-dir", help="where data lives (default .dlhub)")
+    p.add_argument("--user", help="local user to sign in as (default $USER)")
+    p.add_argument("--example", help="a Python script to run once the mesh is up")
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("serve", help="run one service alone (distributed mode)")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("--data-dir", help="where embedded backends keep data")
+    p.set_defaults(func=cmd_serve)
+
+    p = client_cmd("publish", "publish an ONNX model (or --metadata + --file)")
+    p.add_argument("model", nargs="?", help="the .onnx file")
+    p.add_argument("--name", help="servable name (default: file name)")
+    p.add_argument("--title")
+    p.add_argument("--author", action="append", help="'Name; Affiliation' (repeatable)")
+    p.add_argument("--description")
+    p.add_argument("--domain", action="append", help="scientific domain (repeatable)")
+    p.add_argument("--doi", action="append", help="related DOI (repeatable)")
+    p.add_argument("--visible-to", action="append", help="'public' or a user (repeatable)")
+    p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
+    p.add_argument("--file", action="append", help="artifact 'path=local file' with --metadata")
+    p.set_defaults(func=cmd_publish)
+
+    p = client_cmd("search", "search servables")
+    p.add_argument("query", nargs="*")
+    p.add_argument("--owner", action="append")
+    p.add_argument("--domain", action="append")
+    p.add_argument("--author", action="append")
+    p.add_argument("--type", action="append")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--facets", action="store_true", help="show domain and owner counts")
+    p.set_defaults(func=cmd_search)
+
+    p = client_cmd("describe", "show a servable's metadata")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--version")
+    p.set_defaults(func=cmd_describe)
+
+    p = client_cmd("servables", "list servables")
+    p.add_argument("--owner")
+    p.add_argument("--all-versions", action="store_true")
+    p.set_defaults(func=cmd_servables)
+
+    p = client_cmd("run", "run a servable")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--inputs", help="JSON: data for one input, or {name: data}")
+    p.add_argument("--inputs-file", help="a JSON file with the inputs")
+    p.add_argument("--npy", action="append", help="[name=]file.npy (repeatable)")
+    p.add_argument("--version")
+    p.add_argument("--output", action="append", help="only this output (repeatable)")
+    p.add_argument("--async", dest="asynchronous", action="store_true", help="print a task id")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.set_defaults(func=cmd_run)
+
+    p = client_cmd("status", "a task's status (and result with --result)")
+    p.add_argument("task_id")
+    p.add_argument("--result", action="store_true")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except DLHubError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.to_dict()}), file=sys.stderr)
+        else:
+            print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""DLHubClient: publish, find, describe and run servables.
+
+The client speaks gRPC to the gateway (``dlhub.v1.DLHubService``). Method
+names follow the original DLHub SDK (``publish_servable``, ``search``,
+``describe_servable``, ``get_servables``, ``run``, ``get_task_status``,
+``get_result``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any
+
+import grpc
+import numpy as np
+
+from dlhub_common._proto.dlhub.v1 import (
+    dlhub_pb2_grpc,
+    registry_pb2,
+    search_pb2,
+    tasks_pb2,
+    types_pb2,
+)
+from dlhub_common.codec import array_to_tensor, dtype_for, tensor_to_array
+from dlhub_common.errors import DeadlineExceeded, DLHubError, InvalidArgument, error_from_code
+from dlhub_common.metadata import validate_metadata
+from dlhub_common.names import Ref, parse_ref
+from dlhub_common.records import summary_from_pb
+from dlhub_common.rpc.errors import error_from_rpc
+from dlhub_common.rpc.server import channel_options
+from dlhub_common.settings import MiB
+from dlhub_common.signature import TensorSpec, tensor_signature
+from dlhub_sdk.config import resolve
+
+CHUNK = 1 << 20
+STATES = {
+    tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
+    tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
+    tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
+    tasks_pb2.TASK_STATE_FAILED: "FAILED",
+}
+Outputs = dict[str, np.ndarray[Any, Any]]
+
+
+def _task_error(task: tasks_pb2.Task) -> DLHubError:
+    details = json.loads(task.error.details_json) if task.error.details_json else {}
+    return error_from_code(task.error.code, task.error.message, details)
+
+
+def task_status(task: tasks_pb2.Task) -> dict[str, Any]:
+    """A task as a plain dict (without outputs)."""
+    out: dict[str, Any] = {
+        "task_id": task.task_id,
+        "state": STATES.get(task.state, "UNKNOWN"),
+        "servable": f"{task.servable.owner}/{task.servable.name}:{task.servable.version}",
+        "created_at": task.created_at,
+        "completed_at": task.completed_at or None,
+    }
+    if task.HasField("timings"):
+        out["timings"] = {
+            "queue_ms": task.timings.queue_ms,
+            "compute_ms": task.timings.compute_ms,
+            "total_ms": task.timings.total_ms,
+        }
+    if task.HasField("error"):
+        out["error"] = {"code": task.error.code, "message": task.error.message}
+    return out
+
+
+class TaskFuture:
+    """The handle ``run(..., asynchronous=True)`` returns."""
+
+    def __init__(self, client: DLHubClient, task_id: str) -> None:
+        self.client = client
+        self.task_id = task_id
+
+    def status(self) -> dict[str, Any]:
+        return self.client.get_task_status(self.task_id)
+
+    def done(self) -> bool:
+        return self.status()["state"] in ("SUCCEEDED", "FAILED")
+
+    def result(self, timeout: float | None = None) -> Outputs:
+        """Wait for the outputs; raises the task's error, or TimeoutError."""
+        try:
+            return self.client.get_result(self.task_id, timeout=timeout or 3600.0)
+        except DeadlineExceeded as exc:
+            raise FutureTimeout(str(exc)) from None
+
+
+class DLHubClient:
+    """A connection to a DLHub gateway.
+
+    Args:
+        address: gateway gRPC ``host:port`` (see dlhub_sdk.config for defaults).
+        token: bearer token; needed to publish and to see private servables.
+        timeout: default seconds for a synchronous run.
+        max_message_bytes: gRPC message limit; match the server's.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = 60.0,
+        max_message_bytes: int = 64 * MiB,
+    ) -> None:
+        config = resolve(address, token)
+        self.address = config.address
+        self._token = config.token
+        self.timeout = timeout
+        self._channel = grpc.insecure_channel(
+            self.address, options=channel_options(max_message_bytes)
+        )
+        self._stub = dlhub_pb2_grpc.DLHubServiceStub(self._channel)
+        self._signatures: dict[str, tuple[float, list[TensorSpec]]] = {}
+
+    # ------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> DLHubClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _md(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self._token}"),) if self._token else ()
+
+    def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
+        try:
+            return getattr(self._stub, method)(request, metadata=self._md(), timeout=timeout)
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc) from None
+
+    # ------------------------------------------------------------ publish
+
+    def publish_servable(
+        self,
+        model: Any,
+        files: Mapping[str, str | Path] | None = None,
+    ) -> dict[str, Any]:
+        """Publish a new version.
+
+        Args:
+            model: a servable builder (``dlhub_sdk.models``) or a metadata dict.
+            files: artifact path -> local file, when ``model`` is a dict.
+
+        Returns:
+            The published servable's summary (owner, name, version, digest...).
+        """
+        if hasattr(model, "to_dict") and hasattr(model, "files"):
+            metadata, files = model.to_dict(), model.files()
+        else:
+            metadata = model
+        validate_metadata(metadata)  # fail fast, before uploading anything
+        local = {path: Path(src) for path, src in (files or {}).items()}
+        for path, src in local.items():
+            if not src.is_file():
+                raise InvalidArgument(f"artifact {path!r}: {src} is not a readable file")
+        header = registry_pb2.PublishHeader(
+            metadata_json=json.dumps(metadata),
+            artifacts=[
+                registry_pb2.ArtifactInfo(path=p, size=s.stat().st_size, sha256=_sha256(s))
+                for p, s in local.items()
+            ],
+        )
+
+        def stream() -> Iterator[registry_pb2.PublishServableRequest]:
+            yield registry_pb2.PublishServableRequest(header=header)
+            for path, src in local.items():
+                with src.open("rb") as fh:
+                    first = True
+                    while True:
+                        data = fh.read(CHUNK)
+                        if not data and not first:
+                            break
+                        first = False
+                        yield registry_pb2.PublishServableRequest(
+                            chunk=registry_pb2.ArtifactChunk(path=path, data=data)
+                        )
+                        if not data:
+                            break
+
+        resp = self._call("PublishServable", stream())
+        return summary_from_pb(resp.servable.summary)
+
+    # ------------------------------------------------------------ discover
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        owner: str | Sequence[str] | None = None,
+        domains: str | Sequence[str] | None = None,
+        authors: str | Sequence[str] | None = None,
+        servable_type: str | Sequence[str] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        all_versions: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Servables matching ``query`` and the filters, best first."""
+        page = self.search_page(
+            query,
+            owner=owner,
+            domains=domains,
+            authors=authors,
+            servable_type=servable_type,
+            limit=limit,
+            offset=offset,
+            all_versions=all_versions,
+        )
+        hits: list[dict[str, Any]] = page["hits"]
+        return hits
+
+    def search_page(
+        self,
+        query: str = "",
+        *,
+        facets: Sequence[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+        all_versions: bool = False,
+        **filters: str | Sequence[str] | None,
+    ) -> dict[str, Any]:
+        """One page of results with ``total`` and ``facets``."""
+        pb_filters = []
+        for field, value in filters.items():
+            if value:
+                values = [value] if isinstance(value, str) else list(value)
+                pb_filters.append(search_pb2.FieldFilter(field=field, values=values))
+        resp = self._call(
+            "Search",
+            search_pb2.SearchRequest(
+                query=query,
+                filters=pb_filters,
+                facets=list(facets),
+                offset=offset,
+                limit=limit,
+                all_versions=all_versions,
+            ),
+        )
+        return {
+            "total": resp.total,
+            "hits": [summary_from_pb(h) for h in resp.hits],
+            "facets": {f.field: {b.value: b.count for b in f.buckets} for f in resp.facets},
+        }
+
+    def describe_servable(self, name: str, version: int | str | None = None) -> dict[str, Any]:
+        """The full metadata of ``owner/name`` (latest, or ``version``)."""
+        ref = parse_ref(name, version)
+        resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
+        metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
+        metadata["versions"] = list(resp.versions)
+        return metadata
+
+    def get_servables(
+        self, owner: str | None = None, all_versions: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every servable the caller may see (all pages)."""
+        out: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            resp = self._call(
+                "ListServables",
+                registry_pb2.ListServablesRequest(
+                    owner=owner or "", page_size=1000, page_token=token, all_versions=all_versions
+                ),
+            )
+            out.extend(summary_from_pb(s) for s in resp.servables)
+            token = resp.next_page_token
+            if not token:
+                return out
+
+    # ------------------------------------------------------------ run
+
+    def _signature(self, ref: Ref) -> list[TensorSpec]:
+        key = str(ref)
+        cached = self._signatures.get(key)
+        if cached and (ref.version or time.monotonic() - cached[0] < 30):
+            return cached[1]
+        meta = self.describe_servable(ref.full_name, ref.version or None)
+        specs = tensor_signature(
+            validate_metadata({k: meta[k] for k in ("datacite", "dlhub", "servable")}).run.input
+        )
+        self._signatures[key] = (time.monotonic(), specs)
+        return specs
+
+    def _tensors(self, ref: Ref, inputs: Any) -> list[types_pb2.Tensor]:
+        specs = self._signature(ref)
+        by_name = {s.name: s for s in specs}
+        if isinstance(inputs, Mapping):
+            items = list(inputs.items())
+        elif len(specs) == 1:
+            items = [(specs[0].name, inputs)]
+        else:
+            raise InvalidArgument(
+                f"{ref.full_name} takes inputs {[s.name for s in specs]}; pass a dict by name"
+            )
+        tensors = []
+        for name, value in items:
+            spec = by_name.get(name)
+            target = dtype_for(spec.datatype) if spec and spec.datatype else None
+            if isinstance(value, np.ndarray):
+                array = value
+                if (
+                    target is not None
+                    and array.dtype != target
+                    and np.can_cast(array.dtype, target, "same_kind")
+                ):
+                    array = array.astype(target)
+            else:
+                array = np.asarray(
+                    value, dtype=target if target is not None and target.kind != "O" else None
+                )
+            tensors.append(array_to_tensor(name, array))
+        return tensors
+
+    def run(
+        self,
+        name: str,
+        inputs: Any,
+        asynchronous: bool = False,
+        *,
+        version: int | str | None = None,
+        timeout: float | None = None,
+        outputs: Sequence[str] = (),
+    ) -> Outputs | TaskFuture:
+        """Run a servable.
+
+        Args:
+            name: ``owner/name`` (optionally ``:version``).
+            inputs: ``{input name: array}``, or one array for a one-input servable.
+                Lists are converted to the declared dtype.
+            asynchronous: return a :class:`TaskFuture` at once.
+
+        Returns:
+            Output arrays by name, or a TaskFuture.
+        """
+        ref = parse_ref(name, version)
+        wait_s = timeout or self.timeout
+        request = tasks_pb2.RunServableRequest(
+            servable=_ref_pb(ref),
+            inputs=self._tensors(ref, inputs),
+            wait=not asynchronous,
+            timeout_s=wait_s,
+            outputs=list(outputs),
+        )
+        resp = self._call("RunServable", request, timeout=wait_s + 30)
+        if asynchronous:
+            return TaskFuture(self, resp.task.task_id)
+        return self._outputs(resp.task, wait_s)
+
+    def _outputs(self, task: tasks_pb2.Task, waited: float) -> Outputs:
+        if task.state == tasks_pb2.TASK_STATE_FAILED:
+            raise _task_error(task)
+        if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
+            raise DeadlineExceeded(
+                f"task {task.task_id} still {STATES.get(task.state)} after {waited:.0f}s;"
+                f" call get_result({task.task_id!r}) later",
+                details={"task_id": task.task_id},
+            )
+        return {t.name: tensor_to_array(t) for t in task.outputs}
+
+    def get_task_status(self, task_id: str) -> dict[str, Any]:
+        resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))
+        return task_status(resp.task)
+
+    def get_result(
+        self, task_id: str, *, wait: bool = True, timeout: float | None = None
+    ) -> Outputs:
+        """Outputs of a finished task (waiting up to ``timeout`` when ``wait``)."""
+        wait_s = timeout or self.timeout
+        resp = self._call(
+            "GetTask",
+            tasks_pb2.GetTaskRequest(task_id=task_id, wait=wait, timeout_s=wait_s),
+            timeout=wait_s + 30,
+        )
+        return self._outputs(resp.task, wait_s)
+
+
+def _ref_pb(ref: Ref) -> types_pb2.ServableRef:
+    return types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,204 @@
+"""Running DLHub services: the whole embedded mesh (`dlhub up`) or one service
+(`dlhub serve <service>`).
+
+The service packages are imported only here and only when a command runs,
+so the SDK itself stays light; install ``dlhub-sdk[server]`` to serve.
+
+In the embedded mesh every service lives in this one process and they call
+each other in-process (no loopback hop). With ``dlhub serve`` each service
+runs alone and reaches the others over gRPC at the addresses in settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.identity import slug_username
+from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.runtime import Backends
+from dlhub_common.settings import Settings
+
+log = logging.getLogger("dlhub.mesh")
+SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
+CLIENT_FILE = "client.json"
+
+
+def _import_services() -> Any:
+    try:
+        import dlhub_executor.main as executor
+        import dlhub_gateway.main as gateway
+        import dlhub_registry.main as registry
+        import dlhub_search.main as search
+        import dlhub_taskmanager.main as taskmanager
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise SystemExit(
+            f"the DLHub services are not installed ({exc.name}); install dlhub-sdk[server]"
+        ) from None
+    return registry, search, taskmanager, executor, gateway
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def write_client_file(data_dir: Path, info: dict[str, Any]) -> Path:
+    path = data_dir / CLIENT_FILE
+    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(info, fh, indent=2)
+    os.replace(path.with_suffix(".tmp"), path)
+    return path
+
+
+async def run_mesh(
+    settings: Settings,
+    *,
+    user: str | None = None,
+    example: str | None = None,
+    on_ready: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+) -> int:
+    """Run all five services in this process until SIGINT/SIGTERM."""
+    registry_m, search_m, tasks_m, executor_m, gateway_m = _import_services()
+    stop = _stop_event()
+    backends = Backends(settings)
+    stack = contextlib.AsyncExitStack()
+    async with stack:
+        stack.push_async_callback(backends.stop)
+        registry = await registry_m.create(backends)
+        search_api, search_core = await search_m.create(backends)
+        stack.push_async_callback(search_core.stop)
+        executor = await executor_m.create(backends)
+        stack.push_async_callback(executor.stop)
+        tasks_api, tasks_core = await tasks_m.create(backends, registry)
+        stack.push_async_callback(tasks_core.stop)
+        gateway = gateway_m.Gateway(settings, registry, search_api, tasks_api)
+        await gateway.start()
+        stack.push_async_callback(gateway.stop)
+
+        username = slug_username(user or os.environ.get("USER") or "local")
+        token = gateway_m.tokens_for(settings).ensure_user(username)
+        host = settings.gateway.host
+        info = {
+            "address": f"{host}:{gateway.grpc_port}",
+            "http": f"http://{host}:{gateway.http_port}",
+            "token": token,
+            "username": username,
+        }
+        client_file = write_client_file(backends.data_dir, info)
+        print(
+            f"DLHub is up (embedded mode, data in {backends.data_dir})\n"
+            f"  HTTP/JSON + OIP REST : {info['http']}   (OpenAPI at {info['http']}/docs)\n"
+            f"  gRPC + OIP gRPC      : {info['address']}\n"
+            f"  signed in as         : {username} (credentials in {client_file})",
+            flush=True,
+        )
+        if example:
+            stack.push_async_callback(
+                _stop_process, await _start_example(example, info, backends.data_dir)
+            )
+        if on_ready is not None:
+            await on_ready(info)
+        await stop.wait()
+        print("DLHub is stopping", flush=True)
+    return 0
+
+
+async def _start_example(
+    path: str, info: dict[str, Any], data_dir: Path
+) -> asyncio.subprocess.Process:
+    script = Path(path)
+    if not await asyncio.to_thread(script.is_file):
+        raise InvalidArgument(f"example script {path!r} not found")
+    env = {
+        **os.environ,
+        "DLHUB_ADDRESS": info["address"],
+        "DLHUB_TOKEN": info["token"],
+        "DLHUB_HTTP": info["http"],
+    }
+    print(f"running example {script}", flush=True)
+    return await asyncio.create_subprocess_exec(sys.executable, str(script), env=env)
+
+
+async def _stop_process(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            await proc.wait()
+
+
+async def run_service(name: str, settings: Settings) -> int:
+    """Run one service alone; peers are reached over gRPC."""
+    if name not in SERVICES:
+        raise InvalidArgument(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}")
+    registry_m, search_m, tasks_m, executor_m, gateway_m = _import_services()
+    stop = _stop_event()
+    backends = Backends(settings)
+    limit = settings.max_message_bytes
+    stack = contextlib.AsyncExitStack()
+    async with stack:
+        stack.push_async_callback(backends.stop)
+        endpoint = {
+            "registry": settings.registry,
+            "search": settings.search_service,
+            "taskmanager": settings.taskmanager,
+            "executor": settings.executor,
+        }.get(name)
+        server: GrpcServer | None = None
+        if endpoint is not None:
+            server = GrpcServer(name, max_message_bytes=limit)
+        if name == "registry":
+            assert server is not None
+            registry_m.register(server, await registry_m.create(backends))
+        elif name == "search":
+            assert server is not None
+            api, core = await search_m.create(backends)
+            stack.push_async_callback(core.stop)
+            search_m.register(server, api)
+        elif name == "taskmanager":
+            assert server is not None
+            channel = open_channel(settings.registry.target(), limit)
+            stack.push_async_callback(channel.close)
+            api, core = await tasks_m.create(backends, RemoteRegistry(channel))
+            stack.push_async_callback(core.stop)
+            tasks_m.register(server, api)
+        elif name == "executor":
+            executor = await executor_m.create(backends)
+            stack.push_async_callback(executor.stop)
+        else:
+            channels = [
+                open_channel(e.target(), limit)
+                for e in (settings.registry, settings.search_service, settings.taskmanager)
+            ]
+            for ch in channels:
+                stack.push_async_callback(ch.close)
+            gateway = gateway_m.Gateway(
+                settings,
+                RemoteRegistry(channels[0]),
+                RemoteSearch(channels[1]),
+                RemoteTasks(channels[2]),
+            )
+            await gateway.start()
+            stack.push_async_callback(gateway.stop)
+        if server is not None and endpoint is not None:
+            port = await server.start(endpoint.host, endpoint.port)
+            stack.push_async_callback(server.stop)
+            await server.set_serving(True)
+            print(f"DLHub {name} serving gRPC on {endpoint.host}:{port}", flush=True)
+        await stop.wait()
+    return 0

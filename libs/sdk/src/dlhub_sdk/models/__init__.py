@@ -1,0 +1,6 @@
+"""Servable builders: read what the model says about itself, add the rest."""
+
+from dlhub_sdk.models.base import ServableBuilder
+from dlhub_sdk.models.onnx import OnnxServable
+
+__all__ = ["OnnxServable", "ServableBuilder"]

@@ -1,0 +1,128 @@
+"""Executor core: take work items off the bus, run them, report results.
+
+A work item is acknowledged only after its result is published, so a crash
+mid-task leads to redelivery, never to a lost task. At most ``concurrency``
+tasks run at once (backpressure: the consumer waits for a free slot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
+from dlhub_common.codec import array_to_tensor, tensor_to_array
+from dlhub_common.errors import DLHubError, InternalError
+from dlhub_common.ports import Delivery, EventBus, ObjectStore
+from dlhub_common.telemetry import TASK_COMPUTE
+from dlhub_common.topics import RESULTS, TASKS
+from dlhub_executor.models import ModelCache
+
+log = logging.getLogger("dlhub.executor")
+
+
+class Executor:
+    def __init__(
+        self,
+        bus: EventBus,
+        objects: ObjectStore,
+        cache_dir: Path,
+        *,
+        concurrency: int = 4,
+        intra_op_threads: int = 0,
+        executor_id: str | None = None,
+        group: str = "executors",
+    ) -> None:
+        self.bus = bus
+        self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
+        self.group = group
+        self.models = ModelCache(
+            objects, cache_dir, runner_options={"onnx": {"intra_op_threads": intra_op_threads}}
+        )
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running: set[asyncio.Task[None]] = set()
+        self._consumer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        sub = self.bus.subscribe([TASKS], self.group)
+        await sub.start()
+        self._consumer = asyncio.create_task(self._consume(sub), name="executor-consumer")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking work, let running tasks finish for ``grace`` seconds."""
+        if self._consumer is not None:
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+            self._consumer = None
+        if self._running:
+            _, pending = await asyncio.wait(self._running, timeout=grace)
+            for task in pending:
+                task.cancel()
+        self.models.close()
+
+    async def _consume(self, sub: Any) -> None:
+        try:
+            async for delivery in sub:
+                await self._slots.acquire()
+                task = asyncio.create_task(self._handle(delivery))
+                self._running.add(task)
+                task.add_done_callback(self._done)
+        finally:
+            await sub.close()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task handler failed", exc_info=task.exception())
+
+    async def _handle(self, delivery: Delivery) -> None:
+        item = bus_pb2.WorkItem.FromString(delivery.value)
+        result = await self.execute(item)
+        await self.bus.publish(RESULTS, result.SerializeToString(), key=item.task_id)
+        await delivery.ack()
+
+    async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:
+        """Run one work item; errors become a failed WorkResult."""
+        started = time.time_ns()
+        result = bus_pb2.WorkResult(
+            task_id=item.task_id, executor_id=self.executor_id, started_unix_ns=started
+        )
+        try:
+            if item.deadline_unix_ns and started > item.deadline_unix_ns:
+                raise DLHubError("the task expired before an executor picked it up")
+            model = await self.models.get(item)
+            inputs = {t.name: tensor_to_array(t) for t in item.inputs}
+            t0 = time.perf_counter_ns()
+            outputs = await asyncio.to_thread(model.run, inputs, list(item.outputs))
+            compute = time.perf_counter_ns() - t0
+            TASK_COMPUTE.observe(compute / 1e9)
+            result.ok = True
+            result.compute_ns = compute
+            result.outputs.extend(array_to_tensor(n, a) for n, a in outputs.items())
+        except DLHubError as exc:
+            result.ok = False
+            result.error.CopyFrom(_error_info(exc))
+        except Exception:
+            log.exception("task %s failed", item.task_id)
+            result.ok = False
+            result.error.CopyFrom(_error_info(InternalError("the executor failed; see its log")))
+        result.finished_unix_ns = time.time_ns()
+        return result
+
+
+def _error_info(exc: DLHubError) -> types_pb2.ErrorInfo:
+    return types_pb2.ErrorInfo(
+        code=exc.code.value,
+        message=exc.message,
+        details_json=json.dumps(exc.details),
+        retryable=exc.retryable,
+    )

@@ -1,0 +1,48 @@
+"""The runner interface the executor drives."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[Any]
+
+
+class LoadedModel(ABC):
+    """A warm model. ``run`` is called from a worker thread and must be thread-safe."""
+
+    @abstractmethod
+    def run(self, inputs: Mapping[str, Array], outputs: Sequence[str]) -> dict[str, Array]:
+        """Run once.
+
+        Args:
+            inputs: tensors by name, already validated against the signature.
+            outputs: names to return; empty means all.
+
+        Returns:
+            Output tensors by name.
+        """
+
+    def close(self) -> None:
+        """Release the model's resources."""
+
+
+class ModelRunner(ABC):
+    """Loads models of one servable type."""
+
+    @abstractmethod
+    def load(self, bundle_dir: Path, model_path: str) -> LoadedModel:
+        """Load the model whose files are in ``bundle_dir`` (blocking; run in a thread).
+
+        Raises:
+            dlhub_common.errors.ServableError: the model cannot be loaded.
+        """
+
+
+def as_array(value: Any) -> Array:
+    return value if isinstance(value, np.ndarray) else np.asarray(value)

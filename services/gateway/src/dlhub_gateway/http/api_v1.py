@@ -1,0 +1,195 @@
+"""REST API under /api/v1: publish, list, describe, search, run, tasks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.identity import Principal
+from dlhub_common.names import check_slug, parse_version
+from dlhub_common.records import summary_from_pb
+from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
+
+router = APIRouter(prefix="/api/v1", tags=["dlhub"])
+Caller = Annotated[Principal, Depends(principal)]
+CHUNK = 1 << 20
+
+
+class RunBody(BaseModel):
+    """A run request. ``inputs`` is ``{input name: data}`` or, for a servable
+    with one input, the data itself; data is nested lists or an OIP tensor
+    object ``{"datatype", "shape", "data"}``."""
+
+    inputs: Any
+    version: int = Field(0, ge=0, description="0 = latest")
+    asynchronous: bool = Field(False, description="Return a task id at once")
+    timeout_s: float = Field(0, ge=0, description="Wait of a synchronous run; 0 = default")
+    outputs: list[str] = Field(default_factory=list, description="Only these outputs")
+
+
+@router.get("/whoami")
+async def whoami(who: Caller) -> dict[str, Any]:
+    return {"username": who.username, "anonymous": who.anonymous}
+
+
+@router.get("/servables")
+async def list_servables(
+    request: Request,
+    _who: Caller,
+    owner: str = "",
+    page_size: int = Query(50, ge=1, le=1000),
+    page_token: str = "",
+    all_versions: bool = False,
+) -> dict[str, Any]:
+    resp = await ctx(request).registry.list_servables(
+        registry_pb2.ListServablesRequest(
+            owner=owner, page_size=page_size, page_token=page_token, all_versions=all_versions
+        )
+    )
+    return {
+        "servables": [summary_from_pb(s) for s in resp.servables],
+        "total": resp.total,
+        "next_page_token": resp.next_page_token or None,
+    }
+
+
+@router.post("/servables", status_code=201)
+async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
+    """Multipart form: a ``metadata`` field (JSON) and one ``files`` part per artifact
+    (the part's filename is the artifact path)."""
+    c = ctx(request)
+    form = await request.form(max_files=1000, max_fields=10, max_part_size=c.max_message_bytes)
+    try:
+        metadata = form.get("metadata")
+        if not isinstance(metadata, str):
+            raise InvalidArgument("the form needs a 'metadata' field holding the metadata JSON")
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+
+        async def stream() -> AsyncIterator[registry_pb2.PublishServableRequest]:
+            yield registry_pb2.PublishServableRequest(
+                header=registry_pb2.PublishHeader(metadata_json=metadata)
+            )
+            for upload in uploads:
+                path = upload.filename or ""
+                first = True
+                while True:
+                    data = await upload.read(CHUNK)
+                    if not data and not first:
+                        break
+                    first = False
+                    yield registry_pb2.PublishServableRequest(
+                        chunk=registry_pb2.ArtifactChunk(path=path, data=data)
+                    )
+                    if not data:
+                        break
+
+        resp = await c.registry.publish_servable(stream())
+    finally:
+        await form.close()
+    return JSONResponse(servable_json(resp.servable), status_code=201)
+
+
+@router.get("/servables/{owner}/{name}")
+async def describe_servable(
+    request: Request, owner: str, name: str, _who: Caller, version: str = ""
+) -> dict[str, Any]:
+    resp = await ctx(request).registry.get_servable(
+        registry_pb2.GetServableRequest(
+            ref=types_pb2.ServableRef(
+                owner=check_slug("owner", owner),
+                name=check_slug("name", name),
+                version=parse_version(version),
+            )
+        )
+    )
+    return servable_json(resp.servable, resp.versions)
+
+
+@router.get("/search")
+async def search(
+    request: Request,
+    _who: Caller,
+    q: str = "",
+    owner: Annotated[list[str] | None, Query()] = None,
+    name: Annotated[list[str] | None, Query()] = None,
+    domains: Annotated[list[str] | None, Query()] = None,
+    authors: Annotated[list[str] | None, Query()] = None,
+    servable_type: Annotated[list[str] | None, Query()] = None,
+    facets: str = "",
+    offset: int = Query(0, ge=0),
+    limit: int = Query(20, ge=1, le=1000),
+    all_versions: bool = False,
+) -> dict[str, Any]:
+    fields = {
+        "owner": owner,
+        "name": name,
+        "domains": domains,
+        "authors": authors,
+        "servable_type": servable_type,
+    }
+    resp = await ctx(request).search.search(
+        search_pb2.SearchRequest(
+            query=q,
+            filters=[search_pb2.FieldFilter(field=k, values=v) for k, v in fields.items() if v],
+            facets=[f.strip() for f in facets.split(",") if f.strip()],
+            offset=offset,
+            limit=limit,
+            all_versions=all_versions,
+        )
+    )
+    return {
+        "total": resp.total,
+        "offset": resp.offset,
+        "hits": [summary_from_pb(h) for h in resp.hits],
+        "facets": {f.field: {b.value: b.count for b in f.buckets} for f in resp.facets},
+    }
+
+
+@router.post("/servables/{owner}/{name}/run")
+async def run_servable(
+    request: Request, owner: str, name: str, _who: Caller, body: Annotated[RunBody, Body()]
+) -> JSONResponse:
+    c = ctx(request)
+    info = await c.oip.model(
+        f"{check_slug('owner', owner)}/{check_slug('name', name)}", str(body.version or "")
+    )
+    tensors = inputs_from_json(body.inputs, info.inputs)
+    resp = await c.tasks.run_servable(
+        tasks_pb2.RunServableRequest(
+            servable=types_pb2.ServableRef(
+                owner=info.ref.owner, name=info.ref.name, version=info.ref.version
+            ),
+            inputs=tensors,
+            wait=not body.asynchronous,
+            timeout_s=body.timeout_s,
+            outputs=body.outputs,
+        )
+    )
+    status = (
+        202
+        if resp.task.state in (tasks_pb2.TASK_STATE_QUEUED, tasks_pb2.TASK_STATE_RUNNING)
+        else 200
+    )
+    return JSONResponse(task_json(resp.task), status_code=status)
+
+
+@router.get("/tasks/{task_id}")
+async def get_task(
+    request: Request,
+    task_id: str,
+    _who: Caller,
+    wait: bool = False,
+    timeout_s: float = Query(0, ge=0, le=3600),
+) -> dict[str, Any]:
+    resp = await ctx(request).tasks.get_task(
+        tasks_pb2.GetTaskRequest(task_id=task_id, wait=wait, timeout_s=timeout_s)
+    )
+    return task_json(resp.task)

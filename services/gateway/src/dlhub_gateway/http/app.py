@@ -1,0 +1,142 @@
+"""The gateway's HTTP application: REST, OIP REST, health, metrics, web page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dlhub_common.errors import ERROR_TABLE, DLHubError, InternalError, ResourceExhausted
+from dlhub_common.telemetry import HTTP_REQUESTS
+from dlhub_gateway.http import api_v1, oip_rest
+from dlhub_gateway.http.context import GatewayContext
+from dlhub_gateway.http.page import PAGE
+
+PUBLISH_PATH = "/api/v1/servables"
+
+
+def error_response(err: DLHubError) -> JSONResponse:
+    return JSONResponse(
+        {"error": err.message, "code": err.code.value, "details": err.details},
+        status_code=ERROR_TABLE[err.code].http_status,
+    )
+
+
+class BodyLimit:
+    """Reject request bodies over the limit with 413 before reading them whole.
+
+    Publishing (multipart uploads to /api/v1/servables) is held to the
+    artifact limit instead, since artifacts are streamed, not one message.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_upload = scope["method"] == "POST" and scope["path"].rstrip("/") == PUBLISH_PATH
+        limit = self.upload_limit if is_upload else self.limit
+        what = "an upload" if is_upload else "a request body"
+        err = ResourceExhausted(
+            f"{what} may be at most {limit} bytes ({limit / (1 << 20):.0f} MiB)",
+            details={"limit_bytes": limit},
+        )
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await error_response(err)(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise err
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except ResourceExhausted as exc:
+            if not started:
+                await error_response(exc)(scope, receive, send)
+
+
+def create_app(context: GatewayContext) -> FastAPI:
+    app = FastAPI(
+        title="DLHub",
+        version="0.1.0",
+        description="Publish, find and run scientific models. "
+        "REST under /api/v1, Open Inference Protocol under /v2.",
+    )
+    app.state.ctx = context
+    app.include_router(api_v1.router)
+    app.include_router(oip_rest.router)
+
+    @app.exception_handler(DLHubError)
+    async def _dlhub_error(_request: Request, exc: DLHubError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+        ]
+        listing = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+        return JSONResponse(
+            {
+                "error": f"invalid request: {listing}",
+                "code": "INVALID_ARGUMENT",
+                "details": {"errors": errors},
+            },
+            status_code=400,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        return error_response(InternalError("internal error; see the gateway log"))
+
+    @app.middleware("http")
+    async def _count(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        HTTP_REQUESTS.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> str:
+        return PAGE
+
+    app.add_middleware(
+        BodyLimit, limit=context.max_message_bytes, upload_limit=context.max_artifact_bytes
+    )
+    return app
+
+
+def openapi_json(app: FastAPI) -> str:
+    return json.dumps(app.openapi(), indent=2)

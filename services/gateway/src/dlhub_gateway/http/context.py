@@ -1,0 +1,36 @@
+"""What HTTP routes need, reachable from the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
+from dlhub_common.identity import Principal, current_principal
+from dlhub_gateway.auth import Authenticator
+from dlhub_gateway.oip import OipCore
+
+
+@dataclass
+class GatewayContext:
+    registry: RegistryApi
+    search: SearchApi
+    tasks: TaskApi
+    oip: OipCore
+    auth: Authenticator
+    max_message_bytes: int
+    max_artifact_bytes: int
+    default_timeout_s: float
+
+
+def ctx(request: Request) -> GatewayContext:
+    context: GatewayContext = request.app.state.ctx
+    return context
+
+
+async def principal(request: Request) -> Principal:
+    """FastAPI dependency: authenticate and make the caller current for this request."""
+    who = ctx(request).auth.from_header(request.headers.get("authorization"))
+    current_principal.set(who)
+    return who

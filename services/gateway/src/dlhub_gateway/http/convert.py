@@ -1,0 +1,106 @@
+"""JSON <-> tensors and JSON views of DLHub messages, for the HTTP API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
+from dlhub_common.codec import array_to_json, array_to_tensor, json_to_array, tensor_to_array
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.records import summary_from_pb
+from dlhub_common.signature import TensorSpec
+
+STATE_NAMES = {
+    tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
+    tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
+    tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
+    tasks_pb2.TASK_STATE_FAILED: "FAILED",
+}
+
+
+def _shape_of(name: str, data: Any) -> list[int]:
+    try:
+        return list(np.shape(np.asarray(data, dtype=object)))
+    except ValueError:
+        raise InvalidArgument(f"input {name!r}: nested lists are ragged") from None
+
+
+def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb2.Tensor:
+    """An input given as an OIP tensor object or as (nested) list data."""
+    if isinstance(value, dict) and "data" in value:
+        datatype = value.get("datatype") or (spec.datatype if spec else None)
+        if not datatype:
+            raise InvalidArgument(f"input {name!r}: give its datatype")
+        shape = value.get("shape")
+        if shape is None:
+            shape = _shape_of(name, value["data"])
+        array = json_to_array(
+            name, datatype, shape, value["data"], parameters=value.get("parameters")
+        )
+    else:
+        if spec is None or spec.datatype is None:
+            raise InvalidArgument(
+                f"input {name!r}: give it as {{'datatype': ..., 'shape': ..., 'data': ...}}"
+            )
+        array = json_to_array(name, spec.datatype, _shape_of(name, value), value)
+    return array_to_tensor(name, array)
+
+
+def inputs_from_json(payload: Any, specs: Sequence[TensorSpec]) -> list[types_pb2.Tensor]:
+    """``{"name": data, ...}`` or, for a one-input servable, the bare data."""
+    by_name = {s.name: s for s in specs}
+    if isinstance(payload, dict) and not ("data" in payload and len(specs) == 1):
+        return [tensor_from_json(n, v, by_name.get(n)) for n, v in payload.items()]
+    if len(specs) != 1:
+        raise InvalidArgument(
+            "this servable takes several inputs; send an object {input name: data}"
+            f" with {[s.name for s in specs]}"
+        )
+    return [tensor_from_json(specs[0].name, payload, specs[0])]
+
+
+def outputs_json(tensors: Sequence[types_pb2.Tensor]) -> list[dict[str, Any]]:
+    return [array_to_json(t.name, tensor_to_array(t)) for t in tensors]
+
+
+def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "task_id": task.task_id,
+        "state": STATE_NAMES.get(task.state, "UNKNOWN"),
+        "servable": {
+            "owner": task.servable.owner,
+            "name": task.servable.name,
+            "version": task.servable.version,
+        },
+        "created_at": task.created_at,
+        "completed_at": task.completed_at or None,
+    }
+    if task.HasField("timings"):
+        out["timings"] = {
+            "queue_ms": task.timings.queue_ms,
+            "compute_ms": task.timings.compute_ms,
+            "total_ms": task.timings.total_ms,
+        }
+    if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
+        out["outputs"] = outputs_json(task.outputs)
+    if task.HasField("error"):
+        out["error"] = {
+            "code": task.error.code,
+            "message": task.error.message,
+            "details": json.loads(task.error.details_json or "{}"),
+        }
+    return out
+
+
+def servable_json(servable: types_pb2.Servable, versions: Sequence[int] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "summary": summary_from_pb(servable.summary),
+        "metadata": json.loads(servable.metadata_json),
+    }
+    if versions:
+        out["versions"] = list(versions)
+    return out

@@ -1,0 +1,106 @@
+"""The gateway process: public gRPC (dlhub.v1 + OIP) and HTTP on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
+from dlhub_common._proto.inference import open_inference_pb2_grpc
+from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
+from dlhub_common.identity import LocalTokens
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.settings import Settings
+from dlhub_gateway.auth import Authenticator
+from dlhub_gateway.http.app import create_app
+from dlhub_gateway.http.context import GatewayContext
+from dlhub_gateway.oip import OipCore
+from dlhub_gateway.oip_grpc import InferenceServicer
+from dlhub_gateway.public_grpc import DLHubServicer
+
+log = logging.getLogger("dlhub.gateway")
+
+PUBLIC_SERVICE = "dlhub.v1.DLHubService"
+OIP_SERVICE = "inference.GRPCInferenceService"
+
+
+def tokens_for(settings: Settings) -> LocalTokens:
+    return LocalTokens(settings.tokens_file or settings.resolved_data_dir() / "tokens.json")
+
+
+class Gateway:
+    """Both public doors. ``start`` binds them; ``stop`` drains them."""
+
+    def __init__(
+        self, settings: Settings, registry: RegistryApi, search: SearchApi, tasks: TaskApi
+    ) -> None:
+        self.settings = settings
+        gw = settings.gateway
+        self.auth = Authenticator(tokens_for(settings), allow_anonymous=gw.allow_anonymous_reads)
+        self.oip = OipCore(registry, tasks)
+        self.grpc = GrpcServer(
+            "gateway",
+            max_message_bytes=settings.max_message_bytes,
+            authenticate=self.auth.from_metadata,
+        )
+        self.grpc.add(
+            dlhub_pb2_grpc.add_DLHubServiceServicer_to_server,
+            DLHubServicer(registry, search, tasks),
+            PUBLIC_SERVICE,
+        )
+        self.grpc.add(
+            open_inference_pb2_grpc.add_GRPCInferenceServiceServicer_to_server,
+            InferenceServicer(self.oip),
+            OIP_SERVICE,
+        )
+        self.app = create_app(
+            GatewayContext(
+                registry=registry,
+                search=search,
+                tasks=tasks,
+                oip=self.oip,
+                auth=self.auth,
+                max_message_bytes=settings.max_message_bytes,
+                max_artifact_bytes=settings.max_artifact_bytes,
+                default_timeout_s=settings.default_timeout_s,
+            )
+        )
+        self._http: uvicorn.Server | None = None
+        self._http_task: asyncio.Task[None] | None = None
+        self.http_port = 0
+        self.grpc_port = 0
+
+    async def start(self) -> None:
+        gw = self.settings.gateway
+        self.grpc_port = await self.grpc.start(gw.host, gw.grpc_port)
+        config = uvicorn.Config(
+            self.app,
+            host=gw.host,
+            port=gw.http_port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+        self._http = uvicorn.Server(config)
+        self._http_task = asyncio.create_task(self._http.serve(), name="gateway-http")
+        while not self._http.started:
+            if self._http_task.done():
+                await self._http_task
+                raise OSError(f"gateway HTTP could not bind {gw.host}:{gw.http_port}")
+            await asyncio.sleep(0.02)
+        self.http_port = self._http.servers[0].sockets[0].getsockname()[1]
+        await self.grpc.set_serving(True)
+        log.info(
+            "gateway up: HTTP %s:%d, gRPC %s:%d", gw.host, self.http_port, gw.host, self.grpc_port
+        )
+
+    async def stop(self) -> None:
+        await self.grpc.stop()
+        if self._http is not None and self._http_task is not None:
+            self._http.should_exit = True
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._http_task

@@ -1,0 +1,103 @@
+"""Open Inference Protocol logic shared by the gRPC and REST transports.
+
+Model names: ``owner.name`` (``owner/name`` also accepted); versions are the
+DLHub version numbers as strings, empty for the latest. See docs/oip.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2, types_pb2
+from dlhub_common.apis import RegistryApi, TaskApi
+from dlhub_common.errors import FailedPrecondition, error_from_code
+from dlhub_common.metadata import validate_metadata
+from dlhub_common.names import Ref, parse_ref
+from dlhub_common.signature import TensorSpec, tensor_signature
+
+SERVER_NAME = "dlhub"
+SERVER_VERSION = "0.1.0"
+EXTENSIONS: tuple[str, ...] = ()
+TENSOR_TYPES = {"onnx": "onnxruntime_onnx"}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    ref: Ref
+    versions: list[int]
+    platform: str
+    inputs: list[TensorSpec]
+    outputs: list[TensorSpec]
+
+    @property
+    def oip_name(self) -> str:
+        return self.ref.oip_name
+
+
+class OipCore:
+    """Name resolution, metadata and inference on top of the service APIs."""
+
+    def __init__(self, registry: RegistryApi, tasks: TaskApi) -> None:
+        self.registry = registry
+        self.tasks = tasks
+        self._sigs: dict[str, tuple[list[TensorSpec], list[TensorSpec], str]] = {}
+
+    async def model(self, name: str, version: str = "") -> ModelInfo:
+        """Describe a model. Raises NotFound / InvalidArgument."""
+        ref = parse_ref(name, version or None)
+        resp = await self.registry.get_servable(
+            registry_pb2.GetServableRequest(
+                ref=types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)
+            )
+        )
+        summary = resp.servable.summary
+        sig = self._sigs.get(summary.digest)
+        if sig is None:
+            meta = validate_metadata(json.loads(resp.servable.metadata_json))
+            out_default = "output"
+            sig = (
+                tensor_signature(meta.run.input),
+                tensor_signature(meta.run.output, default_name=out_default),
+                meta.servable.type,
+            )
+            self._sigs[summary.digest] = sig
+        return ModelInfo(
+            ref=Ref(summary.owner, summary.name, summary.version),
+            versions=list(resp.versions),
+            platform=TENSOR_TYPES.get(sig[2], sig[2]),
+            inputs=sig[0],
+            outputs=sig[1],
+        )
+
+    async def infer(
+        self,
+        name: str,
+        version: str,
+        inputs: Sequence[types_pb2.Tensor],
+        outputs: Sequence[str] = (),
+        timeout_s: float = 0.0,
+    ) -> tasks_pb2.Task:
+        """Run synchronously; returns the finished task or raises its error."""
+        ref = parse_ref(name, version or None)
+        resp = await self.tasks.run_servable(
+            tasks_pb2.RunServableRequest(
+                servable=types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version),
+                inputs=inputs,
+                outputs=outputs,
+                wait=True,
+                timeout_s=timeout_s,
+            )
+        )
+        task = resp.task
+        if task.state == tasks_pb2.TASK_STATE_FAILED:
+            details = json.loads(task.error.details_json) if task.error.details_json else {}
+            raise error_from_code(task.error.code, task.error.message, details)
+        if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
+            raise FailedPrecondition(
+                f"task {task.task_id} did not finish in time;"
+                f" poll it at /api/v1/tasks/{task.task_id}",
+                details={"task_id": task.task_id},
+            )
+        return task

@@ -1,0 +1,90 @@
+"""The OIP ``inference.GRPCInferenceService`` transport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import types_pb2
+from dlhub_common._proto.inference import open_inference_pb2 as oip
+from dlhub_common._proto.inference import open_inference_pb2_grpc as oip_grpc
+from dlhub_common.codec import array_to_tensor, decode_infer_inputs, from_raw
+from dlhub_common.errors import InvalidArgument, NotFound
+from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, OipCore
+
+
+def request_tensors(request: oip.ModelInferRequest) -> list[types_pb2.Tensor]:
+    """Inputs as dlhub Tensors; raw inputs are passed on without a copy-decode."""
+    if request.raw_input_contents and len(request.raw_input_contents) == len(request.inputs):
+        if any(t.HasField("contents") for t in request.inputs):
+            raise InvalidArgument("a request may not mix raw_input_contents and typed contents")
+        out = []
+        for tensor, raw in zip(request.inputs, request.raw_input_contents, strict=True):
+            from_raw(tensor.datatype, list(tensor.shape), raw, name=tensor.name)  # validates size
+            out.append(
+                types_pb2.Tensor(
+                    name=tensor.name, datatype=tensor.datatype, shape=tensor.shape, data=raw
+                )
+            )
+        return out
+    return [array_to_tensor(n, a) for n, a in decode_infer_inputs(request).items()]
+
+
+class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[misc]
+    def __init__(self, core: OipCore) -> None:
+        self.core = core
+
+    async def ServerLive(self, request: Any, context: Any) -> oip.ServerLiveResponse:
+        return oip.ServerLiveResponse(live=True)
+
+    async def ServerReady(self, request: Any, context: Any) -> oip.ServerReadyResponse:
+        return oip.ServerReadyResponse(ready=True)
+
+    async def ServerMetadata(self, request: Any, context: Any) -> oip.ServerMetadataResponse:
+        return oip.ServerMetadataResponse(
+            name=SERVER_NAME, version=SERVER_VERSION, extensions=list(EXTENSIONS)
+        )
+
+    async def ModelReady(
+        self, request: oip.ModelReadyRequest, context: Any
+    ) -> oip.ModelReadyResponse:
+        try:
+            await self.core.model(request.name, request.version)
+        except NotFound:
+            return oip.ModelReadyResponse(ready=False)
+        return oip.ModelReadyResponse(ready=True)
+
+    async def ModelMetadata(
+        self, request: oip.ModelMetadataRequest, context: Any
+    ) -> oip.ModelMetadataResponse:
+        info = await self.core.model(request.name, request.version)
+        tm = oip.ModelMetadataResponse.TensorMetadata
+        return oip.ModelMetadataResponse(
+            name=info.oip_name,
+            versions=[str(v) for v in info.versions],
+            platform=info.platform,
+            inputs=[
+                tm(name=s.name, datatype=s.datatype or "", shape=s.oip_shape) for s in info.inputs
+            ],
+            outputs=[
+                tm(name=s.name, datatype=s.datatype or "", shape=s.oip_shape) for s in info.outputs
+            ],
+        )
+
+    async def ModelInfer(
+        self, request: oip.ModelInferRequest, context: Any
+    ) -> oip.ModelInferResponse:
+        task = await self.core.infer(
+            request.model_name,
+            request.model_version,
+            request_tensors(request),
+            [o.name for o in request.outputs],
+        )
+        response = oip.ModelInferResponse(
+            model_name=f"{task.servable.owner}.{task.servable.name}",
+            model_version=str(task.servable.version),
+            id=request.id,
+        )
+        for t in task.outputs:
+            response.outputs.add(name=t.name, datatype=t.datatype, shape=t.shape)
+            response.raw_output_contents.append(t.data)
+        return response

@@ -1,0 +1,46 @@
+"""The ``dlhub.v1.DLHubService`` transport: forwards to the service APIs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc, registry_pb2, search_pb2, tasks_pb2
+from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
+
+
+class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
+    def __init__(self, registry: RegistryApi, search: SearchApi, tasks: TaskApi) -> None:
+        self.registry = registry
+        self.search_api = search
+        self.tasks = tasks
+
+    async def PublishServable(
+        self, request_iterator: AsyncIterator[registry_pb2.PublishServableRequest], context: Any
+    ) -> registry_pb2.PublishServableResponse:
+        return await self.registry.publish_servable(request_iterator)
+
+    async def GetServable(
+        self, request: registry_pb2.GetServableRequest, context: Any
+    ) -> registry_pb2.GetServableResponse:
+        return await self.registry.get_servable(request)
+
+    async def ListServables(
+        self, request: registry_pb2.ListServablesRequest, context: Any
+    ) -> registry_pb2.ListServablesResponse:
+        return await self.registry.list_servables(request)
+
+    async def Search(
+        self, request: search_pb2.SearchRequest, context: Any
+    ) -> search_pb2.SearchResponse:
+        return await self.search_api.search(request)
+
+    async def RunServable(
+        self, request: tasks_pb2.RunServableRequest, context: Any
+    ) -> tasks_pb2.RunServableResponse:
+        return await self.tasks.run_servable(request)
+
+    async def GetTask(
+        self, request: tasks_pb2.GetTaskRequest, context: Any
+    ) -> tasks_pb2.GetTaskResponse:
+        return await self.tasks.get_task(request)

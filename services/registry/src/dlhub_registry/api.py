@@ -1,0 +1,113 @@
+"""RegistryApi over the registry core: protobuf in, protobuf out."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.identity import current_principal
+from dlhub_common.names import Ref, check_slug
+from dlhub_common.records import servable_pb, summary_pb
+from dlhub_registry.core import AnnouncedArtifact, Registry
+
+MAX_PAGE = 1000
+
+
+def ref_of(pb: object) -> Ref:
+    owner = check_slug("owner", getattr(pb, "owner", ""))
+    name = check_slug("name", getattr(pb, "name", ""))
+    version = int(getattr(pb, "version", 0))
+    if version < 0:
+        raise InvalidArgument(f"invalid version {version}: expected a positive integer")
+    return Ref(owner, name, version)
+
+
+def decode_page_token(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidArgument("invalid page_token") from None
+    if offset < 0:
+        raise InvalidArgument("invalid page_token")
+    return offset
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
+
+
+class RegistryAPI:
+    """In-process implementation of dlhub_common.apis.RegistryApi."""
+
+    def __init__(self, core: Registry) -> None:
+        self.core = core
+
+    async def publish_servable(
+        self, requests: AsyncIterator[registry_pb2.PublishServableRequest]
+    ) -> registry_pb2.PublishServableResponse:
+        it = aiter(requests)
+        first = await anext(it, None)
+        if first is None or first.WhichOneof("part") != "header":
+            raise InvalidArgument("a publish stream must start with a header message")
+        header = first.header
+        try:
+            metadata = json.loads(header.metadata_json)
+        except ValueError as exc:
+            raise InvalidArgument(f"metadata_json is not valid JSON: {exc}") from None
+        announced = [
+            AnnouncedArtifact(a.path, a.size if a.size or a.sha256 else -1, a.sha256.lower())
+            for a in header.artifacts
+        ]
+
+        async def chunks() -> AsyncIterator[tuple[str, bytes]]:
+            async for msg in it:
+                if msg.WhichOneof("part") != "chunk":
+                    raise InvalidArgument("only chunk messages may follow the header")
+                yield msg.chunk.path, msg.chunk.data
+
+        record = await self.core.publish(current_principal.get(), metadata, announced, chunks())
+        return registry_pb2.PublishServableResponse(servable=servable_pb(record, latest=True))
+
+    async def get_servable(
+        self, request: registry_pb2.GetServableRequest
+    ) -> registry_pb2.GetServableResponse:
+        record, versions, latest = await self.core.get(current_principal.get(), ref_of(request.ref))
+        return registry_pb2.GetServableResponse(
+            servable=servable_pb(record, latest=latest),
+            versions=versions,
+            artifacts=[
+                types_pb2.ArtifactRef(
+                    path=a["path"], object_key=a["key"], size=a["size"], sha256=a["sha256"]
+                )
+                for a in record["artifacts"]
+            ],
+            model_path=record.get("model_path", ""),
+        )
+
+    async def list_servables(
+        self, request: registry_pb2.ListServablesRequest
+    ) -> registry_pb2.ListServablesResponse:
+        if request.owner:
+            check_slug("owner", request.owner)
+        size = request.page_size or 50
+        if not 0 < size <= MAX_PAGE:
+            raise InvalidArgument(f"page_size must be between 1 and {MAX_PAGE}")
+        offset = decode_page_token(request.page_token)
+        records, total = await self.core.list(
+            current_principal.get(),
+            owner=request.owner,
+            all_versions=request.all_versions,
+            offset=offset,
+            limit=size,
+        )
+        nxt = offset + len(records)
+        return registry_pb2.ListServablesResponse(
+            servables=[summary_pb(r) for r in records],
+            total=total,
+            next_page_token=encode_page_token(nxt) if nxt < total else "",
+        )

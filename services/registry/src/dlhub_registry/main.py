@@ -1,0 +1,33 @@
+"""Assembling the registry service."""
+
+from __future__ import annotations
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2_grpc
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.runtime import Backends
+from dlhub_registry.api import RegistryAPI
+from dlhub_registry.core import Registry
+from dlhub_registry.servicer import RegistryServicer
+
+SERVICE_NAME = "dlhub.v1.RegistryService"
+
+
+async def create(backends: Backends) -> RegistryAPI:
+    settings = backends.settings
+    scratch = backends.data_dir / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    core = Registry(
+        await backends.documents(),
+        await backends.objects(),
+        await backends.bus(),
+        max_artifact_bytes=settings.max_artifact_bytes,
+        scratch_dir=scratch,
+    )
+    await core.start()
+    return RegistryAPI(core)
+
+
+def register(server: GrpcServer, api: RegistryAPI) -> None:
+    server.add(
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, RegistryServicer(api), SERVICE_NAME
+    )

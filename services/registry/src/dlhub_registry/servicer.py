@@ -1,0 +1,29 @@
+"""gRPC transport of the registry: decode, call the API, encode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, registry_pb2_grpc
+from dlhub_common.apis import RegistryApi
+
+
+class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: ignore[misc]
+    def __init__(self, api: RegistryApi) -> None:
+        self.api = api
+
+    async def PublishServable(
+        self, request_iterator: AsyncIterator[registry_pb2.PublishServableRequest], context: Any
+    ) -> registry_pb2.PublishServableResponse:
+        return await self.api.publish_servable(request_iterator)
+
+    async def GetServable(
+        self, request: registry_pb2.GetServableRequest, context: Any
+    ) -> registry_pb2.GetServableResponse:
+        return await self.api.get_servable(request)
+
+    async def ListServables(
+        self, request: registry_pb2.ListServablesRequest, context: Any
+    ) -> registry_pb2.ListServablesResponse:
+        return await self.api.list_servables(request)

@@ -1,0 +1,63 @@
+"""TaskApi over the task manager core: protobuf in, protobuf out."""
+
+from __future__ import annotations
+
+from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
+from dlhub_common.identity import current_principal
+from dlhub_common.names import Ref, check_slug
+from dlhub_taskmanager.core import TaskManager, TaskView
+
+STATES = {
+    "QUEUED": tasks_pb2.TASK_STATE_QUEUED,
+    "RUNNING": tasks_pb2.TASK_STATE_RUNNING,
+    "SUCCEEDED": tasks_pb2.TASK_STATE_SUCCEEDED,
+    "FAILED": tasks_pb2.TASK_STATE_FAILED,
+}
+
+
+def task_pb(view: TaskView) -> tasks_pb2.Task:
+    rec = view.record
+    task = tasks_pb2.Task(
+        task_id=rec["task_id"],
+        state=STATES[rec["state"]],
+        servable=types_pb2.ServableRef(**rec["servable"]),
+        outputs=view.outputs,
+        created_at=rec.get("created_at", ""),
+        completed_at=rec.get("completed_at", ""),
+    )
+    if "timings" in rec:
+        task.timings.CopyFrom(tasks_pb2.TaskTimings(**rec["timings"]))
+    if "error" in rec:
+        task.error.CopyFrom(types_pb2.ErrorInfo(**rec["error"]))
+    return task
+
+
+class TaskAPI:
+    """In-process implementation of dlhub_common.apis.TaskApi."""
+
+    def __init__(self, core: TaskManager) -> None:
+        self.core = core
+
+    async def run_servable(
+        self, request: tasks_pb2.RunServableRequest
+    ) -> tasks_pb2.RunServableResponse:
+        ref = Ref(
+            check_slug("owner", request.servable.owner),
+            check_slug("name", request.servable.name),
+            max(0, request.servable.version),
+        )
+        view = await self.core.submit(
+            current_principal.get(),
+            ref,
+            list(request.inputs),
+            wait=request.wait,
+            timeout_s=request.timeout_s,
+            outputs=list(request.outputs),
+        )
+        return tasks_pb2.RunServableResponse(task=task_pb(view))
+
+    async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse:
+        view = await self.core.get(
+            current_principal.get(), request.task_id, wait=request.wait, timeout_s=request.timeout_s
+        )
+        return tasks_pb2.GetTaskResponse(task=task_pb(view))

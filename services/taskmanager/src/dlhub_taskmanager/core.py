@@ -1,0 +1,326 @@
+"""Task manager core: validate runs, dispatch them, track them, return results.
+
+A run is accepted only after its inputs match the servable's declared
+signature. The task record is written before the work item is published, so
+an accepted task is never lost from view; results come back on the results
+topic, are recorded (inline when small, in the object store when large),
+and then wake any caller waiting synchronously.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
+from dlhub_common.apis import RegistryApi
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from dlhub_common.identity import Principal
+from dlhub_common.metadata import validate_metadata
+from dlhub_common.names import Ref
+from dlhub_common.ports import EventBus, ObjectStore
+from dlhub_common.ports.documents import DocumentStore
+from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
+from dlhub_common.telemetry import TASKS
+from dlhub_common.topics import RESULTS
+from dlhub_common.topics import TASKS as TASK_TOPIC
+
+log = logging.getLogger("dlhub.taskmanager")
+
+TASKS_COLLECTION = "tasks"
+INLINE_RESULT_BYTES = 256 * 1024
+TENSOR_TYPES = ("onnx",)
+
+QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
+TERMINAL = (SUCCEEDED, FAILED)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the task manager needs to know about one servable version."""
+
+    ref: Ref
+    digest: str
+    servable_type: str
+    model_path: str
+    artifacts: tuple[types_pb2.ArtifactRef, ...]
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+
+
+@dataclass
+class TaskView:
+    """A task record plus, when finished, its outputs."""
+
+    record: dict[str, Any]
+    outputs: list[types_pb2.Tensor]
+
+
+class TaskManager:
+    """Validates, dispatches and tracks tasks."""
+
+    def __init__(
+        self,
+        docs: DocumentStore,
+        objects: ObjectStore,
+        bus: EventBus,
+        registry: RegistryApi,
+        *,
+        default_timeout_s: float = 60.0,
+        instance_id: str | None = None,
+    ) -> None:
+        self.docs = docs
+        self.objects = objects
+        self.bus = bus
+        self.registry = registry
+        self.default_timeout_s = default_timeout_s
+        self.instance_id = instance_id or uuid.uuid4().hex[:12]
+        self._waiters: dict[str, asyncio.Future[TaskView]] = {}
+        self._signatures: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...], str]] = {}
+        self._consumer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
+        # Every replica reads every result (its own group) so synchronous
+        # waiters on any replica are woken; recording a result is idempotent.
+        sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
+        await sub.start()
+        self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+            self._consumer = None
+        for fut in self._waiters.values():
+            fut.cancel()
+
+    # ------------------------------------------------------------ resolve
+
+    async def resolve(self, ref: Ref) -> Resolved:
+        """Look the servable up in the registry (visibility applies)."""
+        resp = await self.registry.get_servable(
+            registry_pb2.GetServableRequest(ref=types_pb2.ServableRef(**ref.__dict__))
+        )
+        summary = resp.servable.summary
+        sig = self._signatures.get(summary.digest)
+        if sig is None:
+            metadata = validate_metadata(json.loads(resp.servable.metadata_json))
+            run = metadata.run
+            sig = (
+                tuple(tensor_signature(run.input)),
+                tuple(tensor_signature(run.output)),
+                metadata.servable.type,
+            )
+            self._signatures[summary.digest] = sig
+        return Resolved(
+            ref=Ref(summary.owner, summary.name, summary.version),
+            digest=summary.digest,
+            servable_type=sig[2],
+            model_path=resp.model_path,
+            artifacts=tuple(resp.artifacts),
+            inputs=sig[0],
+            outputs=sig[1],
+        )
+
+    # ------------------------------------------------------------ submit
+
+    async def submit(
+        self,
+        principal: Principal,
+        ref: Ref,
+        inputs: list[types_pb2.Tensor],
+        *,
+        wait: bool,
+        timeout_s: float = 0.0,
+        outputs: list[str] | None = None,
+    ) -> TaskView:
+        """Validate and dispatch a run; wait for it when ``wait``.
+
+        Raises:
+            NotFound: unknown servable or version.
+            InvalidArgument: inputs do not match the signature.
+        """
+        resolved = await self.resolve(ref)
+        if resolved.servable_type not in TENSOR_TYPES:
+            raise FailedPrecondition(f"servable type {resolved.servable_type!r} cannot run here")
+        given: dict[str, tuple[str, list[int]]] = {}
+        for t in inputs:
+            if t.name in given:
+                raise InvalidArgument(f"input {t.name!r} given twice")
+            given[t.name] = (t.datatype, list(t.shape))
+        check_inputs(resolved.inputs, given)
+        if (
+            len(resolved.inputs) == 1
+            and len(inputs) == 1
+            and inputs[0].name != resolved.inputs[0].name
+        ):
+            renamed = types_pb2.Tensor()
+            renamed.CopyFrom(inputs[0])
+            renamed.name = resolved.inputs[0].name
+            inputs = [renamed]
+        known_outputs = {s.name for s in resolved.outputs}
+        for name in outputs or []:
+            if known_outputs and name not in known_outputs:
+                raise InvalidArgument(f"unknown output {name!r}; outputs: {sorted(known_outputs)}")
+        timeout = timeout_s if timeout_s > 0 else self.default_timeout_s
+
+        task_id = uuid.uuid4().hex
+        created_ns = time.time_ns()
+        record = {
+            "task_id": task_id,
+            "state": QUEUED,
+            "user": principal.username,
+            "servable": {
+                "owner": resolved.ref.owner,
+                "name": resolved.ref.name,
+                "version": resolved.ref.version,
+            },
+            "digest": resolved.digest,
+            "created_at": _now_iso(),
+            "created_ns": created_ns,
+        }
+        await self.docs.insert(TASKS_COLLECTION, task_id, record)
+        item = bus_pb2.WorkItem(
+            task_id=task_id,
+            servable=types_pb2.ServableRef(
+                owner=resolved.ref.owner, name=resolved.ref.name, version=resolved.ref.version
+            ),
+            digest=resolved.digest,
+            servable_type=resolved.servable_type,
+            artifacts=resolved.artifacts,
+            inputs=inputs,
+            outputs=outputs or [],
+            enqueued_unix_ns=created_ns,
+            model_path=resolved.model_path,
+        )
+        fut: asyncio.Future[TaskView] | None = None
+        if wait:
+            fut = asyncio.get_running_loop().create_future()
+            self._waiters[task_id] = fut
+        try:
+            await self.bus.publish(TASK_TOPIC, item.SerializeToString(), key=resolved.ref.full_name)
+        except BaseException:
+            self._waiters.pop(task_id, None)
+            await self.docs.delete(TASKS_COLLECTION, task_id)
+            raise
+        if fut is None:
+            return TaskView(record, [])
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except TimeoutError:
+            return await self.get(principal, task_id)
+        finally:
+            self._waiters.pop(task_id, None)
+
+    # ------------------------------------------------------------ query
+
+    async def get(
+        self, principal: Principal, task_id: str, *, wait: bool = False, timeout_s: float = 0.0
+    ) -> TaskView:
+        """Current state of a task, waiting up to ``timeout_s`` when ``wait``.
+
+        Raises:
+            NotFound: unknown task, or a task of another user.
+        """
+        record = await self.docs.get(TASKS_COLLECTION, task_id) if task_id else None
+        if record is None or (record.get("user") and record["user"] != principal.username):
+            raise NotFound(f"task {task_id!r} not found")
+        if wait and record["state"] not in TERMINAL:
+            fut = self._waiters.get(task_id)
+            if fut is None:
+                fut = asyncio.get_running_loop().create_future()
+                self._waiters[task_id] = fut
+            try:
+                return await asyncio.wait_for(
+                    asyncio.shield(fut), timeout_s if timeout_s > 0 else self.default_timeout_s
+                )
+            except TimeoutError:
+                record = await self.docs.get(TASKS_COLLECTION, task_id) or record
+            finally:
+                if self._waiters.get(task_id) is fut and not fut.done():
+                    self._waiters.pop(task_id, None)
+        return TaskView(record, await self._load_outputs(record))
+
+    async def _load_outputs(self, record: dict[str, Any]) -> list[types_pb2.Tensor]:
+        if record["state"] != SUCCEEDED:
+            return []
+        if "result_b64" in record:
+            raw = base64.b64decode(record["result_b64"])
+        elif "result_key" in record:
+            raw = b"".join([c async for c in self.objects.open(record["result_key"])])
+        else:
+            return []
+        return list(bus_pb2.WorkResult.FromString(raw).outputs)
+
+    # ------------------------------------------------------------ results
+
+    async def _consume(self, sub: Any) -> None:
+        try:
+            async for delivery in sub:
+                try:
+                    await self.record_result(
+                        bus_pb2.WorkResult.FromString(delivery.value), delivery.value
+                    )
+                except Exception:
+                    log.exception("could not record a result; it will be redelivered")
+                    continue
+                await delivery.ack()
+        finally:
+            await sub.close()
+
+    async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
+        """Record one result (idempotent) and wake its waiter."""
+        record = await self.docs.get(TASKS_COLLECTION, result.task_id)
+        if record is None:
+            log.warning("result for unknown task %s dropped", result.task_id)
+            return
+        if record["state"] not in TERMINAL:
+            created_ns = int(record["created_ns"])
+            now_ns = time.time_ns()
+            fields: dict[str, Any] = {
+                "state": SUCCEEDED if result.ok else FAILED,
+                "completed_at": _now_iso(),
+                "executor_id": result.executor_id,
+                "timings": {
+                    "queue_ms": max(0, result.started_unix_ns - created_ns) / 1e6,
+                    "compute_ms": result.compute_ns / 1e6,
+                    "total_ms": max(0, now_ns - created_ns) / 1e6,
+                },
+            }
+            if result.ok:
+                if len(raw) <= INLINE_RESULT_BYTES:
+                    fields["result_b64"] = base64.b64encode(raw).decode()
+                else:
+                    info = await self.objects.put(_one(raw))
+                    fields["result_key"] = info.key
+            else:
+                fields["error"] = {
+                    "code": result.error.code,
+                    "message": result.error.message,
+                    "details_json": result.error.details_json,
+                    "retryable": result.error.retryable,
+                }
+            await self.docs.update(TASKS_COLLECTION, result.task_id, fields)
+            record.update(fields)
+            TASKS.labels("ok" if result.ok else "error").inc()
+        fut = self._waiters.get(result.task_id)
+        if fut is not None and not fut.done():
+            fut.set_result(TaskView(record, list(result.outputs) if result.ok else []))
+
+
+async def _one(data: bytes) -> Any:
+    yield data

@@ -1,0 +1,29 @@
+"""Assembling the task manager service."""
+
+from __future__ import annotations
+
+from dlhub_common._proto.dlhub.v1 import tasks_pb2_grpc
+from dlhub_common.apis import RegistryApi
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.runtime import Backends
+from dlhub_taskmanager.api import TaskAPI
+from dlhub_taskmanager.core import TaskManager
+from dlhub_taskmanager.servicer import TaskServicer
+
+SERVICE_NAME = "dlhub.v1.TaskService"
+
+
+async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, TaskManager]:
+    core = TaskManager(
+        await backends.documents(),
+        await backends.objects(),
+        await backends.bus(),
+        registry,
+        default_timeout_s=backends.settings.default_timeout_s,
+    )
+    await core.start()
+    return TaskAPI(core), core
+
+
+def register(server: GrpcServer, api: TaskAPI) -> None:
+    server.add(tasks_pb2_grpc.add_TaskServiceServicer_to_server, TaskServicer(api), SERVICE_NAME)

@@ -1,0 +1,23 @@
+"""gRPC transport of the task manager."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import tasks_pb2, tasks_pb2_grpc
+from dlhub_common.apis import TaskApi
+
+
+class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):  # type: ignore[misc]
+    def __init__(self, api: TaskApi) -> None:
+        self.api = api
+
+    async def RunServable(
+        self, request: tasks_pb2.RunServableRequest, context: Any
+    ) -> tasks_pb2.RunServableResponse:
+        return await self.api.run_servable(request)
+
+    async def GetTask(
+        self, request: tasks_pb2.GetTaskRequest, context: Any
+    ) -> tasks_pb2.GetTaskResponse:
+        return await self.api.get_task(request)
