@@ -13,13 +13,17 @@ install:  ## create .venv with every package and tool (installs uv when missing)
 protos: install  ## regenerate the gRPC stubs from protos/
 	$(PY) protos/generate.py
 
-protos-check: protos  ## fail when the committed stubs are out of date
-	git diff --exit-code -- libs/common/src/dlhub_common/_proto
+protos-check: install  ## fail when the committed stubs are out of date
+	@rm -rf .protos-check && cp -r libs/common/src/dlhub_common/_proto .protos-check
+	$(PY) protos/generate.py >/dev/null
+	@diff -r .protos-check libs/common/src/dlhub_common/_proto >/dev/null \
+	  || { rm -rf .protos-check; echo "generated stubs are stale: run 'make protos' and commit"; exit 1; }
+	@rm -rf .protos-check; echo "stubs up to date"
 
 buf-lint:  ## lint the .proto files with buf (from the npm registry)
-	cd protos && npx --yes @bufbuild/buf@1.47.2 lint
+	cd protos && npx --yes @bufbuild/buf@1.75.0 lint
 
-lint: install buf-lint  ## ruff + mypy strict on libs + buf
+lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict on libs
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/common/src libs/sdk/src

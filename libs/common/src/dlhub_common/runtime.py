@@ -8,6 +8,7 @@ backends its services use.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from dlhub_common.backends import (
     create_event_bus,
     create_object_store,
     create_search_index,
+    where,
 )
+from dlhub_common.errors import DLHubError, Unavailable
 from dlhub_common.ports import DocumentStore, EventBus, ObjectStore, SearchIndex
 from dlhub_common.settings import Settings
 
@@ -38,7 +41,18 @@ class Backends:
             if key not in self._started:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 adapter = build()
-                await adapter.start()
+                try:
+                    await adapter.start()
+                except Exception as exc:
+                    with contextlib.suppress(Exception):
+                        await adapter.stop()
+                    config = getattr(self.settings, key)
+                    address = where(config)
+                    reason = exc.message if isinstance(exc, DLHubError) else _reason(exc)
+                    raise Unavailable(
+                        f"{key} backend {config.type!r} at {address} is not reachable: {reason}",
+                        details={"backend": key, "address": address},
+                    ) from exc
                 self._started[key] = adapter
             return self._started[key]
 
@@ -79,3 +93,8 @@ class Backends:
             except Exception:
                 log.exception("stopping %s failed", key)
         self._started.clear()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -7,9 +7,10 @@ starts (``Settings()``), never at import.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dlhub_common.backends import (
@@ -24,6 +25,8 @@ from dlhub_common.backends import (
 )
 
 MiB = 1 << 20
+# Variables read by the SDK and the test stack rather than by services.
+CLIENT_VARIABLES = {"ADDRESS", "TOKEN", "HTTP", "STACK_CACHE"}
 
 
 class _Section(BaseModel):
@@ -41,6 +44,22 @@ class Endpoint(_Section):
 
     def target(self) -> str:
         return self.address or f"{self.host}:{self.port}"
+
+
+class RegistryEndpoint(Endpoint):
+    port: int = Field(8101, ge=0, le=65535, description="Registry gRPC port")
+
+
+class SearchEndpoint(Endpoint):
+    port: int = Field(8102, ge=0, le=65535, description="Search gRPC port")
+
+
+class TaskManagerEndpoint(Endpoint):
+    port: int = Field(8103, ge=0, le=65535, description="Task manager gRPC port")
+
+
+class ExecutorEndpoint(Endpoint):
+    port: int = Field(8104, ge=0, le=65535, description="Executor gRPC port (health)")
 
 
 class GatewaySettings(_Section):
@@ -86,15 +105,31 @@ class Settings(BaseSettings):
     objects: ObjectsConfig = Field(default_factory=LocalObjectsConfig)
     bus: BusConfig = Field(default_factory=MemoryBusConfig)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
-    registry: Endpoint = Field(default_factory=lambda: Endpoint(port=8101))
-    search_service: Endpoint = Field(default_factory=lambda: Endpoint(port=8102))
-    taskmanager: Endpoint = Field(default_factory=lambda: Endpoint(port=8103))
-    executor: Endpoint = Field(default_factory=lambda: Endpoint(port=8104))
+    registry: RegistryEndpoint = Field(default_factory=RegistryEndpoint)
+    search_service: SearchEndpoint = Field(default_factory=SearchEndpoint)
+    taskmanager: TaskManagerEndpoint = Field(default_factory=TaskManagerEndpoint)
+    executor: ExecutorEndpoint = Field(default_factory=ExecutorEndpoint)
     executor_options: ExecutorSettings = Field(default_factory=ExecutorSettings)
     tokens_file: Path | None = Field(
         None, description="JSON {token: username}; default <data_dir>/tokens.json"
     )
     log_level: str = Field("INFO", description="Python logging level")
+
+    @model_validator(mode="after")
+    def _no_unknown_variables(self) -> Settings:
+        # pydantic-settings ignores unknown top-level variables; a typo such as
+        # DLHUB_GATEWAY_PORT would then silently do nothing.
+        known = {name.upper() for name in type(self).model_fields} | CLIENT_VARIABLES
+        unknown = sorted(
+            key
+            for key in os.environ
+            if key.startswith("DLHUB_") and key[6:].split("__")[0] not in known
+        )
+        if unknown:
+            raise ValueError(
+                f"unknown DLHUB_ variable(s) {', '.join(unknown)}; see docs/configuration.md"
+            )
+        return self
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
 from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
 from dlhub_common.rpc.server import GrpcServer
@@ -34,18 +35,20 @@ SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
 CLIENT_FILE = "client.json"
 
 
-def _import_services() -> Any:
+def _service_module(name: str) -> Any:
+    """``dlhub_<name>.main``; a container installs only the service it runs."""
     try:
-        import dlhub_executor.main as executor
-        import dlhub_gateway.main as gateway
-        import dlhub_registry.main as registry
-        import dlhub_search.main as search
-        import dlhub_taskmanager.main as taskmanager
+        return importlib.import_module(f"dlhub_{name}.main")
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise SystemExit(
-            f"the DLHub services are not installed ({exc.name}); install dlhub-sdk[server]"
+            f"the DLHub {name} service is not installed ({exc.name}); install dlhub-{name}"
         ) from None
-    return registry, search, taskmanager, executor, gateway
+
+
+def _import_services() -> Any:
+    return tuple(
+        _service_module(n) for n in ("registry", "search", "taskmanager", "executor", "gateway")
+    )
 
 
 def _stop_event() -> asyncio.Event:
@@ -142,14 +145,38 @@ async def _stop_process(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
+class _Pending:
+    """Stands in for a service API until the service is assembled.
+
+    gRPC servicers must be registered before the server starts, and the port
+    opens before the backends are reachable (so health checks can report
+    NOT_SERVING); calls in that window get UNAVAILABLE.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.target: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        target = self.__dict__.get("target")
+        if target is None:
+            raise Unavailable(f"the {self.__dict__['name']} service is starting; retry shortly")
+        return getattr(target, attr)
+
+
 async def run_service(name: str, settings: Settings) -> int:
-    """Run one service alone; peers are reached over gRPC."""
+    """Run one service alone; peers are reached over gRPC.
+
+    The gRPC port (health + reflection) opens first and reports NOT_SERVING;
+    the service is then assembled, retrying with exponential backoff while a
+    backend is unreachable (each attempt logs the backend and its address),
+    and only then reports SERVING.
+    """
     if name not in SERVICES:
         raise InvalidArgument(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}")
-    registry_m, search_m, tasks_m, executor_m, gateway_m = _import_services()
+    module = _service_module(name)
     stop = _stop_event()
     backends = Backends(settings)
-    limit = settings.max_message_bytes
     stack = contextlib.AsyncExitStack()
     async with stack:
         stack.push_async_callback(backends.stop)
@@ -159,46 +186,73 @@ async def run_service(name: str, settings: Settings) -> int:
             "taskmanager": settings.taskmanager,
             "executor": settings.executor,
         }.get(name)
+        pending = _Pending(name)
         server: GrpcServer | None = None
         if endpoint is not None:
-            server = GrpcServer(name, max_message_bytes=limit)
-        if name == "registry":
-            assert server is not None
-            registry_m.register(server, await registry_m.create(backends))
-        elif name == "search":
-            assert server is not None
-            api, core = await search_m.create(backends)
-            stack.push_async_callback(core.stop)
-            search_m.register(server, api)
-        elif name == "taskmanager":
-            assert server is not None
-            channel = open_channel(settings.registry.target(), limit)
-            stack.push_async_callback(channel.close)
-            api, core = await tasks_m.create(backends, RemoteRegistry(channel))
-            stack.push_async_callback(core.stop)
-            tasks_m.register(server, api)
-        elif name == "executor":
-            executor = await executor_m.create(backends)
-            stack.push_async_callback(executor.stop)
-        else:
-            channels = [
-                open_channel(e.target(), limit)
-                for e in (settings.registry, settings.search_service, settings.taskmanager)
-            ]
-            for ch in channels:
-                stack.push_async_callback(ch.close)
-            gateway = gateway_m.Gateway(
-                settings,
-                RemoteRegistry(channels[0]),
-                RemoteSearch(channels[1]),
-                RemoteTasks(channels[2]),
-            )
-            await gateway.start()
-            stack.push_async_callback(gateway.stop)
-        if server is not None and endpoint is not None:
-            port = await server.start(endpoint.host, endpoint.port)
+            server = GrpcServer(name, max_message_bytes=settings.max_message_bytes)
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(server, pending)
+            await server.start(endpoint.host, endpoint.port)
             stack.push_async_callback(server.stop)
+        delay = 0.5
+        while True:
+            try:
+                pending.target = await _assemble(name, module, settings, backends, stack)
+                break
+            except Unavailable as exc:
+                log.warning("%s: %s; retrying in %.1fs", name, exc.message, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+                return 1
+            except TimeoutError:
+                delay = min(delay * 2, 30.0)
+        if server is not None and endpoint is not None:
             await server.set_serving(True)
-            print(f"DLHub {name} serving gRPC on {endpoint.host}:{port}", flush=True)
+            print(f"DLHub {name} serving gRPC on {endpoint.host}:{server.port}", flush=True)
+        else:
+            print(f"DLHub {name} is up", flush=True)
         await stop.wait()
     return 0
+
+
+async def _assemble(
+    name: str,
+    module: Any,
+    settings: Settings,
+    backends: Backends,
+    stack: contextlib.AsyncExitStack,
+) -> Any:
+    """Build one service; returns its API (the executor or gateway object for those)."""
+    limit = settings.max_message_bytes
+    if name == "registry":
+        return await module.create(backends)
+    if name == "search":
+        api, core = await module.create(backends)
+        stack.push_async_callback(core.stop)
+        return api
+    if name == "taskmanager":
+        channel = open_channel(settings.registry.target(), limit)
+        stack.push_async_callback(channel.close)
+        api, core = await module.create(backends, RemoteRegistry(channel))
+        stack.push_async_callback(core.stop)
+        return api
+    if name == "executor":
+        executor = await module.create(backends)
+        stack.push_async_callback(executor.stop)
+        return executor
+    channels = [
+        open_channel(e.target(), limit)
+        for e in (settings.registry, settings.search_service, settings.taskmanager)
+    ]
+    for ch in channels:
+        stack.push_async_callback(ch.close)
+    gateway = module.Gateway(
+        settings,
+        RemoteRegistry(channels[0]),
+        RemoteSearch(channels[1]),
+        RemoteTasks(channels[2]),
+    )
+    await gateway.start()
+    stack.push_async_callback(gateway.stop)
+    return gateway

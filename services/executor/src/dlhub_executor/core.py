@@ -85,9 +85,25 @@ class Executor:
             log.error("task handler failed", exc_info=task.exception())
 
     async def _handle(self, delivery: Delivery) -> None:
-        item = bus_pb2.WorkItem.FromString(delivery.value)
+        try:
+            item = bus_pb2.WorkItem.FromString(delivery.value)
+        except Exception:
+            log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
+            await delivery.ack()
+            return
         result = await self.execute(item)
-        await self.bus.publish(RESULTS, result.SerializeToString(), key=item.task_id)
+        payload = result.SerializeToString()
+        delay = 0.2
+        while True:  # the result must reach the bus before the work item is acked
+            try:
+                await self.bus.publish(RESULTS, payload, key=item.task_id)
+                break
+            except DLHubError as exc:
+                if not exc.retryable:
+                    raise
+                log.warning("cannot publish result of %s (%s); retrying", item.task_id, exc.message)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
         await delivery.ack()
 
     async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:

@@ -19,7 +19,8 @@ from dlhub_common.signature import TensorSpec, tensor_signature
 
 SERVER_NAME = "dlhub"
 SERVER_VERSION = "0.1.0"
-EXTENSIONS: tuple[str, ...] = ()
+# Triton's binary tensor data extension, over REST (gRPC has raw contents).
+EXTENSIONS: tuple[str, ...] = ("binary_tensor_data",)
 TENSOR_TYPES = {"onnx": "onnxruntime_onnx"}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from dlhub_common.errors import (
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
+    Unavailable,
 )
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import compute_digest, validate_metadata
@@ -38,6 +40,8 @@ from dlhub_registry.validators import validate_onnx
 log = logging.getLogger("dlhub.registry")
 
 HEADS = "servable_heads"
+# One document per (object key, version record) that uses the object.
+OBJECT_REFS = "object_refs"
 MAX_ARTIFACTS = 1000
 
 
@@ -94,9 +98,12 @@ class Registry:
         self.bus = bus
         self.max_artifact_bytes = max_artifact_bytes
         self.scratch_dir = scratch_dir
+        # Object keys held by publishes in flight in this process.
+        self._holds: Counter[str] = Counter()
 
     async def start(self) -> None:
         await self.docs.ensure_index(SERVABLES, ["owner", "name", "version"], unique=True)
+        await self.docs.ensure_index(OBJECT_REFS, ["key"])
         await self.docs.ensure_index(HEADS, ["owner"])
 
     # ------------------------------------------------------------ publish
@@ -117,7 +124,10 @@ class Registry:
             chunks: (path, bytes) pieces, file after file.
         """
         if principal.anonymous or principal.username is None:
-            raise Unauthenticated("publishing needs a token; run `dlhub login` or pass one")
+            raise Unauthenticated(
+                "publishing needs a token: pass --token or set DLHUB_TOKEN"
+                " (`dlhub up` writes one to <data dir>/client.json)"
+            )
         metadata = validate_metadata(metadata_doc)
         owner = principal.username
         if metadata.dlhub.owner not in (None, owner):
@@ -127,22 +137,42 @@ class Registry:
         if len(announced) > MAX_ARTIFACTS:
             raise InvalidArgument(f"too many artifacts: {len(announced)} (limit {MAX_ARTIFACTS})")
         created: list[ObjectInfo] = []
+        held: list[str] = []
         try:
-            stored = await self._receive(announced, chunks, created)
+            stored = await self._receive(announced, chunks, created, held)
             return await self._commit(owner, metadata_doc, stored, created)
         except BaseException:
-            for info in created:
-                try:
-                    await self.objects.delete(info.key)
-                except Exception:  # best effort; the original error matters more
-                    log.warning("could not remove artifact %s after a failed publish", info.key)
+            await self._discard(created, held)
             raise
+        finally:
+            for key in held:
+                self._holds[key] -= 1
+                if self._holds[key] <= 0:
+                    del self._holds[key]
+
+    async def _discard(self, created: list[ObjectInfo], held: list[str]) -> None:
+        """Delete what a failed publish stored, unless something else uses it.
+
+        Objects are content-addressed, so the same bytes may belong to another
+        publish in flight in this process (a hold) or to a committed version
+        (an object reference).
+        """
+        for info in created:
+            if self._holds.get(info.key, 0) > held.count(info.key):
+                continue
+            try:
+                if await self.docs.count(OBJECT_REFS, {"key": info.key}):
+                    continue
+                await self.objects.delete(info.key)
+            except Exception:  # best effort; the original error matters more
+                log.warning("could not remove artifact %s after a failed publish", info.key)
 
     async def _receive(
         self,
         announced: list[AnnouncedArtifact],
         chunks: AsyncIterator[tuple[str, bytes]],
         created: list[ObjectInfo],
+        held: list[str],
     ) -> dict[str, ObjectInfo]:
         expected = {a.path: a for a in announced}
         if len(expected) != len(announced):
@@ -165,6 +195,8 @@ class Registry:
                 expected_sha256=(announced_info.sha256 or None) if announced_info else None,
                 max_bytes=self.max_artifact_bytes,
             )
+            self._holds[info.key] += 1
+            held.append(info.key)
             if info.created:
                 created.append(info)
             if announced_info and announced_info.size >= 0 and announced_info.size != info.size:
@@ -213,6 +245,8 @@ class Registry:
 
         doc = metadata.to_doc()
         name = metadata.dlhub.name
+        files = {"model": model_path, "other": sorted(p for p in stored if p != model_path)}
+        doc["dlhub"].update(owner=owner, files=files)
         artifacts = {p: i.sha256 for p, i in stored.items()}
         digest = compute_digest(doc, artifacts)
         now = datetime.now(UTC)
@@ -225,7 +259,6 @@ class Registry:
                 publication_date=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 identifier=f"dlhub:{owner}/{name}:{version}",
                 digest=digest,
-                files={"model": model_path, "other": sorted(p for p in stored if p != model_path)},
             )
             doc["datacite"].setdefault("publicationYear", str(now.year))
             record = {
@@ -243,14 +276,25 @@ class Registry:
                 "identifier": doc["dlhub"]["identifier"],
                 **summary_fields(doc),
             }
+            rid = record_id(owner, name, version)
+            refs = [f"{info.key}@{rid}" for info in stored.values()]
+            for ref, info in zip(refs, stored.values(), strict=True):
+                await self.docs.put(OBJECT_REFS, ref, {"key": info.key, "record": rid})
             try:
-                await self.docs.insert(SERVABLES, record_id(owner, name, version), record)
+                await self.docs.insert(SERVABLES, rid, record)
             except AlreadyExists:
+                for ref in refs:
+                    await self.docs.delete(OBJECT_REFS, ref)
                 continue  # a concurrent publish took this version number
             break
         else:
             raise FailedPrecondition(f"could not allocate a version for {owner}/{name}; retry")
         try:
+            for info in stored.values():
+                # Another registry replica may have discarded shared bytes
+                # between our put and our reference; never commit a dangling one.
+                if await self.objects.stat(info.key) is None:
+                    raise Unavailable(f"artifact {info.key} vanished during publish; retry")
             await self.docs.put(
                 HEADS,
                 f"{owner}/{name}",
@@ -270,7 +314,9 @@ class Registry:
                 SERVABLE_EVENTS, event.SerializeToString(), key=f"{owner}/{name}"
             )
         except BaseException:
-            await self.docs.delete(SERVABLES, record_id(owner, name, version))
+            await self.docs.delete(SERVABLES, rid)
+            for ref in refs:
+                await self.docs.delete(OBJECT_REFS, ref)
             if head:
                 await self.docs.put(HEADS, f"{owner}/{name}", head)
             else:

@@ -22,6 +22,7 @@ from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
+from dlhub_common.codec import from_raw
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import validate_metadata
@@ -163,6 +164,8 @@ class TaskManager:
                 raise InvalidArgument(f"input {t.name!r} given twice")
             given[t.name] = (t.datatype, list(t.shape))
         check_inputs(resolved.inputs, given)
+        for t in inputs:  # data must match shape and datatype before it is queued
+            from_raw(t.datatype, list(t.shape), t.data, name=t.name)
         if (
             len(resolved.inputs) == 1
             and len(inputs) == 1
@@ -272,12 +275,22 @@ class TaskManager:
         try:
             async for delivery in sub:
                 try:
-                    await self.record_result(
-                        bus_pb2.WorkResult.FromString(delivery.value), delivery.value
-                    )
+                    result = bus_pb2.WorkResult.FromString(delivery.value)
                 except Exception:
-                    log.exception("could not record a result; it will be redelivered")
+                    log.error("dropping an undecodable result (%d bytes)", len(delivery.value))
+                    await delivery.ack()
                     continue
+                delay = 0.2
+                while True:  # a result is acked only once it is recorded
+                    try:
+                        await self.record_result(result, delivery.value)
+                        break
+                    except Exception as exc:
+                        log.warning(
+                            "cannot record result of %s (%s); retrying", result.task_id, exc
+                        )
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, 10.0)
                 await delivery.ack()
         finally:
             await sub.close()

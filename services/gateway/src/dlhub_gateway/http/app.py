@@ -57,26 +57,32 @@ class BodyLimit:
             return
         seen = 0
         started = False
+        exceeded = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise err
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if exceeded:
+                return  # drop the app's own 400/500 for a body it could not read
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except ResourceExhausted as exc:
-            if not started:
-                await error_response(exc)(scope, receive, send)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await error_response(err)(scope, receive, send)
 
 
 def create_app(context: GatewayContext) -> FastAPI:

@@ -5,17 +5,22 @@ The model name is ``owner.name``; ``owner%2Fname`` is accepted as well.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from dlhub_common.codec import array_to_tensor, json_to_array
+from dlhub_common._proto.dlhub.v1 import types_pb2
+from dlhub_common.codec import array_to_tensor, from_raw, json_to_array
 from dlhub_common.errors import InvalidArgument, NotFound
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import outputs_json
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, ModelInfo
 
+# Decorators apply bottom-up: each versioned route is listed second so it is
+# registered first, before the `:path` converter of the plain one can swallow
+# "owner.name/versions/1".
 router = APIRouter(
     prefix="/v2", tags=["open inference protocol"], dependencies=[Depends(principal)]
 )
@@ -49,8 +54,8 @@ def _metadata(info: ModelInfo) -> dict[str, Any]:
     }
 
 
-@router.get("/models/{model_name:path}/versions/{version}/ready")
 @router.get("/models/{model_name:path}/ready")
+@router.get("/models/{model_name:path}/versions/{version}/ready")
 async def model_ready(request: Request, model_name: str, version: str = "") -> JSONResponse:
     try:
         await ctx(request).oip.model(model_name, version)
@@ -59,40 +64,96 @@ async def model_ready(request: Request, model_name: str, version: str = "") -> J
     return JSONResponse({"ready": True})
 
 
-@router.post("/models/{model_name:path}/versions/{version}/infer")
-@router.post("/models/{model_name:path}/infer")
-async def infer(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
+HEADER_LENGTH = "inference-header-content-length"
+
+
+def _split_body(raw: bytes, header_length: str | None) -> tuple[Any, memoryview]:
+    """JSON header and binary tail (Triton's binary tensor data extension)."""
+    view = memoryview(raw)
+    if header_length is None:
+        json_part, binary = view, view[len(raw) :]
+    else:
+        if not header_length.isdigit() or int(header_length) > len(raw):
+            raise InvalidArgument(f"invalid Inference-Header-Content-Length {header_length!r}")
+        n = int(header_length)
+        json_part, binary = view[:n], view[n:]
     try:
-        body = await request.json()
+        return json.loads(bytes(json_part)), binary
     except ValueError:
-        raise InvalidArgument("the request body is not valid JSON") from None
+        raise InvalidArgument("the request's JSON header is not valid JSON") from None
+
+
+def _input_tensor(item: Any, binary: memoryview, offset: int) -> tuple[types_pb2.Tensor, int]:
+    if not isinstance(item, dict) or not {"name", "datatype", "shape"} <= item.keys():
+        raise InvalidArgument("each input needs name, datatype, shape and data")
+    name, datatype, shape = item["name"], item["datatype"], item["shape"]
+    params = item.get("parameters") or {}
+    size = params.get("binary_data_size")
+    if size is not None:
+        if not isinstance(size, int) or size < 0 or offset + size > len(binary):
+            raise InvalidArgument(f"input {name!r}: binary_data_size {size!r} overruns the body")
+        data = bytes(binary[offset : offset + size])
+        from_raw(datatype, shape, data, name=name)  # validates size and datatype
+        return types_pb2.Tensor(name=name, datatype=datatype, shape=shape, data=data), offset + size
+    if "data" not in item:
+        raise InvalidArgument(f"input {name!r} needs 'data' or a binary_data_size parameter")
+    array = json_to_array(name, datatype, shape, item["data"], parameters=params)
+    return array_to_tensor(name, array), offset
+
+
+@router.post("/models/{model_name:path}/infer")
+@router.post("/models/{model_name:path}/versions/{version}/infer")
+async def infer(request: Request, model_name: str, version: str = "") -> Response:
+    """OIP inference over JSON, with Triton's binary tensor data extension."""
+    body, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
     if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
         raise InvalidArgument("an inference request needs an 'inputs' list")
-    tensors = []
+    tensors, offset = [], 0
     for item in body["inputs"]:
-        if not isinstance(item, dict) or not {"name", "datatype", "shape", "data"} <= item.keys():
-            raise InvalidArgument("each input needs name, datatype, shape and data")
-        array = json_to_array(
-            item["name"],
-            item["datatype"],
-            item["shape"],
-            item["data"],
-            parameters=item.get("parameters"),
-        )
-        tensors.append(array_to_tensor(item["name"], array))
-    wanted = [o["name"] for o in body.get("outputs") or [] if isinstance(o, dict) and "name" in o]
-    task = await ctx(request).oip.infer(model_name, version, tensors, wanted)
+        tensor, offset = _input_tensor(item, binary, offset)
+        tensors.append(tensor)
+    if offset != len(binary):
+        raise InvalidArgument(f"{len(binary) - offset} bytes of binary data belong to no input")
+    requested = [o for o in body.get("outputs") or [] if isinstance(o, dict) and "name" in o]
+    task = await ctx(request).oip.infer(
+        model_name, version, tensors, [o["name"] for o in requested]
+    )
+    all_binary = bool((body.get("parameters") or {}).get("binary_data_output"))
+    binary_names = {
+        o["name"] for o in requested if (o.get("parameters") or {}).get("binary_data", False)
+    }
     out: dict[str, Any] = {
         "model_name": f"{task.servable.owner}.{task.servable.name}",
         "model_version": str(task.servable.version),
-        "outputs": outputs_json(task.outputs),
     }
     if body.get("id"):
         out["id"] = body["id"]
-    return out
+    outputs, tail = [], []
+    for t in task.outputs:
+        if all_binary or t.name in binary_names:
+            outputs.append(
+                {
+                    "name": t.name,
+                    "datatype": t.datatype,
+                    "shape": list(t.shape),
+                    "parameters": {"binary_data_size": len(t.data)},
+                }
+            )
+            tail.append(t.data)
+        else:
+            outputs.extend(outputs_json([t]))
+    out["outputs"] = outputs
+    header = json.dumps(out).encode()
+    if not tail:
+        return Response(header, media_type="application/json")
+    return Response(
+        b"".join([header, *tail]),
+        media_type="application/octet-stream",
+        headers={"Inference-Header-Content-Length": str(len(header))},
+    )
 
 
-@router.get("/models/{model_name:path}/versions/{version}")
 @router.get("/models/{model_name:path}")
+@router.get("/models/{model_name:path}/versions/{version}")
 async def model_metadata(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
     return _metadata(await ctx(request).oip.model(model_name, version))

@@ -1,0 +1,23 @@
+# DLHub search service. Build from the repository root:
+#   docker build -f deploy/docker/search.Dockerfile -t dlhub/search .
+# Installs only what this service needs (plus the distributed adapters).
+FROM python:3.11-slim AS build
+RUN pip install --no-cache-dir uv
+WORKDIR /src
+COPY pyproject.toml uv.lock ./
+COPY libs ./libs
+COPY services ./services
+RUN uv venv /opt/dlhub \
+ && VIRTUAL_ENV=/opt/dlhub uv pip install --no-cache \
+      "./libs/common[distributed]" ./libs/sdk ./services/search
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 dlhub
+COPY --from=build /opt/dlhub /opt/dlhub
+ENV PATH=/opt/dlhub/bin:$PATH \
+    DLHUB_DATA_DIR=/var/lib/dlhub \
+    PYTHONUNBUFFERED=1
+RUN mkdir -p /var/lib/dlhub && chown dlhub /var/lib/dlhub
+USER dlhub
+EXPOSE 8102
+ENTRYPOINT ["dlhub", "serve", "search"]

@@ -1,0 +1,3 @@
+"""One module per real engine: ``obtain(cache)`` and ``start(workdir, cache, ports)``."""
+
+ENGINES = ("kafka", "opensearch", "mongo", "s3")

@@ -1,0 +1,657 @@
+"""ObjectStore on S3 (AWS, SeaweedFS, MinIO, moto...), content-addressed.
+
+Layout in the bucket, under ``config.prefix``::
+
+    sha256/<hex>      the objects (user metadata ``sha256`` = <hex>)
+    tmp/<uuid>        multipart uploads whose digest was not known in advance
+
+A key names the sha256 of its content, and the digest is known only once the
+stream has been read, so ``put`` works in one of three ways:
+
+* The stream fits in one part (``config.part_size_bytes``): it is hashed while
+  it is buffered, verified, and written with one ``PutObject`` at its final
+  key. This is the only case where the whole object is in memory, and it is
+  smaller than one part.
+* ``expected_sha256`` is given: the final key is known from the start, so the
+  parts go straight into a multipart upload there. The upload is completed
+  only when the digest matches; until then S3 shows nothing under the key.
+  When the key is already stored, the stream is read and verified but not
+  uploaded again.
+* Otherwise the parts go into a multipart upload at a temporary key, which is
+  then copied server-side to its final key (``CopyObject`` up to 5 GiB,
+  ``UploadPartCopy`` beyond) and deleted.
+
+Every write to a final key is conditional (``If-None-Match: *``), so of two
+concurrent puts of the same bytes only one reports ``created=True`` on servers
+that honour conditional writes (AWS, moto, MinIO). Parts and single puts carry
+their SHA-256 checksum (``x-amz-checksum-sha256``) so the server rejects bytes
+damaged in transit; the digest also travels as user metadata ``sha256``.
+
+A process killed in the middle of a put leaves an incomplete multipart upload
+or a ``tmp/`` object behind: give the bucket a lifecycle rule that aborts
+incomplete multipart uploads and expires ``tmp/`` after a day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
+from typing import IO, Any
+
+import aioboto3  # type: ignore[import-untyped]
+from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from dlhub_common.backends import S3ObjectsConfig
+from dlhub_common.errors import (
+    FailedPrecondition,
+    InternalError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unavailable,
+)
+from dlhub_common.ports.objects import ObjectInfo, ObjectStore
+
+_KEY = re.compile(r"sha256/([0-9a-f]{64})")
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+_MiB = 1 << 20
+_GiB = 1 << 30
+_MAX_PARTS = 10_000
+_MAX_PART_BYTES = 5 * _GiB
+_WRITE_BYTES = _MiB
+_HASH_IN_THREAD_BYTES = 256 * 1024  # hashlib drops the GIL; worth a thread above this
+_CONTENT_TYPE = "application/octet-stream"
+# A HEAD has no body, so its 404 cannot tell a missing key from a missing bucket.
+_NO_KEY_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_NO_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+_EXISTS_CODES = frozenset({"412", "PreconditionFailed"})
+# Worth retrying; ConditionalRequestConflict: a concurrent conditional write is in flight.
+_RETRY_CODES = frozenset(
+    {"SlowDown", "ServiceUnavailable", "InternalError", "ConditionalRequestConflict"}
+)
+_DENIED_CODES = frozenset({"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
+# Connection refused or reset, timeouts, broken response streams.
+_UNREACHABLE = (BotoConnectionError, HTTPClientError)
+
+
+class S3ObjectStore(ObjectStore):
+    """Objects in ``config.bucket`` under ``config.prefix``."""
+
+    # Server-side copies: one CopyObject up to this size, else parts of _COPY_PART_BYTES.
+    _COPY_OBJECT_LIMIT = 5 * _GiB
+    _COPY_PART_BYTES = 1 * _GiB
+    _COPY_CONCURRENCY = 4
+    _PING_TIMEOUT_S = 5.0
+
+    def __init__(self, config: S3ObjectsConfig, data_dir: Path) -> None:
+        self.config = config
+        self.bucket = config.bucket
+        prefix = config.prefix.lstrip("/")
+        self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        self.part_size = config.part_size_bytes
+        self._where = f"S3 bucket {config.bucket!r} at {config.endpoint_url or 'AWS'}"
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._client: Any = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self._client is not None:
+                return
+            config = self.config
+            session = _session()
+            stack = contextlib.AsyncExitStack()
+            try:
+                self._client = await stack.enter_async_context(
+                    session.client(
+                        "s3",
+                        endpoint_url=config.endpoint_url,
+                        region_name=config.region,
+                        aws_access_key_id=_secret(config.access_key_id),
+                        aws_secret_access_key=_secret(config.secret_access_key),
+                        config=AioConfig(
+                            connect_timeout=10,
+                            read_timeout=60,
+                            retries={"max_attempts": 3, "mode": "standard"},
+                            max_pool_connections=32,
+                            s3={"addressing_style": "path" if config.endpoint_url else "auto"},
+                        ),
+                    )
+                )
+                self._stack = stack
+                if config.create_bucket:
+                    await self._ensure_bucket()
+            except BaseException:
+                self._client = None
+                self._stack = None
+                await stack.aclose()
+                raise
+
+    async def stop(self) -> None:
+        async with self._lock:
+            stack, self._stack, self._client = self._stack, None, None
+            if stack is not None:
+                await stack.aclose()
+
+    async def ping(self) -> None:
+        try:
+            async with asyncio.timeout(self._PING_TIMEOUT_S):  # not the retries' back-off
+                await self._s3.head_bucket(Bucket=self.bucket)
+        except TimeoutError:
+            raise Unavailable(
+                f"{self._where} does not answer within {self._PING_TIMEOUT_S:g}s",
+                details={"bucket": self.bucket},
+            ) from None
+        except ClientError as exc:
+            raise Unavailable(
+                f"{self._where} does not answer: {_code(exc)}", details={"bucket": self.bucket}
+            ) from None
+        except BotoCoreError as exc:
+            raise Unavailable(
+                f"{self._where} does not answer: {type(exc).__name__}",
+                details={"bucket": self.bucket},
+            ) from None
+
+    async def _ensure_bucket(self) -> None:
+        async with self._errors():
+            try:
+                await self._client.head_bucket(Bucket=self.bucket)
+                return
+            except ClientError as exc:
+                if _code(exc) not in _NO_BUCKET_CODES:
+                    raise
+            params: dict[str, Any] = {"Bucket": self.bucket}
+            if self.config.region != "us-east-1":
+                params["CreateBucketConfiguration"] = {"LocationConstraint": self.config.region}
+            try:
+                await self._client.create_bucket(**params)
+            except ClientError as exc:
+                if _code(exc) not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                    raise
+
+    # -- the port --------------------------------------------------------------
+
+    async def put(
+        self,
+        chunks: AsyncIterable[bytes],
+        *,
+        expected_sha256: str | None = None,
+        max_bytes: int | None = None,
+    ) -> ObjectInfo:
+        if expected_sha256 is not None:
+            expected_sha256 = expected_sha256.lower()
+            if not _HEX.fullmatch(expected_sha256):
+                raise InvalidArgument(f"expected sha256 {expected_sha256!r} is not 64 hex digits")
+        s3 = self._s3
+        if expected_sha256 is not None:
+            async with self._errors():
+                stored = await self._exists(self._full(expected_sha256))
+            if stored:  # read and verify the stream, upload nothing
+                digest, size = await _drain(chunks, max_bytes)
+                _verify(digest, expected_sha256)
+                return _info(digest, size, created=False)
+
+        # Straight to the final key when it is known, else to a temporary one.
+        target = (
+            self._full(expected_sha256)
+            if expected_sha256 is not None
+            else f"{self.prefix}tmp/{uuid.uuid4().hex}"
+        )
+        upload = _MultipartUpload(
+            s3,
+            self.bucket,
+            target,
+            self.part_size,
+            {"sha256": expected_sha256} if expected_sha256 is not None else {},
+        )
+        hasher = hashlib.sha256()
+        size = 0
+        buffer = bytearray()
+        try:
+            # Errors of the caller's stream pass through untranslated; only the
+            # S3 requests go through self._errors().
+            async for chunk in chunks:
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise ResourceExhausted(
+                        f"object is larger than the limit of {max_bytes} bytes",
+                        details={"max_bytes": max_bytes},
+                    )
+                await _update(hasher, chunk)
+                view = memoryview(chunk)
+                while view:
+                    take = min(len(view), upload.part_size - len(buffer))
+                    buffer += view[:take]
+                    view = view[take:]
+                    if len(buffer) >= upload.part_size:
+                        async with self._errors():
+                            await upload.send(buffer)
+                        buffer = bytearray()
+            digest = hasher.hexdigest()
+            _verify(digest, expected_sha256)
+            final = self._full(digest)
+
+            async with self._errors():
+                if not upload.started:  # smaller than one part: one conditional PutObject
+                    created = await self._put_small(final, buffer)
+                    return _info(digest, size, created=created)
+                if buffer:
+                    await upload.send(buffer)
+                    buffer = bytearray()
+                if target == final:
+                    created = await upload.complete(if_none_match=True)
+                    return _info(digest, size, created=created)
+                await upload.complete(if_none_match=False)
+                try:
+                    created = await self._publish(target, final, digest, size)
+                finally:
+                    await _quietly(s3.delete_object(Bucket=self.bucket, Key=target))
+                return _info(digest, size, created=created)
+        except BaseException:
+            await upload.abort()
+            raise
+
+    async def open(self, key: str, *, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+        if chunk_size <= 0:
+            raise InvalidArgument("chunk_size must be positive")
+        full = self._key(key)
+        body = await self._get_body(full, key)
+        try:
+            buffer = bytearray()
+            while data := await self._read(body, chunk_size - len(buffer)):
+                buffer += data
+                if len(buffer) >= chunk_size:
+                    yield bytes(buffer)
+                    buffer = bytearray()
+            if buffer:
+                yield bytes(buffer)
+        finally:
+            body.close()
+
+    async def download(self, key: str, dest: Path) -> None:
+        full = self._key(key)
+        expected = full.rsplit("/", 1)[1]
+        body = await self._get_body(full, key)
+        try:
+            await asyncio.to_thread(dest.parent.mkdir, parents=True, exist_ok=True)
+            fd, tmp_name = await asyncio.to_thread(
+                tempfile.mkstemp, dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
+            )
+            try:
+                hasher = hashlib.sha256()
+                with os.fdopen(fd, "wb") as file:
+                    buffer = bytearray()
+                    while data := await self._read(body, _WRITE_BYTES):
+                        buffer += data
+                        if len(buffer) >= _WRITE_BYTES:  # one thread hop per MiB
+                            await asyncio.to_thread(_write_chunk, file, hasher, buffer)
+                            buffer = bytearray()
+                    await asyncio.to_thread(_write_chunk, file, hasher, buffer)
+                    await asyncio.to_thread(_sync, file)
+                if hasher.hexdigest() != expected:
+                    raise InternalError(
+                        f"object {key} read back with sha256 {hasher.hexdigest()}",
+                        details={"key": key, "actual_sha256": hasher.hexdigest()},
+                    )
+                await asyncio.to_thread(os.replace, tmp_name, dest)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    await asyncio.to_thread(os.unlink, tmp_name)
+        finally:
+            body.close()
+
+    async def stat(self, key: str) -> int | None:
+        full = self._key(key)
+        async with self._errors():
+            head = await self._head(full)
+        return None if head is None else int(head["ContentLength"])
+
+    async def delete(self, key: str) -> bool:
+        full = self._key(key)
+        async with self._errors():
+            if await self._head(full) is None:  # S3 deletes answer 204 either way
+                return False
+            await self._s3.delete_object(Bucket=self.bucket, Key=full)
+        return True
+
+    async def presigned_url(self, key: str, expires_s: int = 3600) -> str:
+        """A URL that GETs the object without credentials for ``expires_s`` seconds.
+
+        The URL is signed locally; it does not check that the object exists.
+        """
+        full = self._key(key)
+        if not 1 <= expires_s <= 7 * 24 * 3600:
+            raise InvalidArgument("expires_s must be between 1 second and 7 days")
+        url: str = await self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": full}, ExpiresIn=expires_s
+        )
+        return url
+
+    # -- helpers ---------------------------------------------------------------
+
+    @property
+    def _s3(self) -> Any:
+        if self._client is None:
+            raise FailedPrecondition("the S3 object store is not started")
+        return self._client
+
+    def _key(self, key: str) -> str:
+        match = _KEY.fullmatch(key) if isinstance(key, str) else None
+        if match is None:
+            raise InvalidArgument(f"object key {key!r} is not 'sha256/<64 lowercase hex digits>'")
+        return self._full(match.group(1))
+
+    def _full(self, digest: str) -> str:
+        return f"{self.prefix}sha256/{digest}"
+
+    async def _head(self, full: str) -> dict[str, Any] | None:
+        try:
+            head: dict[str, Any] = await self._s3.head_object(Bucket=self.bucket, Key=full)
+        except ClientError as exc:
+            if _code(exc) in _NO_KEY_CODES:
+                return None
+            raise
+        return head
+
+    async def _exists(self, full: str) -> bool:
+        return await self._head(full) is not None
+
+    async def _get_body(self, full: str, key: str) -> Any:
+        async with self._errors():
+            try:
+                response = await self._s3.get_object(Bucket=self.bucket, Key=full)
+            except ClientError as exc:
+                if _code(exc) in _NO_KEY_CODES:
+                    raise NotFound(f"no object {key}") from None
+                raise
+        return response["Body"]
+
+    async def _put_small(self, final: str, data: bytearray) -> bool:
+        """PutObject at the final key unless it exists; True when this call created it."""
+        if await self._exists(final):
+            return False
+        digest = final.rsplit("/", 1)[1]
+        try:
+            await self._s3.put_object(
+                Bucket=self.bucket,
+                Key=final,
+                Body=bytes(data),
+                ContentType=_CONTENT_TYPE,
+                Metadata={"sha256": digest},
+                ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+                IfNoneMatch="*",
+            )
+        except ClientError as exc:
+            if _code(exc) in _EXISTS_CODES:
+                return False
+            raise
+        return True
+
+    async def _publish(self, tmp: str, final: str, digest: str, size: int) -> bool:
+        """Copy a completed temporary object to its final key unless it exists."""
+        if await self._exists(final):
+            return False
+        source = {"Bucket": self.bucket, "Key": tmp}
+        if size <= self._COPY_OBJECT_LIMIT:
+            try:
+                await self._s3.copy_object(
+                    Bucket=self.bucket,
+                    Key=final,
+                    CopySource=source,
+                    MetadataDirective="REPLACE",
+                    Metadata={"sha256": digest},
+                    ContentType=_CONTENT_TYPE,
+                    ChecksumAlgorithm="SHA256",
+                    IfNoneMatch="*",
+                )
+            except ClientError as exc:
+                if _code(exc) in _EXISTS_CODES:
+                    return False
+                raise
+            return True
+        copy = _MultipartUpload(
+            self._s3, self.bucket, final, self._COPY_PART_BYTES, {"sha256": digest}
+        )
+        try:
+            await copy.copy_from(source, size, self._COPY_PART_BYTES, self._COPY_CONCURRENCY)
+            return await copy.complete(if_none_match=True)
+        except BaseException:
+            await copy.abort()
+            raise
+
+    async def _read(self, body: Any, size: int) -> bytes:
+        async with self._errors():
+            data: bytes = await body.read(size)
+        return data
+
+    @contextlib.asynccontextmanager
+    async def _errors(self) -> AsyncIterator[None]:
+        """Translate client errors into DLHub errors (never echoing credentials)."""
+        try:
+            yield
+        except ClientError as exc:
+            code = _code(exc)
+            if code in _DENIED_CODES:
+                raise PermissionDenied(f"{self._where} refused access: {code}") from None
+            if code == "NoSuchBucket":
+                raise Unavailable(f"{self._where} does not exist") from None
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if code in _RETRY_CODES or status >= 500:
+                raise Unavailable(f"{self._where} failed: {code}") from None
+            raise InternalError(f"{self._where} failed: {code}") from None
+        except _UNREACHABLE as exc:
+            raise Unavailable(f"{self._where} does not answer: {type(exc).__name__}") from None
+        except NoCredentialsError:
+            raise PermissionDenied(f"{self._where}: no credentials configured") from None
+
+
+class _MultipartUpload:
+    """One multipart upload, created when its first part is sent."""
+
+    def __init__(
+        self, s3: Any, bucket: str, key: str, part_size: int, metadata: dict[str, str]
+    ) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._key = key
+        self._base_part_size = part_size
+        self._metadata = metadata
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+        self._done = False
+
+    @property
+    def started(self) -> bool:
+        return self._upload_id is not None
+
+    @property
+    def part_size(self) -> int:
+        """Doubles every 1000 parts so that 10,000 parts hold any object up to 5 TiB."""
+        return min(self._base_part_size << (len(self._parts) // 1000), _MAX_PART_BYTES)
+
+    async def _create(self) -> str:
+        if self._upload_id is None:
+            created = await self._s3.create_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._key,
+                ContentType=_CONTENT_TYPE,
+                Metadata=self._metadata,
+                ChecksumAlgorithm="SHA256",
+            )
+            self._upload_id = str(created["UploadId"])
+        return self._upload_id
+
+    async def send(self, data: bytearray) -> None:
+        upload_id = await self._create()
+        number = len(self._parts) + 1
+        if number > _MAX_PARTS:
+            raise ResourceExhausted(f"object needs more than {_MAX_PARTS} parts")
+        checksum = await asyncio.to_thread(_b64_sha256, data)
+        response = await self._s3.upload_part(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=data,  # not copied: the caller starts a new buffer afterwards
+            ChecksumSHA256=checksum,
+        )
+        self._parts.append(
+            {
+                "PartNumber": number,
+                "ETag": response["ETag"],
+                "ChecksumSHA256": response.get("ChecksumSHA256") or checksum,
+            }
+        )
+
+    async def copy_from(
+        self, source: dict[str, str], size: int, part_size: int, concurrency: int
+    ) -> None:
+        upload_id = await self._create()
+        ranges = [(start, min(start + part_size, size) - 1) for start in range(0, size, part_size)]
+        if len(ranges) > _MAX_PARTS:
+            raise ResourceExhausted(f"object needs more than {_MAX_PARTS} parts to copy")
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(number: int, first: int, last: int) -> dict[str, Any]:
+            async with limit:
+                response = await self._s3.upload_part_copy(
+                    Bucket=self._bucket,
+                    Key=self._key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    CopySource=source,
+                    CopySourceRange=f"bytes={first}-{last}",
+                )
+            result = response["CopyPartResult"]
+            part = {"PartNumber": number, "ETag": result["ETag"]}
+            if result.get("ChecksumSHA256"):
+                part["ChecksumSHA256"] = result["ChecksumSHA256"]
+            return part
+
+        self._parts = list(
+            await asyncio.gather(*(one(i + 1, a, b) for i, (a, b) in enumerate(ranges)))
+        )
+
+    async def complete(self, *, if_none_match: bool) -> bool:
+        """Complete the upload; False when ``if_none_match`` and the key already existed."""
+        parts = self._parts
+        if not all("ChecksumSHA256" in p for p in parts):
+            parts = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]
+        extra: dict[str, Any] = {"IfNoneMatch": "*"} if if_none_match else {}
+        try:
+            await self._s3.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": parts},
+                **extra,
+            )
+        except ClientError as exc:
+            if if_none_match and _code(exc) in _EXISTS_CODES:
+                await self.abort()
+                return False
+            raise
+        self._done = True
+        return True
+
+    async def abort(self) -> None:
+        if self._upload_id is not None and not self._done:
+            self._done = True
+            await _quietly(
+                self._s3.abort_multipart_upload(
+                    Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
+                )
+            )
+
+
+_SESSION: Any = None
+
+
+def _session() -> Any:
+    """One session per process: it caches the service model clients are built from."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = aioboto3.Session()
+    return _SESSION
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else str(value.get_secret_value())
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def _info(digest: str, size: int, *, created: bool) -> ObjectInfo:
+    return ObjectInfo(key=f"sha256/{digest}", sha256=digest, size=size, created=created)
+
+
+def _verify(digest: str, expected: str | None) -> None:
+    if expected is not None and digest != expected:
+        raise InvalidArgument(
+            f"content sha256 is {digest}, expected {expected}",
+            details={"expected_sha256": expected, "actual_sha256": digest},
+        )
+
+
+def _b64_sha256(data: bytes | bytearray) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+async def _update(hasher: Any, data: bytes) -> None:
+    if len(data) >= _HASH_IN_THREAD_BYTES:
+        await asyncio.to_thread(hasher.update, data)
+    else:
+        hasher.update(data)
+
+
+async def _drain(chunks: AsyncIterable[bytes], max_bytes: int | None) -> tuple[str, int]:
+    """Hash a stream without storing it; returns (hex digest, size)."""
+    hasher = hashlib.sha256()
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise ResourceExhausted(
+                f"object is larger than the limit of {max_bytes} bytes",
+                details={"max_bytes": max_bytes},
+            )
+        await _update(hasher, chunk)
+    return hasher.hexdigest(), size
+
+
+async def _quietly(request: Any) -> None:
+    """Await a clean-up request; its failure must not hide the error being handled."""
+    with contextlib.suppress(Exception):
+        await asyncio.shield(request)
+
+
+def _write_chunk(file: IO[bytes], hasher: Any, chunk: bytes | bytearray) -> None:
+    hasher.update(chunk)
+    file.write(chunk)
+
+
+def _sync(file: IO[bytes]) -> None:
+    file.flush()
+    os.fchmod(file.fileno(), 0o644)  # mkstemp creates 0600; objects are readable data
+    os.fsync(file.fileno())

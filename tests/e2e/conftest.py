@@ -1,0 +1,174 @@
+"""End-to-end fixtures: a real ``dlhub up`` subprocess and a trained digits model.
+
+The mesh runs as a separate process on free ports with a temporary data
+directory, exactly as a user would start it. Its output goes to a file that is
+attached to every failing e2e test's report. At the end of the session it gets
+SIGTERM and must exit with status 0.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import onnxruntime as ort
+import pytest
+from grpc_health.v1 import health_pb2
+
+from ._support import (
+    CLI_TIMEOUT_S,
+    DIGITS_SCRIPT,
+    LOGS,
+    START_DEADLINE_S,
+    USERNAME,
+    CliResult,
+    Digits,
+    ManagedProcess,
+    Mesh,
+    clean_env,
+    free_port,
+    health_status,
+    log_tail,
+    wait_for,
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and item.get_closest_marker("e2e") is not None:
+        for label, path in LOGS.items():
+            report.sections.append((f"{label} output", log_tail(path)))
+
+
+# ------------------------------------------------------------------ the model
+
+
+def _load_digits_example() -> Any:
+    spec = importlib.util.spec_from_file_location("dlhub_example_digits", DIGITS_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def digits_example() -> Any:
+    """examples/digits/digits.py as a module (its functions, not its main)."""
+    return _load_digits_example()
+
+
+@pytest.fixture(scope="session")
+def digits(tmp_path_factory: pytest.TempPathFactory, digits_example: Any) -> Digits:
+    """Train the example's classifier once and compute reference outputs with onnxruntime."""
+    path = tmp_path_factory.mktemp("model") / "digits.onnx"
+    x_test, y_test = digits_example.train_and_export(path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    [inp] = session.get_inputs()
+    assert [o.name for o in session.get_outputs()] == ["label", "probabilities"]
+    labels, probabilities = session.run(["label", "probabilities"], {inp.name: x_test})
+    # The reference is a real classifier, not noise: the tests compare against it.
+    assert (labels == y_test).mean() > 0.9
+    return Digits(path, x_test, y_test, inp.name, labels, probabilities)
+
+
+# ------------------------------------------------------------------ the mesh
+
+
+@pytest.fixture(scope="session")
+def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
+    """``dlhub up`` in a subprocess on free ports; stopped with SIGTERM and must exit 0."""
+    root = tmp_path_factory.mktemp("mesh")
+    data_dir = root / "data"
+    workdir = root / "work"
+    workdir.mkdir()
+    http_port, grpc_port = free_port(), free_port()
+    while grpc_port == http_port:
+        grpc_port = free_port()
+    env = clean_env(
+        DLHUB_GATEWAY__HTTP_PORT=str(http_port),
+        DLHUB_GATEWAY__GRPC_PORT=str(grpc_port),
+        DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "dlhub_sdk.cli",
+        "up",
+        "--data-dir",
+        str(data_dir),
+        "--user",
+        USERNAME,
+    ]
+    process = ManagedProcess("dlhub up", argv, env, workdir, root / "dlhub-up.log")
+    client_file = data_dir / "client.json"
+
+    def ready() -> dict[str, Any] | None:
+        process.check_alive()
+        if not client_file.is_file() or "DLHub is up" not in log_tail(process.log):
+            return None
+        info: dict[str, Any] = json.loads(client_file.read_text())
+        if health_status(info["address"]) != health_pb2.HealthCheckResponse.SERVING:
+            return None
+        return info
+
+    try:
+        info = wait_for(ready, timeout=START_DEADLINE_S, what="dlhub up to be ready")
+    except BaseException:
+        process.stop()
+        raise
+    yield Mesh(
+        address=info["address"],
+        http=info["http"],
+        token=info["token"],
+        username=info["username"],
+        data_dir=data_dir,
+        workdir=workdir,
+        log=process.log,
+        grpc_port=grpc_port,
+        http_port=http_port,
+    )
+    process.stop_cleanly()
+
+
+@pytest.fixture(scope="session")
+def cli(mesh: Mesh) -> Callable[..., CliResult]:
+    """Run ``dlhub <command> ... --json --address A --token T`` as a subprocess."""
+
+    def run(command: str, *args: str, check: bool = True) -> CliResult:
+        argv = [
+            sys.executable,
+            "-m",
+            "dlhub_sdk.cli",
+            command,
+            *args,
+            "--json",
+            "--address",
+            mesh.address,
+            "--token",
+            mesh.token,
+        ]
+        proc = subprocess.run(
+            argv,
+            cwd=mesh.workdir,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT_S,
+            check=False,
+        )
+        result = CliResult(proc.returncode, proc.stdout, proc.stderr)
+        if check and proc.returncode != 0:
+            pytest.fail(
+                f"`dlhub {command} {' '.join(args)}` exited {proc.returncode}\n"
+                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            )
+        return result
+
+    return run
