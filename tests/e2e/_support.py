@@ -166,6 +166,8 @@ class Mesh:
     log: Path
     grpc_port: int
     http_port: int
+    mode: str = "embedded"  # or "distributed": one `dlhub serve` process per service
+    service_ports: tuple[tuple[str, int], ...] = ()
 
     @property
     def auth_headers(self) -> dict[str, str]:

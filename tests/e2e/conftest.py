@@ -12,12 +12,15 @@ import importlib.util
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import onnxruntime as ort
 import pytest
 from grpc_health.v1 import health_pb2
+
+from dlhub_common.identity import LocalTokens
 
 from ._support import (
     CLI_TIMEOUT_S,
@@ -81,9 +84,25 @@ def digits(tmp_path_factory: pytest.TempPathFactory, digits_example: Any) -> Dig
 # ------------------------------------------------------------------ the mesh
 
 
-@pytest.fixture(scope="session")
-def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
-    """``dlhub up`` in a subprocess on free ports; stopped with SIGTERM and must exit 0."""
+@pytest.fixture(scope="session", params=["embedded", "distributed"])
+def mesh(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Mesh]:
+    """The whole mesh, in each mode; every e2e test runs against both.
+
+    * embedded: ``dlhub up`` in one subprocess on the embedded backends;
+    * distributed: one ``dlhub serve <service>`` process per service, on real
+      Kafka, FerretDB (MongoDB wire), OpenSearch and S3 from deploy/local.
+
+    Every process is stopped with SIGTERM and must exit 0.
+    """
+    if request.param == "distributed":
+        yield from _distributed_mesh(tmp_path_factory, request.getfixturevalue("stack"))
+        return
+    yield from _embedded_mesh(tmp_path_factory)
+
+
+def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
     root = tmp_path_factory.mktemp("mesh")
     data_dir = root / "data"
     workdir = root / "work"
@@ -135,6 +154,85 @@ def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
         http_port=http_port,
     )
     process.stop_cleanly()
+
+
+SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
+ENDPOINT_SETTING = {
+    "registry": "REGISTRY",
+    "search": "SEARCH_SERVICE",
+    "taskmanager": "TASKMANAGER",
+    "executor": "EXECUTOR",
+}
+
+
+def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Mesh]:
+    root = tmp_path_factory.mktemp("distributed")
+    workdir = root / "work"
+    workdir.mkdir()
+    run_id = uuid.uuid4().hex[:10]
+    env: dict[str, str] = {}
+    for engine in ("kafka", "mongo", "opensearch", "s3"):
+        env.update(stack.require(engine).env)
+    # Names of this run only, so reruns against a shared stack never mix data.
+    env.update(
+        DLHUB_BUS__TOPIC_PREFIX=f"e2e-{run_id}-",
+        DLHUB_BUS__NUM_PARTITIONS="3",
+        DLHUB_DOCUMENTS__DATABASE=f"e2e_{run_id}",
+        DLHUB_SEARCH__INDEX=f"e2e-{run_id}",
+        DLHUB_OBJECTS__BUCKET=f"e2e-{run_id}",
+        DLHUB_TOKENS_FILE=str(root / "tokens.json"),
+        DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
+    )
+    token = LocalTokens(root / "tokens.json").ensure_user(USERNAME)
+    ports = {name: free_port() for name in ENDPOINT_SETTING}
+    http_port, grpc_port = free_port(), free_port()
+    for name, setting in ENDPOINT_SETTING.items():
+        env[f"DLHUB_{setting}__PORT"] = str(ports[name])
+    env.update(DLHUB_GATEWAY__HTTP_PORT=str(http_port), DLHUB_GATEWAY__GRPC_PORT=str(grpc_port))
+    processes: list[ManagedProcess] = []
+    try:
+        for name in SERVICES:
+            argv = [sys.executable, "-m", "dlhub_sdk.cli", "serve", name]
+            argv += ["--data-dir", str(root / name)]
+            processes.append(
+                ManagedProcess(
+                    f"dlhub serve {name}", argv, clean_env(**env), workdir, root / f"{name}.log"
+                )
+            )
+        address = f"127.0.0.1:{grpc_port}"
+        targets = [
+            (p, f"127.0.0.1:{ports[n]}")
+            for p, n in zip(processes[:-1], SERVICES[:-1], strict=True)
+        ]
+        targets.append((processes[-1], address))
+
+        def ready() -> bool:
+            for process, target in targets:
+                process.check_alive()
+                if health_status(target) != health_pb2.HealthCheckResponse.SERVING:
+                    return False
+            return True
+
+        wait_for(ready, timeout=START_DEADLINE_S, what="every `dlhub serve` to report SERVING")
+        yield Mesh(
+            address=address,
+            http=f"http://127.0.0.1:{http_port}",
+            token=token,
+            username=USERNAME,
+            data_dir=root,
+            workdir=workdir,
+            log=processes[-1].log,
+            grpc_port=grpc_port,
+            http_port=http_port,
+            mode="distributed",
+            service_ports=tuple(ports.items()),
+        )
+        for process in reversed(processes):
+            process.stop_cleanly()
+    finally:
+        for process in processes:
+            if process.proc.poll() is None:
+                process.stop()
 
 
 @pytest.fixture(scope="session")

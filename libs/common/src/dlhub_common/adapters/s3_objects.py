@@ -23,9 +23,13 @@ stream has been read, so ``put`` works in one of three ways:
 
 Every write to a final key is conditional (``If-None-Match: *``), so of two
 concurrent puts of the same bytes only one reports ``created=True`` on servers
-that honour conditional writes (AWS, moto, MinIO). Parts and single puts carry
-their SHA-256 checksum (``x-amz-checksum-sha256``) so the server rejects bytes
-damaged in transit; the digest also travels as user metadata ``sha256``.
+that honour conditional writes (AWS; SeaweedFS 4.x; moto, except on CopyObject).
+Elsewhere a race rewrites the same bytes and both may report ``created=True``.
+
+Parts and single puts carry their SHA-256 checksum (``x-amz-checksum-sha256``)
+so the server rejects bytes damaged in transit (moto records it but does not
+check it); the digest also travels as user metadata ``sha256``. ``download``
+checks the digest of what it wrote before renaming it into place.
 
 A process killed in the middle of a put leaves an incomplete multipart upload
 or a ``tmp/`` object behind: give the bucket a lifecycle rule that aborts

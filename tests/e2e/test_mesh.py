@@ -121,13 +121,19 @@ def http(mesh: Mesh) -> Iterator[httpx.Client]:
 
 
 def test_mesh_started_on_requested_ports(mesh: Mesh) -> None:
-    """client.json names the ports we picked, the chosen user and a token."""
+    """Embedded: client.json names the ports we picked, the user and a token.
+    Distributed: every service answers SERVING on the port it was given."""
     assert mesh.address == f"127.0.0.1:{mesh.grpc_port}"
     assert mesh.http == f"http://127.0.0.1:{mesh.http_port}"
     assert mesh.username == USERNAME
     assert mesh.token
-    mode = (mesh.data_dir / "client.json").stat().st_mode & 0o777
-    assert mode == 0o600, oct(mode)  # it holds a token
+    if mesh.mode == "embedded":
+        mode = (mesh.data_dir / "client.json").stat().st_mode & 0o777
+        assert mode == 0o600, oct(mode)  # it holds a token
+    else:
+        assert len(mesh.service_ports) == 4
+        for name, port in mesh.service_ports:
+            assert health_status(f"127.0.0.1:{port}") == SERVING, name
 
 
 def test_health_serving_for_every_service(mesh: Mesh) -> None:
