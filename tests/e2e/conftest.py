@@ -201,8 +201,7 @@ def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> I
             )
         address = f"127.0.0.1:{grpc_port}"
         targets = [
-            (p, f"127.0.0.1:{ports[n]}")
-            for p, n in zip(processes[:-1], SERVICES[:-1], strict=True)
+            (p, f"127.0.0.1:{ports[n]}") for p, n in zip(processes[:-1], SERVICES[:-1], strict=True)
         ]
         targets.append((processes[-1], address))
 
