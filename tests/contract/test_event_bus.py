@@ -204,3 +204,30 @@ async def test_close_ends_iteration(bus: EventBus, topic: str, group: str) -> No
     await sub.close()
     await asyncio.wait_for(task, TIMEOUT)  # ends without error
     assert received == [b"one"]
+
+
+async def test_ensured_group_keeps_messages_published_before_its_first_member(
+    bus: EventBus, topic: str, group: str
+) -> None:
+    await bus.publish(topic, b"before the group existed")
+    await bus.ensure_group([topic], group)
+    await bus.ensure_group([topic], group)  # idempotent
+    sent = [f"queued-{i}".encode() for i in range(3)]
+    for value in sent:
+        await bus.publish(topic, value, key="k")
+    async with bus.subscribe([topic], group) as sub:
+        assert values(await receive(sub, 3)) == sent
+        await assert_nothing_more(sub)
+
+
+async def test_ensure_group_keeps_an_existing_position(
+    bus: EventBus, topic: str, group: str
+) -> None:
+    async with bus.subscribe([topic], group) as sub:
+        await bus.publish(topic, b"one", key="k")
+        assert values(await receive(sub, 1, ack=True)) == [b"one"]
+    await bus.publish(topic, b"two", key="k")
+    await bus.ensure_group([topic], group)  # must not skip "two"
+    async with bus.subscribe([topic], group) as sub:
+        assert values(await receive(sub, 1)) == [b"two"]
+        await assert_nothing_more(sub)

@@ -33,8 +33,10 @@ Facts learned by running it here (they correct the first recipe in ENGINES.md):
   once by starting and stopping a throwaway broker with
   ``-XX:ArchiveClassesAtExit`` (``<cache>/kafka-4.4.0/kafka.jsa``). A stale or
   foreign archive (other JDK, moved cache) is ignored by the JVM with a
-  warning, never fatal. ``DLHUB_KAFKA_JAVA_OPTS`` adds or overrides JVM options
-  (e.g. ``-XX:TieredStopAtLevel=4`` for the full JIT).
+  warning, but a *truncated* one crashes it: the archive is kept only after
+  ``java -Xshare:on -XX:SharedArchiveFile=... -version`` loads it.
+  ``DLHUB_KAFKA_JAVA_OPTS`` adds or overrides JVM options (e.g.
+  ``-XX:TieredStopAtLevel=4`` for the full JIT).
 * Messages up to 64 MiB: ``message.max.bytes``, ``replica.fetch.max.bytes`` and
   the broker's ``fetch.max.bytes`` are raised to 70 MiB; ``socket.request.max.bytes``
   (100 MiB by default) already fits.
@@ -113,8 +115,8 @@ logger.state.name = state.change.logger
 logger.state.level = WARN
 logger.controller.name = org.apache.kafka.controller
 logger.controller.level = WARN
-logger.zstd.name = org.apache.kafka.common.utils.AppInfoParser
-logger.zstd.level = WARN
+logger.appinfo.name = org.apache.kafka.common.utils.internals.AppInfoParser
+logger.appinfo.level = WARN
 """
 
 
@@ -123,7 +125,10 @@ def home(cache: Path) -> Path:
 
 
 def obtain(cache: Path) -> None:
-    """Gather the broker jars into ``<cache>/kafka-4.4.0/libs`` (idempotent)."""
+    """Gather the broker jars into ``<cache>/kafka-4.4.0/libs``, then record the class archive.
+
+    Idempotent: stamp files (``.complete``, ``.cds-tried``) make a second call instant.
+    """
     root = home(cache)
     if not (root / ".complete").exists():
         _fetch_jars(root)
@@ -153,6 +158,7 @@ def _fetch_jars(root: Path) -> None:
         ],
         capture_output=True,
         text=True,
+        timeout=1200,
         check=False,
     )
     if result.returncode != 0:
@@ -176,9 +182,24 @@ def _record_class_archive(cache: Path) -> None:
         except (RuntimeError, TimeoutError, OSError) as exc:
             # Only slower start-ups follow; the broker itself is fine.
             print(f"kafka: no class archive ({exc.__class__.__name__}); start-up is slower")
-    if partial.exists() and partial.stat().st_size > 0:
+    if partial.exists() and _archive_loads(cache, partial):
         partial.rename(root / "kafka.jsa")
+    else:
+        partial.unlink(missing_ok=True)
     (root / ".cds-tried").write_text("1\n")
+
+
+def _archive_loads(cache: Path, archive: Path) -> bool:
+    """Whether the JVM maps ``archive`` cleanly: a truncated one crashes it."""
+    java = shutil.which("java") or "java"
+    cmd = [java, f"-XX:SharedArchiveFile={archive}", "-Xshare:on", "-XX:-CreateCoredumpOnCrash"]
+    cmd += ["-cp", str(home(cache) / "libs" / "*"), "-version"]
+    with tempfile.TemporaryDirectory(prefix="kafka-cds-check-") as tmp:  # any hs_err file
+        try:
+            result = subprocess.run(cmd, capture_output=True, timeout=60, check=False, cwd=tmp)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return result.returncode == 0
 
 
 def _cluster_id() -> str:

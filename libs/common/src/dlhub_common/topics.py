@@ -11,3 +11,8 @@
 TASKS = "dlhub.tasks"
 RESULTS = "dlhub.results"
 SERVABLE_EVENTS = "dlhub.servables"
+
+# Consumer groups that producers create up front (EventBus.ensure_group), so
+# that nothing published before their first member joins is missed.
+EXECUTORS_GROUP = "executors"
+SEARCH_GROUP = "search"

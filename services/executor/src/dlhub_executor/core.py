@@ -22,7 +22,7 @@ from dlhub_common.codec import array_to_tensor, tensor_to_array
 from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.telemetry import TASK_COMPUTE
-from dlhub_common.topics import RESULTS, TASKS
+from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
 from dlhub_executor.models import ModelCache
 
 log = logging.getLogger("dlhub.executor")
@@ -38,7 +38,7 @@ class Executor:
         concurrency: int = 4,
         intra_op_threads: int = 0,
         executor_id: str | None = None,
-        group: str = "executors",
+        group: str = EXECUTORS_GROUP,
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"

@@ -34,7 +34,7 @@ from dlhub_common.metadata import compute_digest, validate_metadata
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_common.records import SERVABLES, record_id, servable_pb, summary_fields
-from dlhub_common.topics import SERVABLE_EVENTS
+from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 from dlhub_registry.validators import validate_onnx
 
 log = logging.getLogger("dlhub.registry")
@@ -104,6 +104,8 @@ class Registry:
     async def start(self) -> None:
         await self.docs.ensure_index(SERVABLES, ["owner", "name", "version"], unique=True)
         await self.docs.ensure_index(OBJECT_REFS, ["key"])
+        # Events published before the indexer first joins must wait for it.
+        await self.bus.ensure_group([SERVABLE_EVENTS], SEARCH_GROUP)
         await self.docs.ensure_index(HEADS, ["owner"])
 
     # ------------------------------------------------------------ publish

@@ -20,7 +20,7 @@ from dlhub_common.identity import Principal
 from dlhub_common.ports import EventBus, SearchIndex, SearchQuery, SearchResult
 from dlhub_common.ports.search_index import KEYWORD_FIELDS
 from dlhub_common.records import record_id, summary_from_pb
-from dlhub_common.topics import SERVABLE_EVENTS
+from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 
 log = logging.getLogger("dlhub.search")
 
@@ -32,7 +32,7 @@ MAX_LIMIT = 1000
 class Search:
     """Indexes servable events and runs visibility-filtered searches."""
 
-    def __init__(self, index: SearchIndex, bus: EventBus, *, group: str = "search") -> None:
+    def __init__(self, index: SearchIndex, bus: EventBus, *, group: str = SEARCH_GROUP) -> None:
         self.index = index
         self.bus = bus
         self.group = group

@@ -31,7 +31,7 @@ from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
 from dlhub_common.telemetry import TASKS
-from dlhub_common.topics import RESULTS
+from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 
 log = logging.getLogger("dlhub.taskmanager")
@@ -94,6 +94,8 @@ class TaskManager:
 
     async def start(self) -> None:
         await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
+        # Tasks accepted before the first executor joins must wait for it.
+        await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         # Every replica reads every result (its own group) so synchronous
         # waiters on any replica are woken; recording a result is idempotent.
         sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")

@@ -20,7 +20,9 @@ Publishing:
     once the broker acknowledged the write. A value over ``max_message_bytes`` is
     refused before anything is sent. While the broker is unreachable the
     producer keeps retrying for ``request_timeout_ms``; then ``publish`` raises
-    :class:`Unavailable`.
+    :class:`Unavailable`. Such a message may still be written if the broker
+    comes back while the producer is open: a caller that retries may publish it
+    twice (at-least-once, like every redelivery here).
 
 Consuming and acknowledgement:
     Each subscription is one Kafka consumer in the group, with auto-commit off.
@@ -72,8 +74,11 @@ from aiokafka import (  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
     CommitFailedError,
+    KafkaConnectionError,
     KafkaError,
+    KafkaTimeoutError,
     MessageSizeTooLargeError,
+    NodeNotReadyError,
     TopicAlreadyExistsError,
 )
 
@@ -277,10 +282,28 @@ class KafkaEventBus(EventBus):
         producer, admin = self._producer, self._admin
         self._producer = self._admin = None
         if producer is not None:
-            await _quietly(producer.stop())
+            await self._close_producer(producer)
         if admin is not None:
             await _quietly(admin.close())
         self._topics.clear()
+
+    async def _close_producer(self, producer: Any) -> None:
+        """Flush for at most ``request_timeout_ms``, then close.
+
+        aiokafka retries a batch whose broker is gone without end, and its
+        ``stop()`` waits for the flush; past the timeout the sender task is
+        cancelled first (those messages' publish calls already raised
+        Unavailable).
+        """
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await producer.flush()
+        except (KafkaError, OSError, TimeoutError):
+            log.warning("Kafka at %s: unsent messages dropped at stop", self._bootstrap)
+            sender = getattr(producer, "_sender", None)  # aiokafka internals (0.14)
+            if sender is not None:
+                await _quietly(sender.close())
+        await _quietly(producer.stop())
 
     def _require_started(self) -> None:
         if self._producer is None:
@@ -365,9 +388,10 @@ class KafkaEventBus(EventBus):
         await self.ensure_topics([name])
         kafka_headers = [(k, bytes(v)) for k, v in (headers or {}).items()]
         try:
-            # aiokafka expires an unsent batch after request_timeout_ms; the outer
-            # timeout only guards against a hang.
-            async with asyncio.timeout(self._timeout_s * 2 + 5):
+            # aiokafka retries a sent batch while the broker is away without a
+            # deadline of its own: the deadline is here. A message that timed out
+            # may still be written once the broker is back (at-least-once).
+            async with asyncio.timeout(self._timeout_s):
                 await self._producer.send_and_wait(
                     name,
                     value,
@@ -387,6 +411,48 @@ class KafkaEventBus(EventBus):
                 ) from None
             raise self._unavailable("publish", exc) from None
 
+    async def ensure_group(self, topics: Sequence[str], group: str) -> None:
+        """Commit the current end offsets for partitions where the group has none.
+
+        A consumer that only assigns partitions (no group membership) may commit
+        for a group; a group that already has positions is left alone.
+        """
+        self._require_started()
+        if isinstance(topics, str) or not topics or not all(topics) or not group:
+            raise InvalidArgument("ensure_group needs topic names and a group")
+        names = [self.topic_name(t) for t in topics]
+        group_id = self.group_name(group)
+        await self.ensure_topics(names)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                described = await self._admin.describe_topics(names)
+                partitions = [
+                    TopicPartition(t["topic"], p["partition"])
+                    for t in described
+                    for p in t["partitions"]
+                ]
+                committed = await self._admin.list_consumer_group_offsets(
+                    group_id, partitions=partitions
+                )
+                missing = [
+                    tp for tp in partitions if committed.get(tp) is None or committed[tp].offset < 0
+                ]
+                if not missing:
+                    return
+                consumer = AIOKafkaConsumer(
+                    group_id=group_id, enable_auto_commit=False, **self._client_kwargs()
+                )
+                await consumer.start()
+                try:
+                    consumer.assign(missing)
+                    ends = await consumer.end_offsets(missing)
+                    await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
+                finally:
+                    await _quietly(consumer.stop())
+        except (KafkaError, OSError, TimeoutError) as exc:
+            raise self._unavailable(f"create consumer group {group_id}", exc) from None
+        log.info("consumer group %s now starts on %d partition(s)", group_id, len(missing))
+
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         if isinstance(topics, str) or not topics or not all(topics):
             raise InvalidArgument("subscribe needs a non-empty list of topic names")
@@ -395,8 +461,6 @@ class KafkaEventBus(EventBus):
 
 
 def _transient(exc: KafkaError) -> bool:
-    from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
-
     return bool(
         getattr(exc, "retriable", False)
         or isinstance(exc, KafkaTimeoutError | KafkaConnectionError | NodeNotReadyError)
@@ -434,6 +498,7 @@ class _KafkaSubscription(Subscription):
         self._assigned = asyncio.Event()  # set while an assignment is in force
         self._ready = asyncio.Event()  # first assignment covering every topic
         self._assign_error: BaseException | None = None
+        self._lazy: set[Any] = set()  # assigned, but set up from the first record
         self._getter: asyncio.Task[Any] | None = None
         self._commit_lock = asyncio.Lock()
 
@@ -492,7 +557,11 @@ class _KafkaSubscription(Subscription):
                     await self._commit()
         self._states.clear()
         if self._consumer is not None:
-            await _quietly(self._consumer.stop())  # leaves the group: a rebalance follows
+            try:  # leaves the group: a rebalance follows
+                async with asyncio.timeout(min(self._bus._timeout_s, 10.0)):
+                    await _quietly(self._consumer.stop())
+            except TimeoutError:
+                log.warning("group %s: consumer did not stop cleanly", self.group)
 
     # -- rebalance -----------------------------------------------------------------------
 
@@ -512,18 +581,22 @@ class _KafkaSubscription(Subscription):
                 log.warning("group %s: could not commit before a rebalance", self.group)
         for tp in revoked:
             self._states.pop(tp, None)
+        self._lazy.clear()
 
     async def _on_assigned(self, assigned: set[Any]) -> None:
         try:
-            await self._set_up(assigned)
-        except BaseException as exc:
-            log.warning("group %s: setting up partitions failed: %r", self.group, exc)
-            if not self._ready.is_set():
+            async with asyncio.timeout(self._bus._timeout_s):
+                await self._set_up(assigned)
+        except Exception as exc:
+            if not self._ready.is_set():  # start() reports it
                 self._assign_error = exc
                 self._ready.set()
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            return
+                return
+            # Keep consuming from aiokafka's positions (the committed offsets);
+            # only the list of acked-ahead offsets is lost: those come again.
+            log.warning("group %s: partition set-up failed, degraded: %r", self.group, exc)
+            self._states = {}
+            self._lazy = set(assigned)
         self._assigned.set()
         consumer = self._consumer
         if all(consumer.partitions_for_topic(t) for t in self.topics):
@@ -621,6 +694,9 @@ class _KafkaSubscription(Subscription):
                 return
             tp = TopicPartition(record.topic, record.partition)
             state = self._states.get(tp)
+            if state is None and tp in self._lazy:
+                self._lazy.discard(tp)
+                state = self._states[tp] = _Partition(tp, record.offset, set())
             if state is None or not state.admit(record.offset):
                 continue
             yield self._delivery(record, state)

@@ -98,6 +98,13 @@ class MemoryEventBus(EventBus):
         for queue in self._queues.get(topic, {}).values():
             queue.push(message)
 
+    async def ensure_group(self, topics: Sequence[str], group: str) -> None:
+        self._check_running()
+        if isinstance(topics, str) or not topics or not all(topics) or not group:
+            raise InvalidArgument("ensure_group needs topic names and a group")
+        for topic in topics:
+            self._queues.setdefault(topic, {}).setdefault(group, _GroupQueue())
+
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         if isinstance(topics, str) or not topics or not all(topics):
             raise InvalidArgument("subscribe needs a non-empty list of topic names")

@@ -101,5 +101,16 @@ class EventBus(ABC):
         """
 
     @abstractmethod
+    async def ensure_group(self, topics: Sequence[str], group: str) -> None:
+        """Make ``group`` exist on ``topics`` from now on, members or not.
+
+        Messages published after this returns are kept for the group until a
+        member takes them, even if no member has ever joined. A producer calls
+        it for the groups that must not miss its messages (the executors for
+        tasks, the indexer for servable events). Idempotent; a group that
+        already has a position keeps it.
+        """
+
+    @abstractmethod
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         """Create a consumer of ``topics`` in consumer group ``group``."""
