@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PY := $(UV) run --frozen python
 
-.PHONY: install protos protos-check lint buf-lint test test-unit run up clean
+.PHONY: install protos protos-check lint buf-lint test test-unit run up clean stack-up stack-down stack-env
 
 install:  ## create .venv with every package and tool (installs uv when missing)
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv
@@ -34,6 +34,15 @@ test: install  ## lint, then the whole test suite
 
 test-unit: install
 	$(UV) run --frozen pytest tests/unit tests/contract
+
+stack-up: install  ## obtain and start Kafka, OpenSearch, FerretDB and an S3 server (deploy/local)
+	$(PY) -m deploy.local.stack up
+
+stack-down:
+	$(PY) -m deploy.local.stack down
+
+stack-env:
+	@$(PY) -m deploy.local.stack env
 
 run: install  ## the mesh on the embedded default, with the digits example published
 	$(UV) run --frozen dlhub up --example digits

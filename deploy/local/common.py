@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,18 @@ def spawn(
         cwd=cwd,
         start_new_session=True,
     )
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold ``<folder>/.lock``: one process at a time obtains an engine (parallel test runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def stop_pid(pid: int, timeout: float = 30.0) -> None:
@@ -171,6 +184,51 @@ class Server:
             log=Path(data["log"]) if data.get("log") else None,
             started_s=float(data.get("started_s", 0.0)),
         )
+
+
+def launch(
+    name: str,
+    cmd: list[str],
+    *,
+    workdir: Path,
+    log: Path,
+    ports: dict[str, int],
+    env: dict[str, str],
+    info: dict[str, Any],
+    ready: Callable[[], bool],
+    timeout: float,
+    what: str,
+    stop_timeout: float = 30.0,
+    process_env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Server:
+    """Spawn an engine's server and return it once ``ready()`` holds.
+
+    Args:
+        name, workdir, log, ports, env, info: as in :class:`Server`.
+        cmd: the server's command line, logging to ``log``.
+        ready: the readiness check, polled by :func:`wait_until` for ``timeout`` s.
+        what: the server in the messages of a failed start.
+        stop_timeout: how long a server that never got ready has to stop.
+        process_env, cwd: the process's extra environment and working folder.
+    """
+    process = spawn(cmd, log, env=process_env, cwd=cwd)
+    server = Server(
+        name=name,
+        pid=process.pid,
+        workdir=workdir,
+        ports=ports,
+        env=env,
+        info=info,
+        log=log,
+        process=process,
+    )
+    try:
+        wait_until(ready, timeout=timeout, what=what, process=process, log=log)
+    except BaseException:
+        server.stop(timeout=stop_timeout)
+        raise
+    return server
 
 
 def _tree(root: int) -> list[int]:

@@ -228,3 +228,5 @@ async def test_bad_collection_name_is_rejected(documents: DocumentStore, name: s
 async def test_unsupported_operator_is_rejected(documents: DocumentStore) -> None:
     with pytest.raises(InvalidArgument):
         await documents.find("things", {"v": {"$gt": 1}})
+    with pytest.raises(InvalidArgument, match="only equality"):
+        await documents.find("things", {"v": {"$in": 5}})

@@ -9,6 +9,7 @@ model file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from dlhub_common.errors import InvalidArgument, NotFound, Unauthenticated
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
 from dlhub_sdk import DLHubClient, TaskFuture
 from dlhub_sdk.models import OnnxServable
 
@@ -340,6 +341,29 @@ def test_sdk_second_publish_is_version_2(sdk: DLHubClient, digits: Digits) -> No
     assert_matches(pinned, digits.reference(x))
 
 
+def test_sdk_and_cli_version_lifecycle(sdk: DLHubClient, cli: Cli, digits: Digits) -> None:
+    """Deprecate v1, withdraw v2: the name runs v1 with a DeprecationWarning; v2 never runs."""
+    ref = f"{USERNAME}/digits-lifecycle"
+    for title in ("Lifecycle digits, first", "Lifecycle digits, second"):
+        sdk.publish_servable(builder(digits, "digits-lifecycle", title))
+    assert sdk.deprecate_servable(ref, "superseded", version=1)["state"] == "deprecated"
+    withdrawn = cli("withdraw", ref, "--reason", "bad export").json()
+    assert (withdrawn["version"], withdrawn["state"]) == (2, "withdrawn")
+    rows = cli("versions", ref).json()
+    assert [(r["version"], r["state"], r["latest"]) for r in rows] == [
+        (1, "deprecated", True),
+        (2, "withdrawn", False),
+    ]
+    x = digits.x_test[:4]
+    with pytest.warns(DeprecationWarning, match="superseded"):
+        outputs = sdk.run(ref, x)
+    assert isinstance(outputs, dict)
+    assert_matches(outputs, digits.reference(x))
+    with pytest.raises(FailedPrecondition, match="withdrawn: bad export"):
+        sdk.run(ref, x, version=2)
+    assert sdk.describe_servable(ref, version=2)["state"] == "withdrawn"
+
+
 def test_sdk_errors(sdk: DLHubClient, mesh: Mesh, sdk_published: dict[str, Any]) -> None:
     with pytest.raises(NotFound):
         sdk.describe_servable(f"{USERNAME}/no-such-model")
@@ -405,6 +429,25 @@ def test_http_publish_multipart(http_published: dict[str, Any], digits: Digits) 
     summary = http_published["summary"]
     assert (summary["owner"], summary["name"], summary["version"]) == (USERNAME, "digits-http", 1)
     assert_digits_signature(http_published["metadata"], digits.input_name)
+
+
+def test_http_download_artifact(
+    mesh: Mesh, http: httpx.Client, http_published: dict[str, Any], digits: Digits
+) -> None:
+    """Embedded: the gateway streams the bytes. Distributed (S3): a 307 to a presigned URL."""
+    url = f"/api/v1/servables/{USERNAME}/digits-http/files/{digits.path.name}"
+    first = http.get(url, follow_redirects=False)
+    if mesh.mode == "distributed":
+        assert first.status_code == 307, first.text
+        assert "X-Amz-Signature=" in first.headers["location"]
+        body = httpx.get(first.headers["location"], timeout=30).content  # no credentials
+    else:
+        assert first.status_code == 200, first.text
+        assert first.headers["x-dlhub-sha256"] == hashlib.sha256(body := first.content).hexdigest()
+    assert body == digits.path.read_bytes()
+    missing = http.get(f"/api/v1/servables/{USERNAME}/digits-http/files/nope.onnx")
+    assert missing.status_code == 404
+    assert digits.path.name in missing.json()["error"]
 
 
 def test_http_publish_needs_a_token(http: httpx.Client, digits: Digits) -> None:

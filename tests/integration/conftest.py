@@ -278,6 +278,7 @@ class Mesh:
         offset: int = 0,
         limit: int = 20,
         all_versions: bool = False,
+        include_deprecated: bool = False,
         **filters: list[str],
     ) -> search_pb2.SearchResponse:
         response: search_pb2.SearchResponse = await self.stub.Search(
@@ -288,6 +289,7 @@ class Mesh:
                 offset=offset,
                 limit=limit,
                 all_versions=all_versions,
+                include_deprecated=include_deprecated,
             ),
             metadata=self.md(token),
             timeout=RPC_TIMEOUT_S,
@@ -402,7 +404,9 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
         stack.push_async_callback(executor.stop)
         tasks_api, tasks_core = await tasks_m.create(backends, registry)
         stack.push_async_callback(tasks_core.stop)
-        gateway = gateway_m.Gateway(settings, registry, search_api, tasks_api)
+        gateway = gateway_m.Gateway(
+            settings, registry, search_api, tasks_api, objects=backends.objects
+        )
         await gateway.start()
         stack.push_async_callback(gateway.stop)
 

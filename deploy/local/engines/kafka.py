@@ -56,7 +56,8 @@ import time
 import uuid
 from pathlib import Path
 
-from deploy.local.common import Server, free_port, spawn, wait_until
+from deploy.local import maven
+from deploy.local.common import Server, free_port, launch
 
 VERSION = "4.4.0"
 SCALA = "2.13"
@@ -124,50 +125,27 @@ def home(cache: Path) -> Path:
     return cache / f"kafka-{VERSION}"
 
 
+_JARS_STAMP = ".complete"
+_JARS_TEXT = f"kafka_{SCALA}:{VERSION} log4j {LOG4J}\n"
+
+
 def obtain(cache: Path) -> None:
     """Gather the broker jars into ``<cache>/kafka-4.4.0/libs``, then record the class archive.
 
     Idempotent: stamp files (``.complete``, ``.cds-tried``) make a second call instant.
     """
     root = home(cache)
-    if not (root / ".complete").exists():
-        _fetch_jars(root)
+    maven.gather_jars(
+        root,
+        _POM,
+        engine="kafka",
+        stamp=root / _JARS_STAMP,
+        stamp_text=_JARS_TEXT,
+        required=f"kafka_{SCALA}-{VERSION}.jar",
+        timeout=1200,
+    )
     if not (root / ".cds-tried").exists():
         _record_class_archive(cache)
-
-
-def _fetch_jars(root: Path) -> None:
-    libs = root / "libs"
-    stamp = root / ".complete"
-    if shutil.which("mvn") is None:
-        raise RuntimeError("kafka: Maven (mvn) is needed to fetch the broker jars")
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pom.xml").write_text(_POM)
-    staging = root / "libs.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    result = subprocess.run(
-        [
-            "mvn",
-            "-q",
-            "-B",
-            "-f",
-            str(root / "pom.xml"),
-            "dependency:copy-dependencies",
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={staging}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"kafka: mvn failed ({result.returncode})\n{result.stdout[-4000:]}")
-    if not (staging / f"kafka_{SCALA}-{VERSION}.jar").exists():
-        raise RuntimeError(f"kafka: kafka_{SCALA}-{VERSION}.jar missing after mvn")
-    shutil.rmtree(libs, ignore_errors=True)
-    staging.rename(libs)
-    stamp.write_text(f"kafka_{SCALA}:{VERSION} log4j {LOG4J}\n")
 
 
 def _record_class_archive(cache: Path) -> None:
@@ -283,7 +261,7 @@ def _format(cache: Path, workdir: Path, config: Path) -> None:
 
 def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Server:
     """Start the broker in ``workdir`` (reusing ``ports`` when given); wait until it answers."""
-    if not (home(cache) / ".complete").exists():
+    if not maven.jars_ready(home(cache) / _JARS_STAMP, _JARS_TEXT):
         obtain(cache)
     return _start(workdir, cache, ports, None)
 
@@ -306,31 +284,22 @@ def _start(
     (workdir / "logs").mkdir(exist_ok=True)
     _format(cache, workdir, config)
 
-    log = workdir / "kafka.log"
-    process = spawn([*_java(cache, workdir, extra), "kafka.Kafka", str(config)], log, cwd=workdir)
-    bootstrap = f"127.0.0.1:{ports['broker']}"
-    server = Server(
-        name="kafka",
-        pid=process.pid,
+    broker = ports["broker"]
+    bootstrap = f"127.0.0.1:{broker}"
+    return launch(
+        "kafka",
+        [*_java(cache, workdir, extra), "kafka.Kafka", str(config)],
         workdir=workdir,
+        log=workdir / "kafka.log",
         ports=ports,
         env={"DLHUB_BUS__TYPE": "kafka", "DLHUB_BUS__BOOTSTRAP_SERVERS": bootstrap},
         info={"bootstrap_servers": bootstrap},
-        log=log,
-        process=process,
+        ready=lambda: metadata_ready(broker),
+        timeout=READY_TIMEOUT_S,
+        what=f"kafka on {bootstrap}",
+        stop_timeout=10,
+        cwd=workdir,
     )
-    try:
-        wait_until(
-            lambda: metadata_ready(ports["broker"]),
-            timeout=READY_TIMEOUT_S,
-            what=f"kafka on {bootstrap}",
-            process=process,
-            log=log,
-        )
-    except BaseException:
-        server.stop(timeout=10)
-        raise
-    return server
 
 
 # --- a few lines of the Kafka wire protocol, for the readiness check -----------------

@@ -8,7 +8,6 @@ returns once a PyMongo ``ping`` succeeds.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from deploy.local.common import Server, free_port, spawn, wait_until
+from deploy.local.common import Server, free_port, launch, locked
 
 VERSION = "1.24.2"
 MODULE = f"github.com/FerretDB/FerretDB@v{VERSION}"
@@ -45,9 +44,7 @@ def obtain(cache: Path) -> Path:
     if go is None:
         raise RuntimeError("FerretDB is built from source: install Go (https://go.dev/dl/)")
     home = target.parent.parent
-    home.mkdir(parents=True, exist_ok=True)
-    with (home / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (parallel test runs)
+    with locked(home):  # one build at a time (parallel test runs)
         if not target.is_file():
             _build(go, home, target)
     return target
@@ -123,27 +120,18 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
         "--telemetry=disable",
         "--log-level=error",  # warn logs every endSessions PyMongo sends (unsupported)
     ]
-    process = spawn(cmd, log, env={"FERRETDB_TELEMETRY": "disable", "DO_NOT_TRACK": "1"})
     url = f"mongodb://127.0.0.1:{port}/"
-    try:
-        wait_until(
-            lambda: _ping(url),
-            timeout=READY_TIMEOUT_S,
-            what="ferretdb",
-            process=process,
-            log=log,
-        )
-    except BaseException:
-        server = Server("mongo", process.pid, workdir, {"mongo": port}, {}, process=process)
-        server.stop(timeout=10)
-        raise
-    return Server(
-        name="mongo",
-        pid=process.pid,
+    return launch(
+        "mongo",
+        cmd,
         workdir=workdir,
+        log=log,
         ports={"mongo": port},
         env={"DLHUB_DOCUMENTS__TYPE": "mongo", "DLHUB_DOCUMENTS__URL": url},
         info={"url": url},
-        log=log,
-        process=process,
+        ready=lambda: _ping(url),
+        timeout=READY_TIMEOUT_S,
+        what="ferretdb",
+        stop_timeout=10,
+        process_env={"FERRETDB_TELEMETRY": "disable", "DO_NOT_TRACK": "1"},
     )

@@ -36,8 +36,6 @@ painless): no reindex, no delete-by-query, no security (plain HTTP).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -45,10 +43,10 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-from deploy.local.common import Server, free_port, spawn, wait_until
+from deploy.local import maven
+from deploy.local.common import Server, free_port, launch, locked
 
 VERSION = "2.19.6"
 LOG4J_VERSION = "2.25.4"  # the log4j version that opensearch 2.19.6 declares
@@ -135,59 +133,17 @@ def _java() -> str:
     return found
 
 
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """Serialise obtain() across processes (two test sessions at once)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def obtain(cache: Path) -> None:
     """Gather the jars (Maven) and compile the launcher; instant when done before."""
     root = _root(cache)
-    libs = root / "libs"
     stamp = root / "libs.stamp"
     pom = _pom()
     key = hashlib.sha256(pom.encode()).hexdigest()
     launcher = _launcher_dir(root)
-    if stamp.exists() and stamp.read_text() == key and (launcher / "Launcher.class").exists():
+    if maven.jars_ready(stamp, key) and (launcher / "Launcher.class").exists():
         return
-    with _locked(root):
-        if not (stamp.exists() and stamp.read_text() == key):
-            mvn = shutil.which("mvn")
-            if mvn is None:
-                raise RuntimeError("opensearch: Maven (mvn) is needed to gather the jars")
-            (root / "pom.xml").write_text(pom)
-            staging = root / "libs.tmp"
-            shutil.rmtree(staging, ignore_errors=True)
-            result = subprocess.run(
-                [
-                    mvn,
-                    "-q",
-                    "-B",
-                    "-f",
-                    str(root / "pom.xml"),
-                    "dependency:copy-dependencies",
-                    "-DincludeScope=runtime",
-                    f"-DoutputDirectory={staging}",
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(
-                    f"opensearch: mvn failed ({result.returncode})\n"
-                    f"{(result.stdout + result.stderr)[-4000:]}"
-                )
-            shutil.rmtree(libs, ignore_errors=True)
-            staging.rename(libs)
-            stamp.write_text(key)
+    with locked(root):  # two test sessions at once
+        maven.gather_jars(root, pom, engine="opensearch", stamp=stamp, stamp_text=key)
         if not (launcher / "Launcher.class").exists():
             _compile(root, launcher)
 
@@ -253,13 +209,13 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
         "Launcher",
         *(f"{k}={v}" for k, v in settings.items()),
     ]
-    log = workdir / "opensearch.log"
-    proc = spawn(cmd, log, cwd=workdir)
     url = f"http://127.0.0.1:{http}"
-    server = Server(
-        name="opensearch",
-        pid=proc.pid,
+    t0 = time.monotonic()
+    server = launch(
+        "opensearch",
+        cmd,
         workdir=workdir,
+        log=workdir / "opensearch.log",
         ports={"http": http, "transport": transport},
         env={
             "DLHUB_SEARCH__TYPE": "opensearch",
@@ -267,20 +223,10 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
             "DLHUB_SEARCH__NUMBER_OF_REPLICAS": "0",
         },
         info={"url": url},
-        log=log,
-        process=proc,
+        ready=lambda: _healthy(url),
+        timeout=START_TIMEOUT_S,
+        what="opensearch",
+        cwd=workdir,
     )
-    t0 = time.monotonic()
-    try:
-        wait_until(
-            lambda: _healthy(url),
-            timeout=START_TIMEOUT_S,
-            what="opensearch",
-            process=proc,
-            log=log,
-        )
-    except BaseException:
-        server.stop()
-        raise
     server.started_s = time.monotonic() - t0
     return server

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from deploy.local.common import Server, free_port, spawn, wait_until
+from deploy.local.common import Server, free_port, launch
 
 ACCESS_KEY_ID = "test"
 SECRET_ACCESS_KEY = "test"  # moto accepts any credentials
@@ -45,8 +45,7 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
     """Start moto's server on 127.0.0.1; returns once it answers HTTP."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = (ports or {}).get("s3") or free_port()
-    log = workdir / "moto.log"
-    env = {
+    process_env = {
         # Spill large objects to the work folder, not the system temp folder.
         "TMPDIR": str(workdir),
         "MOTO_PORT": str(port),
@@ -54,30 +53,12 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
         "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         "AWS_DEFAULT_REGION": REGION,
     }
-    process = spawn(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        log,
-        env=env,
-        cwd=workdir,
-    )
     endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(
-            lambda: _answers(f"{endpoint}/moto-api/"),
-            timeout=30,
-            what="s3 (moto)",
-            process=process,
-            log=log,
-        )
-    except BaseException:
-        server = Server(name="s3", pid=process.pid, workdir=workdir, ports={}, env={})
-        server.process = process
-        server.stop(timeout=5)
-        raise
-    return Server(
-        name="s3",
-        pid=process.pid,
+    return launch(
+        "s3",
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         workdir=workdir,
+        log=workdir / "moto.log",
         ports={"s3": port},
         env={
             "DLHUB_OBJECTS__TYPE": "s3",
@@ -93,6 +74,10 @@ def start(workdir: Path, cache: Path, ports: dict[str, int] | None = None) -> Se
             "region": REGION,
             "engine": "moto",
         },
-        log=log,
-        process=process,
+        ready=lambda: _answers(f"{endpoint}/moto-api/"),
+        timeout=30,
+        what="s3 (moto)",
+        stop_timeout=5,
+        process_env=process_env,
+        cwd=workdir,
     )

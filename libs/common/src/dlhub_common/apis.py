@@ -28,6 +28,18 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.ListServablesRequest
     ) -> registry_pb2.ListServablesResponse: ...
 
+    async def list_versions(
+        self, request: registry_pb2.ListVersionsRequest
+    ) -> registry_pb2.ListVersionsResponse: ...
+
+    async def deprecate_servable(
+        self, request: registry_pb2.DeprecateServableRequest
+    ) -> registry_pb2.DeprecateServableResponse: ...
+
+    async def withdraw_servable(
+        self, request: registry_pb2.WithdrawServableRequest
+    ) -> registry_pb2.WithdrawServableResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

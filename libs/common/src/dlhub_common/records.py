@@ -5,17 +5,46 @@ A record is what the registry keeps per servable version::
     {"owner", "name", "version", "metadata": <full document>,
      "artifacts": [{"path", "key", "size", "sha256"}], "published_at", "digest",
      "servable_type", "title", "description", "authors", "domains", "visible_to",
-     "identifier", "model_path"}
+     "identifier", "model_path", "state", "state_reason", "state_changed_at",
+     "doi", "doi_error"}
+
+``state`` is the version's lifecycle state (:data:`STATES`); records written
+before states existed have none and read as ``"active"``. ``doi`` is the
+DataCite DOI when one was minted (also in ``metadata.datacite.identifier``);
+``doi_error`` says why minting failed (the version is published regardless).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
 
 SERVABLES = "servables"
+
+# Lifecycle states of a servable version. Deprecated versions still run (with
+# a warning) but are hidden from default search; withdrawn versions no longer
+# run, are hidden from search and from latest resolution, and stay describable.
+ACTIVE, DEPRECATED, WITHDRAWN = "active", "deprecated", "withdrawn"
+STATES = (ACTIVE, DEPRECATED, WITHDRAWN)
+
+
+def state_of(record: dict[str, Any]) -> str:
+    """The lifecycle state of a record (``active`` when it has none)."""
+    return str(record.get("state") or ACTIVE)
+
+
+def latest_of(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """What ``owner/name`` alone resolves to among ``records`` of one servable:
+    the newest version that is not withdrawn, else (every version withdrawn)
+    the newest version, so the name still describes as a tombstone."""
+    if not records:
+        return None
+    by_version = sorted(records, key=lambda r: int(r["version"]))
+    alive = [r for r in by_version if state_of(r) != WITHDRAWN]
+    return (alive or by_version)[-1]
 
 
 def record_id(owner: str, name: str, version: int) -> str:
@@ -54,6 +83,10 @@ def summary_pb(record: dict[str, Any], *, latest: bool = False) -> types_pb2.Ser
         publication_date=record.get("published_at", ""),
         visible_to=record.get("visible_to", []),
         latest=latest or bool(record.get("latest", False)),
+        state=state_of(record),
+        state_reason=record.get("state_reason", ""),
+        state_changed_at=record.get("state_changed_at", ""),
+        doi=record.get("doi", ""),
     )
 
 
@@ -80,4 +113,8 @@ def summary_from_pb(summary: types_pb2.ServableSummary) -> dict[str, Any]:
         "publication_date": summary.publication_date,
         "visible_to": list(summary.visible_to),
         "latest": summary.latest,
+        "state": summary.state or ACTIVE,
+        "state_reason": summary.state_reason,
+        "state_changed_at": summary.state_changed_at,
+        "doi": summary.doi,
     }

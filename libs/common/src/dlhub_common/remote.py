@@ -22,6 +22,7 @@ from dlhub_common._proto.dlhub.v1 import (
 from dlhub_common.identity import USER_METADATA_KEY, current_principal
 from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
+from dlhub_common.tracing import metadata_with_context
 
 
 def open_channel(target: str, max_message_bytes: int) -> grpc.aio.Channel:
@@ -30,7 +31,7 @@ def open_channel(target: str, max_message_bytes: int) -> grpc.aio.Channel:
 
 def _md() -> tuple[tuple[str, str], ...]:
     user = current_principal.get().username
-    return ((USER_METADATA_KEY, user),) if user else ()
+    return metadata_with_context(((USER_METADATA_KEY, user),) if user else ())
 
 
 async def _call(method: Any, request: Any) -> Any:
@@ -58,6 +59,21 @@ class RemoteRegistry:
         self, request: registry_pb2.ListServablesRequest
     ) -> registry_pb2.ListServablesResponse:
         return await _call(self._stub.ListServables, request)  # type: ignore[no-any-return]
+
+    async def list_versions(
+        self, request: registry_pb2.ListVersionsRequest
+    ) -> registry_pb2.ListVersionsResponse:
+        return await _call(self._stub.ListVersions, request)  # type: ignore[no-any-return]
+
+    async def deprecate_servable(
+        self, request: registry_pb2.DeprecateServableRequest
+    ) -> registry_pb2.DeprecateServableResponse:
+        return await _call(self._stub.DeprecateServable, request)  # type: ignore[no-any-return]
+
+    async def withdraw_servable(
+        self, request: registry_pb2.WithdrawServableRequest
+    ) -> registry_pb2.WithdrawServableResponse:
+        return await _call(self._stub.WithdrawServable, request)  # type: ignore[no-any-return]
 
 
 class RemoteSearch:

@@ -8,9 +8,11 @@ starts (``Settings()``), never at import.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dlhub_common.backends import (
@@ -83,6 +85,65 @@ class ExecutorSettings(_Section):
     cache_dir: Path | None = Field(None, description="Model files; default <data_dir>/executor")
 
 
+class TracingSettings(_Section):
+    """OpenTelemetry."""
+
+    exporter: Literal["none", "console", "otlp"] = Field(
+        "none", description="Where spans go; 'none' still propagates trace context"
+    )
+    otlp_endpoint: str | None = Field(
+        None, description="OTLP gRPC collector, e.g. http://host:4317"
+    )
+
+
+class DataCiteSettings(_Section):
+    """Optional DOI minting for published versions (DataCite REST API)."""
+
+    enabled: bool = Field(False, description="Mint a DOI for every published version")
+    api_url: str = Field(
+        "https://api.datacite.org",
+        description="DataCite REST API; https://api.test.datacite.org for the test system",
+    )
+    repository_id: str = Field("", description="DataCite repository (client) id, e.g. DLHUB.TEST")
+    password: SecretStr = Field(SecretStr(""), description="The repository's password")
+    prefix: str = Field("", description="DOI prefix of the repository, e.g. 10.12345")
+    landing_url: str = Field(
+        "http://127.0.0.1:8000/api/v1/servables/{owner}/{name}?version={version}",
+        description="Where a DOI resolves to; {owner}, {name} and {version} are filled in",
+    )
+    publish: bool = Field(
+        True, description="Make DOIs findable; false keeps them as drafts (nothing public)"
+    )
+    timeout_s: float = Field(30.0, gt=0, description="Timeout of one DataCite request")
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> DataCiteSettings:
+        if not self.api_url.startswith(("http://", "https://")):
+            raise ValueError(f"api_url must be an http(s) URL, got {self.api_url!r}")
+        try:
+            self.landing_url.format(owner="o", name="n", version=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                "landing_url may use only {owner}, {name} and {version}"
+                f" placeholders ({type(exc).__name__}: {exc})"
+            ) from None
+        if self.enabled:
+            missing = [
+                f"DLHUB_DATACITE__{field.upper()}"
+                for field, value in (
+                    ("repository_id", self.repository_id),
+                    ("password", self.password.get_secret_value()),
+                    ("prefix", self.prefix),
+                )
+                if not value.strip()
+            ]
+            if missing:
+                raise ValueError(f"DOI minting is enabled but {', '.join(missing)} is not set")
+            if not re.fullmatch(r"10\.\d{4,9}(\.\d+)*", self.prefix):
+                raise ValueError(f"prefix must look like 10.12345, got {self.prefix!r}")
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting a DLHub process reads."""
 
@@ -114,6 +175,8 @@ class Settings(BaseSettings):
         None, description="JSON {token: username}; default <data_dir>/tokens.json"
     )
     log_level: str = Field("INFO", description="Python logging level")
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
+    datacite: DataCiteSettings = Field(default_factory=DataCiteSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -59,19 +60,23 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 def cmd_up(args: argparse.Namespace) -> int:
     from dlhub_common.telemetry import configure_logging
+    from dlhub_common.tracing import configure_tracing
     from dlhub_sdk.mesh import run_mesh
 
     settings = _settings(args)
     configure_logging(settings.log_level)
+    configure_tracing("mesh", settings.tracing.exporter, settings.tracing.otlp_endpoint)
     return asyncio.run(run_mesh(settings, user=args.user, example=args.example))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dlhub_common.telemetry import configure_logging
+    from dlhub_common.tracing import configure_tracing
     from dlhub_sdk.mesh import run_service
 
     settings = _settings(args)
     configure_logging(settings.log_level)
+    configure_tracing(args.service, settings.tracing.exporter, settings.tracing.otlp_endpoint)
     return asyncio.run(run_service(args.service, settings))
 
 
@@ -91,9 +96,37 @@ def _settings(args: argparse.Namespace) -> Any:
         raise SystemExit(f"error: bad settings: {exc}") from None
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    from dlhub_sdk.models import OnnxServable
+MODEL_TYPES = ("onnx", "sklearn")
+SKLEARN_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
+
+def _model_type(args: argparse.Namespace) -> str:
+    """--type, or what the file name says: .joblib/.pkl/.pickle -> sklearn, else onnx."""
+    if args.type:
+        return str(args.type)
+    return "sklearn" if Path(args.model).suffix.lower() in SKLEARN_SUFFIXES else "onnx"
+
+
+def _model_builder(args: argparse.Namespace) -> Any:
+    from dlhub_sdk.models import OnnxServable, ScikitLearnServable
+
+    kind = _model_type(args)
+    if kind == "sklearn":
+        sample = None
+        if args.sample_input:
+            try:
+                sample = np.load(args.sample_input, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise InvalidArgument(f"--sample-input {args.sample_input}: {exc}") from None
+        return ScikitLearnServable(
+            args.model, name=args.name, n_features=args.n_features, sample_input=sample
+        )
+    if args.n_features is not None or args.sample_input:
+        raise InvalidArgument("--n-features and --sample-input apply to --type sklearn only")
+    return OnnxServable(args.model, name=args.name)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
     files: dict[str, str] = {}
     if args.metadata:
         metadata = json.loads(Path(args.metadata).read_text())
@@ -104,13 +137,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     else:
         if not args.model:
             raise InvalidArgument("give a model file, or --metadata with --file")
-        builder = OnnxServable(args.model, name=args.name)
-        builder.set_title(args.title or builder._dlhub["name"])
-        for author in args.author or []:
-            name, _, affiliation = author.partition(";")
-            builder.add_author(name.strip(), affiliation.strip() or None)
         if not args.author:
             raise InvalidArgument("give at least one --author 'Name; Affiliation'")
+        builder = _model_builder(args)
+        builder.set_title(args.title or builder._dlhub["name"])
+        for author in args.author:
+            name, _, affiliation = author.partition(";")
+            builder.add_author(name.strip(), affiliation.strip() or None)
         if args.description:
             builder.set_abstract(args.description)
         if args.domain:
@@ -142,6 +175,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             limit=args.limit,
             offset=args.offset,
             facets=["domains", "owner"] if args.facets else (),
+            include_deprecated=args.include_deprecated,
         )
     human = _table(page["hits"]) + f"\n{page['total']} match(es)"
     if args.facets:
@@ -154,6 +188,55 @@ def cmd_describe(args: argparse.Namespace) -> int:
     with _client(args) as client:
         meta = client.describe_servable(args.servable, args.version)
     _print(args, meta, json.dumps(meta, indent=2))
+    if meta.get("state", "active") != "active":
+        version = meta.get("dlhub", {}).get("version", "?")
+        _warn(f"{args.servable} version {version} is {meta['state']}: {meta['state_reason']}")
+    return 0
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _versions_table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'VER':>4}  {'STATE':10} {'PUBLISHED':20} {'LATEST':6} REASON"]
+    for r in rows:
+        latest = "*" if r["latest"] else ""
+        lines.append(
+            f"{r['version']:>4}  {r['state']:10} {r['publication_date']:20} {latest:6}"
+            f" {r['state_reason']}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        rows = client.list_versions(args.servable)
+    _print(args, rows, _versions_table(rows))
+    return 0
+
+
+def cmd_deprecate(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        summary = client.deprecate_servable(args.servable, args.reason, args.version)
+    _print(
+        args,
+        summary,
+        f"deprecated {summary['owner']}/{summary['name']} version {summary['version']}"
+        " (it still runs, with a warning; hidden from default search)",
+    )
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        summary = client.withdraw_servable(args.servable, args.reason, args.version)
+    _print(
+        args,
+        summary,
+        f"withdrew {summary['owner']}/{summary['name']} version {summary['version']}"
+        " (it no longer runs; its metadata stays describable)",
+    )
     return 0
 
 
@@ -184,15 +267,20 @@ def _load_inputs(args: argparse.Namespace) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     inputs = _load_inputs(args)
-    with _client(args) as client:
-        result = client.run(
-            args.servable,
-            inputs,
-            asynchronous=args.asynchronous,
-            version=args.version,
-            timeout=args.timeout,
-            outputs=args.output or (),
-        )
+    with _client(args) as client, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        try:
+            result = client.run(
+                args.servable,
+                inputs,
+                asynchronous=args.asynchronous,
+                version=args.version,
+                timeout=args.timeout,
+                outputs=args.output or (),
+            )
+        finally:
+            for w in caught:
+                _warn(str(w.message))
         if args.asynchronous:
             _print(args, {"task_id": result.task_id}, result.task_id)
             return 0
@@ -239,8 +327,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="where embedded backends keep data")
     p.set_defaults(func=cmd_serve)
 
-    p = client_cmd("publish", "publish an ONNX model (or --metadata + --file)")
-    p.add_argument("model", nargs="?", help="the .onnx file")
+    p = client_cmd("publish", "publish an ONNX or scikit-learn model (or --metadata + --file)")
+    p.add_argument(
+        "model",
+        nargs="?",
+        help="the .onnx file, or a scikit-learn .joblib/.pkl (converted to ONNX here)",
+    )
+    p.add_argument(
+        "--type",
+        choices=MODEL_TYPES,
+        help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn, else onnx)",
+    )
+    p.add_argument(
+        "--n-features",
+        type=int,
+        help="sklearn: input columns, when the estimator does not record n_features_in_",
+    )
+    p.add_argument(
+        "--sample-input",
+        help="sklearn: a .npy of representative rows for the conversion fidelity check",
+    )
     p.add_argument("--name", help="servable name (default: file name)")
     p.add_argument("--title")
     p.add_argument("--author", action="append", help="'Name; Affiliation' (repeatable)")
@@ -261,12 +367,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--facets", action="store_true", help="show domain and owner counts")
+    p.add_argument(
+        "--include-deprecated", action="store_true", help="also find deprecated versions"
+    )
     p.set_defaults(func=cmd_search)
 
     p = client_cmd("describe", "show a servable's metadata")
     p.add_argument("servable", help="owner/name[:version]")
     p.add_argument("--version")
     p.set_defaults(func=cmd_describe)
+
+    p = client_cmd("versions", "list a servable's versions with their state")
+    p.add_argument("servable", help="owner/name")
+    p.set_defaults(func=cmd_versions)
+
+    for name, func, help_text in (
+        ("deprecate", cmd_deprecate, "deprecate a version you own (still runs, with a warning)"),
+        ("withdraw", cmd_withdraw, "withdraw a version you own (no longer runs; final)"),
+    ):
+        p = client_cmd(name, help_text)
+        p.add_argument("servable", help="owner/name[:version] (default: the latest version)")
+        p.add_argument("--reason", required=True, help="why; users will see it")
+        p.add_argument("--version")
+        p.set_defaults(func=func)
 
     p = client_cmd("servables", "list servables")
     p.add_argument("--owner")

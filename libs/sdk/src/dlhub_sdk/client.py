@@ -3,7 +3,8 @@
 The client speaks gRPC to the gateway (``dlhub.v1.DLHubService``). Method
 names follow the original DLHub SDK (``publish_servable``, ``search``,
 ``describe_servable``, ``get_servables``, ``run``, ``get_task_status``,
-``get_result``).
+``get_result``), plus the version lifecycle: ``list_versions``,
+``deprecate_servable`` and ``withdraw_servable``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -60,6 +62,7 @@ def task_status(task: tasks_pb2.Task) -> dict[str, Any]:
         "servable": f"{task.servable.owner}/{task.servable.name}:{task.servable.version}",
         "created_at": task.created_at,
         "completed_at": task.completed_at or None,
+        "warnings": list(task.warnings),
     }
     if task.HasField("timings"):
         out["timings"] = {
@@ -206,8 +209,13 @@ class DLHubClient:
         limit: int = 20,
         offset: int = 0,
         all_versions: bool = False,
+        include_deprecated: bool = False,
     ) -> list[dict[str, Any]]:
-        """Servables matching ``query`` and the filters, best first."""
+        """Servables matching ``query`` and the filters, best first.
+
+        Deprecated versions are left out unless ``include_deprecated``;
+        withdrawn versions are never found.
+        """
         page = self.search_page(
             query,
             owner=owner,
@@ -217,6 +225,7 @@ class DLHubClient:
             limit=limit,
             offset=offset,
             all_versions=all_versions,
+            include_deprecated=include_deprecated,
         )
         hits: list[dict[str, Any]] = page["hits"]
         return hits
@@ -229,6 +238,7 @@ class DLHubClient:
         limit: int = 20,
         offset: int = 0,
         all_versions: bool = False,
+        include_deprecated: bool = False,
         **filters: str | Sequence[str] | None,
     ) -> dict[str, Any]:
         """One page of results with ``total`` and ``facets``."""
@@ -246,6 +256,7 @@ class DLHubClient:
                 offset=offset,
                 limit=limit,
                 all_versions=all_versions,
+                include_deprecated=include_deprecated,
             ),
         )
         return {
@@ -255,12 +266,62 @@ class DLHubClient:
         }
 
     def describe_servable(self, name: str, version: int | str | None = None) -> dict[str, Any]:
-        """The full metadata of ``owner/name`` (latest, or ``version``)."""
+        """The full metadata of ``owner/name`` (latest, or ``version``).
+
+        Besides the metadata blocks the dict holds ``versions`` (every version
+        you may see) and the version's lifecycle ``state`` (``active``,
+        ``deprecated`` or ``withdrawn``) with ``state_reason`` and
+        ``state_changed_at``. Withdrawn versions still describe.
+        """
         ref = parse_ref(name, version)
         resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
         metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
         metadata["versions"] = list(resp.versions)
+        summary = summary_from_pb(resp.servable.summary)
+        for key in ("state", "state_reason", "state_changed_at"):
+            metadata[key] = summary[key]
         return metadata
+
+    def list_versions(self, name: str) -> list[dict[str, Any]]:
+        """Every version of ``owner/name`` you may see, ascending: summaries with
+        ``version``, ``state``, ``state_reason``, ``publication_date`` and
+        ``latest`` (the version ``owner/name`` alone resolves to)."""
+        ref = parse_ref(name)
+        resp = self._call(
+            "ListVersions", registry_pb2.ListVersionsRequest(owner=ref.owner, name=ref.name)
+        )
+        return [summary_from_pb(s) for s in resp.versions]
+
+    def deprecate_servable(
+        self, name: str, reason: str, version: int | str | None = None
+    ) -> dict[str, Any]:
+        """Deprecate a version you own (the latest one not withdrawn by default).
+
+        It still runs, with a warning, but leaves default search. Returns the
+        version's summary.
+        """
+        ref = parse_ref(name, version)
+        resp = self._call(
+            "DeprecateServable",
+            registry_pb2.DeprecateServableRequest(ref=_ref_pb(ref), reason=reason),
+        )
+        return summary_from_pb(resp.servable)
+
+    def withdraw_servable(
+        self, name: str, reason: str, version: int | str | None = None
+    ) -> dict[str, Any]:
+        """Withdraw a version you own (the latest one not withdrawn by default).
+
+        It no longer runs and leaves search and latest resolution; its
+        metadata stays describable and its artifacts are kept. Final.
+        Returns the version's summary.
+        """
+        ref = parse_ref(name, version)
+        resp = self._call(
+            "WithdrawServable",
+            registry_pb2.WithdrawServableRequest(ref=_ref_pb(ref), reason=reason),
+        )
+        return summary_from_pb(resp.servable)
 
     def get_servables(
         self, owner: str | None = None, all_versions: bool = False
@@ -344,6 +405,9 @@ class DLHubClient:
 
         Returns:
             Output arrays by name, or a TaskFuture.
+
+        Warns:
+            DeprecationWarning: the version that ran is deprecated (and why).
         """
         ref = parse_ref(name, version)
         wait_s = timeout or self.timeout
@@ -355,6 +419,8 @@ class DLHubClient:
             outputs=list(outputs),
         )
         resp = self._call("RunServable", request, timeout=wait_s + 30)
+        for message in resp.task.warnings:
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
         if asynchronous:
             return TaskFuture(self, resp.task.task_id)
         return self._outputs(resp.task, wait_s)

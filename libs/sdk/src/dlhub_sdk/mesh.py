@@ -90,7 +90,9 @@ async def run_mesh(
         stack.push_async_callback(executor.stop)
         tasks_api, tasks_core = await tasks_m.create(backends, registry)
         stack.push_async_callback(tasks_core.stop)
-        gateway = gateway_m.Gateway(settings, registry, search_api, tasks_api)
+        gateway = gateway_m.Gateway(
+            settings, registry, search_api, tasks_api, objects=backends.objects
+        )
         await gateway.start()
         stack.push_async_callback(gateway.stop)
 
@@ -127,7 +129,12 @@ async def _start_example(
 ) -> asyncio.subprocess.Process:
     script = Path(path)
     if not await asyncio.to_thread(script.is_file):
-        raise InvalidArgument(f"example script {path!r} not found")
+        # A bare name means examples/<name>/<name>.py in the current checkout.
+        script = Path("examples") / path / f"{path}.py"
+    if not await asyncio.to_thread(script.is_file):
+        raise InvalidArgument(
+            f"example {path!r} not found (give a script path, or a name under examples/)"
+        )
     env = {
         **os.environ,
         "DLHUB_ADDRESS": info["address"],
@@ -252,6 +259,7 @@ async def _assemble(
         RemoteRegistry(channels[0]),
         RemoteSearch(channels[1]),
         RemoteTasks(channels[2]),
+        objects=backends.objects,
     )
     await gateway.start()
     stack.push_async_callback(gateway.stop)

@@ -23,6 +23,14 @@ from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
+from dlhub_common.tracing import (
+    SpanKind,
+    Status,
+    StatusCode,
+    context_from_headers,
+    headers_with_context,
+    tracer,
+)
 from dlhub_executor.models import ModelCache
 
 log = logging.getLogger("dlhub.executor")
@@ -91,12 +99,22 @@ class Executor:
             log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
             await delivery.ack()
             return
-        result = await self.execute(item)
+        parent = context_from_headers(delivery.headers)
+        with tracer.start_as_current_span(
+            "execute", context=parent, kind=SpanKind.CONSUMER
+        ) as span:
+            span.set_attribute("dlhub.task_id", item.task_id)
+            span.set_attribute("dlhub.servable", f"{item.servable.owner}/{item.servable.name}")
+            span.set_attribute("dlhub.version", item.servable.version)
+            result = await self.execute(item)
+            if not result.ok:
+                span.set_status(Status(StatusCode.ERROR, result.error.code))
+            headers = headers_with_context()
         payload = result.SerializeToString()
         delay = 0.2
         while True:  # the result must reach the bus before the work item is acked
             try:
-                await self.bus.publish(RESULTS, payload, key=item.task_id)
+                await self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers)
                 break
             except DLHubError as exc:
                 if not exc.retryable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 
@@ -12,6 +13,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import LocalTokens
+from dlhub_common.ports import ObjectStore
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.settings import Settings
 from dlhub_gateway.auth import Authenticator
@@ -35,7 +37,12 @@ class Gateway:
     """Both public doors. ``start`` binds them; ``stop`` drains them."""
 
     def __init__(
-        self, settings: Settings, registry: RegistryApi, search: SearchApi, tasks: TaskApi
+        self,
+        settings: Settings,
+        registry: RegistryApi,
+        search: SearchApi,
+        tasks: TaskApi,
+        objects: Callable[[], Awaitable[ObjectStore]] | None = None,
     ) -> None:
         self.settings = settings
         gw = settings.gateway
@@ -66,6 +73,7 @@ class Gateway:
                 max_message_bytes=settings.max_message_bytes,
                 max_artifact_bytes=settings.max_artifact_bytes,
                 default_timeout_s=settings.default_timeout_s,
+                objects=objects,
             )
         )
         self._http: uvicorn.Server | None = None

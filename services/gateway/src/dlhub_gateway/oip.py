@@ -31,6 +31,8 @@ class ModelInfo:
     platform: str
     inputs: list[TensorSpec]
     outputs: list[TensorSpec]
+    # Lifecycle state; a withdrawn version is not ready (it no longer runs).
+    state: str = "active"
 
     @property
     def oip_name(self) -> str:
@@ -70,6 +72,7 @@ class OipCore:
             platform=TENSOR_TYPES.get(sig[2], sig[2]),
             inputs=sig[0],
             outputs=sig[1],
+            state=summary.state or "active",
         )
 
     async def infer(

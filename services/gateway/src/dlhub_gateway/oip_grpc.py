@@ -48,10 +48,10 @@ class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[
         self, request: oip.ModelReadyRequest, context: Any
     ) -> oip.ModelReadyResponse:
         try:
-            await self.core.model(request.name, request.version)
+            info = await self.core.model(request.name, request.version)
         except NotFound:
             return oip.ModelReadyResponse(ready=False)
-        return oip.ModelReadyResponse(ready=True)
+        return oip.ModelReadyResponse(ready=info.state != "withdrawn")
 
     async def ModelMetadata(
         self, request: oip.ModelMetadataRequest, context: Any

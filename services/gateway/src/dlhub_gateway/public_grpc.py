@@ -30,6 +30,21 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.ListServablesResponse:
         return await self.registry.list_servables(request)
 
+    async def ListVersions(
+        self, request: registry_pb2.ListVersionsRequest, context: Any
+    ) -> registry_pb2.ListVersionsResponse:
+        return await self.registry.list_versions(request)
+
+    async def DeprecateServable(
+        self, request: registry_pb2.DeprecateServableRequest, context: Any
+    ) -> registry_pb2.DeprecateServableResponse:
+        return await self.registry.deprecate_servable(request)
+
+    async def WithdrawServable(
+        self, request: registry_pb2.WithdrawServableRequest, context: Any
+    ) -> registry_pb2.WithdrawServableResponse:
+        return await self.registry.withdraw_servable(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

@@ -10,7 +10,7 @@ from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
-from dlhub_common.records import servable_pb, summary_pb
+from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
 from dlhub_registry.core import AnnouncedArtifact, Registry
 
 MAX_PAGE = 1000
@@ -111,3 +111,27 @@ class RegistryAPI:
             total=total,
             next_page_token=encode_page_token(nxt) if nxt < total else "",
         )
+
+    async def list_versions(
+        self, request: registry_pb2.ListVersionsRequest
+    ) -> registry_pb2.ListVersionsResponse:
+        owner = check_slug("owner", request.owner)
+        name = check_slug("name", request.name)
+        records = await self.core.versions(current_principal.get(), owner, name)
+        return registry_pb2.ListVersionsResponse(versions=[summary_pb(r) for r in records])
+
+    async def deprecate_servable(
+        self, request: registry_pb2.DeprecateServableRequest
+    ) -> registry_pb2.DeprecateServableResponse:
+        record = await self.core.set_state(
+            current_principal.get(), ref_of(request.ref), DEPRECATED, request.reason
+        )
+        return registry_pb2.DeprecateServableResponse(servable=summary_pb(record))
+
+    async def withdraw_servable(
+        self, request: registry_pb2.WithdrawServableRequest
+    ) -> registry_pb2.WithdrawServableResponse:
+        record = await self.core.set_state(
+            current_principal.get(), ref_of(request.ref), WITHDRAWN, request.reason
+        )
+        return registry_pb2.WithdrawServableResponse(servable=summary_pb(record))

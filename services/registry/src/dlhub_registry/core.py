@@ -8,6 +8,7 @@ created are removed again, so nothing half-written is ever visible.
 
 from __future__ import annotations
 
+import copy
 import logging
 import tempfile
 import time
@@ -21,7 +22,9 @@ from typing import Any
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import (
     AlreadyExists,
+    DLHubError,
     FailedPrecondition,
+    InternalError,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -33,8 +36,19 @@ from dlhub_common.identity import Principal
 from dlhub_common.metadata import compute_digest, validate_metadata
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
-from dlhub_common.records import SERVABLES, record_id, servable_pb, summary_fields
+from dlhub_common.records import (
+    DEPRECATED,
+    SERVABLES,
+    WITHDRAWN,
+    latest_of,
+    record_id,
+    servable_pb,
+    state_of,
+    summary_fields,
+)
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
+from dlhub_common.tracing import headers_with_context
+from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.validators import validate_onnx
 
 log = logging.getLogger("dlhub.registry")
@@ -43,6 +57,7 @@ HEADS = "servable_heads"
 # One document per (object key, version record) that uses the object.
 OBJECT_REFS = "object_refs"
 MAX_ARTIFACTS = 1000
+MAX_REASON_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -92,12 +107,15 @@ class Registry:
         *,
         max_artifact_bytes: int,
         scratch_dir: Path | None = None,
+        datacite: DataCiteClient | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
         self.bus = bus
         self.max_artifact_bytes = max_artifact_bytes
         self.scratch_dir = scratch_dir
+        # Mints a DOI for every published version when DataCite is configured.
+        self.datacite = datacite
         # Object keys held by publishes in flight in this process.
         self._holds: Counter[str] = Counter()
 
@@ -142,7 +160,7 @@ class Registry:
         held: list[str] = []
         try:
             stored = await self._receive(announced, chunks, created, held)
-            return await self._commit(owner, metadata_doc, stored, created)
+            record = await self._commit(owner, metadata_doc, stored, created)
         except BaseException:
             await self._discard(created, held)
             raise
@@ -151,6 +169,11 @@ class Registry:
                 self._holds[key] -= 1
                 if self._holds[key] <= 0:
                     del self._holds[key]
+        if self.datacite is not None:
+            # After the commit, outside the all-or-nothing block: a DataCite
+            # failure never undoes a publish (see _mint).
+            record, _error = await self._mint(record)
+        return record
 
     async def _discard(self, created: list[ObjectInfo], held: list[str]) -> None:
         """Delete what a failed publish stored, unless something else uses it.
@@ -313,7 +336,10 @@ class Registry:
                 event_unix_ns=time.time_ns(),
             )
             await self.bus.publish(
-                SERVABLE_EVENTS, event.SerializeToString(), key=f"{owner}/{name}"
+                SERVABLE_EVENTS,
+                event.SerializeToString(),
+                key=f"{owner}/{name}",
+                headers=headers_with_context(),
             )
         except BaseException:
             await self.docs.delete(SERVABLES, rid)
@@ -325,6 +351,102 @@ class Registry:
                 await self.docs.delete(HEADS, f"{owner}/{name}")
             raise
         log.info("published %s/%s:%d (%s)", owner, name, version, digest)
+        return record
+
+    # ------------------------------------------------------------ DOIs
+
+    async def _mint(self, record: dict[str, Any]) -> tuple[dict[str, Any], DLHubError | None]:
+        """Register the DOI of a committed version; returns (record, error).
+
+        The version is immutable and already visible when this runs, so a
+        DataCite failure does not undo the publish: the record keeps
+        ``doi_error`` (shown in the describe view's ``doi_error``), the failure
+        is logged, and :meth:`mint_doi` retries. On success the record gets
+        ``doi`` and ``datacite.identifier`` = ``{identifier: <doi>,
+        identifierType: "DOI"}`` in its metadata (the digest leaves that field
+        out, so it does not change), and an UPDATED event is published.
+        """
+        assert self.datacite is not None
+        owner, name, version = record["owner"], record["name"], int(record["version"])
+        rid = record_id(owner, name, version)
+        given = record["metadata"].get("datacite", {}).get("identifier") or {}
+        if given.get("identifierType", "").upper() == "DOI":
+            log.info(
+                "%s/%s:%d carries DOI %s in its metadata; not minting another",
+                owner,
+                name,
+                version,
+                given.get("identifier"),
+            )
+            return record, None
+        try:
+            doi = await self.datacite.mint(record)
+        except Exception as exc:
+            error = (
+                exc
+                if isinstance(exc, DLHubError)
+                else InternalError(f"unexpected {type(exc).__name__} while minting the DOI")
+            )
+            message = self.datacite.scrub(error.message)
+            log.warning("no DOI for %s/%s:%d: %s", owner, name, version, message)
+            failed = {"doi_error": message}
+            try:
+                await self.docs.update(SERVABLES, rid, failed)
+            except Exception:
+                log.exception("could not record the DOI failure on %s", rid)
+            return {**record, **failed}, error
+        metadata = copy.deepcopy(record["metadata"])
+        metadata.setdefault("datacite", {})["identifier"] = {
+            "identifier": doi,
+            "identifierType": "DOI",
+        }
+        minted = {"doi": doi, "doi_error": "", "metadata": metadata}
+        updated = {**record, **minted}
+        try:
+            await self.docs.update(SERVABLES, rid, minted)
+            latest = await self._global_latest(owner, name)
+            await self._emit(
+                bus_pb2.SERVABLE_EVENT_KIND_UPDATED,
+                updated,
+                latest=latest is not None and int(latest["version"]) == version,
+            )
+        except Exception:
+            # Registered at DataCite but not stored here: mint_doi adopts it.
+            log.exception("DOI %s was registered but could not be stored on %s", doi, rid)
+        return updated, None
+
+    async def mint_doi(self, principal: Principal, ref: Ref) -> dict[str, Any]:
+        """Mint the DOI of one version (the latest when ``ref.version`` is 0) now:
+        the retry after a failure at publish. A version that has a DOI is
+        returned unchanged.
+
+        Raises:
+            Unauthenticated: anonymous caller.
+            NotFound: the caller cannot see the servable or version.
+            PermissionDenied: the caller is not the owner.
+            FailedPrecondition: minting is not enabled, or the version is withdrawn.
+            DLHubError: DataCite's failure (also kept in the record's ``doi_error``).
+        """
+        if principal.anonymous:
+            raise Unauthenticated("to mint a DOI, sign in as the servable's owner (pass a token)")
+        record, _versions, _latest = await self.get(principal, ref)
+        if record["owner"] != principal.username:
+            raise PermissionDenied(
+                f"only the owner ({record['owner']}) may mint a DOI for {ref.full_name}"
+            )
+        if record.get("doi"):
+            return record
+        if self.datacite is None:
+            raise FailedPrecondition(
+                "DOI minting is not enabled on this registry (DLHUB_DATACITE__ENABLED)"
+            )
+        if state_of(record) == WITHDRAWN:
+            raise FailedPrecondition(
+                f"{ref.full_name}:{record['version']} is withdrawn; no DOI is minted for it"
+            )
+        record, error = await self._mint(record)
+        if error is not None:
+            raise error
         return record
 
     # ------------------------------------------------------------ read
@@ -341,8 +463,10 @@ class Registry:
         visible = [r for r in versions if principal.can_read(r["owner"], r.get("visible_to", []))]
         if not visible:
             raise NotFound(f"servable {ref.full_name} not found")
+        latest = latest_of(visible)
+        assert latest is not None
         if ref.version == 0:
-            record = visible[-1]
+            record = latest
         else:
             match = [r for r in visible if int(r["version"]) == ref.version]
             if not match:
@@ -352,7 +476,100 @@ class Registry:
                 )
             record = match[0]
         numbers = [int(r["version"]) for r in visible]
-        return record, numbers, int(record["version"]) == numbers[-1]
+        return record, numbers, int(record["version"]) == int(latest["version"])
+
+    async def versions(self, principal: Principal, owner: str, name: str) -> list[dict[str, Any]]:
+        """Every version of ``owner/name`` the caller may see, ascending; the one
+        ``owner/name`` resolves to carries ``latest: True``.
+
+        Raises:
+            NotFound: no such servable, or the caller may see none of its versions.
+        """
+        records = await self.docs.find(
+            SERVABLES, {"owner": owner, "name": name}, sort=[("version", 1)]
+        )
+        visible = [r for r in records if principal.can_read(r["owner"], r.get("visible_to", []))]
+        latest = latest_of(visible)
+        if latest is None:
+            raise NotFound(f"servable {owner}/{name} not found")
+        return [{**r, "latest": r["version"] == latest["version"]} for r in visible]
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def set_state(
+        self, principal: Principal, ref: Ref, state: str, reason: str
+    ) -> dict[str, Any]:
+        """Deprecate or withdraw one version (the latest when ``ref.version`` is 0).
+
+        The record keeps its metadata and artifacts; only ``state``,
+        ``state_reason`` and ``state_changed_at`` change. Withdrawal is final:
+        a withdrawn version can be withdrawn again (a new reason) but not
+        deprecated. An UPDATED servable event is published for the version,
+        then one for the latest version when that is another one (withdrawing
+        the latest makes an older version the latest).
+        The record is written first: should publishing fail, the call fails
+        with the state already stored, and repeating it publishes again.
+
+        Raises:
+            Unauthenticated: anonymous caller.
+            NotFound: the caller cannot see the servable or version.
+            PermissionDenied: the caller can see it but is not its owner.
+            InvalidArgument: empty or overlong reason.
+            FailedPrecondition: deprecating a withdrawn version.
+        """
+        assert state in (DEPRECATED, WITHDRAWN)
+        verb = "deprecate" if state == DEPRECATED else "withdraw"
+        if principal.anonymous:
+            raise Unauthenticated(f"to {verb} a servable, sign in as its owner (pass a token)")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidArgument(f"give a reason to {verb} {ref}: users will see it")
+        if len(reason) > MAX_REASON_CHARS:
+            raise InvalidArgument(f"the reason is longer than {MAX_REASON_CHARS} characters")
+        record, _versions, _latest = await self.get(principal, ref)
+        if record["owner"] != principal.username:
+            raise PermissionDenied(f"only the owner ({record['owner']}) may {verb} {ref.full_name}")
+        version = int(record["version"])
+        if state == DEPRECATED and state_of(record) == WITHDRAWN:
+            raise FailedPrecondition(f"{ref.full_name}:{version} is withdrawn; withdrawal is final")
+        changed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        fields = {"state": state, "state_reason": reason, "state_changed_at": changed_at}
+        rid = record_id(ref.owner, ref.name, version)
+        await self.docs.update(SERVABLES, rid, fields)
+        record = {**record, **fields}
+        after = await self._global_latest(ref.owner, ref.name)
+        updates = [record]
+        if after is not None and after["version"] != version:
+            # re-assert the latest: withdrawing the latest moves it to an older
+            # version, and a repeated call heals an index that missed an event
+            updates.append(after)
+        for rec in updates:
+            await self._emit(
+                bus_pb2.SERVABLE_EVENT_KIND_UPDATED,
+                rec,
+                latest=after is not None and rec["version"] == after["version"],
+            )
+        log.info("%s %s/%s:%d: %s", state, ref.owner, ref.name, version, reason)
+        return record
+
+    async def _global_latest(self, owner: str, name: str) -> dict[str, Any] | None:
+        """The version ``owner/name`` resolves to, regardless of who asks."""
+        return latest_of(await self.docs.find(SERVABLES, {"owner": owner, "name": name}))
+
+    async def _emit(
+        self, kind: bus_pb2.ServableEventKind, record: dict[str, Any], *, latest: bool
+    ) -> None:
+        event = bus_pb2.ServableEvent(
+            kind=kind,
+            servable=servable_pb(record, latest=latest),
+            event_unix_ns=time.time_ns(),
+        )
+        await self.bus.publish(
+            SERVABLE_EVENTS,
+            event.SerializeToString(),
+            key=f"{record['owner']}/{record['name']}",
+            headers=headers_with_context(),
+        )
 
     async def list(
         self,
@@ -374,6 +591,12 @@ class Registry:
                 rec = await self.docs.get(
                     SERVABLES, record_id(head["owner"], head["name"], int(head["version"]))
                 )
+                if rec is not None and state_of(rec) == WITHDRAWN:
+                    # the newest version is withdrawn: list the latest one alive,
+                    # and nothing when every version is withdrawn
+                    rec = await self._global_latest(head["owner"], head["name"])
+                    if rec is not None and state_of(rec) == WITHDRAWN:
+                        rec = None
                 if rec is not None:
                     records.append({**rec, "latest": True})
         visible = [r for r in records if principal.can_read(r["owner"], r.get("visible_to", []))]

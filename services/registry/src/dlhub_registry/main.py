@@ -7,6 +7,7 @@ from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_registry.api import RegistryAPI
 from dlhub_registry.core import Registry
+from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.servicer import RegistryServicer
 
 SERVICE_NAME = "dlhub.v1.RegistryService"
@@ -22,6 +23,7 @@ async def create(backends: Backends) -> RegistryAPI:
         await backends.bus(),
         max_artifact_bytes=settings.max_artifact_bytes,
         scratch_dir=scratch,
+        datacite=DataCiteClient(settings.datacite) if settings.datacite.enabled else None,
     )
     await core.start()
     return RegistryAPI(core)

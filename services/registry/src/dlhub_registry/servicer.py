@@ -27,3 +27,18 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
         self, request: registry_pb2.ListServablesRequest, context: Any
     ) -> registry_pb2.ListServablesResponse:
         return await self.api.list_servables(request)
+
+    async def ListVersions(
+        self, request: registry_pb2.ListVersionsRequest, context: Any
+    ) -> registry_pb2.ListVersionsResponse:
+        return await self.api.list_versions(request)
+
+    async def DeprecateServable(
+        self, request: registry_pb2.DeprecateServableRequest, context: Any
+    ) -> registry_pb2.DeprecateServableResponse:
+        return await self.api.deprecate_servable(request)
+
+    async def WithdrawServable(
+        self, request: registry_pb2.WithdrawServableRequest, context: Any
+    ) -> registry_pb2.WithdrawServableResponse:
+        return await self.api.withdraw_servable(request)

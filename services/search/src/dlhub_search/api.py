@@ -25,6 +25,7 @@ class SearchAPI:
             offset=request.offset,
             limit=request.limit or 20,
             all_versions=request.all_versions,
+            include_deprecated=request.include_deprecated,
         )
         return search_pb2.SearchResponse(
             hits=[
@@ -42,6 +43,10 @@ class SearchAPI:
                     publication_date=h.get("publication_date", ""),
                     visible_to=h.get("visible_to", []),
                     latest=h.get("latest") == "true",
+                    state=h.get("state", ""),
+                    state_reason=h.get("state_reason", ""),
+                    state_changed_at=h.get("state_changed_at", ""),
+                    doi=h.get("doi", ""),
                 )
                 for h in result.hits
             ],

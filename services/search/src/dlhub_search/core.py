@@ -1,9 +1,13 @@
 """Search core: keep the index in step with servable events; answer queries.
 
 One index document per servable version (id ``owner/name/0000000003``). The
-newest version carries ``latest: "true"``; default searches only see those.
-The caller's visibility is a filter inside the query (``readers``), so totals,
-pages and facets never count what the caller may not see.
+version ``owner/name`` resolves to (the newest one not withdrawn) carries
+``latest: "true"``; default searches only see those. Each document has the
+version's lifecycle ``state``: default searches see only ``active`` ones,
+``include_deprecated`` adds ``deprecated`` ones, and ``withdrawn`` ones are
+never found. The caller's visibility is a filter inside the query
+(``readers``), so totals, pages and facets never count what the caller may not
+see.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import Principal
 from dlhub_common.ports import EventBus, SearchIndex, SearchQuery, SearchResult
 from dlhub_common.ports.search_index import KEYWORD_FIELDS
-from dlhub_common.records import record_id, summary_from_pb
+from dlhub_common.records import ACTIVE, DEPRECATED, STATES, record_id, summary_from_pb
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 
 log = logging.getLogger("dlhub.search")
@@ -41,6 +45,7 @@ class Search:
 
     async def start(self) -> None:
         """Join the event group and start indexing in the background."""
+        await self._backfill_states()
         sub = self.bus.subscribe([SERVABLE_EVENTS], self.group)
         await sub.start()
         self._task = asyncio.create_task(self._consume(sub), name="search-indexer")
@@ -70,7 +75,7 @@ class Search:
             return
         doc = self.index_doc(summary)
         if summary["latest"]:
-            older = await self.index.search(
+            others = await self.index.search(
                 SearchQuery(
                     filters={
                         "owner": [summary["owner"]],
@@ -80,12 +85,16 @@ class Search:
                     limit=MAX_LIMIT,
                 )
             )
-            for hit in older.hits:
+            for hit in others.hits:
                 if int(hit["version"]) < int(summary["version"]):
                     await self.index.upsert(
                         record_id(hit["owner"], hit["name"], int(hit["version"])),
                         {**hit, "latest": "false"},
                     )
+                elif int(hit["version"]) > int(summary["version"]):
+                    # events of two changes crossed (a publish and a withdrawal):
+                    # the newer version stays the latest
+                    doc["latest"] = "false"
         await self.index.upsert(doc_id, doc)
         log.debug("indexed %s", doc_id)
 
@@ -95,6 +104,7 @@ class Search:
         return {
             **summary,
             "latest": "true" if summary["latest"] else "false",
+            "state": summary.get("state") or ACTIVE,
             "readers": readers,
             "published_at": summary["publication_date"],
         }
@@ -109,6 +119,7 @@ class Search:
         offset: int,
         limit: int,
         all_versions: bool,
+        include_deprecated: bool = False,
     ) -> SearchResult:
         for field in filters:
             if field not in FILTER_FIELDS:
@@ -128,6 +139,7 @@ class Search:
         query_filters["readers"] = principal.readers()
         if not all_versions:
             query_filters["latest"] = ["true"]
+        query_filters["state"] = [ACTIVE, DEPRECATED] if include_deprecated else [ACTIVE]
         assert set(query_filters) <= set(KEYWORD_FIELDS)
         return await self.index.search(
             SearchQuery(
@@ -138,3 +150,27 @@ class Search:
                 limit=limit or 20,
             )
         )
+
+    async def _backfill_states(self) -> None:
+        """Give documents indexed before servable states existed ``state: active``.
+
+        Cheap when there is nothing to do (two counts); otherwise every
+        document without a state is upserted once with one.
+        """
+        total = (await self.index.search(SearchQuery(limit=0))).total
+        stated = (await self.index.search(SearchQuery(filters={"state": STATES}, limit=0))).total
+        if stated >= total:
+            return
+        fixed = 0
+        try:
+            for offset in range(0, total, MAX_LIMIT):
+                page = await self.index.search(SearchQuery(offset=offset, limit=MAX_LIMIT))
+                for hit in page.hits:
+                    if not hit.get("state"):
+                        doc_id = record_id(hit["owner"], hit["name"], int(hit["version"]))
+                        await self.index.upsert(doc_id, {**hit, "state": ACTIVE})
+                        fixed += 1
+        except InvalidArgument as exc:  # e.g. past OpenSearch's result window
+            log.warning("state backfill stopped after %d document(s): %s", fixed, exc)
+            return
+        log.info("indexed the state of %d servable version(s) indexed before states", fixed)

@@ -24,6 +24,7 @@ def task_pb(view: TaskView) -> tasks_pb2.Task:
         outputs=view.outputs,
         created_at=rec.get("created_at", ""),
         completed_at=rec.get("completed_at", ""),
+        warnings=rec.get("warnings", []),
     )
     if "timings" in rec:
         task.timings.CopyFrom(tasks_pb2.TaskTimings(**rec["timings"]))

@@ -29,10 +29,12 @@ from dlhub_common.metadata import validate_metadata
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
+from dlhub_common.records import ACTIVE, DEPRECATED, WITHDRAWN
 from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
+from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -59,6 +61,8 @@ class Resolved:
     artifacts: tuple[types_pb2.ArtifactRef, ...]
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[TensorSpec, ...]
+    state: str = ACTIVE
+    state_reason: str = ""
 
 
 @dataclass
@@ -137,6 +141,8 @@ class TaskManager:
             artifacts=tuple(resp.artifacts),
             inputs=sig[0],
             outputs=sig[1],
+            state=summary.state or ACTIVE,
+            state_reason=summary.state_reason,
         )
 
     # ------------------------------------------------------------ submit
@@ -153,11 +159,24 @@ class TaskManager:
     ) -> TaskView:
         """Validate and dispatch a run; wait for it when ``wait``.
 
+        A deprecated version runs, and the task carries a warning saying so.
+
         Raises:
             NotFound: unknown servable or version.
+            FailedPrecondition: the version is withdrawn.
             InvalidArgument: inputs do not match the signature.
         """
         resolved = await self.resolve(ref)
+        if resolved.state == WITHDRAWN:
+            raise FailedPrecondition(
+                f"{resolved.ref} is withdrawn: {resolved.state_reason}",
+                details={"state": WITHDRAWN, "reason": resolved.state_reason},
+            )
+        task_warnings = (
+            [f"{resolved.ref} is deprecated: {resolved.state_reason}"]
+            if resolved.state == DEPRECATED
+            else []
+        )
         if resolved.servable_type not in TENSOR_TYPES:
             raise FailedPrecondition(f"servable type {resolved.servable_type!r} cannot run here")
         given: dict[str, tuple[str, list[int]]] = {}
@@ -185,7 +204,7 @@ class TaskManager:
 
         task_id = uuid.uuid4().hex
         created_ns = time.time_ns()
-        record = {
+        record: dict[str, Any] = {
             "task_id": task_id,
             "state": QUEUED,
             "user": principal.username,
@@ -198,6 +217,8 @@ class TaskManager:
             "created_at": _now_iso(),
             "created_ns": created_ns,
         }
+        if task_warnings:
+            record["warnings"] = task_warnings
         await self.docs.insert(TASKS_COLLECTION, task_id, record)
         item = bus_pb2.WorkItem(
             task_id=task_id,
@@ -217,7 +238,14 @@ class TaskManager:
             fut = asyncio.get_running_loop().create_future()
             self._waiters[task_id] = fut
         try:
-            await self.bus.publish(TASK_TOPIC, item.SerializeToString(), key=resolved.ref.full_name)
+            with tracer.start_as_current_span("dispatch", kind=SpanKind.PRODUCER) as span:
+                span.set_attribute("dlhub.task_id", task_id)
+                await self.bus.publish(
+                    TASK_TOPIC,
+                    item.SerializeToString(),
+                    key=resolved.ref.full_name,
+                    headers=headers_with_context(),
+                )
         except BaseException:
             self._waiters.pop(task_id, None)
             await self.docs.delete(TASKS_COLLECTION, task_id)
@@ -285,7 +313,12 @@ class TaskManager:
                 delay = 0.2
                 while True:  # a result is acked only once it is recorded
                     try:
-                        await self.record_result(result, delivery.value)
+                        with tracer.start_as_current_span(
+                            "record_result",
+                            context=context_from_headers(delivery.headers),
+                            kind=SpanKind.CONSUMER,
+                        ):
+                            await self.record_result(result, delivery.value)
                         break
                     except Exception as exc:
                         log.warning(

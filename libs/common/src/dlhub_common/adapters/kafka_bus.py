@@ -82,6 +82,7 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
     TopicAlreadyExistsError,
 )
 
+from dlhub_common.adapters import _bus_rules as rules
 from dlhub_common.backends import KafkaBusConfig
 from dlhub_common.errors import (
     FailedPrecondition,
@@ -213,8 +214,7 @@ class KafkaEventBus(EventBus):
 
     def topic_name(self, topic: str) -> str:
         """The Kafka topic behind DLHub topic ``topic``."""
-        if not topic:
-            raise InvalidArgument("topic must not be empty")
+        rules.check_topic(topic)
         name = self.config.topic_prefix + topic
         if not _TOPIC_NAME.match(name) or name in (".", ".."):
             raise InvalidArgument(
@@ -223,8 +223,7 @@ class KafkaEventBus(EventBus):
         return name
 
     def group_name(self, group: str) -> str:
-        if not group:
-            raise InvalidArgument("consumer group must not be empty")
+        rules.check_group(group)
         return self.config.topic_prefix + group
 
     def _unavailable(self, action: str, exc: BaseException | None = None) -> Unavailable:
@@ -376,15 +375,8 @@ class KafkaEventBus(EventBus):
     ) -> None:
         self._require_started()
         name = self.topic_name(topic)
-        if not isinstance(value, bytes | bytearray | memoryview):
-            raise InvalidArgument(f"message value must be bytes, not {type(value).__name__}")
-        value = bytes(value)
         limit = self.max_message_bytes
-        if len(value) > limit:
-            raise ResourceExhausted(
-                f"message of {len(value)} bytes is larger than the bus limit of {limit} bytes",
-                details={"size": len(value), "max_message_bytes": limit},
-            )
+        value = rules.message_bytes(value, limit)
         await self.ensure_topics([name])
         kafka_headers = [(k, bytes(v)) for k, v in (headers or {}).items()]
         try:
@@ -418,8 +410,7 @@ class KafkaEventBus(EventBus):
         for a group; a group that already has positions is left alone.
         """
         self._require_started()
-        if isinstance(topics, str) or not topics or not all(topics) or not group:
-            raise InvalidArgument("ensure_group needs topic names and a group")
+        rules.check_ensure_group(topics, group)
         names = [self.topic_name(t) for t in topics]
         group_id = self.group_name(group)
         await self.ensure_topics(names)
@@ -454,8 +445,7 @@ class KafkaEventBus(EventBus):
         log.info("consumer group %s now starts on %d partition(s)", group_id, len(missing))
 
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
-        if isinstance(topics, str) or not topics or not all(topics):
-            raise InvalidArgument("subscribe needs a non-empty list of topic names")
+        rules.check_subscribe_topics(topics)
         names = tuple(dict.fromkeys(self.topic_name(t) for t in topics))
         return _KafkaSubscription(self, names, self.group_name(group))
 

@@ -17,19 +17,17 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import IO
 
+from dlhub_common.adapters import _object_rules as rules
+from dlhub_common.adapters._object_files import sync_file, write_chunk
 from dlhub_common.backends import LocalObjectsConfig
-from dlhub_common.errors import InvalidArgument, NotFound, ResourceExhausted, Unavailable
+from dlhub_common.errors import NotFound, Unavailable
 from dlhub_common.ports.objects import ObjectInfo, ObjectStore
-
-_KEY = re.compile(r"sha256/([0-9a-f]{64})")
-_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class LocalObjectStore(ObjectStore):
@@ -53,29 +51,21 @@ class LocalObjectStore(ObjectStore):
         expected_sha256: str | None = None,
         max_bytes: int | None = None,
     ) -> ObjectInfo:
-        if expected_sha256 is not None:
-            expected_sha256 = expected_sha256.lower()
-            if not _HEX.fullmatch(expected_sha256):
-                raise InvalidArgument(f"expected sha256 {expected_sha256!r} is not 64 hex digits")
+        expected_sha256 = rules.expected_digest(expected_sha256)
         fd, tmp_name = await asyncio.to_thread(tempfile.mkstemp, dir=self._tmp, suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as file:
                 digest, size = await _write_stream(file, chunks, max_bytes)
-                await asyncio.to_thread(_sync, file)
-            if expected_sha256 is not None and digest != expected_sha256:
-                raise InvalidArgument(
-                    f"content sha256 is {digest}, expected {expected_sha256}",
-                    details={"expected_sha256": expected_sha256, "actual_sha256": digest},
-                )
+                await asyncio.to_thread(sync_file, file)
+            rules.verify_digest(digest, expected_sha256)
             created = await asyncio.to_thread(_publish, tmp, self._path(digest))
         finally:
             await asyncio.to_thread(tmp.unlink, missing_ok=True)
-        return ObjectInfo(key=f"sha256/{digest}", sha256=digest, size=size, created=created)
+        return rules.object_info(digest, size, created=created)
 
     async def open(self, key: str, *, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
-        if chunk_size <= 0:
-            raise InvalidArgument("chunk_size must be positive")
+        rules.check_chunk_size(chunk_size)
         path = self._key_path(key)
         try:
             file = await asyncio.to_thread(path.open, "rb")
@@ -106,10 +96,7 @@ class LocalObjectStore(ObjectStore):
         return True
 
     def _key_path(self, key: str) -> Path:
-        match = _KEY.fullmatch(key) if isinstance(key, str) else None
-        if match is None:
-            raise InvalidArgument(f"object key {key!r} is not 'sha256/<64 lowercase hex digits>'")
-        return self._path(match.group(1))
+        return self._path(rules.key_digest(key))
 
     def _path(self, digest: str) -> Path:
         return self.root / "sha256" / digest[:2] / digest
@@ -123,24 +110,9 @@ async def _write_stream(
     size = 0
     async for chunk in chunks:
         size += len(chunk)
-        if max_bytes is not None and size > max_bytes:
-            raise ResourceExhausted(
-                f"object is larger than the limit of {max_bytes} bytes",
-                details={"max_bytes": max_bytes},
-            )
-        await asyncio.to_thread(_write_chunk, file, hasher, chunk)
+        rules.check_size(size, max_bytes)
+        await asyncio.to_thread(write_chunk, file, hasher, chunk)
     return hasher.hexdigest(), size
-
-
-def _write_chunk(file: IO[bytes], hasher: hashlib._Hash, chunk: bytes) -> None:
-    hasher.update(chunk)
-    file.write(chunk)
-
-
-def _sync(file: IO[bytes]) -> None:
-    file.flush()
-    os.fchmod(file.fileno(), 0o644)  # mkstemp creates 0600; objects are readable data
-    os.fsync(file.fileno())
 
 
 def _publish(tmp: Path, final: Path) -> bool:

@@ -20,8 +20,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlhub_common.adapters import _bus_rules as rules
 from dlhub_common.backends import MemoryBusConfig
-from dlhub_common.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Unavailable
+from dlhub_common.errors import FailedPrecondition, Unavailable
 from dlhub_common.ports.bus import Delivery, EventBus, Subscription
 
 
@@ -83,33 +84,21 @@ class MemoryEventBus(EventBus):
         headers: Mapping[str, bytes] | None = None,
     ) -> None:
         self._check_running()
-        if not topic:
-            raise InvalidArgument("topic must not be empty")
-        if not isinstance(value, bytes | bytearray | memoryview):
-            raise InvalidArgument(f"message value must be bytes, not {type(value).__name__}")
-        value = bytes(value)
-        limit = self.max_message_bytes
-        if limit is not None and len(value) > limit:
-            raise ResourceExhausted(
-                f"message of {len(value)} bytes is larger than the bus limit of {limit} bytes",
-                details={"size": len(value), "max_message_bytes": limit},
-            )
+        rules.check_topic(topic)
+        value = rules.message_bytes(value, self.max_message_bytes)
         message = _Message(topic, value, key, dict(headers or {}))
         for queue in self._queues.get(topic, {}).values():
             queue.push(message)
 
     async def ensure_group(self, topics: Sequence[str], group: str) -> None:
         self._check_running()
-        if isinstance(topics, str) or not topics or not all(topics) or not group:
-            raise InvalidArgument("ensure_group needs topic names and a group")
+        rules.check_ensure_group(topics, group)
         for topic in topics:
             self._queues.setdefault(topic, {}).setdefault(group, _GroupQueue())
 
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
-        if isinstance(topics, str) or not topics or not all(topics):
-            raise InvalidArgument("subscribe needs a non-empty list of topic names")
-        if not group:
-            raise InvalidArgument("consumer group must not be empty")
+        rules.check_subscribe_topics(topics)
+        rules.check_group(group)
         return _MemorySubscription(self, tuple(dict.fromkeys(topics)), group)
 
     def _check_running(self) -> None:

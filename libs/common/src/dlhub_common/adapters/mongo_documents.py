@@ -79,6 +79,7 @@ from pymongo.errors import (
 )
 from pymongo.uri_parser import parse_uri
 
+from dlhub_common.adapters import _document_rules as rules
 from dlhub_common.backends import MongoDocumentsConfig
 from dlhub_common.errors import (
     AlreadyExists,
@@ -89,8 +90,6 @@ from dlhub_common.errors import (
 )
 from dlhub_common.ports.documents import Document, DocumentStore, Filter, Sort
 
-_COLLECTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 # FerretDB's rule for database names; MongoDB accepts all of these too.
 _DATABASE = re.compile(r"[A-Za-z0-9_-]{1,63}")
 _ESCAPE = re.compile(r"[%.$\x00]")
@@ -150,8 +149,7 @@ class MongoDocumentStore(DocumentStore):
         self, collection: str, fields: Sequence[str], *, unique: bool = False
     ) -> None:
         coll = self._coll(collection)
-        if isinstance(fields, str) or not fields:
-            raise InvalidArgument("ensure_index needs a non-empty list of field names")
+        rules.check_index_fields(fields)
         keys = [(_field(f), 1) for f in fields]
         digest = hashlib.sha256(json.dumps(list(fields)).encode()).hexdigest()[:12]
         name = f"{'ux' if unique else 'ix'}_{digest}"
@@ -181,11 +179,7 @@ class MongoDocumentStore(DocumentStore):
             await coll.create_index(keys, name=name, unique=unique)
         except OperationFailure as exc:
             if _is_duplicate(exc):
-                raise AlreadyExists(
-                    f"cannot create a unique index on {[k for k, _ in keys]} in {coll.name!r}: "
-                    "existing documents share values",
-                    details={"collection": coll.name, "fields": [k for k, _ in keys]},
-                ) from None
+                raise rules.unique_index_conflict(coll.name, [k for k, _ in keys]) from None
             raise
 
     @staticmethod
@@ -206,7 +200,7 @@ class MongoDocumentStore(DocumentStore):
                     raise
                 # FerretDB's E11000 does not say which index: look the id up.
                 taken = await coll.find_one({"_id": doc_id}, projection={"_id": 1}) is not None
-                raise _already_exists(collection, doc_id, id_taken=taken) from None
+                raise rules.duplicate(collection, doc_id, id_taken=taken) from None
 
     async def put(self, collection: str, doc_id: str, doc: Document) -> None:
         coll, raw = self._coll(collection), _to_raw(doc_id, doc)
@@ -226,7 +220,7 @@ class MongoDocumentStore(DocumentStore):
                     except OperationFailure as again:
                         if not _is_duplicate(again):
                             raise
-                raise _already_exists(collection, doc_id, id_taken=False) from None
+                raise rules.duplicate(collection, doc_id, id_taken=False) from None
 
     async def get(self, collection: str, doc_id: str) -> Document | None:
         coll = self._coll(collection)
@@ -240,9 +234,7 @@ class MongoDocumentStore(DocumentStore):
         is rejected so that no adapter has to guess between nesting and literals."""
         coll = self._coll(collection)
         _check_id(doc_id)
-        for key in fields:
-            if not isinstance(key, str) or "." in key or key.startswith("$"):
-                raise InvalidArgument(f"update field {key!r} must be a plain top-level name")
+        rules.check_update_fields(fields)
         values = _to_raw(doc_id, dict(fields))
         del values["_id"]
         async with self._errors("update", collection):
@@ -254,7 +246,7 @@ class MongoDocumentStore(DocumentStore):
             except OperationFailure as exc:
                 if not _is_duplicate(exc):
                     raise
-                raise _already_exists(collection, doc_id, id_taken=False) from None
+                raise rules.duplicate(collection, doc_id, id_taken=False) from None
         return result.matched_count > 0
 
     async def delete(self, collection: str, doc_id: str) -> bool:
@@ -274,8 +266,7 @@ class MongoDocumentStore(DocumentStore):
         limit: int | None = None,
     ) -> list[Document]:
         coll = self._coll(collection)
-        if offset < 0 or (limit is not None and limit < 0):
-            raise InvalidArgument("offset and limit must not be negative")
+        rules.check_page(offset, limit)
         query = _filter(where)
         order = [(_field(f), _direction(d)) for f, d in sort]
         order.append(("_id", 1))
@@ -298,11 +289,7 @@ class MongoDocumentStore(DocumentStore):
         return self._client[self._database]
 
     def _coll(self, collection: str) -> AsyncCollection[Raw]:
-        if not isinstance(collection, str) or not _COLLECTION.fullmatch(collection):
-            raise InvalidArgument(
-                f"collection name {collection!r} must be letters, digits and '_' (at most 63), "
-                "not starting with a digit"
-            )
+        rules.check_collection(collection)
         coll: AsyncCollection[Raw] = self._db()[collection]
         return coll
 
@@ -333,19 +320,13 @@ class MongoDocumentStore(DocumentStore):
 
 
 def _field(field: str) -> str:
-    segments = field.split(".") if isinstance(field, str) else []
-    if not segments or not all(_SEGMENT.fullmatch(s) for s in segments):
-        raise InvalidArgument(
-            f"field name {field!r} must be dot-separated parts of letters, digits, '_' or '-'"
-        )
-    if segments[0] == "_id":
+    if rules.field_segments(field)[0] == "_id":
         raise InvalidArgument("the field name '_id' is reserved for the document id")
     return field
 
 
 def _direction(direction: int) -> int:
-    if isinstance(direction, bool) or direction not in (1, -1):
-        raise InvalidArgument(f"sort direction must be 1 or -1, not {direction!r}")
+    rules.check_direction(direction)
     return direction
 
 
@@ -357,14 +338,7 @@ def _check_id(doc_id: str) -> None:
 def _to_raw(doc_id: str, doc: Document) -> Raw:
     """The stored form: a JSON round trip (the SQLite adapter's rules), keys escaped."""
     _check_id(doc_id)
-    if not isinstance(doc, dict):
-        raise InvalidArgument("a document must be a JSON object")
-    if "_id" in doc:
-        raise InvalidArgument("documents must not contain the key '_id'; pass the id separately")
-    try:
-        plain = json.loads(json.dumps(doc, ensure_ascii=False, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"document is not JSON-serialisable: {exc}") from exc
+    plain = json.loads(rules.document_json(doc))
     raw: Raw = {"_id": doc_id}
     raw.update(_escape(plain))
     return raw
@@ -412,11 +386,7 @@ def _filter(where: Filter | None) -> Raw:
     query: Raw = {}
     for field, value in where.items():
         name = _field(field)
-        if isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
-            if set(value) != {"$in"} or isinstance(value["$in"], str | bytes | Mapping):
-                raise InvalidArgument(
-                    f"filter on {field!r}: only equality and {{'$in': [...]}} are supported"
-                )
+        if rules.is_in_filter(field, value):
             try:
                 alternatives = list(value["$in"])
             except TypeError:
@@ -430,11 +400,7 @@ def _filter(where: Filter | None) -> Raw:
 def _filter_value(value: Any) -> Any:
     if value is not None and not isinstance(value, bool | int | float | str | list | tuple | dict):
         raise InvalidArgument(f"cannot filter on a value of type {type(value).__name__}")
-    try:
-        plain = json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"filter value is not JSON-serialisable: {exc}") from exc
-    return _escape(plain)
+    return _escape(json.loads(rules.filter_value_json(value)))
 
 
 def _is_duplicate(exc: OperationFailure) -> bool:
@@ -457,14 +423,3 @@ def _errmsg(exc: OperationFailure) -> str:
     details = exc.details or {}
     message = details.get("errmsg")
     return str(message if isinstance(message, str) else exc)[:500]
-
-
-def _already_exists(collection: str, doc_id: str, *, id_taken: bool) -> AlreadyExists:
-    details = {"collection": collection, "id": doc_id}
-    if id_taken:
-        return AlreadyExists(
-            f"document {doc_id!r} already exists in {collection!r}", details=details
-        )
-    return AlreadyExists(
-        f"document {doc_id!r} in {collection!r} violates a unique index", details=details
-    )

@@ -41,8 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,6 +56,7 @@ from opensearchpy.exceptions import (
     TransportError,
 )
 
+from dlhub_common.adapters import _search_rules as rules
 from dlhub_common.backends import OpenSearchConfig
 from dlhub_common.errors import (
     DLHubError,
@@ -75,17 +75,6 @@ from dlhub_common.ports.search_index import (
     SearchResult,
 )
 
-# Field boosts, the SQLite adapter's bm25 weights.
-_WEIGHTS: dict[str, float] = {
-    "title": 4.0,
-    "name": 3.0,
-    "description": 1.0,
-    "authors": 2.0,
-    "domains": 2.0,
-    "owner": 2.0,
-}
-# Same notion of a word as the SQLite adapter (FTS5 unicode61): letters and digits.
-_TOKEN = re.compile(r"[^\W_]+")
 # Longest prefix indexed for prefix matching; longer last terms are cut to it.
 _MAX_PREFIX = 40
 # OpenSearch's default index.max_result_window: from + size may not exceed it.
@@ -206,6 +195,16 @@ class OpenSearchIndex(SearchIndex):
 
     async def _create_index(self, client: AsyncOpenSearch) -> None:
         if await client.indices.exists(index=self._index):
+            # An index created by an older release may lack newer keyword
+            # fields (e.g. ``state``): add them. Adding fields is allowed on a
+            # live index and a no-op when they exist; documents get the new
+            # fields when they are next upserted.
+            await client.indices.put_mapping(
+                index=self._index,
+                body={
+                    "properties": {"kw": _index_body(self._config)["mappings"]["properties"]["kw"]}
+                },
+            )
             return
         try:
             await client.indices.create(index=self._index, body=_index_body(self._config))
@@ -257,8 +256,8 @@ class OpenSearchIndex(SearchIndex):
             "doc": document,
             "id": doc_id,
             SORT_FIELD: None if published is None else str(published),
-            "text": {f: _text_value(document.get(f)) for f in TEXT_FIELDS},
-            "kw": {f: _keyword_values(document.get(f)) for f in KEYWORD_FIELDS},
+            "text": {f: rules.text_value(document.get(f)) for f in TEXT_FIELDS},
+            "kw": {f: rules.keyword_values(document.get(f)) for f in KEYWORD_FIELDS},
         }
         try:
             body = json.dumps(entry, ensure_ascii=False, allow_nan=False)
@@ -276,17 +275,14 @@ class OpenSearchIndex(SearchIndex):
         await self._call(run())
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        if query.offset < 0 or query.limit < 0:
-            raise InvalidArgument("offset and limit must not be negative")
-        for name in [*query.filters, *query.facets]:
-            _check_keyword_field(name)
+        rules.check_query(query)
         client = self._started()
-        terms = _TOKEN.findall(query.text or "")
+        terms = rules.words(query.text)
 
         must: list[dict[str, Any]] = []
         for i, term in enumerate(terms):
             suffix = ".prefix" if i == len(terms) - 1 else ""
-            fields = [f"text.{f}{suffix}^{_WEIGHTS[f]}" for f in TEXT_FIELDS]
+            fields = [f"text.{f}{suffix}^{rules.WEIGHTS[f]}" for f in TEXT_FIELDS]
             must.append(
                 {
                     "multi_match": {
@@ -299,7 +295,7 @@ class OpenSearchIndex(SearchIndex):
             )
         filters: list[dict[str, Any]] = []
         for field, values in query.filters.items():
-            accepted = sorted({v for value in _as_list(values) for v in _keyword_values(value)})
+            accepted = rules.accepted_values(values)
             if accepted:  # an empty list of accepted values does not constrain
                 filters.append({"terms": {f"kw.{field}": accepted}})
         match: dict[str, Any] = {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
@@ -355,7 +351,7 @@ class OpenSearchIndex(SearchIndex):
                     )
                 )
                 agg = page["aggregations"]["facet"]
-            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            facets[name] = rules.facet_order(counts)
         return SearchResult(total=total, hits=hits, facets=facets)
 
 
@@ -379,32 +375,3 @@ def _reason(exc: TransportError) -> str:
         if error is not None:
             return str(error)
     return str(exc.error)
-
-
-def _check_keyword_field(name: str) -> None:
-    if name not in KEYWORD_FIELDS:
-        raise InvalidArgument(
-            f"unknown search field {name!r}; allowed: {', '.join(KEYWORD_FIELDS)}",
-            details={"field": name, "allowed": list(KEYWORD_FIELDS)},
-        )
-
-
-def _as_list(values: Any) -> list[Any]:
-    if isinstance(values, str | bytes | bool) or not isinstance(values, Iterable):
-        return [values]
-    return list(values)
-
-
-def _keyword_values(value: Any) -> list[str]:
-    """The keyword strings of a field value: a scalar or a list of scalars."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set | frozenset):
-        return [v for item in value for v in _keyword_values(item)]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
-
-
-def _text_value(value: Any) -> str:
-    return " ".join(_keyword_values(value))

@@ -43,12 +43,11 @@ import base64
 import contextlib
 import hashlib
 import os
-import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import aioboto3  # type: ignore[import-untyped]
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
@@ -60,6 +59,8 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from dlhub_common.adapters import _object_rules as rules
+from dlhub_common.adapters._object_files import sync_file, write_chunk
 from dlhub_common.backends import S3ObjectsConfig
 from dlhub_common.errors import (
     FailedPrecondition,
@@ -71,9 +72,6 @@ from dlhub_common.errors import (
     Unavailable,
 )
 from dlhub_common.ports.objects import ObjectInfo, ObjectStore
-
-_KEY = re.compile(r"sha256/([0-9a-f]{64})")
-_HEX = re.compile(r"[0-9a-f]{64}")
 
 _MiB = 1 << 20
 _GiB = 1 << 30
@@ -137,6 +135,7 @@ class S3ObjectStore(ObjectStore):
                             read_timeout=60,
                             retries={"max_attempts": 3, "mode": "standard"},
                             max_pool_connections=32,
+                            signature_version="s3v4",  # SigV4, presigned URLs included
                             s3={"addressing_style": "path" if config.endpoint_url else "auto"},
                         ),
                     )
@@ -201,18 +200,15 @@ class S3ObjectStore(ObjectStore):
         expected_sha256: str | None = None,
         max_bytes: int | None = None,
     ) -> ObjectInfo:
-        if expected_sha256 is not None:
-            expected_sha256 = expected_sha256.lower()
-            if not _HEX.fullmatch(expected_sha256):
-                raise InvalidArgument(f"expected sha256 {expected_sha256!r} is not 64 hex digits")
+        expected_sha256 = rules.expected_digest(expected_sha256)
         s3 = self._s3
         if expected_sha256 is not None:
             async with self._errors():
                 stored = await self._exists(self._full(expected_sha256))
             if stored:  # read and verify the stream, upload nothing
                 digest, size = await _drain(chunks, max_bytes)
-                _verify(digest, expected_sha256)
-                return _info(digest, size, created=False)
+                rules.verify_digest(digest, expected_sha256)
+                return rules.object_info(digest, size, created=False)
 
         # Straight to the final key when it is known, else to a temporary one.
         target = (
@@ -235,11 +231,7 @@ class S3ObjectStore(ObjectStore):
             # S3 requests go through self._errors().
             async for chunk in chunks:
                 size += len(chunk)
-                if max_bytes is not None and size > max_bytes:
-                    raise ResourceExhausted(
-                        f"object is larger than the limit of {max_bytes} bytes",
-                        details={"max_bytes": max_bytes},
-                    )
+                rules.check_size(size, max_bytes)
                 await _update(hasher, chunk)
                 view = memoryview(chunk)
                 while view:
@@ -251,32 +243,31 @@ class S3ObjectStore(ObjectStore):
                             await upload.send(buffer)
                         buffer = bytearray()
             digest = hasher.hexdigest()
-            _verify(digest, expected_sha256)
+            rules.verify_digest(digest, expected_sha256)
             final = self._full(digest)
 
             async with self._errors():
                 if not upload.started:  # smaller than one part: one conditional PutObject
                     created = await self._put_small(final, buffer)
-                    return _info(digest, size, created=created)
+                    return rules.object_info(digest, size, created=created)
                 if buffer:
                     await upload.send(buffer)
                     buffer = bytearray()
                 if target == final:
                     created = await upload.complete(if_none_match=True)
-                    return _info(digest, size, created=created)
+                    return rules.object_info(digest, size, created=created)
                 await upload.complete(if_none_match=False)
                 try:
                     created = await self._publish(target, final, digest, size)
                 finally:
                     await _quietly(s3.delete_object(Bucket=self.bucket, Key=target))
-                return _info(digest, size, created=created)
+                return rules.object_info(digest, size, created=created)
         except BaseException:
             await upload.abort()
             raise
 
     async def open(self, key: str, *, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
-        if chunk_size <= 0:
-            raise InvalidArgument("chunk_size must be positive")
+        rules.check_chunk_size(chunk_size)
         full = self._key(key)
         body = await self._get_body(full, key)
         try:
@@ -307,10 +298,10 @@ class S3ObjectStore(ObjectStore):
                     while data := await self._read(body, _WRITE_BYTES):
                         buffer += data
                         if len(buffer) >= _WRITE_BYTES:  # one thread hop per MiB
-                            await asyncio.to_thread(_write_chunk, file, hasher, buffer)
+                            await asyncio.to_thread(write_chunk, file, hasher, buffer)
                             buffer = bytearray()
-                    await asyncio.to_thread(_write_chunk, file, hasher, buffer)
-                    await asyncio.to_thread(_sync, file)
+                    await asyncio.to_thread(write_chunk, file, hasher, buffer)
+                    await asyncio.to_thread(sync_file, file)
                 if hasher.hexdigest() != expected:
                     raise InternalError(
                         f"object {key} read back with sha256 {hasher.hexdigest()}",
@@ -359,10 +350,7 @@ class S3ObjectStore(ObjectStore):
         return self._client
 
     def _key(self, key: str) -> str:
-        match = _KEY.fullmatch(key) if isinstance(key, str) else None
-        if match is None:
-            raise InvalidArgument(f"object key {key!r} is not 'sha256/<64 lowercase hex digits>'")
-        return self._full(match.group(1))
+        return self._full(rules.key_digest(key))
 
     def _full(self, digest: str) -> str:
         return f"{self.prefix}sha256/{digest}"
@@ -394,8 +382,8 @@ class S3ObjectStore(ObjectStore):
         if await self._exists(final):
             return False
         digest = final.rsplit("/", 1)[1]
-        try:
-            await self._s3.put_object(
+        return await _unless_exists(
+            self._s3.put_object(
                 Bucket=self.bucket,
                 Key=final,
                 Body=bytes(data),
@@ -404,11 +392,7 @@ class S3ObjectStore(ObjectStore):
                 ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
                 IfNoneMatch="*",
             )
-        except ClientError as exc:
-            if _code(exc) in _EXISTS_CODES:
-                return False
-            raise
-        return True
+        )
 
     async def _publish(self, tmp: str, final: str, digest: str, size: int) -> bool:
         """Copy a completed temporary object to its final key unless it exists."""
@@ -416,8 +400,8 @@ class S3ObjectStore(ObjectStore):
             return False
         source = {"Bucket": self.bucket, "Key": tmp}
         if size <= self._COPY_OBJECT_LIMIT:
-            try:
-                await self._s3.copy_object(
+            return await _unless_exists(
+                self._s3.copy_object(
                     Bucket=self.bucket,
                     Key=final,
                     CopySource=source,
@@ -427,11 +411,7 @@ class S3ObjectStore(ObjectStore):
                     ChecksumAlgorithm="SHA256",
                     IfNoneMatch="*",
                 )
-            except ClientError as exc:
-                if _code(exc) in _EXISTS_CODES:
-                    return False
-                raise
-            return True
+            )
         copy = _MultipartUpload(
             self._s3, self.bucket, final, self._COPY_PART_BYTES, {"sha256": digest}
         )
@@ -606,16 +586,15 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def _info(digest: str, size: int, *, created: bool) -> ObjectInfo:
-    return ObjectInfo(key=f"sha256/{digest}", sha256=digest, size=size, created=created)
-
-
-def _verify(digest: str, expected: str | None) -> None:
-    if expected is not None and digest != expected:
-        raise InvalidArgument(
-            f"content sha256 is {digest}, expected {expected}",
-            details={"expected_sha256": expected, "actual_sha256": digest},
-        )
+async def _unless_exists(write: Awaitable[Any]) -> bool:
+    """Await a conditional write (``IfNoneMatch="*"``); False when the key already existed."""
+    try:
+        await write
+    except ClientError as exc:
+        if _code(exc) in _EXISTS_CODES:
+            return False
+        raise
+    return True
 
 
 def _b64_sha256(data: bytes | bytearray) -> str:
@@ -635,11 +614,7 @@ async def _drain(chunks: AsyncIterable[bytes], max_bytes: int | None) -> tuple[s
     size = 0
     async for chunk in chunks:
         size += len(chunk)
-        if max_bytes is not None and size > max_bytes:
-            raise ResourceExhausted(
-                f"object is larger than the limit of {max_bytes} bytes",
-                details={"max_bytes": max_bytes},
-            )
+        rules.check_size(size, max_bytes)
         await _update(hasher, chunk)
     return hasher.hexdigest(), size
 
@@ -648,14 +623,3 @@ async def _quietly(request: Any) -> None:
     """Await a clean-up request; its failure must not hide the error being handled."""
     with contextlib.suppress(Exception):
         await asyncio.shield(request)
-
-
-def _write_chunk(file: IO[bytes], hasher: Any, chunk: bytes | bytearray) -> None:
-    hasher.update(chunk)
-    file.write(chunk)
-
-
-def _sync(file: IO[bytes]) -> None:
-    file.flush()
-    os.fchmod(file.fileno(), 0o644)  # mkstemp creates 0600; objects are readable data
-    os.fsync(file.fileno())

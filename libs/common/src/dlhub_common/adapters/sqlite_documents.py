@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from dlhub_common.adapters import _document_rules as rules
 from dlhub_common.adapters._sqlite import SqliteRunner, transaction
 from dlhub_common.backends import SqliteDocumentsConfig
 from dlhub_common.errors import AlreadyExists, InvalidArgument
 from dlhub_common.ports.documents import Document, DocumentStore, Filter, Sort
 
-_COLLECTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _Sql = tuple[str, list[Any]]
 
 
@@ -56,8 +54,7 @@ class SqliteDocumentStore(DocumentStore):
         self, collection: str, fields: Sequence[str], *, unique: bool = False
     ) -> None:
         table = _table(collection)
-        if isinstance(fields, str) or not fields:
-            raise InvalidArgument("ensure_index needs a non-empty list of field names")
+        rules.check_index_fields(fields)
         columns = ", ".join(f"json_extract(doc, {_path_literal(f)})" for f in fields)
         digest = hashlib.sha256(json.dumps([list(fields), unique]).encode()).hexdigest()[:12]
         name = f"{'ux' if unique else 'ix'}_{collection}_{digest}"
@@ -71,16 +68,12 @@ class SqliteDocumentStore(DocumentStore):
             try:
                 conn.execute(sql)
             except sqlite3.IntegrityError as exc:
-                raise AlreadyExists(
-                    f"cannot create a unique index on {list(fields)} in {collection!r}: "
-                    "existing documents share values",
-                    details={"collection": collection, "fields": list(fields)},
-                ) from exc
+                raise rules.unique_index_conflict(collection, list(fields)) from exc
 
         await self._runner.run(run)
 
     async def insert(self, collection: str, doc_id: str, doc: Document) -> None:
-        table, text = _table(collection), _dump(doc)
+        table, text = _table(collection), rules.document_json(doc)
 
         def run(conn: sqlite3.Connection) -> None:
             self._ensure_table(conn, table)
@@ -92,7 +85,7 @@ class SqliteDocumentStore(DocumentStore):
         await self._runner.run(run)
 
     async def put(self, collection: str, doc_id: str, doc: Document) -> None:
-        table, text = _table(collection), _dump(doc)
+        table, text = _table(collection), rules.document_json(doc)
         sql = (
             f'INSERT INTO "{table}" (id, doc) VALUES (?, ?) '
             "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc"
@@ -121,10 +114,8 @@ class SqliteDocumentStore(DocumentStore):
         """Set top-level fields. Keys are literal names: a dot or a leading ``$``
         is rejected so that no adapter has to guess between nesting and literals."""
         table = _table(collection)
-        for key in fields:
-            if not isinstance(key, str) or "." in key or key.startswith("$"):
-                raise InvalidArgument(f"update field {key!r} must be a plain top-level name")
-        _dump(dict(fields))  # validates _id and JSON-serialisability up front
+        rules.check_update_fields(fields)
+        rules.document_json(dict(fields))  # validates _id and JSON-serialisability up front
 
         def run(conn: sqlite3.Connection) -> bool:
             self._ensure_table(conn, table)
@@ -134,8 +125,9 @@ class SqliteDocumentStore(DocumentStore):
                     return False
                 doc = _load(row[0])
                 doc.update(fields)
+                text = rules.document_json(doc)
                 try:
-                    conn.execute(f'UPDATE "{table}" SET doc = ? WHERE id = ?', (_dump(doc), doc_id))
+                    conn.execute(f'UPDATE "{table}" SET doc = ? WHERE id = ?', (text, doc_id))
                 except sqlite3.IntegrityError as exc:
                     raise _already_exists(collection, doc_id, exc) from exc
             return True
@@ -161,8 +153,7 @@ class SqliteDocumentStore(DocumentStore):
         limit: int | None = None,
     ) -> list[Document]:
         table = _table(collection)
-        if offset < 0 or (limit is not None and limit < 0):
-            raise InvalidArgument("offset and limit must not be negative")
+        rules.check_page(offset, limit)
         cond, params = _where(where)
         order = [f"json_extract(doc, {_path_literal(f)}) {_direction(d)}" for f, d in sort]
         order.append("id ASC")
@@ -196,39 +187,18 @@ class SqliteDocumentStore(DocumentStore):
 
 
 def _table(collection: str) -> str:
-    if not isinstance(collection, str) or not _COLLECTION.fullmatch(collection):
-        raise InvalidArgument(
-            f"collection name {collection!r} must be letters, digits and '_' (at most 63), "
-            "not starting with a digit"
-        )
+    rules.check_collection(collection)
     return f"c_{collection}"
 
 
 def _path_literal(field: str) -> str:
     """SQL string literal of the JSON path for a (dotted) field name."""
-    segments = field.split(".") if isinstance(field, str) else []
-    if not segments or not all(_SEGMENT.fullmatch(s) for s in segments):
-        raise InvalidArgument(
-            f"field name {field!r} must be dot-separated parts of letters, digits, '_' or '-'"
-        )
-    return "'$." + ".".join(f'"{s}"' for s in segments) + "'"
+    return "'$." + ".".join(f'"{s}"' for s in rules.field_segments(field)) + "'"
 
 
 def _direction(direction: int) -> str:
-    if isinstance(direction, bool) or direction not in (1, -1):
-        raise InvalidArgument(f"sort direction must be 1 or -1, not {direction!r}")
+    rules.check_direction(direction)
     return "ASC" if direction == 1 else "DESC"
-
-
-def _dump(doc: Document) -> str:
-    if not isinstance(doc, dict):
-        raise InvalidArgument("a document must be a JSON object")
-    if "_id" in doc:
-        raise InvalidArgument("documents must not contain the key '_id'; pass the id separately")
-    try:
-        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"document is not JSON-serialisable: {exc}") from exc
 
 
 def _load(text: str) -> Document:
@@ -237,12 +207,7 @@ def _load(text: str) -> Document:
 
 
 def _already_exists(collection: str, doc_id: str, exc: sqlite3.IntegrityError) -> AlreadyExists:
-    details = {"collection": collection, "id": doc_id}
-    if "index" in str(exc):
-        return AlreadyExists(
-            f"document {doc_id!r} in {collection!r} violates a unique index", details=details
-        )
-    return AlreadyExists(f"document {doc_id!r} already exists in {collection!r}", details=details)
+    return rules.duplicate(collection, doc_id, id_taken="index" not in str(exc))
 
 
 def _where(where: Filter | None) -> _Sql:
@@ -253,11 +218,7 @@ def _where(where: Filter | None) -> _Sql:
     params: list[Any] = []
     for field, value in where.items():
         path = _path_literal(field)
-        if isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
-            if set(value) != {"$in"} or isinstance(value["$in"], str | bytes | Mapping):
-                raise InvalidArgument(
-                    f"filter on {field!r}: only equality and {{'$in': [...]}} are supported"
-                )
+        if rules.is_in_filter(field, value):
             alternatives = [_field_equals(path, v) for v in value["$in"]]
             if not alternatives:
                 parts.append("0")
@@ -297,12 +258,6 @@ def _value_equals(json_type: str, sql_value: str, value: Any) -> _Sql:
         return f"({json_type} = 'text' AND {sql_value} = ?)", [value]
     if isinstance(value, list | tuple | dict):
         kind = "object" if isinstance(value, dict) else "array"
-        return f"({json_type} = '{kind}' AND {sql_value} = json(?))", [_dump_value(value)]
+        json_value = rules.filter_value_json(value)
+        return f"({json_type} = '{kind}' AND {sql_value} = json(?))", [json_value]
     raise InvalidArgument(f"cannot filter on a value of type {type(value).__name__}")
-
-
-def _dump_value(value: Any) -> str:
-    try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"filter value is not JSON-serialisable: {exc}") from exc

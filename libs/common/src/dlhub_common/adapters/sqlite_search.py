@@ -15,12 +15,12 @@ token is quoted, the last one gets a prefix ``*`` and all are AND-ed.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dlhub_common.adapters import _search_rules as rules
 from dlhub_common.adapters._sqlite import SqliteRunner, transaction
 from dlhub_common.backends import SqliteSearchConfig
 from dlhub_common.errors import InvalidArgument
@@ -32,18 +32,6 @@ from dlhub_common.ports.search_index import (
     SearchQuery,
     SearchResult,
 )
-
-# Relative bm25 weight of each text field, in TEXT_FIELDS order.
-_WEIGHTS: dict[str, float] = {
-    "title": 4.0,
-    "name": 3.0,
-    "description": 1.0,
-    "authors": 2.0,
-    "domains": 2.0,
-    "owner": 2.0,
-}
-# Same notion of a word as FTS5's unicode61 tokenizer: letters and digits.
-_TOKEN = re.compile(r"[^\W_]+")
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS docs (
@@ -97,8 +85,10 @@ class SqliteSearchIndex(SearchIndex):
             raise InvalidArgument(f"document is not JSON-serialisable: {exc}") from exc
         published = doc.get(SORT_FIELD)
         published_at = None if published is None else str(published)
-        texts = [_text_value(doc.get(f)) for f in TEXT_FIELDS]
-        keywords = [(doc_id, f, v) for f in KEYWORD_FIELDS for v in _keyword_values(doc.get(f))]
+        texts = [rules.text_value(doc.get(f)) for f in TEXT_FIELDS]
+        keywords = [
+            (doc_id, f, v) for f in KEYWORD_FIELDS for v in rules.keyword_values(doc.get(f))
+        ]
         columns = ", ".join(TEXT_FIELDS)
         placeholders = ", ".join("?" for _ in TEXT_FIELDS)
 
@@ -127,10 +117,7 @@ class SqliteSearchIndex(SearchIndex):
         await self._runner.run(run)
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        if query.offset < 0 or query.limit < 0:
-            raise InvalidArgument("offset and limit must not be negative")
-        for name in [*query.filters, *query.facets]:
-            _check_keyword_field(name)
+        rules.check_query(query)
         match = _match_expression(query.text)
 
         # The matching documents, as FROM ... WHERE ... with its parameters.
@@ -144,10 +131,10 @@ class SqliteSearchIndex(SearchIndex):
             source = "fts JOIN docs AS d ON d.rid = fts.rowid"
             where.append("fts MATCH ?")
             params.append(match)
-            score = f"bm25(fts, {', '.join(str(_WEIGHTS[f]) for f in TEXT_FIELDS)})"
+            score = f"bm25(fts, {', '.join(str(rules.WEIGHTS[f]) for f in TEXT_FIELDS)})"
             order = "score ASC, d.id ASC"
         for field, values in query.filters.items():
-            accepted = sorted({v for value in _as_list(values) for v in _keyword_values(value)})
+            accepted = rules.accepted_values(values)
             if not accepted:
                 continue  # an empty list of accepted values does not constrain
             where.append(
@@ -157,6 +144,7 @@ class SqliteSearchIndex(SearchIndex):
             params += [field, *accepted]
         matches = f"FROM {source} WHERE {' AND '.join(where) or '1'}"
         hits_sql = f"SELECT d.json, {score} AS score {matches} ORDER BY {order} LIMIT ? OFFSET ?"
+        # Facets in the order of _search_rules.facet_order, done in SQL.
         facet_sql = (
             "SELECT value, COUNT(*) AS n FROM keywords WHERE field = ? "
             f"AND doc_id IN (SELECT d.id {matches}) GROUP BY value ORDER BY n DESC, value ASC"
@@ -191,38 +179,9 @@ def _match_expression(text: str) -> str | None:
 
     Returns None when the text holds no word at all (it then matches everything).
     """
-    terms = _TOKEN.findall(text or "")
+    terms = rules.words(text)
     if not terms:
         return None
     quoted = [f'"{t}"' for t in terms]  # tokens hold no quotes: nothing to escape
     quoted[-1] += "*"
     return " AND ".join(quoted)
-
-
-def _check_keyword_field(name: str) -> None:
-    if name not in KEYWORD_FIELDS:
-        raise InvalidArgument(
-            f"unknown search field {name!r}; allowed: {', '.join(KEYWORD_FIELDS)}",
-            details={"field": name, "allowed": list(KEYWORD_FIELDS)},
-        )
-
-
-def _as_list(values: Any) -> list[Any]:
-    if isinstance(values, str | bytes | bool) or not isinstance(values, Iterable):
-        return [values]
-    return list(values)
-
-
-def _keyword_values(value: Any) -> list[str]:
-    """The keyword strings of a field value: a scalar or a list of scalars."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set | frozenset):
-        return [v for item in value for v in _keyword_values(item)]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
-
-
-def _text_value(value: Any) -> str:
-    return " ".join(_keyword_values(value))

@@ -85,3 +85,13 @@ class ObjectStore(ABC):
     @abstractmethod
     async def delete(self, key: str) -> bool:
         """Delete; True when something was deleted."""
+
+    async def presigned_url(self, key: str, expires_s: int = 3600) -> str | None:
+        """A URL that reads the object without credentials, or None when the
+        store cannot hand one out (then serve the bytes through ``open``).
+
+        Args:
+            key: the object key.
+            expires_s: how long the URL stays valid.
+        """
+        return None

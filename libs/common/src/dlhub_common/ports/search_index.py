@@ -20,6 +20,7 @@ KEYWORD_FIELDS: tuple[str, ...] = (
     "readers",
     "latest",
     "title",
+    "state",
 )
 # Sortable field (ISO-8601 string) for the order used when there is no text.
 SORT_FIELD = "published_at"

@@ -21,6 +21,7 @@ from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.identity import USER_METADATA_KEY, Principal, current_principal
 from dlhub_common.rpc.errors import error_trailers, status_of
 from dlhub_common.telemetry import RPC_LATENCY
+from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_metadata, tracer
 
 log = logging.getLogger("dlhub.rpc")
 
@@ -56,9 +57,11 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             return handler
         authenticate = self._authenticate
 
+        def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+            return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+
         async def enter(context: grpc.aio.ServicerContext) -> None:
-            md = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-            current_principal.set(authenticate(md))
+            current_principal.set(authenticate(metadata(context)))
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
             if isinstance(exc, DLHubError):
@@ -72,28 +75,35 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def unary(fn: Any) -> Any:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
-                try:
-                    await enter(context)
-                    return await fn(request, context)
-                except grpc.aio.AbortError:
-                    raise
-                except Exception as exc:
-                    await fail(context, exc)
-                finally:
-                    RPC_LATENCY.labels(method).observe(time.perf_counter() - started)
+                parent = context_from_metadata(metadata(context))
+                with tracer.start_as_current_span(
+                    method, context=parent, kind=SpanKind.SERVER
+                ) as span:
+                    try:
+                        await enter(context)
+                        return await fn(request, context)
+                    except grpc.aio.AbortError:
+                        raise
+                    except Exception as exc:
+                        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                        await fail(context, exc)
+                    finally:
+                        RPC_LATENCY.labels(method).observe(time.perf_counter() - started)
 
             return call
 
         def streaming(fn: Any) -> Any:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                try:
-                    await enter(context)
-                    async for item in fn(request, context):
-                        yield item
-                except grpc.aio.AbortError:
-                    raise
-                except Exception as exc:
-                    await fail(context, exc)
+                parent = context_from_metadata(metadata(context))
+                with tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER):
+                    try:
+                        await enter(context)
+                        async for item in fn(request, context):
+                            yield item
+                    except grpc.aio.AbortError:
+                        raise
+                    except Exception as exc:
+                        await fail(context, exc)
 
             return call
 

@@ -2,5 +2,6 @@
 
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
+from dlhub_sdk.models.sklearn import ScikitLearnServable
 
-__all__ = ["OnnxServable", "ServableBuilder"]
+__all__ = ["OnnxServable", "ScikitLearnServable", "ServableBuilder"]

@@ -1,17 +1,19 @@
-"""REST API under /api/v1: publish, list, describe, search, run, tasks."""
+"""REST API under /api/v1: publish, list, describe, versions, deprecate, withdraw,
+search, run, tasks."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import InvalidArgument, NotFound, Unavailable
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
 from dlhub_common.records import summary_from_pb
@@ -33,6 +35,13 @@ class RunBody(BaseModel):
     asynchronous: bool = Field(False, description="Return a task id at once")
     timeout_s: float = Field(0, ge=0, description="Wait of a synchronous run; 0 = default")
     outputs: list[str] = Field(default_factory=list, description="Only these outputs")
+
+
+class StateChangeBody(BaseModel):
+    """Deprecate or withdraw one version of a servable (owner only)."""
+
+    version: int = Field(0, ge=0, description="0 = the latest version not withdrawn")
+    reason: str = Field(..., min_length=1, max_length=2000, description="Shown to users")
 
 
 @router.get("/whoami")
@@ -113,6 +122,85 @@ async def describe_servable(
     return servable_json(resp.servable, resp.versions)
 
 
+@router.get("/servables/{owner}/{name}/versions")
+async def list_versions(request: Request, owner: str, name: str, _who: Caller) -> dict[str, Any]:
+    """Every version you may see, ascending, with its state and publication date."""
+    resp = await ctx(request).registry.list_versions(
+        registry_pb2.ListVersionsRequest(
+            owner=check_slug("owner", owner), name=check_slug("name", name)
+        )
+    )
+    return {"versions": [summary_from_pb(s) for s in resp.versions]}
+
+
+def _state_ref(owner: str, name: str, body: StateChangeBody) -> types_pb2.ServableRef:
+    return types_pb2.ServableRef(
+        owner=check_slug("owner", owner), name=check_slug("name", name), version=body.version
+    )
+
+
+@router.post("/servables/{owner}/{name}/deprecate")
+async def deprecate_servable(
+    request: Request, owner: str, name: str, _who: Caller, body: Annotated[StateChangeBody, Body()]
+) -> dict[str, Any]:
+    """Owner only: the version still runs (with a warning) but leaves default search."""
+    resp = await ctx(request).registry.deprecate_servable(
+        registry_pb2.DeprecateServableRequest(ref=_state_ref(owner, name, body), reason=body.reason)
+    )
+    return summary_from_pb(resp.servable)
+
+
+@router.post("/servables/{owner}/{name}/withdraw")
+async def withdraw_servable(
+    request: Request, owner: str, name: str, _who: Caller, body: Annotated[StateChangeBody, Body()]
+) -> dict[str, Any]:
+    """Owner only: the version no longer runs; its metadata stays describable."""
+    resp = await ctx(request).registry.withdraw_servable(
+        registry_pb2.WithdrawServableRequest(ref=_state_ref(owner, name, body), reason=body.reason)
+    )
+    return summary_from_pb(resp.servable)
+
+
+@router.get("/servables/{owner}/{name}/files/{path:path}")
+async def download_artifact(
+    request: Request, owner: str, name: str, path: str, _who: Caller, version: str = ""
+) -> Response:
+    """One artifact of a servable version: a redirect to a presigned URL where
+    the object store hands those out (S3), else the bytes themselves."""
+    c = ctx(request)
+    resp = await c.registry.get_servable(
+        registry_pb2.GetServableRequest(
+            ref=types_pb2.ServableRef(
+                owner=check_slug("owner", owner),
+                name=check_slug("name", name),
+                version=parse_version(version),
+            )
+        )
+    )
+    artifact = next((a for a in resp.artifacts if a.path == path), None)
+    if artifact is None:
+        raise NotFound(
+            f"{owner}/{name}:{resp.servable.summary.version} has no file {path!r}"
+            f" (files: {sorted(a.path for a in resp.artifacts)})"
+        )
+    if c.objects is None:
+        raise Unavailable("this gateway has no object store configured for downloads")
+    store = await c.objects()
+    url = await store.presigned_url(artifact.object_key, expires_s=900)
+    if url is not None:
+        return RedirectResponse(url, status_code=307)
+    filename = PurePosixPath(path).name.replace('"', "")
+    return StreamingResponse(
+        store.open(artifact.object_key),
+        media_type="application/octet-stream",
+        headers={
+            "content-length": str(artifact.size),
+            "content-disposition": f'attachment; filename="{filename}"',
+            "x-dlhub-sha256": artifact.sha256,
+        },
+    )
+
+
 @router.get("/search")
 async def search(
     request: Request,
@@ -127,6 +215,7 @@ async def search(
     offset: int = Query(0, ge=0),
     limit: int = Query(20, ge=1, le=1000),
     all_versions: bool = False,
+    include_deprecated: bool = False,
 ) -> dict[str, Any]:
     fields = {
         "owner": owner,
@@ -143,6 +232,7 @@ async def search(
             offset=offset,
             limit=limit,
             all_versions=all_versions,
+            include_deprecated=include_deprecated,
         )
     )
     return {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import Principal, current_principal
+from dlhub_common.ports import ObjectStore
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.oip import OipCore
 
@@ -22,6 +24,8 @@ class GatewayContext:
     max_message_bytes: int
     max_artifact_bytes: int
     default_timeout_s: float
+    # The object store, built on first use (artifact downloads only).
+    objects: Callable[[], Awaitable[ObjectStore]] | None = None
 
 
 def ctx(request: Request) -> GatewayContext:

@@ -78,6 +78,8 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
         },
         "created_at": task.created_at,
         "completed_at": task.completed_at or None,
+        # e.g. that the servable version is deprecated, and why
+        "warnings": list(task.warnings),
     }
     if task.HasField("timings"):
         out["timings"] = {

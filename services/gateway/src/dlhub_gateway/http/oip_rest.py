@@ -58,9 +58,11 @@ def _metadata(info: ModelInfo) -> dict[str, Any]:
 @router.get("/models/{model_name:path}/versions/{version}/ready")
 async def model_ready(request: Request, model_name: str, version: str = "") -> JSONResponse:
     try:
-        await ctx(request).oip.model(model_name, version)
+        info = await ctx(request).oip.model(model_name, version)
     except NotFound:
         return JSONResponse({"ready": False}, status_code=404)
+    if info.state == "withdrawn":  # described as a tombstone, never run
+        return JSONResponse({"ready": False}, status_code=400)
     return JSONResponse({"ready": True})
 
 

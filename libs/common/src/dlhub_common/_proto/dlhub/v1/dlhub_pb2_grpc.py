@@ -53,6 +53,21 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.FromString,
                 _registered_method=True)
+        self.ListVersions = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ListVersions',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.FromString,
+                _registered_method=True)
+        self.DeprecateServable = channel.unary_unary(
+                '/dlhub.v1.DLHubService/DeprecateServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.FromString,
+                _registered_method=True)
+        self.WithdrawServable = channel.unary_unary(
+                '/dlhub.v1.DLHubService/WithdrawServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/dlhub.v1.DLHubService/Search',
                 request_serializer=dlhub_dot_v1_dot_search__pb2.SearchRequest.SerializeToString,
@@ -93,6 +108,24 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeprecateServable(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawServable(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -128,6 +161,21 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.ListServables,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.SerializeToString,
+            ),
+            'ListVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVersions,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.SerializeToString,
+            ),
+            'DeprecateServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeprecateServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.SerializeToString,
+            ),
+            'WithdrawServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -228,6 +276,87 @@ class DLHubService:
             '/dlhub.v1.DLHubService/ListServables',
             dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ListVersions',
+            dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeprecateServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/DeprecateServable',
+            dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/WithdrawServable',
+            dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
             options,
             channel_credentials,
             insecure,

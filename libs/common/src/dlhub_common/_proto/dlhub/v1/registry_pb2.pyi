@@ -86,3 +86,45 @@ class ListServablesResponse(_message.Message):
     next_page_token: str
     total: int
     def __init__(self, servables: _Optional[_Iterable[_Union[_types_pb2.ServableSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total: _Optional[int] = ...) -> None: ...
+
+class ListVersionsRequest(_message.Message):
+    __slots__ = ("owner", "name")
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    owner: str
+    name: str
+    def __init__(self, owner: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class ListVersionsResponse(_message.Message):
+    __slots__ = ("versions",)
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[_types_pb2.ServableSummary]
+    def __init__(self, versions: _Optional[_Iterable[_Union[_types_pb2.ServableSummary, _Mapping]]] = ...) -> None: ...
+
+class DeprecateServableRequest(_message.Message):
+    __slots__ = ("ref", "reason")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ref: _types_pb2.ServableRef
+    reason: str
+    def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeprecateServableResponse(_message.Message):
+    __slots__ = ("servable",)
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableSummary
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableSummary, _Mapping]] = ...) -> None: ...
+
+class WithdrawServableRequest(_message.Message):
+    __slots__ = ("ref", "reason")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ref: _types_pb2.ServableRef
+    reason: str
+    def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class WithdrawServableResponse(_message.Message):
+    __slots__ = ("servable",)
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableSummary
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableSummary, _Mapping]] = ...) -> None: ...

@@ -50,6 +50,21 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.FromString,
                 _registered_method=True)
+        self.ListVersions = channel.unary_unary(
+                '/dlhub.v1.RegistryService/ListVersions',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.FromString,
+                _registered_method=True)
+        self.DeprecateServable = channel.unary_unary(
+                '/dlhub.v1.RegistryService/DeprecateServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.FromString,
+                _registered_method=True)
+        self.WithdrawServable = channel.unary_unary(
+                '/dlhub.v1.RegistryService/WithdrawServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -78,6 +93,31 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListVersions(self, request, context):
+        """Every version of one servable the caller may see, ascending, with its
+        state and publication date (withdrawn versions included).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeprecateServable(self, request, context):
+        """Owner only: mark a version deprecated. It still runs (tasks carry a
+        warning), is hidden from default search and is described as deprecated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawServable(self, request, context):
+        """Owner only: withdraw a version. It no longer runs (FAILED_PRECONDITION)
+        and is hidden from search and from latest resolution; its metadata stays
+        describable as a tombstone and its artifacts are kept. Final.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,6 +135,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.ListServables,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.SerializeToString,
+            ),
+            'ListVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVersions,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.SerializeToString,
+            ),
+            'DeprecateServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeprecateServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.SerializeToString,
+            ),
+            'WithdrawServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +234,87 @@ class RegistryService:
             '/dlhub.v1.RegistryService/ListServables',
             dlhub_dot_v1_dot_registry__pb2.ListServablesRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.ListServablesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/ListVersions',
+            dlhub_dot_v1_dot_registry__pb2.ListVersionsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeprecateServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/DeprecateServable',
+            dlhub_dot_v1_dot_registry__pb2.DeprecateServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.DeprecateServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/WithdrawServable',
+            dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -8,20 +8,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SearchRequest(_message.Message):
-    __slots__ = ("query", "filters", "facets", "offset", "limit", "all_versions")
+    __slots__ = ("query", "filters", "facets", "offset", "limit", "all_versions", "include_deprecated")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     FILTERS_FIELD_NUMBER: _ClassVar[int]
     FACETS_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     ALL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DEPRECATED_FIELD_NUMBER: _ClassVar[int]
     query: str
     filters: _containers.RepeatedCompositeFieldContainer[FieldFilter]
     facets: _containers.RepeatedScalarFieldContainer[str]
     offset: int
     limit: int
     all_versions: bool
-    def __init__(self, query: _Optional[str] = ..., filters: _Optional[_Iterable[_Union[FieldFilter, _Mapping]]] = ..., facets: _Optional[_Iterable[str]] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., all_versions: _Optional[bool] = ...) -> None: ...
+    include_deprecated: bool
+    def __init__(self, query: _Optional[str] = ..., filters: _Optional[_Iterable[_Union[FieldFilter, _Mapping]]] = ..., facets: _Optional[_Iterable[str]] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., all_versions: _Optional[bool] = ..., include_deprecated: _Optional[bool] = ...) -> None: ...
 
 class FieldFilter(_message.Message):
     __slots__ = ("field", "values")

@@ -29,7 +29,7 @@ class Tensor(_message.Message):
     def __init__(self, name: _Optional[str] = ..., datatype: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class ServableSummary(_message.Message):
-    __slots__ = ("owner", "name", "version", "title", "description", "authors", "domains", "servable_type", "identifier", "digest", "publication_date", "visible_to", "latest")
+    __slots__ = ("owner", "name", "version", "title", "description", "authors", "domains", "servable_type", "identifier", "digest", "publication_date", "visible_to", "latest", "state", "state_reason", "state_changed_at", "doi")
     OWNER_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,10 @@ class ServableSummary(_message.Message):
     PUBLICATION_DATE_FIELD_NUMBER: _ClassVar[int]
     VISIBLE_TO_FIELD_NUMBER: _ClassVar[int]
     LATEST_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_REASON_FIELD_NUMBER: _ClassVar[int]
+    STATE_CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    DOI_FIELD_NUMBER: _ClassVar[int]
     owner: str
     name: str
     version: int
@@ -56,7 +60,11 @@ class ServableSummary(_message.Message):
     publication_date: str
     visible_to: _containers.RepeatedScalarFieldContainer[str]
     latest: bool
-    def __init__(self, owner: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., authors: _Optional[_Iterable[str]] = ..., domains: _Optional[_Iterable[str]] = ..., servable_type: _Optional[str] = ..., identifier: _Optional[str] = ..., digest: _Optional[str] = ..., publication_date: _Optional[str] = ..., visible_to: _Optional[_Iterable[str]] = ..., latest: _Optional[bool] = ...) -> None: ...
+    state: str
+    state_reason: str
+    state_changed_at: str
+    doi: str
+    def __init__(self, owner: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., authors: _Optional[_Iterable[str]] = ..., domains: _Optional[_Iterable[str]] = ..., servable_type: _Optional[str] = ..., identifier: _Optional[str] = ..., digest: _Optional[str] = ..., publication_date: _Optional[str] = ..., visible_to: _Optional[_Iterable[str]] = ..., latest: _Optional[bool] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_changed_at: _Optional[str] = ..., doi: _Optional[str] = ...) -> None: ...
 
 class Servable(_message.Message):
     __slots__ = ("summary", "metadata_json")
