@@ -381,6 +381,44 @@ def test_sdk_publish_needs_a_token(mesh: Mesh, digits: Digits) -> None:
         assert isinstance(anonymous.get_servables(), list)
 
 
+# ------------------------------------------------------------------ scikit-learn
+
+
+@pytest.fixture(scope="module")
+def sklearn_iris() -> tuple[Any, Any, np.ndarray]:
+    """examples/sklearn/iris.py as a module, its fitted forest and held-out rows."""
+    import importlib.util
+
+    script = HERE.parents[1] / "examples" / "sklearn" / "iris.py"
+    spec = importlib.util.spec_from_file_location("dlhub_example_iris", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model, x_test, _ = module.train()
+    return module, model, x_test
+
+
+def test_sklearn_publish_and_run_matches_the_estimator(
+    sdk: DLHubClient, sklearn_iris: tuple[Any, Any, np.ndarray]
+) -> None:
+    """A fitted estimator published through the SDK runs on the mesh and answers like itself."""
+    example, model, x_test = sklearn_iris
+    summary = sdk.publish_servable(example.describe(model, x_test, name="iris-sklearn"))
+    assert (summary["name"], summary["servable_type"]) == ("iris-sklearn", "onnx")
+    ref = f"{USERNAME}/iris-sklearn"
+    meta = sdk.describe_servable(ref)
+    details = meta["servable"]["methods"]["run"]["method_details"]
+    assert details["converted_from"] == "scikit-learn"
+    assert details["estimator"] == "sklearn.ensemble.RandomForestClassifier"
+    assert {"scikit-learn", "skl2onnx", "onnxruntime"} <= set(meta["servable"]["dependencies"])
+    assert meta["servable"]["methods"]["run"]["input"]["properties"]["X"]["shape"] == [None, 4]
+    outputs = sdk.run(ref, x_test)
+    assert isinstance(outputs, dict)
+    np.testing.assert_array_equal(outputs["label"], model.predict(x_test))
+    np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(x_test), atol=1e-5)
+
+
 # ------------------------------------------------------------------ HTTP/JSON
 
 

@@ -7,25 +7,34 @@ and the basic-auth header, records the calls and can be told to fail.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import grpc
 import numpy as np
 import pytest
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2
-from dlhub_common.errors import AlreadyExists, FailedPrecondition, NotFound, Unavailable
+from dlhub_common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+)
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import compute_digest
 from dlhub_common.names import Ref
 from dlhub_common.records import SERVABLES, record_id
+from dlhub_common.settings import DataCiteSettings
 from dlhub_registry.core import Registry
 from dlhub_registry.datacite import DataCiteClient
 from tests.integration.conftest import Mesh, TinyModel, running_mesh
@@ -85,20 +94,17 @@ def assert_no_secret(*texts: str) -> None:
             assert secret not in text
 
 
-def retry_core(mesh: Mesh, registry_docs: Any, objects: Any, bus: Any) -> Registry:
-    """A second registry core on the mesh's backends, to call ``mint_doi`` directly."""
-    return Registry(
-        registry_docs,
-        objects,
-        bus,
-        max_artifact_bytes=mesh.settings.max_artifact_bytes,
-        datacite=DataCiteClient(mesh.settings.datacite),
-    )
-
-
-async def core_of(mesh: Mesh) -> Registry:
+async def core_of(mesh: Mesh, *, minting: bool = True) -> Registry:
+    """A second registry core on the mesh's backends, to call ``mint_doi`` directly
+    (no RPC exposes it yet)."""
     b = mesh.backends
-    return retry_core(mesh, await b.documents(), await b.objects(), await b.bus())
+    return Registry(
+        await b.documents(),
+        await b.objects(),
+        await b.bus(),
+        max_artifact_bytes=mesh.settings.max_artifact_bytes,
+        datacite=DataCiteClient(mesh.settings.datacite) if minting else None,
+    )
 
 
 # ------------------------------------------------------------------ off by default
@@ -117,13 +123,7 @@ async def test_minting_is_off_by_default(
         assert "doi" not in record
         assert "doi_error" not in record
         # mint_doi says why it cannot help
-        b = mesh.backends
-        core = Registry(
-            await b.documents(),
-            await b.objects(),
-            await b.bus(),
-            max_artifact_bytes=mesh.settings.max_artifact_bytes,
-        )
+        core = await core_of(mesh, minting=False)
         with pytest.raises(FailedPrecondition, match="DLHUB_DATACITE__ENABLED"):
             await core.mint_doi(Principal("alice"), Ref("alice", name, 1))
     assert fake.calls == []
@@ -237,11 +237,9 @@ async def test_the_doi_reaches_search_through_an_updated_event(
     hits = (await doi_mesh.wait_searchable(name)).hits
     deadline = 50
     while not hits[0].doi and deadline:
+        await asyncio.sleep(0.05)
         hits = (await doi_mesh.search(name=[name])).hits
         deadline -= 1
-        import asyncio
-
-        await asyncio.sleep(0.05)
     assert hits[0].doi == f"{PREFIX}/dlhub.alice.{name}.v1"
     assert hits[0].latest
 
@@ -381,9 +379,7 @@ async def test_an_unreachable_datacite_leaves_the_version_published(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    # a port nothing listens on (the stand-in's, after asking the OS for a free one)
-    import socket
-
+    # a port nothing listens on (the OS picked it free and it was closed again)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
@@ -415,8 +411,6 @@ async def test_mint_doi_retries_after_a_failure(
     fake.calls.clear()
     core = await core_of(doi_mesh)
     with pytest.raises(NotFound):
-        # bob cannot even see a private version of alice's... but this one is
-        # public, so he gets PermissionDenied; an unknown version is NotFound
         await core.mint_doi(Principal("alice"), Ref("alice", name, 7))
     record = await core.mint_doi(Principal("alice"), Ref("alice", name, 0))
     doi = f"{PREFIX}/dlhub.alice.{name}.v1"
@@ -433,8 +427,6 @@ async def test_mint_doi_retries_after_a_failure(
 
 
 async def test_mint_doi_is_for_the_owner(doi_mesh: Mesh, tiny: TinyModel) -> None:
-    from dlhub_common.errors import PermissionDenied, Unauthenticated
-
     name = unique("owned")
     await doi_mesh.publish(TinyModel.metadata(name), {"model.onnx": tiny.data})
     core = await core_of(doi_mesh)
@@ -508,11 +500,7 @@ async def test_a_doi_in_the_submitted_metadata_is_kept(
 
 
 async def test_unavailable_is_retryable_and_the_error_is_typed(fake: FakeDataCite) -> None:
-    from dlhub_common.settings import DataCiteSettings
-
-    client = DataCiteClient(
-        DataCiteSettings(**datacite_settings(fake))  # type: ignore[arg-type]
-    )
+    client = DataCiteClient(DataCiteSettings.model_validate(datacite_settings(fake)))
     fake.fail["POST"] = (502, {})
     record = {
         "owner": "alice",
@@ -531,8 +519,3 @@ async def test_unavailable_is_retryable_and_the_error_is_typed(fake: FakeDataCit
     assert info.value.retryable
     assert "HTTP 502" in info.value.message
     assert_no_secret(info.value.message, repr(info.value))
-
-
-def test_grpc_is_imported() -> None:
-    # keeps the import list honest for readers comparing with test_lifecycle
-    assert grpc.StatusCode.OK

@@ -129,8 +129,13 @@ async def _start_example(
 ) -> asyncio.subprocess.Process:
     script = Path(path)
     if not await asyncio.to_thread(script.is_file):
-        # A bare name means examples/<name>/<name>.py in the current checkout.
-        script = Path("examples") / path / f"{path}.py"
+        # A bare name means examples/<name>/<name>.py (or that folder's only
+        # script) in the current checkout.
+        folder = Path("examples") / path
+        scripts = sorted(folder.glob("*.py")) if folder.is_dir() else []
+        script = folder / f"{path}.py"
+        if not script.is_file() and len(scripts) == 1:
+            script = scripts[0]
     if not await asyncio.to_thread(script.is_file):
         raise InvalidArgument(
             f"example {path!r} not found (give a script path, or a name under examples/)"

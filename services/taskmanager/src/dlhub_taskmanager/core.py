@@ -16,6 +16,7 @@ import json
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,8 @@ from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_co
 log = logging.getLogger("dlhub.taskmanager")
 
 TASKS_COLLECTION = "tasks"
+# Records of recently accepted tasks kept in memory for recording their results.
+PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 TENSOR_TYPES = ("onnx",)
 
@@ -93,6 +96,7 @@ class TaskManager:
         self.default_timeout_s = default_timeout_s
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
         self._waiters: dict[str, asyncio.Future[TaskView]] = {}
+        self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._signatures: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...], str]] = {}
         self._consumer: asyncio.Task[None] | None = None
 
@@ -220,6 +224,9 @@ class TaskManager:
         if task_warnings:
             record["warnings"] = task_warnings
         await self.docs.insert(TASKS_COLLECTION, task_id, record)
+        self._pending[task_id] = record
+        while len(self._pending) > PENDING_CACHE:
+            self._pending.popitem(last=False)
         item = bus_pb2.WorkItem(
             task_id=task_id,
             servable=types_pb2.ServableRef(
@@ -248,6 +255,7 @@ class TaskManager:
                 )
         except BaseException:
             self._waiters.pop(task_id, None)
+            self._pending.pop(task_id, None)
             await self.docs.delete(TASKS_COLLECTION, task_id)
             raise
         if fut is None:
@@ -332,7 +340,10 @@ class TaskManager:
 
     async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
         """Record one result (idempotent) and wake its waiter."""
-        record = await self.docs.get(TASKS_COLLECTION, result.task_id)
+        # Tasks this replica accepted are known without a round trip to the store.
+        record = self._pending.pop(result.task_id, None)
+        if record is None:
+            record = await self.docs.get(TASKS_COLLECTION, result.task_id)
         if record is None:
             log.warning("result for unknown task %s dropped", result.task_id)
             return

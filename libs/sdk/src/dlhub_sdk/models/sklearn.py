@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from dlhub_common.errors import FailedPrecondition, InvalidArgument
-from dlhub_sdk.models.onnx import OnnxServable
+from dlhub_sdk.models.onnx import OnnxServable, _tensor_specs
 
 INPUT_NAME = "X"
 DEFAULT_TOLERANCE = 1e-4
@@ -172,6 +172,15 @@ def _converter_options(estimator: Any, options: dict[Any, Any] | None) -> dict[A
     return user
 
 
+def _wants_raw_scores(options: dict[Any, Any] | None) -> bool:
+    """Whether converter options ask a classifier for raw scores instead of probabilities."""
+    if not options:
+        return False
+    if options.get("raw_scores"):
+        return True
+    return any(isinstance(v, dict) and bool(v.get("raw_scores")) for v in options.values())
+
+
 def _unsupported(estimator: Any, exc: Exception) -> InvalidArgument:
     name = public_name(estimator)
     found = re.search(r"type '<class '([^']+)'>'", str(exc))
@@ -275,9 +284,17 @@ def _shaped(expected: Array, actual: Array, output: str) -> Array:
 
 
 def check_fidelity(
-    estimator: Any, model: Any, x: Array, tolerance: float = DEFAULT_TOLERANCE
+    estimator: Any,
+    model: Any,
+    x: Array,
+    tolerance: float = DEFAULT_TOLERANCE,
+    *,
+    probabilities: bool = True,
 ) -> dict[str, Any]:
     """Run ``estimator`` and the ONNX ``model`` on ``x`` and compare.
+
+    ``probabilities=False`` skips the second output of a classifier (when the
+    converter was asked for raw scores instead of probabilities).
 
     * labels (classifiers, clusterers) must be equal, except on rows where the
       estimator's own top two probabilities are within ``tolerance`` (a tie:
@@ -307,7 +324,8 @@ def check_fidelity(
                     f"{public_name(estimator)} has neither predict nor transform to check against"
                 )
             if (
-                is_classifier(estimator)
+                probabilities
+                and is_classifier(estimator)
                 and len(outputs) > 1
                 and hasattr(estimator, "predict_proba")
             ):
@@ -347,7 +365,7 @@ def check_fidelity(
             )
             problems.append(
                 f"{names[0]!r}: {int(differs.sum())} of {len(x)} labels differ (row {row}:"
-                f" estimator {predicted[row]!r}, ONNX {actual[row]!r}){gap}"
+                f" estimator {predicted[row].tolist()!r}, ONNX {actual[row].tolist()!r}){gap}"
             )
         if proba is not None:
             got = _shaped(proba, outputs[1].astype(np.float64), names[1])
@@ -376,7 +394,13 @@ def check_fidelity(
             f" predictions on {len(x)} row(s): " + "; ".join(problems),
             details={"max_abs_difference": worst, "problems": problems, "rows": len(x)},
         )
-    return {"rows": len(x), "max_abs_difference": float(f"{worst:.3g}"), "tolerance": tolerance}
+    compared = [names[0]] + ([names[1]] if proba is not None else [])
+    return {
+        "rows": len(x),
+        "compared": compared,
+        "max_abs_difference": float(f"{worst:.3g}"),
+        "tolerance": tolerance,
+    }
 
 
 # ---------------------------------------------------------------- the builder
@@ -445,7 +469,10 @@ class ScikitLearnServable(OnnxServable):
             check_x = sample
 
         model = _convert(estimator, features, options, target_opset)
-        fidelity = check_fidelity(estimator, model, check_x, tolerance)
+        _tensor_specs(model.graph.output, set())  # tensors only (e.g. no ZipMap), before running
+        fidelity = check_fidelity(
+            estimator, model, check_x, tolerance, probabilities=not _wants_raw_scores(options)
+        )
         fidelity["input"] = "sample" if sample is not None else "synthetic"
 
         servable_name = name or default_name
