@@ -10,6 +10,7 @@ model file.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -738,3 +739,32 @@ def test_serve_registry_standalone(tmp_path: Path) -> None:
     finally:
         process.stop_cleanly()
     assert f"serving gRPC on {address}" in (tmp_path / "reg.log").read_text()
+
+
+# ------------------------------------------------------------------ python servables
+
+
+def test_python_servable_glass_example(sdk: DLHubClient, cli: Cli, http: httpx.Client) -> None:
+    """examples/glass: published by the SDK, run by the SDK, the CLI and HTTP/JSON."""
+    glass_dir = HERE.parents[1] / "examples" / "glass"
+    modules = {}
+    for name in ("glass", "publish"):  # the function (for the expected answer), the builder
+        spec = importlib.util.spec_from_file_location(
+            f"glass_example_{name}", glass_dir / f"{name}.py"
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(modules[name])
+    glass = modules["glass"]
+    published = sdk.publish_servable(modules["publish"].build())
+    ref = f"{published['owner']}/{published['name']}"
+    expected = glass.predict(["V", "Co", "Zr"])
+    assert sdk.run(ref, ["V", "Co", "Zr"]) == expected
+    assert cli("run", ref, "--inputs", '["V","Co","Zr"]').json() == expected
+    resp = http.post(f"/api/v1/servables/{ref}/run", json={"inputs": ["V", "Co", "Zr"]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["output"] == expected
+    bad = cli("run", ref, "--inputs", '["V", 3]', check=False)
+    assert bad.returncode == 1
+    assert "input[1]: expected string, got integer" in bad.stderr

@@ -390,7 +390,11 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
         data_dir=data_dir,
         tokens_file=data_dir / "tokens.json",
         gateway={"host": "127.0.0.1", "http_port": 0, "grpc_port": 0},
-        executor_options={"intra_op_threads": 1, "concurrency": 2},
+        executor_options={
+            "intra_op_threads": 1,
+            "concurrency": 2,
+            **overrides.pop("executor_options", {}),
+        },
         default_timeout_s=RPC_TIMEOUT_S,
         **overrides,
     )
@@ -398,6 +402,7 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(backends.stop)
         registry = await registry_m.create(backends)
+        stack.push_async_callback(registry.core.stop)
         search_api, search_core = await search_m.create(backends)
         stack.push_async_callback(search_core.stop)
         executor = await executor_m.create(backends)

@@ -40,6 +40,18 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.WithdrawServableRequest
     ) -> registry_pb2.WithdrawServableResponse: ...
 
+    async def create_upload(
+        self, request: registry_pb2.CreateUploadRequest
+    ) -> registry_pb2.CreateUploadResponse: ...
+
+    async def write_upload(
+        self, requests: AsyncIterator[registry_pb2.WriteUploadRequest]
+    ) -> registry_pb2.WriteUploadResponse: ...
+
+    async def get_upload(
+        self, request: registry_pb2.GetUploadRequest
+    ) -> registry_pb2.GetUploadResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -22,7 +23,11 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 
-SERVABLE_TYPES = ("onnx",)
+SERVABLE_TYPES = ("onnx", "python")
+# Types whose runs carry tensors; the others carry one JSON value.
+TENSOR_SERVABLE_TYPES = ("onnx",)
+# The executor-servable interface versions a python servable may declare.
+PYTHON_INTERFACE_VERSIONS = (1,)
 
 # ndarray item types and their OIP datatypes.
 ITEM_TYPE_TO_DATATYPE: dict[str, str] = {
@@ -45,6 +50,11 @@ ITEM_TYPE_TO_DATATYPE: dict[str, str] = {
 DATATYPE_TO_ITEM_TYPE: dict[str, str] = {
     dt: it for it, dt in ITEM_TYPE_TO_DATATYPE.items() if it != "bytes"
 }
+PYTHON_VERSION_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
+# A PEP 508 distribution name, optionally with extras.
+REQUIREMENT_NAME_RE = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\[[A-Za-z0-9._,-]+\])?$"
+)
 IO_TYPES = ("number", "integer", "string", "boolean", "ndarray", "list", "dict", "file", "any")
 # Item types of an ndarray: exact dtypes, plus the loose "float" of early DLHub.
 ITEM_TYPES = (*ITEM_TYPE_TO_DATATYPE, "float", "number", "integer", "boolean")
@@ -230,7 +240,10 @@ class Method(_Block):
 class ServableBlock(_Block):
     type: str
     methods: dict[str, Method]
-    dependencies: dict[str, str] = Field(default_factory=dict)
+    dependencies: dict[str, str] = Field(
+        default_factory=dict, description="Pinned requirements: package -> version"
+    )
+    python: str | None = Field(None, description="Python version of a python servable, '3.11'")
     model_summary: str | None = None
 
     @field_validator("type")
@@ -246,6 +259,34 @@ class ServableBlock(_Block):
         if "run" not in value:
             raise ValueError("must define the 'run' method")
         return value
+
+    @model_validator(mode="after")
+    def _python(self) -> ServableBlock:
+        if self.type != "python" or "run" not in self.methods:
+            return self
+        details = self.methods["run"].method_details
+        problems = []
+        for key in ("module", "function"):
+            if not isinstance(details.get(key), str) or not details.get(key):
+                problems.append(f"methods.run.method_details.{key} is required (a string)")
+        version = details.get("interface_version", 1)
+        if version not in PYTHON_INTERFACE_VERSIONS:
+            problems.append(
+                f"methods.run.method_details.interface_version {version!r} is not supported"
+                f" (supported: {list(PYTHON_INTERFACE_VERSIONS)})"
+            )
+        if not self.python or not PYTHON_VERSION_RE.match(self.python):
+            problems.append("python must name the Python version, e.g. '3.11'")
+        for package, pin in self.dependencies.items():
+            if (
+                not REQUIREMENT_NAME_RE.match(package)
+                or not pin
+                or any(c.isspace() or c in ";#\\" for c in pin)
+            ):
+                problems.append(f"dependencies: {package!r}: {pin!r} is not 'package': 'version'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Metadata(_Block):

@@ -75,6 +75,21 @@ class RemoteRegistry:
     ) -> registry_pb2.WithdrawServableResponse:
         return await _call(self._stub.WithdrawServable, request)  # type: ignore[no-any-return]
 
+    async def create_upload(
+        self, request: registry_pb2.CreateUploadRequest
+    ) -> registry_pb2.CreateUploadResponse:
+        return await _call(self._stub.CreateUpload, request)  # type: ignore[no-any-return]
+
+    async def write_upload(
+        self, requests: AsyncIterator[registry_pb2.WriteUploadRequest]
+    ) -> registry_pb2.WriteUploadResponse:
+        return await _call(self._stub.WriteUpload, requests)  # type: ignore[no-any-return]
+
+    async def get_upload(
+        self, request: registry_pb2.GetUploadRequest
+    ) -> registry_pb2.GetUploadResponse:
+        return await _call(self._stub.GetUpload, request)  # type: ignore[no-any-return]
+
 
 class RemoteSearch:
     def __init__(self, channel: grpc.aio.Channel) -> None:

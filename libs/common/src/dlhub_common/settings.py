@@ -83,6 +83,12 @@ class ExecutorSettings(_Section):
     )
     concurrency: int = Field(4, ge=1, description="Tasks one executor runs at once")
     cache_dir: Path | None = Field(None, description="Model files; default <data_dir>/executor")
+    call_timeout_s: float = Field(
+        60.0, gt=0, description="Longest one call of a python servable may run"
+    )
+    env_dir: Path | None = Field(
+        None, description="Python servable environments; default <cache_dir>/envs"
+    )
 
 
 class TracingSettings(_Section):

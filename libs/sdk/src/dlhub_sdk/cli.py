@@ -55,6 +55,48 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+class ProgressBar:
+    """A one-line text progress bar with throughput, redrawn at most 10 times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any, *, interval_s: float = 0.1) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self.stream = stream
+        self.interval_s = interval_s
+        self.started = self._clock()
+        self._drawn = 0.0
+        self._last: tuple[int, int] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        self._last = (done, total)
+        now = self._clock()
+        if done < total and now - self._drawn < self.interval_s:
+            return
+        self._drawn = now
+        self.stream.write("\r" + self.render(done, total, now - self.started))
+        self.stream.flush()
+
+    @classmethod
+    def render(cls, done: int, total: int, elapsed_s: float) -> str:
+        frac = min(done / total, 1.0) if total else 1.0
+        filled = int(frac * cls.WIDTH)
+        rate = done / elapsed_s if elapsed_s > 0 else 0.0
+        mib = 1 << 20
+        return (
+            f"[{'#' * filled}{'.' * (cls.WIDTH - filled)}] {frac * 100:5.1f}%"
+            f" {done / mib:,.1f}/{total / mib:,.1f} MiB {rate / mib:,.1f} MiB/s"
+        )
+
+    def close(self) -> None:
+        if self._last is not None:
+            done, total = self._last
+            self.stream.write("\r" + self.render(done, total, self._clock() - self.started) + "\n")
+            self.stream.flush()
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -153,8 +195,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
         if args.visible_to:
             builder.set_visibility(args.visible_to)
         model = builder
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    bar = ProgressBar(sys.stderr) if show else None
     with _client(args) as client:
-        summary = client.publish_servable(model, files or None)
+        try:
+            summary = client.publish_servable(model, files or None, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
     _print(
         args,
         summary,
@@ -284,6 +332,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.asynchronous:
             _print(args, {"task_id": result.task_id}, result.task_id)
             return 0
+    if not _is_arrays(result):  # a python servable: its JSON result
+        _print(args, result, json.dumps(result, default=_jsonable))
+        return 0
     data = {k: v.tolist() for k, v in result.items()}
     _print(
         args, data, "\n".join(f"{k}: {json.dumps(v, default=_jsonable)}" for k, v in data.items())
@@ -291,11 +342,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_arrays(result: Any) -> bool:
+    """Tensor outputs (name -> array) rather than a python servable's JSON value."""
+    return isinstance(result, dict) and all(isinstance(v, np.ndarray) for v in result.values())
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     with _client(args) as client:
         status = client.get_task_status(args.task_id)
         if status["state"] == "SUCCEEDED" and args.result:
-            status["outputs"] = {k: v.tolist() for k, v in client.get_result(args.task_id).items()}
+            result = client.get_result(args.task_id)
+            if _is_arrays(result):
+                status["outputs"] = {k: v.tolist() for k, v in result.items()}
+            else:
+                status["output"] = result
     _print(args, status, json.dumps(status, indent=2, default=_jsonable))
     return 0
 
@@ -356,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visible-to", action="append", help="'public' or a user (repeatable)")
     p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
     p.add_argument("--file", action="append", help="artifact 'path=local file' with --metadata")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
     p.set_defaults(func=cmd_publish)
 
     p = client_cmd("search", "search servables")

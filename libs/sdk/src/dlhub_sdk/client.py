@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from dlhub_common._proto.dlhub.v1 import (
 )
 from dlhub_common.codec import array_to_tensor, dtype_for, tensor_to_array
 from dlhub_common.errors import DeadlineExceeded, DLHubError, InvalidArgument, error_from_code
-from dlhub_common.metadata import validate_metadata
+from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
 from dlhub_common.records import summary_from_pb
 from dlhub_common.rpc.errors import error_from_rpc
@@ -40,6 +40,23 @@ from dlhub_common.signature import TensorSpec, tensor_signature
 from dlhub_sdk.config import resolve
 
 CHUNK = 1 << 20
+# Files above this go through resumable upload sessions, in chunks of (up to)
+# UPLOAD_CHUNK; a broken upload resumes up to UPLOAD_RETRIES times.
+UPLOAD_THRESHOLD = 32 * MiB
+UPLOAD_CHUNK = 8 * MiB
+UPLOAD_RETRIES = 5
+# Errors after which an upload asks how far it got and resumes.
+RESUMABLE = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.FAILED_PRECONDITION,
+    }
+)
+Progress = Callable[[int, int], None]
 STATES = {
     tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
     tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
@@ -88,8 +105,9 @@ class TaskFuture:
     def done(self) -> bool:
         return self.status()["state"] in ("SUCCEEDED", "FAILED")
 
-    def result(self, timeout: float | None = None) -> Outputs:
-        """Wait for the outputs; raises the task's error, or TimeoutError."""
+    def result(self, timeout: float | None = None) -> Any:
+        """Wait for the outputs (the decoded JSON result of a python servable);
+        raises the task's error, or TimeoutError."""
         try:
             return self.client.get_result(self.task_id, timeout=timeout or 3600.0)
         except DeadlineExceeded as exc:
@@ -122,7 +140,7 @@ class DLHubClient:
             self.address, options=channel_options(max_message_bytes)
         )
         self._stub = dlhub_pb2_grpc.DLHubServiceStub(self._channel)
-        self._signatures: dict[str, tuple[float, list[TensorSpec]]] = {}
+        self._signatures: dict[str, tuple[float, list[TensorSpec], str]] = {}
 
     # ------------------------------------------------------------ plumbing
 
@@ -150,12 +168,24 @@ class DLHubClient:
         self,
         model: Any,
         files: Mapping[str, str | Path] | None = None,
+        *,
+        progress: Progress | None = None,
+        upload_threshold: int = UPLOAD_THRESHOLD,
     ) -> dict[str, Any]:
         """Publish a new version.
+
+        Files larger than ``upload_threshold`` go through resumable upload
+        sessions (``CreateUpload`` + ``WriteUpload`` in chunks): a broken
+        connection resumes from what the server received (``GetUpload``),
+        a few times, before the publish names the uploads. Smaller files are
+        streamed within the publish call.
 
         Args:
             model: a servable builder (``dlhub_sdk.models``) or a metadata dict.
             files: artifact path -> local file, when ``model`` is a dict.
+            progress: called as ``progress(bytes_sent, bytes_total)`` while
+                artifacts are sent (may go back after a resumed upload).
+            upload_threshold: bytes above which a file uses an upload session.
 
         Returns:
             The published servable's summary (owner, name, version, digest...).
@@ -169,17 +199,30 @@ class DLHubClient:
         for path, src in local.items():
             if not src.is_file():
                 raise InvalidArgument(f"artifact {path!r}: {src} is not a readable file")
+        sizes = {p: s.stat().st_size for p, s in local.items()}
+        digests = {p: _sha256(s) for p, s in local.items()}
+        meter = _Meter(sum(sizes.values()), progress)
+        refs = [
+            registry_pb2.UploadRef(
+                path=p, upload_id=self._upload(p, local[p], sizes[p], digests[p], meter)
+            )
+            for p in local
+            if sizes[p] > upload_threshold
+        ]
+        uploaded = {r.path for r in refs}
         header = registry_pb2.PublishHeader(
             metadata_json=json.dumps(metadata),
             artifacts=[
-                registry_pb2.ArtifactInfo(path=p, size=s.stat().st_size, sha256=_sha256(s))
-                for p, s in local.items()
+                registry_pb2.ArtifactInfo(path=p, size=sizes[p], sha256=digests[p]) for p in local
             ],
+            uploads=refs,
         )
 
         def stream() -> Iterator[registry_pb2.PublishServableRequest]:
             yield registry_pb2.PublishServableRequest(header=header)
             for path, src in local.items():
+                if path in uploaded:
+                    continue
                 with src.open("rb") as fh:
                     first = True
                     while True:
@@ -190,11 +233,52 @@ class DLHubClient:
                         yield registry_pb2.PublishServableRequest(
                             chunk=registry_pb2.ArtifactChunk(path=path, data=data)
                         )
+                        meter.add(len(data))
                         if not data:
                             break
 
         resp = self._call("PublishServable", stream())
         return summary_from_pb(resp.servable.summary)
+
+    def _upload(self, path: str, src: Path, size: int, sha256: str, meter: _Meter) -> str:
+        """Send one file through an upload session; returns the upload id."""
+        created = self._call(
+            "CreateUpload", registry_pb2.CreateUploadRequest(path=path, size=size, sha256=sha256)
+        )
+        upload_id: str = created.upload_id
+        chunk = int(created.chunk_size) or UPLOAD_CHUNK
+        received = int(created.received)
+        start = meter.done
+        failures = 0
+        while received < size:
+            try:
+                resp = self._stub.WriteUpload(
+                    _upload_messages(src, upload_id, received, size, chunk, meter),
+                    metadata=self._md(),
+                )
+                received = int(resp.received)
+                continue
+            except grpc.RpcError as exc:
+                failures += 1
+                if exc.code() not in RESUMABLE or failures > UPLOAD_RETRIES:
+                    raise error_from_rpc(exc) from None
+            # the stream broke: ask how far it got and go on from there
+            while True:
+                time.sleep(min(0.2 * 2**failures, 5.0))
+                try:
+                    status = self._stub.GetUpload(
+                        registry_pb2.GetUploadRequest(upload_id=upload_id),
+                        metadata=self._md(),
+                        timeout=30,
+                    )
+                    break
+                except grpc.RpcError as exc:
+                    failures += 1
+                    if exc.code() not in RESUMABLE or failures > UPLOAD_RETRIES:
+                        raise error_from_rpc(exc) from None
+            received = int(status.received)
+            meter.set(start + received)
+        return upload_id
 
     # ------------------------------------------------------------ discover
 
@@ -343,17 +427,20 @@ class DLHubClient:
 
     # ------------------------------------------------------------ run
 
-    def _signature(self, ref: Ref) -> list[TensorSpec]:
+    def _run_info(self, ref: Ref) -> tuple[list[TensorSpec], str]:
+        """(input tensor specs, servable type) of a servable, cached for 30 s."""
         key = str(ref)
         cached = self._signatures.get(key)
         if cached and (ref.version or time.monotonic() - cached[0] < 30):
-            return cached[1]
+            return cached[1], cached[2]
         meta = self.describe_servable(ref.full_name, ref.version or None)
-        specs = tensor_signature(
-            validate_metadata({k: meta[k] for k in ("datacite", "dlhub", "servable")}).run.input
-        )
-        self._signatures[key] = (time.monotonic(), specs)
-        return specs
+        metadata = validate_metadata({k: meta[k] for k in ("datacite", "dlhub", "servable")})
+        specs = tensor_signature(metadata.run.input)
+        self._signatures[key] = (time.monotonic(), specs, metadata.servable.type)
+        return specs, metadata.servable.type
+
+    def _signature(self, ref: Ref) -> list[TensorSpec]:
+        return self._run_info(ref)[0]
 
     def _tensors(self, ref: Ref, inputs: Any) -> list[types_pb2.Tensor]:
         specs = self._signature(ref)
@@ -394,26 +481,31 @@ class DLHubClient:
         version: int | str | None = None,
         timeout: float | None = None,
         outputs: Sequence[str] = (),
-    ) -> Outputs | TaskFuture:
+    ) -> Any:
         """Run a servable.
 
         Args:
             name: ``owner/name`` (optionally ``:version``).
             inputs: ``{input name: array}``, or one array for a one-input servable.
-                Lists are converted to the declared dtype.
+                Lists are converted to the declared dtype. For a python servable:
+                one JSON-able value (numpy arrays become lists), sent as is.
             asynchronous: return a :class:`TaskFuture` at once.
 
         Returns:
-            Output arrays by name, or a TaskFuture.
+            Output arrays by name (tensor servables), the decoded JSON result
+            (python servables), or a TaskFuture.
 
         Warns:
             DeprecationWarning: the version that ran is deprecated (and why).
         """
         ref = parse_ref(name, version)
         wait_s = timeout or self.timeout
+        _specs, servable_type = self._run_info(ref)
+        tensor = servable_type in TENSOR_SERVABLE_TYPES
         request = tasks_pb2.RunServableRequest(
             servable=_ref_pb(ref),
-            inputs=self._tensors(ref, inputs),
+            inputs=self._tensors(ref, inputs) if tensor else [],
+            inputs_json="" if tensor else json.dumps(inputs, default=_json_default),
             wait=not asynchronous,
             timeout_s=wait_s,
             outputs=list(outputs),
@@ -425,7 +517,7 @@ class DLHubClient:
             return TaskFuture(self, resp.task.task_id)
         return self._outputs(resp.task, wait_s)
 
-    def _outputs(self, task: tasks_pb2.Task, waited: float) -> Outputs:
+    def _outputs(self, task: tasks_pb2.Task, waited: float) -> Any:
         if task.state == tasks_pb2.TASK_STATE_FAILED:
             raise _task_error(task)
         if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
@@ -434,16 +526,17 @@ class DLHubClient:
                 f" call get_result({task.task_id!r}) later",
                 details={"task_id": task.task_id},
             )
+        if task.output_json:  # a python servable's result
+            return json.loads(task.output_json)
         return {t.name: tensor_to_array(t) for t in task.outputs}
 
     def get_task_status(self, task_id: str) -> dict[str, Any]:
         resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))
         return task_status(resp.task)
 
-    def get_result(
-        self, task_id: str, *, wait: bool = True, timeout: float | None = None
-    ) -> Outputs:
-        """Outputs of a finished task (waiting up to ``timeout`` when ``wait``)."""
+    def get_result(self, task_id: str, *, wait: bool = True, timeout: float | None = None) -> Any:
+        """Outputs of a finished task (waiting up to ``timeout`` when ``wait``):
+        arrays by name, or the decoded JSON result of a python servable."""
         wait_s = timeout or self.timeout
         resp = self._call(
             "GetTask",
@@ -451,6 +544,45 @@ class DLHubClient:
             timeout=wait_s + 30,
         )
         return self._outputs(resp.task, wait_s)
+
+
+class _Meter:
+    """Bytes sent so far, reported to a progress callback."""
+
+    def __init__(self, total: int, callback: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+
+    def add(self, n: int) -> None:
+        self.set(self.done + n)
+
+    def set(self, done: int) -> None:
+        self.done = done
+        if self.callback is not None:
+            self.callback(done, self.total)
+
+
+def _upload_messages(
+    src: Path, upload_id: str, offset: int, size: int, chunk: int, meter: _Meter
+) -> Iterator[registry_pb2.WriteUploadRequest]:
+    """The file's bytes from ``offset`` on, one message per chunk."""
+    with src.open("rb") as fh:
+        fh.seek(offset)
+        while offset < size:
+            data = fh.read(min(chunk, size - offset))
+            if not data:
+                raise InvalidArgument(f"{src} shrank while it was uploaded")
+            yield registry_pb2.WriteUploadRequest(upload_id=upload_id, offset=offset, data=data)
+            offset += len(data)
+            meter.add(len(data))
+
+
+def _json_default(value: Any) -> Any:
+    """numpy arrays and scalars in a python servable's input become JSON."""
+    if isinstance(value, np.ndarray | np.generic):
+        return value.tolist()
+    raise TypeError(f"a {type(value).__name__} cannot be sent as JSON")
 
 
 def _ref_pb(ref: Ref) -> types_pb2.ServableRef:

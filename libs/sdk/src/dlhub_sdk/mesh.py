@@ -84,6 +84,7 @@ async def run_mesh(
     async with stack:
         stack.push_async_callback(backends.stop)
         registry = await registry_m.create(backends)
+        stack.push_async_callback(registry.core.stop)
         search_api, search_core = await search_m.create(backends)
         stack.push_async_callback(search_core.stop)
         executor = await executor_m.create(backends)
@@ -238,7 +239,9 @@ async def _assemble(
     """Build one service; returns its API (the executor or gateway object for those)."""
     limit = settings.max_message_bytes
     if name == "registry":
-        return await module.create(backends)
+        api = await module.create(backends)
+        stack.push_async_callback(api.core.stop)
+        return api
     if name == "search":
         api, core = await module.create(backends)
         stack.push_async_callback(core.stop)

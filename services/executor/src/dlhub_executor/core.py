@@ -20,6 +20,7 @@ from typing import Any
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
 from dlhub_common.errors import DLHubError, InternalError
+from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
@@ -48,6 +49,8 @@ class Executor:
         *,
         concurrency: int = 4,
         intra_op_threads: int = 0,
+        call_timeout_s: float = 60.0,
+        env_dir: Path | None = None,
         executor_id: str | None = None,
         group: str = EXECUTORS_GROUP,
     ) -> None:
@@ -55,7 +58,15 @@ class Executor:
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
         self.models = ModelCache(
-            objects, cache_dir, runner_options={"onnx": {"intra_op_threads": intra_op_threads}}
+            objects,
+            cache_dir,
+            runner_options={
+                "onnx": {"intra_op_threads": intra_op_threads},
+                "python": {
+                    "env_dir": env_dir or cache_dir / "envs",
+                    "call_timeout_s": call_timeout_s,
+                },
+            },
         )
         self._slots = asyncio.Semaphore(concurrency)
         self._inline: dict[str, bool] = {}
@@ -138,6 +149,17 @@ class Executor:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
                 raise DLHubError("the task expired before an executor picked it up")
             model = await self.models.get(item)
+            if item.servable_type not in TENSOR_SERVABLE_TYPES:
+                # one JSON value in, one out; the runner enforces the call timeout
+                t0 = time.perf_counter_ns()
+                output_json = await asyncio.to_thread(model.run_json, item.inputs_json)
+                compute = time.perf_counter_ns() - t0
+                TASK_COMPUTE.observe(compute / 1e9)
+                result.ok = True
+                result.compute_ns = compute
+                result.output_json = output_json
+                result.finished_unix_ns = time.time_ns()
+                return result
             inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             if self._inline.get(item.digest, False):

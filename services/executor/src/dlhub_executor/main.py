@@ -17,6 +17,8 @@ async def create(backends: Backends) -> Executor:
         cache,
         concurrency=opts.concurrency,
         intra_op_threads=opts.intra_op_threads,
+        call_timeout_s=opts.call_timeout_s,
+        env_dir=opts.env_dir or cache / "envs",
     )
     await executor.start()
     return executor

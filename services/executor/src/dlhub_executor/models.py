@@ -92,7 +92,7 @@ class ModelCache:
             item.servable.version,
             item.servable_type,
         )
-        return await asyncio.to_thread(runner.load, bundle, item.model_path)
+        return await asyncio.to_thread(runner.load_work, bundle, item)
 
     def close(self) -> None:
         for model in self._models.values():

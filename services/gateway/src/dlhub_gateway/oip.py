@@ -33,6 +33,12 @@ class ModelInfo:
     outputs: list[TensorSpec]
     # Lifecycle state; a withdrawn version is not ready (it no longer runs).
     state: str = "active"
+    servable_type: str = "onnx"
+
+    @property
+    def tensor(self) -> bool:
+        """Tensor servables speak OIP; python servables take one JSON value."""
+        return self.servable_type in TENSOR_TYPES
 
     @property
     def oip_name(self) -> str:
@@ -73,7 +79,25 @@ class OipCore:
             inputs=sig[0],
             outputs=sig[1],
             state=summary.state or "active",
+            servable_type=sig[2],
         )
+
+    async def tensor_model(self, name: str, version: str = "") -> ModelInfo:
+        """:meth:`model`, for OIP calls: only tensor servables speak OIP.
+
+        Raises:
+            FailedPrecondition: a servable that takes JSON values (type python).
+        """
+        info = await self.model(name, version)
+        if not info.tensor:
+            raise FailedPrecondition(
+                f"{info.ref} is a {info.servable_type} servable: it takes one JSON value, not"
+                " tensors, so the Open Inference Protocol cannot run it; use"
+                f" POST /api/v1/servables/{info.ref.owner}/{info.ref.name}/run,"
+                " DLHubService.RunServable (inputs_json), the SDK or `dlhub run`",
+                details={"servable_type": info.servable_type},
+            )
+        return info
 
     async def infer(
         self,

@@ -51,12 +51,12 @@ class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[
             info = await self.core.model(request.name, request.version)
         except NotFound:
             return oip.ModelReadyResponse(ready=False)
-        return oip.ModelReadyResponse(ready=info.state != "withdrawn")
+        return oip.ModelReadyResponse(ready=info.state != "withdrawn" and info.tensor)
 
     async def ModelMetadata(
         self, request: oip.ModelMetadataRequest, context: Any
     ) -> oip.ModelMetadataResponse:
-        info = await self.core.model(request.name, request.version)
+        info = await self.core.tensor_model(request.name, request.version)
         tm = oip.ModelMetadataResponse.TensorMetadata
         return oip.ModelMetadataResponse(
             name=info.oip_name,

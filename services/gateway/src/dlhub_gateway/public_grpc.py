@@ -45,6 +45,21 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.WithdrawServableResponse:
         return await self.registry.withdraw_servable(request)
 
+    async def CreateUpload(
+        self, request: registry_pb2.CreateUploadRequest, context: Any
+    ) -> registry_pb2.CreateUploadResponse:
+        return await self.registry.create_upload(request)
+
+    async def WriteUpload(
+        self, request_iterator: AsyncIterator[registry_pb2.WriteUploadRequest], context: Any
+    ) -> registry_pb2.WriteUploadResponse:
+        return await self.registry.write_upload(request_iterator)
+
+    async def GetUpload(
+        self, request: registry_pb2.GetUploadRequest, context: Any
+    ) -> registry_pb2.GetUploadResponse:
+        return await self.registry.get_upload(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

@@ -7,11 +7,12 @@ import json
 from collections.abc import AsyncIterator
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import FailedPrecondition, InvalidArgument
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
 from dlhub_registry.core import AnnouncedArtifact, Registry
+from dlhub_registry.uploads import UploadSessions
 
 MAX_PAGE = 1000
 
@@ -64,14 +65,53 @@ class RegistryAPI:
             for a in header.artifacts
         ]
 
+        uploads = [(u.path, u.upload_id) for u in header.uploads]
+
         async def chunks() -> AsyncIterator[tuple[str, bytes]]:
             async for msg in it:
                 if msg.WhichOneof("part") != "chunk":
                     raise InvalidArgument("only chunk messages may follow the header")
                 yield msg.chunk.path, msg.chunk.data
 
-        record = await self.core.publish(current_principal.get(), metadata, announced, chunks())
+        record = await self.core.publish(
+            current_principal.get(), metadata, announced, chunks(), uploads
+        )
         return registry_pb2.PublishServableResponse(servable=servable_pb(record, latest=True))
+
+    def _uploads(self) -> UploadSessions:
+        if self.core.uploads is None:
+            raise FailedPrecondition("this registry does not offer upload sessions")
+        return self.core.uploads
+
+    async def create_upload(
+        self, request: registry_pb2.CreateUploadRequest
+    ) -> registry_pb2.CreateUploadResponse:
+        sessions = self._uploads()
+        doc = await sessions.create(
+            current_principal.get(), request.path, request.size, request.sha256
+        )
+        return registry_pb2.CreateUploadResponse(
+            upload_id=doc["id"], chunk_size=sessions.chunk_size, received=0
+        )
+
+    async def write_upload(
+        self, requests: AsyncIterator[registry_pb2.WriteUploadRequest]
+    ) -> registry_pb2.WriteUploadResponse:
+        async def messages() -> AsyncIterator[tuple[str, int, bytes]]:
+            async for msg in requests:
+                yield msg.upload_id, msg.offset, msg.data
+
+        received = await self._uploads().write(current_principal.get(), messages())
+        return registry_pb2.WriteUploadResponse(received=received)
+
+    async def get_upload(
+        self, request: registry_pb2.GetUploadRequest
+    ) -> registry_pb2.GetUploadResponse:
+        doc = await self._uploads().get(current_principal.get(), request.upload_id)
+        received, size = int(doc["received"]), int(doc["size"])
+        return registry_pb2.GetUploadResponse(
+            received=received, size=size, complete=received == size
+        )
 
     async def get_servable(
         self, request: registry_pb2.GetServableRequest

@@ -49,6 +49,8 @@ from dlhub_common.records import (
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 from dlhub_common.tracing import headers_with_context
 from dlhub_registry.datacite import DataCiteClient
+from dlhub_registry.python_servables import LOCK_PATH, check_python_servable
+from dlhub_registry.uploads import UploadSessions
 from dlhub_registry.validators import validate_onnx
 
 log = logging.getLogger("dlhub.registry")
@@ -75,6 +77,10 @@ def check_artifact_path(path: str) -> str:
             f"invalid artifact path {path!r}: use a relative path like 'model.onnx'"
         )
     return path
+
+
+async def _single_chunk(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 class _FileReader:
@@ -108,6 +114,7 @@ class Registry:
         max_artifact_bytes: int,
         scratch_dir: Path | None = None,
         datacite: DataCiteClient | None = None,
+        uploads: UploadSessions | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -118,6 +125,8 @@ class Registry:
         self.datacite = datacite
         # Object keys held by publishes in flight in this process.
         self._holds: Counter[str] = Counter()
+        # Resumable upload sessions (large artifacts); None: not offered.
+        self.uploads = uploads
 
     async def start(self) -> None:
         await self.docs.ensure_index(SERVABLES, ["owner", "name", "version"], unique=True)
@@ -125,6 +134,12 @@ class Registry:
         # Events published before the indexer first joins must wait for it.
         await self.bus.ensure_group([SERVABLE_EVENTS], SEARCH_GROUP)
         await self.docs.ensure_index(HEADS, ["owner"])
+        if self.uploads is not None:
+            await self.uploads.start()
+
+    async def stop(self) -> None:
+        if self.uploads is not None:
+            await self.uploads.stop()
 
     # ------------------------------------------------------------ publish
 
@@ -134,6 +149,7 @@ class Registry:
         metadata_doc: Any,
         announced: list[AnnouncedArtifact],
         chunks: AsyncIterator[tuple[str, bytes]],
+        uploads: list[tuple[str, str]] | None = None,
     ) -> dict[str, Any]:
         """Publish a new version; returns the stored record.
 
@@ -142,6 +158,10 @@ class Registry:
             metadata_doc: the metadata document (validated here).
             announced: artifacts the header announced (may be empty).
             chunks: (path, bytes) pieces, file after file.
+            uploads: (path, upload id) of artifacts sent as upload sessions;
+                each must be the caller's and complete. They are streamed
+                into the object store (sha256 verified) within the
+                all-or-nothing block and deleted once the version commits.
         """
         if principal.anonymous or principal.username is None:
             raise Unauthenticated(
@@ -160,6 +180,12 @@ class Registry:
         held: list[str] = []
         try:
             stored = await self._receive(announced, chunks, created, held)
+            used = await self._receive_uploads(
+                principal, announced, uploads or [], stored, created, held
+            )
+            missing = {a.path for a in announced} - stored.keys()
+            if missing:
+                raise InvalidArgument(f"announced artifacts never arrived: {sorted(missing)}")
             record = await self._commit(owner, metadata_doc, stored, created)
         except BaseException:
             await self._discard(created, held)
@@ -169,6 +195,11 @@ class Registry:
                 self._holds[key] -= 1
                 if self._holds[key] <= 0:
                     del self._holds[key]
+        for upload_id in used if self.uploads is not None else []:
+            try:
+                await self.uploads.delete(upload_id)
+            except Exception:  # expiry removes it later
+                log.warning("could not remove upload session %s after publishing", upload_id)
         if self.datacite is not None:
             # After the commit, outside the all-or-nothing block: a DataCite
             # failure never undoes a publish (see _mint).
@@ -233,10 +264,69 @@ class Registry:
             pending = reader.next_file
             if len(stored) > MAX_ARTIFACTS:
                 raise ResourceExhausted(f"too many artifacts (limit {MAX_ARTIFACTS})")
-        missing = expected.keys() - stored.keys()
-        if missing:
-            raise InvalidArgument(f"announced artifacts never arrived: {sorted(missing)}")
         return stored
+
+    async def _receive_uploads(
+        self,
+        principal: Principal,
+        announced: list[AnnouncedArtifact],
+        refs: list[tuple[str, str]],
+        stored: dict[str, ObjectInfo],
+        created: list[ObjectInfo],
+        held: list[str],
+    ) -> list[str]:
+        """Store complete upload sessions as artifacts; returns their ids."""
+        if not refs:
+            return []
+        if self.uploads is None:
+            raise FailedPrecondition("this registry does not offer upload sessions")
+        if len(stored) + len(refs) > MAX_ARTIFACTS:
+            raise ResourceExhausted(f"too many artifacts (limit {MAX_ARTIFACTS})")
+        expected = {a.path: a for a in announced}
+        ids = [upload_id for _path, upload_id in refs]
+        if len(set(ids)) != len(ids):
+            raise InvalidArgument("an upload is named twice in the header")
+        for path, upload_id in refs:
+            path = check_artifact_path(path)
+            if path in stored:
+                raise InvalidArgument(f"artifact {path!r} was sent twice (chunks and an upload)")
+            doc = await self.uploads.get(principal, upload_id)
+            size, received = int(doc["size"]), int(doc["received"])
+            if received != size:
+                raise FailedPrecondition(
+                    f"upload {upload_id} for {path!r} is incomplete: {received} of {size}"
+                    f" bytes received; resume it from offset {received}",
+                    details={"received": received, "size": size},
+                )
+            announced_info = expected.get(path)
+            if announced_info is not None and (
+                (announced_info.size >= 0 and announced_info.size != size)
+                or (announced_info.sha256 and announced_info.sha256 != doc["sha256"])
+            ):
+                raise InvalidArgument(
+                    f"artifact {path!r}: the header announces another size or sha256"
+                    f" than upload {upload_id} was created with"
+                )
+            try:
+                info = await self.objects.put(
+                    self.uploads.chunks(doc),
+                    expected_sha256=doc["sha256"],
+                    max_bytes=self.max_artifact_bytes,
+                )
+            except InvalidArgument as exc:
+                # the bytes can never match the declared digest: drop them
+                await self.uploads.delete(upload_id)
+                raise InvalidArgument(
+                    f"artifact {path!r} (upload {upload_id}): {exc.message};"
+                    " the upload is discarded, upload the file again",
+                    details=exc.details,
+                ) from None
+            self._holds[info.key] += 1
+            held.append(info.key)
+            if info.created:
+                created.append(info)
+            stored[path] = info
+        return ids
 
     async def _commit(
         self,
@@ -247,6 +337,8 @@ class Registry:
     ) -> dict[str, Any]:
         metadata = validate_metadata(metadata_doc)
         model_path = metadata.dlhub.files.model
+        if model_path is None and metadata.servable.type == "python":
+            model_path = str(metadata.run.method_details["module"])
         if model_path is None:
             if len(stored) != 1:
                 raise InvalidArgument(
@@ -267,6 +359,13 @@ class Registry:
                 local = Path(tmp) / PurePosixPath(model_path).name
                 await self.objects.download(stored[model_path].key, local)
                 await validate_onnx(metadata, local)
+        if metadata.servable.type == "python":
+            # the resolved environment becomes one more artifact of the version
+            lock = await check_python_servable(metadata, stored, self.objects, self.scratch_dir)
+            info = await self.objects.put(_single_chunk(lock))
+            if info.created:
+                created.append(info)
+            stored = {**stored, LOCK_PATH: info}
 
         doc = metadata.to_doc()
         name = metadata.dlhub.name

@@ -9,6 +9,7 @@ from dlhub_registry.api import RegistryAPI
 from dlhub_registry.core import Registry
 from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.servicer import RegistryServicer
+from dlhub_registry.uploads import DEFAULT_CHUNK, UploadSessions
 
 SERVICE_NAME = "dlhub.v1.RegistryService"
 
@@ -17,13 +18,23 @@ async def create(backends: Backends) -> RegistryAPI:
     settings = backends.settings
     scratch = backends.data_dir / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
+    docs = await backends.documents()
+    # Partial uploads live on this replica's disk (see dlhub_registry.uploads).
+    uploads = UploadSessions(
+        docs,
+        backends.data_dir / "uploads",
+        max_bytes=settings.max_artifact_bytes,
+        # a chunk must fit one gRPC message, with room for the envelope
+        chunk_size=min(DEFAULT_CHUNK, settings.max_message_bytes - (64 << 10)),
+    )
     core = Registry(
-        await backends.documents(),
+        docs,
         await backends.objects(),
         await backends.bus(),
         max_artifact_bytes=settings.max_artifact_bytes,
         scratch_dir=scratch,
         datacite=DataCiteClient(settings.datacite) if settings.datacite.enabled else None,
+        uploads=uploads,
     )
     await core.start()
     return RegistryAPI(core)

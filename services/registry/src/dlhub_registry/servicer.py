@@ -38,6 +38,21 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
     ) -> registry_pb2.DeprecateServableResponse:
         return await self.api.deprecate_servable(request)
 
+    async def CreateUpload(
+        self, request: registry_pb2.CreateUploadRequest, context: Any
+    ) -> registry_pb2.CreateUploadResponse:
+        return await self.api.create_upload(request)
+
+    async def WriteUpload(
+        self, request_iterator: AsyncIterator[registry_pb2.WriteUploadRequest], context: Any
+    ) -> registry_pb2.WriteUploadResponse:
+        return await self.api.write_upload(request_iterator)
+
+    async def GetUpload(
+        self, request: registry_pb2.GetUploadRequest, context: Any
+    ) -> registry_pb2.GetUploadResponse:
+        return await self.api.get_upload(request)
+
     async def WithdrawServable(
         self, request: registry_pb2.WithdrawServableRequest, context: Any
     ) -> registry_pb2.WithdrawServableResponse:

@@ -22,6 +22,7 @@ def task_pb(view: TaskView) -> tasks_pb2.Task:
         state=STATES[rec["state"]],
         servable=types_pb2.ServableRef(**rec["servable"]),
         outputs=view.outputs,
+        output_json=view.output_json,
         created_at=rec.get("created_at", ""),
         completed_at=rec.get("completed_at", ""),
         warnings=rec.get("warnings", []),
@@ -54,6 +55,7 @@ class TaskAPI:
             wait=request.wait,
             timeout_s=request.timeout_s,
             outputs=list(request.outputs),
+            inputs_json=request.inputs_json,
         )
         return tasks_pb2.RunServableResponse(task=task_pb(view))
 

@@ -24,9 +24,9 @@ from typing import Any
 from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
 from dlhub_common.codec import from_raw
-from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from dlhub_common.errors import ErrorCode, FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
-from dlhub_common.metadata import validate_metadata
+from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, IOSpec, validate_metadata
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
@@ -36,6 +36,7 @@ from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
+from dlhub_common.typed_values import check_json
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -43,7 +44,8 @@ TASKS_COLLECTION = "tasks"
 # Records of recently accepted tasks kept in memory for recording their results.
 PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
-TENSOR_TYPES = ("onnx",)
+TENSOR_TYPES = TENSOR_SERVABLE_TYPES
+JSON_TYPES = ("python",)
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 TERMINAL = (SUCCEEDED, FAILED)
@@ -66,14 +68,28 @@ class Resolved:
     outputs: tuple[TensorSpec, ...]
     state: str = ACTIVE
     state_reason: str = ""
+    # JSON-valued servables (type "python"): the declared input type and how
+    # executors run it (WorkItem.runtime_json).
+    input_spec: IOSpec | None = None
+    runtime_json: str = ""
+
+
+@dataclass(frozen=True)
+class _Signature:
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+    servable_type: str
+    input_spec: IOSpec | None
+    runtime_json: str
 
 
 @dataclass
 class TaskView:
-    """A task record plus, when finished, its outputs."""
+    """A task record plus, when finished, its outputs (tensors, or one JSON value)."""
 
     record: dict[str, Any]
     outputs: list[types_pb2.Tensor]
+    output_json: str = ""
 
 
 class TaskManager:
@@ -97,7 +113,7 @@ class TaskManager:
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
         self._waiters: dict[str, asyncio.Future[TaskView]] = {}
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._signatures: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...], str]] = {}
+        self._signatures: dict[str, _Signature] = {}
         self._consumer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -131,22 +147,40 @@ class TaskManager:
         if sig is None:
             metadata = validate_metadata(json.loads(resp.servable.metadata_json))
             run = metadata.run
-            sig = (
-                tuple(tensor_signature(run.input)),
-                tuple(tensor_signature(run.output)),
-                metadata.servable.type,
+            json_typed = metadata.servable.type in JSON_TYPES
+            runtime = (
+                json.dumps(
+                    {
+                        "python": metadata.servable.python,
+                        "module": run.method_details.get("module"),
+                        "function": run.method_details.get("function"),
+                        "interface_version": run.method_details.get("interface_version", 1),
+                        "lock_path": "environment.lock",
+                    }
+                )
+                if json_typed
+                else ""
+            )
+            sig = _Signature(
+                inputs=() if json_typed else tuple(tensor_signature(run.input)),
+                outputs=() if json_typed else tuple(tensor_signature(run.output)),
+                servable_type=metadata.servable.type,
+                input_spec=run.input if json_typed else None,
+                runtime_json=runtime,
             )
             self._signatures[summary.digest] = sig
         return Resolved(
             ref=Ref(summary.owner, summary.name, summary.version),
             digest=summary.digest,
-            servable_type=sig[2],
+            servable_type=sig.servable_type,
             model_path=resp.model_path,
             artifacts=tuple(resp.artifacts),
-            inputs=sig[0],
-            outputs=sig[1],
+            inputs=sig.inputs,
+            outputs=sig.outputs,
             state=summary.state or ACTIVE,
             state_reason=summary.state_reason,
+            input_spec=sig.input_spec,
+            runtime_json=sig.runtime_json,
         )
 
     # ------------------------------------------------------------ submit
@@ -160,8 +194,13 @@ class TaskManager:
         wait: bool,
         timeout_s: float = 0.0,
         outputs: list[str] | None = None,
+        inputs_json: str = "",
     ) -> TaskView:
         """Validate and dispatch a run; wait for it when ``wait``.
+
+        Tensor servables take ``inputs``; JSON-valued ones (type ``python``)
+        take ``inputs_json``, one JSON value checked against the declared
+        input type.
 
         A deprecated version runs, and the task carries a warning saying so.
 
@@ -181,8 +220,26 @@ class TaskManager:
             if resolved.state == DEPRECATED
             else []
         )
-        if resolved.servable_type not in TENSOR_TYPES:
+        if resolved.servable_type in JSON_TYPES:
+            if inputs:
+                raise FailedPrecondition(
+                    f"{resolved.ref} is a {resolved.servable_type} servable: it takes one JSON"
+                    " value (inputs_json), not tensors; the Open Inference Protocol runs"
+                    " tensor servables only"
+                )
+            if not inputs_json:
+                raise InvalidArgument(f"{resolved.ref} needs an input: set inputs_json")
+            assert resolved.input_spec is not None
+            check_json(resolved.input_spec, inputs_json)
+            if outputs:
+                raise InvalidArgument("python servables return one value; do not select outputs")
+        elif resolved.servable_type not in TENSOR_TYPES:
             raise FailedPrecondition(f"servable type {resolved.servable_type!r} cannot run here")
+        elif inputs_json:
+            raise InvalidArgument(
+                f"{resolved.ref} is a tensor servable ({resolved.servable_type}):"
+                " send tensors (inputs), not inputs_json"
+            )
         given: dict[str, tuple[str, list[int]]] = {}
         for t in inputs:
             if t.name in given:
@@ -239,6 +296,8 @@ class TaskManager:
             outputs=outputs or [],
             enqueued_unix_ns=created_ns,
             model_path=resolved.model_path,
+            inputs_json=inputs_json,
+            runtime_json=resolved.runtime_json,
         )
         fut: asyncio.Future[TaskView] | None = None
         if wait:
@@ -294,18 +353,20 @@ class TaskManager:
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
                     self._waiters.pop(task_id, None)
-        return TaskView(record, await self._load_outputs(record))
+        outputs, output_json = await self._load_outputs(record)
+        return TaskView(record, outputs, output_json)
 
-    async def _load_outputs(self, record: dict[str, Any]) -> list[types_pb2.Tensor]:
+    async def _load_outputs(self, record: dict[str, Any]) -> tuple[list[types_pb2.Tensor], str]:
         if record["state"] != SUCCEEDED:
-            return []
+            return [], ""
         if "result_b64" in record:
             raw = base64.b64decode(record["result_b64"])
         elif "result_key" in record:
             raw = b"".join([c async for c in self.objects.open(record["result_key"])])
         else:
-            return []
-        return list(bus_pb2.WorkResult.FromString(raw).outputs)
+            return [], ""
+        result = bus_pb2.WorkResult.FromString(raw)
+        return list(result.outputs), result.output_json
 
     # ------------------------------------------------------------ results
 
@@ -367,18 +428,51 @@ class TaskManager:
                     info = await self.objects.put(_one(raw))
                     fields["result_key"] = info.key
             else:
-                fields["error"] = {
-                    "code": result.error.code,
-                    "message": result.error.message,
-                    "details_json": result.error.details_json,
-                    "retryable": result.error.retryable,
-                }
+                fields["error"] = _error_for_caller(record, result.error)
             await self.docs.update(TASKS_COLLECTION, result.task_id, fields)
             record.update(fields)
             TASKS.labels("ok" if result.ok else "error").inc()
         fut = self._waiters.get(result.task_id)
         if fut is not None and not fut.done():
-            fut.set_result(TaskView(record, list(result.outputs) if result.ok else []))
+            fut.set_result(
+                TaskView(
+                    record,
+                    list(result.outputs) if result.ok else [],
+                    result.output_json if result.ok else "",
+                )
+            )
+
+
+def _error_for_caller(record: dict[str, Any], error: types_pb2.ErrorInfo) -> dict[str, Any]:
+    """The error as the task's caller may see it.
+
+    A servable's own failure (SERVABLE_ERROR) carries the function's message
+    and traceback, which may reveal the servable's code or data: only the
+    servable's owner keeps them. Anyone else gets the exception type and a
+    sanitized message. Tasks are only ever shown to the user who submitted
+    them, so deciding here, once, covers every later read.
+    """
+    out = {
+        "code": error.code,
+        "message": error.message,
+        "details_json": error.details_json,
+        "retryable": error.retryable,
+    }
+    owner = record.get("servable", {}).get("owner")
+    if error.code != ErrorCode.SERVABLE_ERROR.value or (owner and record.get("user") == owner):
+        return out
+    try:
+        details = json.loads(error.details_json or "{}")
+    except ValueError:
+        details = {}
+    kind = details.get("exception") if isinstance(details, dict) else None
+    out["message"] = (
+        f"the servable raised {kind} while running; its owner can see the details"
+        if isinstance(kind, str) and kind.isidentifier()
+        else "the servable failed while running; its owner can see the details"
+    )
+    out["details_json"] = json.dumps({"exception": kind} if isinstance(kind, str) else {})
+    return out
 
 
 async def _one(data: bytes) -> Any:

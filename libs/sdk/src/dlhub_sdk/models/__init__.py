@@ -2,6 +2,14 @@
 
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
+from dlhub_sdk.models.python import PythonStaticMethodServable, dict_of, list_of
 from dlhub_sdk.models.sklearn import ScikitLearnServable
 
-__all__ = ["OnnxServable", "ScikitLearnServable", "ServableBuilder"]
+__all__ = [
+    "OnnxServable",
+    "PythonStaticMethodServable",
+    "ScikitLearnServable",
+    "ServableBuilder",
+    "dict_of",
+    "list_of",
+]

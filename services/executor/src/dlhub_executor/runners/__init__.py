@@ -4,6 +4,7 @@ from dlhub_executor.runners.base import LoadedModel, ModelRunner
 
 RUNNERS: dict[str, str] = {
     "onnx": "dlhub_executor.runners.onnx:OnnxRunner",
+    "python": "dlhub_executor.runners.python:PythonRunner",
 }
 
 __all__ = ["RUNNERS", "LoadedModel", "ModelRunner"]

@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from dlhub_common._proto.dlhub.v1 import bus_pb2
+from dlhub_common.errors import FailedPrecondition
+
 Array = npt.NDArray[Any]
 
 
@@ -28,6 +31,13 @@ class LoadedModel(ABC):
             Output tensors by name.
         """
 
+    def run_json(self, inputs_json: str) -> str:
+        """Run once on a JSON input; returns the JSON output (non-tensor servables).
+
+        Called from a worker thread; blocks up to the runner's call timeout.
+        """
+        raise FailedPrecondition("this servable takes tensors, not a JSON input")
+
     def close(self) -> None:
         """Release the model's resources."""
 
@@ -42,6 +52,11 @@ class ModelRunner(ABC):
         Raises:
             dlhub_common.errors.ServableError: the model cannot be loaded.
         """
+
+    def load_work(self, bundle_dir: Path, item: bus_pb2.WorkItem) -> LoadedModel:
+        """Load for one work item; runners that need more than the model path
+        (the python runner: its runtime description) override this."""
+        return self.load(bundle_dir, item.model_path)
 
 
 def as_array(value: Any) -> Array:

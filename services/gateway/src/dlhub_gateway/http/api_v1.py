@@ -3,6 +3,7 @@ search, run, tasks."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
 from typing import Annotated, Any
@@ -73,7 +74,8 @@ async def list_servables(
 @router.post("/servables", status_code=201)
 async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
     """Multipart form: a ``metadata`` field (JSON) and one ``files`` part per artifact
-    (the part's filename is the artifact path)."""
+    (the part's filename is the artifact path); large artifacts sent earlier
+    through /uploads go in an ``uploads`` field: JSON ``[{"path", "upload_id"}]``."""
     c = ctx(request)
     form = await request.form(max_files=1000, max_fields=10, max_part_size=c.max_message_bytes)
     try:
@@ -81,10 +83,11 @@ async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
         if not isinstance(metadata, str):
             raise InvalidArgument("the form needs a 'metadata' field holding the metadata JSON")
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        refs = _upload_refs(form.get("uploads"))
 
         async def stream() -> AsyncIterator[registry_pb2.PublishServableRequest]:
             yield registry_pb2.PublishServableRequest(
-                header=registry_pb2.PublishHeader(metadata_json=metadata)
+                header=registry_pb2.PublishHeader(metadata_json=metadata, uploads=refs)
             )
             for upload in uploads:
                 path = upload.filename or ""
@@ -104,6 +107,91 @@ async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
     finally:
         await form.close()
     return JSONResponse(servable_json(resp.servable), status_code=201)
+
+
+class CreateUploadBody(BaseModel):
+    """Start a resumable upload of one large artifact."""
+
+    path: str = Field("", description="the artifact path it is meant for")
+    size: int = Field(..., ge=0, description="total bytes")
+    sha256: str = Field(..., min_length=64, max_length=64, description="hex sha256 of it all")
+
+
+def _upload_json(resp: registry_pb2.GetUploadResponse) -> dict[str, Any]:
+    return {"received": resp.received, "size": resp.size, "complete": resp.complete}
+
+
+@router.post("/uploads", status_code=201)
+async def create_upload(
+    request: Request, _who: Caller, body: Annotated[CreateUploadBody, Body()]
+) -> dict[str, Any]:
+    """Start an upload session: then PUT chunks to /uploads/{id}?offset=N and
+    publish with ``uploads`` naming it (multipart field or gRPC UploadRef)."""
+    resp = await ctx(request).registry.create_upload(
+        registry_pb2.CreateUploadRequest(path=body.path, size=body.size, sha256=body.sha256)
+    )
+    return {"upload_id": resp.upload_id, "chunk_size": resp.chunk_size, "received": resp.received}
+
+
+@router.put("/uploads/{upload_id}")
+async def write_upload(
+    request: Request, upload_id: str, _who: Caller, offset: int = Query(..., ge=0)
+) -> dict[str, Any]:
+    """Append the raw request body at ``offset`` (which must equal the bytes
+    received so far; 409 names the expected one). Streamed to the registry in
+    pieces of at most 1 MiB; the body is never held whole."""
+    registry = ctx(request).registry
+
+    async def messages() -> AsyncIterator[registry_pb2.WriteUploadRequest]:
+        at = offset
+        buffer = bytearray()
+        sent = False
+        async for piece in request.stream():
+            buffer += piece
+            while len(buffer) >= CHUNK:
+                data = bytes(buffer[:CHUNK])
+                del buffer[:CHUNK]
+                yield registry_pb2.WriteUploadRequest(upload_id=upload_id, offset=at, data=data)
+                at += len(data)
+                sent = True
+        if buffer or not sent:
+            yield registry_pb2.WriteUploadRequest(
+                upload_id=upload_id, offset=at, data=bytes(buffer)
+            )
+
+    resp = await registry.write_upload(messages())
+    return {"received": resp.received}
+
+
+@router.get("/uploads/{upload_id}")
+async def get_upload(request: Request, upload_id: str, _who: Caller) -> dict[str, Any]:
+    """How far an upload got: ``received``, ``size`` and ``complete``."""
+    resp = await ctx(request).registry.get_upload(
+        registry_pb2.GetUploadRequest(upload_id=upload_id)
+    )
+    return _upload_json(resp)
+
+
+def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
+    if field is None or field == "":
+        return []
+    problem = InvalidArgument(
+        'the \'uploads\' field must be JSON: a list of {"path": ..., "upload_id": ...}'
+    )
+    if not isinstance(field, str):
+        raise problem
+    try:
+        items = json.loads(field)
+    except ValueError:
+        raise problem from None
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict)
+        and isinstance(i.get("path"), str)
+        and isinstance(i.get("upload_id"), str)
+        for i in items
+    ):
+        raise problem
+    return [registry_pb2.UploadRef(path=i["path"], upload_id=i["upload_id"]) for i in items]
 
 
 @router.get("/servables/{owner}/{name}")
@@ -251,13 +339,15 @@ async def run_servable(
     info = await c.oip.model(
         f"{check_slug('owner', owner)}/{check_slug('name', name)}", str(body.version or "")
     )
-    tensors = inputs_from_json(body.inputs, info.inputs)
+    # tensor servables get tensors; python servables get the JSON value as is
+    tensors = inputs_from_json(body.inputs, info.inputs) if info.tensor else []
     resp = await c.tasks.run_servable(
         tasks_pb2.RunServableRequest(
             servable=types_pb2.ServableRef(
                 owner=info.ref.owner, name=info.ref.name, version=info.ref.version
             ),
             inputs=tensors,
+            inputs_json="" if info.tensor else json.dumps(body.inputs),
             wait=not body.asynchronous,
             timeout_s=body.timeout_s,
             outputs=body.outputs,

@@ -88,7 +88,10 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
             "total_ms": task.timings.total_ms,
         }
     if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
-        out["outputs"] = outputs_json(task.outputs)
+        if task.output_json:  # a python servable: its JSON result
+            out["output"] = json.loads(task.output_json)
+        else:
+            out["outputs"] = outputs_json(task.outputs)
     if task.HasField("error"):
         out["error"] = {
             "code": task.error.code,

@@ -61,7 +61,7 @@ async def model_ready(request: Request, model_name: str, version: str = "") -> J
         info = await ctx(request).oip.model(model_name, version)
     except NotFound:
         return JSONResponse({"ready": False}, status_code=404)
-    if info.state == "withdrawn":  # described as a tombstone, never run
+    if info.state == "withdrawn" or not info.tensor:  # a tombstone, or not an OIP model
         return JSONResponse({"ready": False}, status_code=400)
     return JSONResponse({"ready": True})
 
@@ -158,4 +158,4 @@ async def infer(request: Request, model_name: str, version: str = "") -> Respons
 @router.get("/models/{model_name:path}")
 @router.get("/models/{model_name:path}/versions/{version}")
 async def model_metadata(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
-    return _metadata(await ctx(request).oip.model(model_name, version))
+    return _metadata(await ctx(request).oip.tensor_model(model_name, version))

@@ -20,7 +20,7 @@ SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
 class WorkItem(_message.Message):
-    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path")
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +31,8 @@ class WorkItem(_message.Message):
     ENQUEUED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     DEADLINE_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     servable: _types_pb2.ServableRef
     digest: str
@@ -41,10 +43,12 @@ class WorkItem(_message.Message):
     enqueued_unix_ns: int
     deadline_unix_ns: int
     model_path: str
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ...) -> None: ...
+    inputs_json: str
+    runtime_json: str
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ...) -> None: ...
 
 class WorkResult(_message.Message):
-    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns")
+    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +57,7 @@ class WorkResult(_message.Message):
     EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
     STARTED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     FINISHED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     ok: bool
     outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
@@ -61,7 +66,8 @@ class WorkResult(_message.Message):
     executor_id: str
     started_unix_ns: int
     finished_unix_ns: int
-    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ...) -> None: ...
+    output_json: str
+    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ...) -> None: ...
 
 class ServableEvent(_message.Message):
     __slots__ = ("kind", "servable", "event_unix_ns")

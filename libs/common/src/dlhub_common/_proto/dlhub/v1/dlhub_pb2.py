@@ -27,7 +27,7 @@ from dlhub_common._proto.dlhub.v1 import search_pb2 as dlhub_dot_v1_dot_search__
 from dlhub_common._proto.dlhub.v1 import tasks_pb2 as dlhub_dot_v1_dot_tasks__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/dlhub.proto\x12\x08\x64lhub.v1\x1a\x17\x64lhub/v1/registry.proto\x1a\x15\x64lhub/v1/search.proto\x1a\x14\x64lhub/v1/tasks.proto2\xd7\x05\n\x0c\x44LHubService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponse\x12M\n\x0cListVersions\x12\x1d.dlhub.v1.ListVersionsRequest\x1a\x1e.dlhub.v1.ListVersionsResponse\x12\\\n\x11\x44\x65precateServable\x12\".dlhub.v1.DeprecateServableRequest\x1a#.dlhub.v1.DeprecateServableResponse\x12Y\n\x10WithdrawServable\x12!.dlhub.v1.WithdrawServableRequest\x1a\".dlhub.v1.WithdrawServableResponse\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponse\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/dlhub.proto\x12\x08\x64lhub.v1\x1a\x17\x64lhub/v1/registry.proto\x1a\x15\x64lhub/v1/search.proto\x1a\x14\x64lhub/v1/tasks.proto2\xba\x07\n\x0c\x44LHubService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponse\x12M\n\x0cListVersions\x12\x1d.dlhub.v1.ListVersionsRequest\x1a\x1e.dlhub.v1.ListVersionsResponse\x12\\\n\x11\x44\x65precateServable\x12\".dlhub.v1.DeprecateServableRequest\x1a#.dlhub.v1.DeprecateServableResponse\x12Y\n\x10WithdrawServable\x12!.dlhub.v1.WithdrawServableRequest\x1a\".dlhub.v1.WithdrawServableResponse\x12M\n\x0c\x43reateUpload\x12\x1d.dlhub.v1.CreateUploadRequest\x1a\x1e.dlhub.v1.CreateUploadResponse\x12L\n\x0bWriteUpload\x12\x1c.dlhub.v1.WriteUploadRequest\x1a\x1d.dlhub.v1.WriteUploadResponse(\x01\x12\x44\n\tGetUpload\x12\x1a.dlhub.v1.GetUploadRequest\x1a\x1b.dlhub.v1.GetUploadResponse\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponse\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,5 +35,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dlhub.v1.dlhub_pb2', _globa
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DLHUBSERVICE']._serialized_start=105
-  _globals['_DLHUBSERVICE']._serialized_end=832
+  _globals['_DLHUBSERVICE']._serialized_end=1059
 # @@protoc_insertion_point(module_scope)

@@ -68,6 +68,21 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
                 _registered_method=True)
+        self.CreateUpload = channel.unary_unary(
+                '/dlhub.v1.DLHubService/CreateUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.FromString,
+                _registered_method=True)
+        self.WriteUpload = channel.stream_unary(
+                '/dlhub.v1.DLHubService/WriteUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.FromString,
+                _registered_method=True)
+        self.GetUpload = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/dlhub.v1.DLHubService/Search',
                 request_serializer=dlhub_dot_v1_dot_search__pb2.SearchRequest.SerializeToString,
@@ -126,6 +141,24 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateUpload(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WriteUpload(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUpload(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -176,6 +209,21 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.WithdrawServable,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.SerializeToString,
+            ),
+            'CreateUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.SerializeToString,
+            ),
+            'WriteUpload': grpc.stream_unary_rpc_method_handler(
+                    servicer.WriteUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.SerializeToString,
+            ),
+            'GetUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -357,6 +405,87 @@ class DLHubService:
             '/dlhub.v1.DLHubService/WithdrawServable',
             dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/CreateUpload',
+            dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WriteUpload(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/dlhub.v1.DLHubService/WriteUpload',
+            dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetUpload',
+            dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,12 +16,22 @@ class PublishServableRequest(_message.Message):
     def __init__(self, header: _Optional[_Union[PublishHeader, _Mapping]] = ..., chunk: _Optional[_Union[ArtifactChunk, _Mapping]] = ...) -> None: ...
 
 class PublishHeader(_message.Message):
-    __slots__ = ("metadata_json", "artifacts")
+    __slots__ = ("metadata_json", "artifacts", "uploads")
     METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
     ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
+    UPLOADS_FIELD_NUMBER: _ClassVar[int]
     metadata_json: str
     artifacts: _containers.RepeatedCompositeFieldContainer[ArtifactInfo]
-    def __init__(self, metadata_json: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[ArtifactInfo, _Mapping]]] = ...) -> None: ...
+    uploads: _containers.RepeatedCompositeFieldContainer[UploadRef]
+    def __init__(self, metadata_json: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[ArtifactInfo, _Mapping]]] = ..., uploads: _Optional[_Iterable[_Union[UploadRef, _Mapping]]] = ...) -> None: ...
+
+class UploadRef(_message.Message):
+    __slots__ = ("path", "upload_id")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    upload_id: str
+    def __init__(self, path: _Optional[str] = ..., upload_id: _Optional[str] = ...) -> None: ...
 
 class ArtifactInfo(_message.Message):
     __slots__ = ("path", "size", "sha256")
@@ -128,3 +138,55 @@ class WithdrawServableResponse(_message.Message):
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.ServableSummary
     def __init__(self, servable: _Optional[_Union[_types_pb2.ServableSummary, _Mapping]] = ...) -> None: ...
+
+class CreateUploadRequest(_message.Message):
+    __slots__ = ("path", "size", "sha256")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    size: int
+    sha256: str
+    def __init__(self, path: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class CreateUploadResponse(_message.Message):
+    __slots__ = ("upload_id", "chunk_size", "received")
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_SIZE_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    chunk_size: int
+    received: int
+    def __init__(self, upload_id: _Optional[str] = ..., chunk_size: _Optional[int] = ..., received: _Optional[int] = ...) -> None: ...
+
+class WriteUploadRequest(_message.Message):
+    __slots__ = ("upload_id", "offset", "data")
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    offset: int
+    data: bytes
+    def __init__(self, upload_id: _Optional[str] = ..., offset: _Optional[int] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class WriteUploadResponse(_message.Message):
+    __slots__ = ("received",)
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    received: int
+    def __init__(self, received: _Optional[int] = ...) -> None: ...
+
+class GetUploadRequest(_message.Message):
+    __slots__ = ("upload_id",)
+    UPLOAD_ID_FIELD_NUMBER: _ClassVar[int]
+    upload_id: str
+    def __init__(self, upload_id: _Optional[str] = ...) -> None: ...
+
+class GetUploadResponse(_message.Message):
+    __slots__ = ("received", "size", "complete")
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    received: int
+    size: int
+    complete: bool
+    def __init__(self, received: _Optional[int] = ..., size: _Optional[int] = ..., complete: _Optional[bool] = ...) -> None: ...

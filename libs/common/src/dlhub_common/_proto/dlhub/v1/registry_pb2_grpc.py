@@ -65,6 +65,21 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
                 _registered_method=True)
+        self.CreateUpload = channel.unary_unary(
+                '/dlhub.v1.RegistryService/CreateUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.FromString,
+                _registered_method=True)
+        self.WriteUpload = channel.stream_unary(
+                '/dlhub.v1.RegistryService/WriteUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.FromString,
+                _registered_method=True)
+        self.GetUpload = channel.unary_unary(
+                '/dlhub.v1.RegistryService/GetUpload',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -118,6 +133,29 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateUpload(self, request, context):
+        """Start a resumable upload of one large artifact (owner only, 24 h).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WriteUpload(self, request_iterator, context):
+        """Append bytes to an upload. Every message's offset must equal the bytes
+        received so far (FAILED_PRECONDITION names the expected offset), so a
+        client whose stream broke asks GetUpload and resumes from `received`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUpload(self, request, context):
+        """How far an upload got.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -150,6 +188,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.WithdrawServable,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.SerializeToString,
+            ),
+            'CreateUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.SerializeToString,
+            ),
+            'WriteUpload': grpc.stream_unary_rpc_method_handler(
+                    servicer.WriteUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.SerializeToString,
+            ),
+            'GetUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUpload,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -315,6 +368,87 @@ class RegistryService:
             '/dlhub.v1.RegistryService/WithdrawServable',
             dlhub_dot_v1_dot_registry__pb2.WithdrawServableRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.WithdrawServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/CreateUpload',
+            dlhub_dot_v1_dot_registry__pb2.CreateUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.CreateUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WriteUpload(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/dlhub.v1.RegistryService/WriteUpload',
+            dlhub_dot_v1_dot_registry__pb2.WriteUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.WriteUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/GetUpload',
+            dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

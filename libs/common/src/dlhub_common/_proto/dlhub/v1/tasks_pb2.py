@@ -25,27 +25,27 @@ _sym_db = _symbol_database.Default()
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"E\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\"\x8f\x02\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\"\x91\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task*\x87\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x32\x99\x01\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"E\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\"\xa4\x02\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\x12\x13\n\x0boutput_json\x18\n \x01(\t\"\xa6\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\x12\x13\n\x0binputs_json\x18\x06 \x01(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task*\x87\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x32\x99\x01\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dlhub.v1.tasks_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TASKSTATE']._serialized_start=720
-  _globals['_TASKSTATE']._serialized_end=855
+  _globals['_TASKSTATE']._serialized_start=762
+  _globals['_TASKSTATE']._serialized_end=897
   _globals['_TASKTIMINGS']._serialized_start=56
   _globals['_TASKTIMINGS']._serialized_end=125
   _globals['_TASK']._serialized_start=128
-  _globals['_TASK']._serialized_end=399
-  _globals['_RUNSERVABLEREQUEST']._serialized_start=402
-  _globals['_RUNSERVABLEREQUEST']._serialized_end=547
-  _globals['_RUNSERVABLERESPONSE']._serialized_start=549
-  _globals['_RUNSERVABLERESPONSE']._serialized_end=600
-  _globals['_GETTASKREQUEST']._serialized_start=602
-  _globals['_GETTASKREQUEST']._serialized_end=668
-  _globals['_GETTASKRESPONSE']._serialized_start=670
-  _globals['_GETTASKRESPONSE']._serialized_end=717
-  _globals['_TASKSERVICE']._serialized_start=858
-  _globals['_TASKSERVICE']._serialized_end=1011
+  _globals['_TASK']._serialized_end=420
+  _globals['_RUNSERVABLEREQUEST']._serialized_start=423
+  _globals['_RUNSERVABLEREQUEST']._serialized_end=589
+  _globals['_RUNSERVABLERESPONSE']._serialized_start=591
+  _globals['_RUNSERVABLERESPONSE']._serialized_end=642
+  _globals['_GETTASKREQUEST']._serialized_start=644
+  _globals['_GETTASKREQUEST']._serialized_end=710
+  _globals['_GETTASKRESPONSE']._serialized_start=712
+  _globals['_GETTASKRESPONSE']._serialized_end=759
+  _globals['_TASKSERVICE']._serialized_start=900
+  _globals['_TASKSERVICE']._serialized_end=1053
 # @@protoc_insertion_point(module_scope)

@@ -32,7 +32,7 @@ class TaskTimings(_message.Message):
     def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings")
+    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,7 @@ class Task(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     state: TaskState
     servable: _types_pb2.ServableRef
@@ -51,21 +52,24 @@ class Task(_message.Message):
     created_at: str
     completed_at: str
     warnings: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
+    output_json: str
+    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ...) -> None: ...
 
 class RunServableRequest(_message.Message):
-    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs")
+    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     WAIT_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.ServableRef
     inputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
     wait: bool
     timeout_s: float
     outputs: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ...) -> None: ...
+    inputs_json: str
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ..., inputs_json: _Optional[str] = ...) -> None: ...
 
 class RunServableResponse(_message.Message):
     __slots__ = ("task",)
