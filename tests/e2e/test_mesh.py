@@ -420,6 +420,36 @@ def test_sklearn_publish_and_run_matches_the_estimator(
     np.testing.assert_allclose(outputs["probabilities"], model.predict_proba(x_test), atol=1e-5)
 
 
+def test_torchscript_publish_and_run_matches_torch(
+    sdk: DLHubClient, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A PyTorch module published as TorchScript through the SDK answers like itself."""
+    torch = pytest.importorskip("torch")
+    from dlhub_sdk.models import TorchServable
+
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
+    servable = (
+        TorchServable(
+            module,
+            torch.randn(3, 4),
+            "tiny-torch",
+            input_names=["x"],
+            output_names=["y"],
+            output_dir=tmp_path_factory.mktemp("torch"),
+        )
+        .set_title("Tiny TorchScript model")
+        .add_author("Ada Lovelace", "Analytical Engines")
+    )
+    summary = sdk.publish_servable(servable)
+    assert (summary["name"], summary["servable_type"]) == ("tiny-torch", "torchscript")
+    x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
+    outputs = sdk.run(f"{USERNAME}/tiny-torch", x)
+    assert isinstance(outputs, dict)
+    assert list(outputs) == ["y"]
+    np.testing.assert_allclose(outputs["y"], servable.predict(x)["y"], rtol=1e-5, atol=1e-6)
+
+
 # ------------------------------------------------------------------ HTTP/JSON
 
 

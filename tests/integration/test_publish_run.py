@@ -77,13 +77,18 @@ async def test_publish_and_run_match_numpy(mesh: Mesh, tiny: TinyModel) -> None:
     described = await mesh.get("tiny")
     assert list(described.versions) == [1]
     assert described.model_path == "model.onnx"
-    (artifact,) = described.artifacts
+    # the bundle: the model plus the registry-written dlhub.json and environment.lock
+    by_path = {a.path: a for a in described.artifacts}
+    assert sorted(by_path) == ["dlhub.json", "environment.lock", "model.onnx"]
+    artifact = by_path["model.onnx"]
     assert (artifact.path, artifact.size, artifact.sha256) == (
         "model.onnx",
         len(tiny.data),
         tiny.sha256,
     )
-    assert mesh.object_files() == {f"{tiny.sha256[:2]}/{tiny.sha256}"}
+    assert described.interface_version == 1
+    assert f"{tiny.sha256[:2]}/{tiny.sha256}" in mesh.object_files()
+    assert len(mesh.object_files()) == 3
 
     x = x_batch()
     task = await mesh.run("tiny", {"X": x})
@@ -217,11 +222,11 @@ async def test_new_version_becomes_latest(mesh: Mesh, tiny: TinyModel, tiny_v2: 
     assert latest.servable.summary.version == 2
     assert latest.servable.summary.latest
     assert list(latest.versions) == [1, 2]
-    assert latest.artifacts[0].sha256 == tiny_v2.sha256
+    assert {a.path: a.sha256 for a in latest.artifacts}["model.onnx"] == tiny_v2.sha256
     first = await mesh.get("tiny", 1)
     assert first.servable.summary.version == 1
     assert not first.servable.summary.latest
-    assert first.artifacts[0].sha256 == tiny.sha256
+    assert {a.path: a.sha256 for a in first.artifacts}["model.onnx"] == tiny.sha256
 
     x = x_batch(3)
     task = await mesh.run("tiny", {"X": x})
@@ -281,8 +286,36 @@ async def test_same_content_gives_the_same_digest(mesh: Mesh, tiny: TinyModel) -
     # Version, dates and identifier differ; the digest covers content only.
     assert again.servable.summary.digest == first.servable.summary.digest
     assert again.servable.summary.identifier != first.servable.summary.identifier
-    # One object, shared by both versions.
-    assert len(mesh.object_files()) == 1
+    # The model and environment.lock are shared by both versions; each version
+    # has its own dlhub.json (it names its version), outside the digest.
+    assert len(mesh.object_files()) == 4
+    v1, v2 = await mesh.get("tiny", 1), await mesh.get("tiny", 2)
+    shared = {"model.onnx", "environment.lock"}
+    assert {a.path: a.sha256 for a in v1.artifacts if a.path in shared} == {
+        a.path: a.sha256 for a in v2.artifacts if a.path in shared
+    }
+    meta = {a.path: a.sha256 for a in v1.artifacts}["dlhub.json"]
+    assert meta != {a.path: a.sha256 for a in v2.artifacts}["dlhub.json"]
+
+
+async def test_a_changed_byte_changes_the_digest(mesh: Mesh, tiny: TinyModel) -> None:
+    """The digest covers the artifact bytes: one flipped byte of the model (same
+    name, same metadata) gives another digest; the original bytes give the
+    original digest back."""
+    first = await mesh.publish(tiny.metadata("tiny"), {"model.onnx": tiny.data})
+    changed = bytearray(tiny.data)
+    # flip the lowest mantissa bit of the first weight: still a valid ONNX model
+    at = tiny.data.index(tiny.w.astype(np.float32).tobytes())
+    changed[at] ^= 0x01
+    second = await mesh.publish(tiny.metadata("tiny"), {"model.onnx": bytes(changed)})
+    third = await mesh.publish(tiny.metadata("tiny"), {"model.onnx": tiny.data})
+    digests = [r.servable.summary.digest for r in (first, second, third)]
+    assert [r.servable.summary.version for r in (first, second, third)] == [1, 2, 3]
+    assert digests[0] != digests[1]
+    assert digests[0] == digests[2]
+    # and changed metadata (a title) changes it as well
+    retitled = await mesh.publish(tiny.metadata("tiny", title="Other"), {"model.onnx": tiny.data})
+    assert retitled.servable.summary.digest != digests[0]
 
 
 # ================================================================== search

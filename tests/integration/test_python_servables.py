@@ -152,7 +152,12 @@ async def test_glass_publishes_and_runs(pmesh: Mesh) -> None:
     publish_s = time.perf_counter() - t0
     assert published.servable.summary.servable_type == "python"
     got = await pmesh.get("glass")
-    assert {a.path for a in got.artifacts} == {"glass.py", "glass_data.csv", "environment.lock"}
+    assert {a.path for a in got.artifacts} == {
+        "glass.py",
+        "glass_data.csv",
+        "environment.lock",
+        "dlhub.json",
+    }
     assert got.model_path == "glass.py"
 
     t0 = time.perf_counter()

@@ -52,6 +52,10 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.GetUploadRequest
     ) -> registry_pb2.GetUploadResponse: ...
 
+    async def get_publish_job(
+        self, request: registry_pb2.GetPublishJobRequest
+    ) -> registry_pb2.GetPublishJobResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

@@ -23,9 +23,9 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 
-SERVABLE_TYPES = ("onnx", "python")
+SERVABLE_TYPES = ("onnx", "python", "torchscript", "torch_export")
 # Types whose runs carry tensors; the others carry one JSON value.
-TENSOR_SERVABLE_TYPES = ("onnx",)
+TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
 # The executor-servable interface versions a python servable may declare.
 PYTHON_INTERFACE_VERSIONS = (1,)
 

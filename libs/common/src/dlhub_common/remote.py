@@ -90,6 +90,11 @@ class RemoteRegistry:
     ) -> registry_pb2.GetUploadResponse:
         return await _call(self._stub.GetUpload, request)  # type: ignore[no-any-return]
 
+    async def get_publish_job(
+        self, request: registry_pb2.GetPublishJobRequest
+    ) -> registry_pb2.GetPublishJobResponse:
+        return await _call(self._stub.GetPublishJob, request)  # type: ignore[no-any-return]
+
 
 class RemoteSearch:
     def __init__(self, channel: grpc.aio.Channel) -> None:

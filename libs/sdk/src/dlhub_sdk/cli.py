@@ -25,7 +25,12 @@ SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
 def _client(args: argparse.Namespace) -> Any:
     from dlhub_sdk.client import DLHubClient
 
-    return DLHubClient(args.address, args.token, timeout=getattr(args, "timeout", 60.0))
+    return DLHubClient(
+        args.address,
+        args.token,
+        timeout=getattr(args, "timeout", 60.0),
+        http=getattr(args, "http", None),
+    )
 
 
 def _print(args: argparse.Namespace, data: Any, human: str) -> None:
@@ -207,9 +212,38 @@ def cmd_publish(args: argparse.Namespace) -> int:
         args,
         summary,
         f"published {summary['owner']}/{summary['name']} version {summary['version']}\n"
-        f"  digest {summary['digest']}",
+        f"  digest {summary['digest']}\n"
+        f"  publish job {summary.get('publish_id', '')} (dlhub status <id> shows its log)",
     )
     return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        out = client.download_bundle(args.servable, args.out, args.version)
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    _print(
+        args,
+        {"dir": str(out), "files": files},
+        f"bundle of {args.servable} in {out}:\n"
+        + "\n".join(f"  {f}" for f in files)
+        + f"\nbuild its executor image with: docker build -t <tag> {out}",
+    )
+    return 0
+
+
+def _job_text(job: dict[str, Any]) -> str:
+    ref = job.get("servable")
+    lines = [
+        f"publish job {job['id']}: {job['state']}",
+        f"  started {job['started_at']}"
+        + (f", finished {job['finished_at']}" if job.get("finished_at") else ""),
+    ]
+    if ref:
+        lines.append(f"  servable {ref['owner']}/{ref['name']}:{ref['version']}")
+    lines.append("log:")
+    lines += [f"  {line}" for line in job.get("log", [])]
+    return "\n".join(lines)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -348,6 +382,11 @@ def _is_arrays(result: Any) -> bool:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.task_id.startswith("pub-"):  # a publish job, not a task
+        with _client(args) as client:
+            job = client.get_publish_status(args.task_id)
+        _print(args, job, _job_text(job))
+        return 0 if job["state"] != "FAILED" else 1
     with _client(args) as client:
         status = client.get_task_status(args.task_id)
         if status["state"] == "SUCCEEDED" and args.result:
@@ -473,8 +512,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0)
     p.set_defaults(func=cmd_run)
 
-    p = client_cmd("status", "a task's status (and result with --result)")
-    p.add_argument("task_id")
+    p = client_cmd("bundle", "download a version's bundle with a Dockerfile for its executor")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--out", required=True, help="directory to unpack it into")
+    p.add_argument("--version")
+    p.add_argument("--http", help="gateway HTTP URL (default: DLHUB_HTTP or `dlhub up`'s)")
+    p.set_defaults(func=cmd_bundle)
+
+    p = client_cmd(
+        "status", "a task's status (and result with --result), or a publish job's log (pub-...)"
+    )
+    p.add_argument("task_id", help="a task id, or a publish id (pub-...)")
     p.add_argument("--result", action="store_true")
     p.set_defaults(func=cmd_status)
     return parser
@@ -490,6 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"error": exc.to_dict()}), file=sys.stderr)
         else:
             print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
+            if exc.details.get("publish_id"):
+                print(f"  its log: dlhub status {exc.details['publish_id']}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tarfile
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import grpc
@@ -29,7 +33,13 @@ from dlhub_common._proto.dlhub.v1 import (
     types_pb2,
 )
 from dlhub_common.codec import array_to_tensor, dtype_for, tensor_to_array
-from dlhub_common.errors import DeadlineExceeded, DLHubError, InvalidArgument, error_from_code
+from dlhub_common.errors import (
+    DeadlineExceeded,
+    DLHubError,
+    FailedPrecondition,
+    InvalidArgument,
+    error_from_code,
+)
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
 from dlhub_common.records import summary_from_pb
@@ -122,6 +132,8 @@ class DLHubClient:
         token: bearer token; needed to publish and to see private servables.
         timeout: default seconds for a synchronous run.
         max_message_bytes: gRPC message limit; match the server's.
+        http: the gateway's HTTP base URL (bundle downloads); default
+            ``DLHUB_HTTP`` or the ``http`` of ``client.json``.
     """
 
     def __init__(
@@ -131,9 +143,11 @@ class DLHubClient:
         *,
         timeout: float = 60.0,
         max_message_bytes: int = 64 * MiB,
+        http: str | None = None,
     ) -> None:
         config = resolve(address, token)
         self.address = config.address
+        self.http = http or config.http
         self._token = config.token
         self.timeout = timeout
         self._channel = grpc.insecure_channel(
@@ -237,8 +251,72 @@ class DLHubClient:
                         if not data:
                             break
 
+        # a failed publish raises with details["publish_id"]: see get_publish_status
         resp = self._call("PublishServable", stream())
-        return summary_from_pb(resp.servable.summary)
+        return {**summary_from_pb(resp.servable.summary), "publish_id": resp.publish_id}
+
+    def get_publish_status(self, publish_id: str) -> dict[str, Any]:
+        """One of your publish jobs: ``state`` (RUNNING, SUCCEEDED, FAILED), the
+        ``servable`` once known, times and the ``log`` (validation steps,
+        resolver output, the error of a failed publish).
+
+        Raises:
+            NotFound: no such job, or it is not yours.
+        """
+        job = self._call(
+            "GetPublishJob", registry_pb2.GetPublishJobRequest(publish_id=publish_id)
+        ).job
+        ref = job.servable if job.HasField("servable") else None
+        return {
+            "id": job.id,
+            "owner": job.owner,
+            "state": job.state,
+            "servable": (
+                {"owner": ref.owner, "name": ref.name, "version": ref.version} if ref else None
+            ),
+            "started_at": job.started_at,
+            "finished_at": job.finished_at or None,
+            "log": list(job.log),
+            "error_code": job.error_code or None,
+        }
+
+    def download_bundle(
+        self, name: str, dest: str | Path, version: int | str | None = None
+    ) -> Path:
+        """Download a version's bundle (artifacts, ``dlhub.json``,
+        ``environment.lock``) with its generated ``Dockerfile`` and
+        ``.dockerignore`` into the directory ``dest``; returns ``dest``.
+
+        The archive comes over HTTP (``GET /api/v1/servables/{owner}/{name}/bundle``)
+        and is unpacked as it streams: ``dest/Dockerfile``, ``dest/bundle/...``.
+        """
+        ref = parse_ref(name, version)
+        if not self.http:
+            raise FailedPrecondition(
+                "bundle downloads go over HTTP: pass http= or set DLHUB_HTTP"
+                " (e.g. http://127.0.0.1:8000)"
+            )
+        query = f"?version={ref.version}" if ref.version else ""
+        url = f"{self.http.rstrip('/')}/api/v1/servables/{ref.owner}/{ref.name}/bundle{query}"
+        headers = {"authorization": f"Bearer {self._token}"} if self._token else {}
+        out = Path(dest)
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, headers=headers), timeout=self.timeout
+            ) as resp:
+                _extract_bundle(resp, out)
+        except urllib.error.HTTPError as exc:
+            try:
+                body = json.loads(exc.read() or b"{}")
+            except ValueError:
+                body = {}
+            if not isinstance(body, dict) or "code" not in body:
+                raise error_from_code("INTERNAL", f"HTTP {exc.code}: {exc.reason}") from None
+            raise error_from_code(
+                str(body["code"]), str(body.get("error", exc.reason)), body.get("details")
+            ) from None
+        return out
 
     def _upload(self, path: str, src: Path, size: int, sha256: str, meter: _Meter) -> str:
         """Send one file through an upload session; returns the upload id."""
@@ -583,6 +661,25 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, np.ndarray | np.generic):
         return value.tolist()
     raise TypeError(f"a {type(value).__name__} cannot be sent as JSON")
+
+
+def _extract_bundle(stream: Any, out: Path) -> None:
+    """Unpack a bundle tar.gz stream into ``out``, dropping its top directory;
+    only regular files, only below ``out``."""
+    root = out.resolve()
+    with tarfile.open(fileobj=stream, mode="r|gz") as tar:
+        for member in tar:
+            parts = PurePosixPath(member.name).parts[1:]
+            if not member.isfile() or not parts or ".." in parts:
+                continue
+            target = root.joinpath(*parts)
+            if root not in target.resolve().parents:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            src = tar.extractfile(member)
+            assert src is not None
+            with target.open("wb") as fh:
+                shutil.copyfileobj(src, fh, CHUNK)
 
 
 def _ref_pb(ref: Ref) -> types_pb2.ServableRef:

@@ -62,6 +62,8 @@ class Executor:
             cache_dir,
             runner_options={
                 "onnx": {"intra_op_threads": intra_op_threads},
+                "torchscript": {"intra_op_threads": intra_op_threads},
+                "torch_export": {"intra_op_threads": intra_op_threads},
                 "python": {
                     "env_dir": env_dir or cache_dir / "envs",
                     "call_timeout_s": call_timeout_s,

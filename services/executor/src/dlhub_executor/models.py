@@ -17,6 +17,7 @@ from typing import Any
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import FailedPrecondition
 from dlhub_common.ports import ObjectStore
+from dlhub_executor.interfaces import check_interface
 from dlhub_executor.runners import RUNNERS, LoadedModel, ModelRunner
 
 log = logging.getLogger("dlhub.executor")
@@ -52,6 +53,7 @@ class ModelCache:
         return self._runners[servable_type]
 
     async def get(self, item: bus_pb2.WorkItem) -> LoadedModel:
+        check_interface(item)  # before anything is downloaded or loaded
         key = item.digest
         model = self._models.get(key)
         if model is not None:

@@ -21,7 +21,11 @@ SERVER_NAME = "dlhub"
 SERVER_VERSION = "0.1.0"
 # Triton's binary tensor data extension, over REST (gRPC has raw contents).
 EXTENSIONS: tuple[str, ...] = ("binary_tensor_data",)
-TENSOR_TYPES = {"onnx": "onnxruntime_onnx"}
+TENSOR_TYPES = {
+    "onnx": "onnxruntime_onnx",
+    "torchscript": "pytorch_libtorch",
+    "torch_export": "pytorch_export",
+}
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.GetUploadResponse:
         return await self.registry.get_upload(request)
 
+    async def GetPublishJob(
+        self, request: registry_pb2.GetPublishJobRequest, context: Any
+    ) -> registry_pb2.GetPublishJobResponse:
+        return await self.registry.get_publish_job(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

@@ -12,6 +12,7 @@ from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
 from dlhub_registry.core import AnnouncedArtifact, Registry
+from dlhub_registry.publish_jobs import get_job, job_pb
 from dlhub_registry.uploads import UploadSessions
 
 MAX_PAGE = 1000
@@ -76,7 +77,15 @@ class RegistryAPI:
         record = await self.core.publish(
             current_principal.get(), metadata, announced, chunks(), uploads
         )
-        return registry_pb2.PublishServableResponse(servable=servable_pb(record, latest=True))
+        return registry_pb2.PublishServableResponse(
+            servable=servable_pb(record, latest=True), publish_id=record.get("publish_id", "")
+        )
+
+    async def get_publish_job(
+        self, request: registry_pb2.GetPublishJobRequest
+    ) -> registry_pb2.GetPublishJobResponse:
+        doc = await get_job(self.core.docs, current_principal.get(), request.publish_id)
+        return registry_pb2.GetPublishJobResponse(job=job_pb(doc))
 
     def _uploads(self) -> UploadSessions:
         if self.core.uploads is None:
@@ -127,6 +136,8 @@ class RegistryAPI:
                 for a in record["artifacts"]
             ],
             model_path=record.get("model_path", ""),
+            # records of releases before interface versions read as 1
+            interface_version=int(record.get("interface_version") or 1),
         )
 
     async def list_servables(

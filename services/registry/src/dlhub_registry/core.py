@@ -33,7 +33,7 @@ from dlhub_common.errors import (
     Unavailable,
 )
 from dlhub_common.identity import Principal
-from dlhub_common.metadata import compute_digest, validate_metadata
+from dlhub_common.metadata import canonical_json, compute_digest, validate_metadata
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_common.records import (
@@ -49,9 +49,10 @@ from dlhub_common.records import (
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 from dlhub_common.tracing import headers_with_context
 from dlhub_registry.datacite import DataCiteClient
+from dlhub_registry.publish_jobs import FAILED, PUBLISH_JOBS, SUCCEEDED, PublishJob
 from dlhub_registry.python_servables import LOCK_PATH, check_python_servable
 from dlhub_registry.uploads import UploadSessions
-from dlhub_registry.validators import validate_onnx
+from dlhub_registry.validators import TORCH_KINDS, validate_onnx, validate_torch
 
 log = logging.getLogger("dlhub.registry")
 
@@ -60,6 +61,24 @@ HEADS = "servable_heads"
 OBJECT_REFS = "object_refs"
 MAX_ARTIFACTS = 1000
 MAX_REASON_CHARS = 2000
+# The canonical stored metadata of a version, written by the registry as one
+# more artifact at commit (see docs/architecture.md, "Bundles").
+METADATA_PATH = "dlhub.json"
+# Registry-written bundle files a publisher may not upload.
+RESERVED_PATHS = (METADATA_PATH,)
+# The executor-servable interface every new version is published for
+# (python servables: the worker frame protocol; ONNX: the runner's contract).
+INTERFACE_VERSION = 1
+
+
+def onnx_runtime_requirement() -> str:
+    """The runtime an ONNX servable needs, as a requirements line."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"onnxruntime=={version('onnxruntime')}"
+    except PackageNotFoundError:
+        return "onnxruntime>=1.18"
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,7 @@ class Registry:
         # Events published before the indexer first joins must wait for it.
         await self.bus.ensure_group([SERVABLE_EVENTS], SEARCH_GROUP)
         await self.docs.ensure_index(HEADS, ["owner"])
+        await self.docs.ensure_index(PUBLISH_JOBS, ["owner"])
         if self.uploads is not None:
             await self.uploads.start()
 
@@ -151,7 +171,12 @@ class Registry:
         chunks: AsyncIterator[tuple[str, bytes]],
         uploads: list[tuple[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Publish a new version; returns the stored record.
+        """Publish a new version as a publish job; returns the stored record
+        with ``publish_id`` added.
+
+        The job (collection ``publish_jobs``) records the steps and, on
+        failure, the error; the error is raised as well, with ``publish_id``
+        in its details, so the owner can read the log afterwards.
 
         Args:
             principal: the caller; becomes the owner.
@@ -168,7 +193,50 @@ class Registry:
                 "publishing needs a token: pass --token or set DLHUB_TOKEN"
                 " (`dlhub up` writes one to <data dir>/client.json)"
             )
+        job = PublishJob(self.docs, principal.username)
+        job.line(f"publish started by {principal.username}")
+        await job.save()
+        try:
+            record = await self._publish(principal, metadata_doc, announced, chunks, uploads, job)
+        except BaseException as exc:
+            if isinstance(exc, DLHubError):
+                job.line(f"failed: {exc.code.value}: {exc.message}")
+                exc.details = {**exc.details, "publish_id": job.id}
+                await job.finish(FAILED, error_code=exc.code.value)
+            else:
+                job.line(f"failed: {type(exc).__name__}")
+                await job.finish(FAILED, error_code="INTERNAL")
+            raise
+        if record.get("doi"):
+            job.line(f"DOI {record['doi']} registered")
+        elif record.get("doi_error"):
+            job.line(f"no DOI: {record['doi_error']}")
+        job.line(f"published {record['owner']}/{record['name']}:{record['version']}")
+        await job.finish(
+            SUCCEEDED,
+            servable={
+                "owner": record["owner"],
+                "name": record["name"],
+                "version": int(record["version"]),
+            },
+        )
+        return {**record, "publish_id": job.id}
+
+    async def _publish(
+        self,
+        principal: Principal,
+        metadata_doc: Any,
+        announced: list[AnnouncedArtifact],
+        chunks: AsyncIterator[tuple[str, bytes]],
+        uploads: list[tuple[str, str]] | None,
+        job: PublishJob,
+    ) -> dict[str, Any]:
+        assert principal.username is not None
         metadata = validate_metadata(metadata_doc)
+        job.line(
+            f"metadata valid: {principal.username}/{metadata.dlhub.name},"
+            f" type {metadata.servable.type}"
+        )
         owner = principal.username
         if metadata.dlhub.owner not in (None, owner):
             raise PermissionDenied(
@@ -186,7 +254,11 @@ class Registry:
             missing = {a.path for a in announced} - stored.keys()
             if missing:
                 raise InvalidArgument(f"announced artifacts never arrived: {sorted(missing)}")
-            record = await self._commit(owner, metadata_doc, stored, created)
+            for path in sorted(stored):
+                job.line(
+                    f"received {path} ({stored[path].size} bytes, sha256 {stored[path].sha256})"
+                )
+            record = await self._commit(owner, metadata_doc, stored, created, job)
         except BaseException:
             await self._discard(created, held)
             raise
@@ -334,8 +406,14 @@ class Registry:
         metadata_doc: dict[str, Any],
         stored: dict[str, ObjectInfo],
         created: list[ObjectInfo],
+        job: PublishJob,
     ) -> dict[str, Any]:
         metadata = validate_metadata(metadata_doc)
+        for reserved in RESERVED_PATHS:
+            if reserved in stored:
+                raise InvalidArgument(
+                    f"{reserved!r} is written by the registry into every bundle; do not upload it"
+                )
         model_path = metadata.dlhub.files.model
         if model_path is None and metadata.servable.type == "python":
             model_path = str(metadata.run.method_details["module"])
@@ -359,13 +437,42 @@ class Registry:
                 local = Path(tmp) / PurePosixPath(model_path).name
                 await self.objects.download(stored[model_path].key, local)
                 await validate_onnx(metadata, local)
+            job.line(f"ONNX model {model_path} loads and matches the declared signature")
+        if metadata.servable.type in TORCH_KINDS:
+            with tempfile.TemporaryDirectory(dir=self.scratch_dir) as tmp:
+                local = Path(tmp) / PurePosixPath(model_path).name
+                await self.objects.download(stored[model_path].key, local)
+                await validate_torch(metadata, local)
+            job.line(f"{metadata.servable.type} model {model_path} loads and checks out")
+        lock = b""
+        # registry-written bundle files outside the digest (see "Bundles")
+        extra: dict[str, ObjectInfo] = {}
         if metadata.servable.type == "python":
             # the resolved environment becomes one more artifact of the version
+            job.line(
+                f"resolving {len(metadata.servable.dependencies)} dependencies"
+                f" for python {metadata.servable.python}"
+            )
             lock = await check_python_servable(metadata, stored, self.objects, self.scratch_dir)
+            for ln in lock.decode("utf-8", "replace").splitlines():
+                if ln.strip() and not ln.lstrip().startswith("#"):
+                    job.line(f"resolved: {ln.strip()}")
             info = await self.objects.put(_single_chunk(lock))
             if info.created:
                 created.append(info)
             stored = {**stored, LOCK_PATH: info}
+        elif metadata.servable.type == "onnx" and LOCK_PATH not in stored:
+            # the runtime requirement, so the bundle says what runs it; it
+            # describes this registry's runtime, not the publisher's content,
+            # so it stays out of the digest and of dlhub.files
+            requirement = onnx_runtime_requirement()
+            info = await self.objects.put(
+                _single_chunk(f"# runtime of this ONNX servable\n{requirement}\n".encode())
+            )
+            if info.created:
+                created.append(info)
+            extra[LOCK_PATH] = info
+            job.line(f"runtime requirement: {requirement}")
 
         doc = metadata.to_doc()
         name = metadata.dlhub.name
@@ -373,6 +480,7 @@ class Registry:
         doc["dlhub"].update(owner=owner, files=files)
         artifacts = {p: i.sha256 for p, i in stored.items()}
         digest = compute_digest(doc, artifacts)
+        job.line(f"digest {digest}")
         now = datetime.now(UTC)
         for _attempt in range(8):
             head = await self.docs.get(HEADS, f"{owner}/{name}")
@@ -385,6 +493,14 @@ class Registry:
                 digest=digest,
             )
             doc["datacite"].setdefault("publicationYear", str(now.year))
+            # dlhub.json: this version's canonical metadata, stored as one more
+            # artifact. It carries the digest, so the digest cannot cover it;
+            # it covers every other artifact and this metadata less the fields
+            # assigned here (version, dates, identifier, digest).
+            meta_info = await self.objects.put(_single_chunk(canonical_json(doc)))
+            if meta_info.created:
+                created.append(meta_info)
+            bundle = {**stored, **extra, METADATA_PATH: meta_info}
             record = {
                 "owner": owner,
                 "name": name,
@@ -392,8 +508,9 @@ class Registry:
                 "metadata": doc,
                 "artifacts": [
                     {"path": p, "key": i.key, "size": i.size, "sha256": i.sha256}
-                    for p, i in sorted(stored.items())
+                    for p, i in sorted(bundle.items())
                 ],
+                "interface_version": INTERFACE_VERSION,
                 "model_path": model_path,
                 "published_at": doc["dlhub"]["publication_date"],
                 "digest": digest,
@@ -401,20 +518,23 @@ class Registry:
                 **summary_fields(doc),
             }
             rid = record_id(owner, name, version)
-            refs = [f"{info.key}@{rid}" for info in stored.values()]
-            for ref, info in zip(refs, stored.values(), strict=True):
+            refs = [f"{info.key}@{rid}" for info in bundle.values()]
+            for ref, info in zip(refs, bundle.values(), strict=True):
                 await self.docs.put(OBJECT_REFS, ref, {"key": info.key, "record": rid})
             try:
                 await self.docs.insert(SERVABLES, rid, record)
             except AlreadyExists:
                 for ref in refs:
                     await self.docs.delete(OBJECT_REFS, ref)
+                if meta_info.created:  # it names the version we did not get
+                    created.remove(meta_info)
+                    await self.objects.delete(meta_info.key)
                 continue  # a concurrent publish took this version number
             break
         else:
             raise FailedPrecondition(f"could not allocate a version for {owner}/{name}; retry")
         try:
-            for info in stored.values():
+            for info in bundle.values():
                 # Another registry replica may have discarded shared bytes
                 # between our put and our reference; never commit a dangling one.
                 if await self.objects.stat(info.key) is None:

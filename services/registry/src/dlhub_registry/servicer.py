@@ -57,3 +57,8 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
         self, request: registry_pb2.WithdrawServableRequest, context: Any
     ) -> registry_pb2.WithdrawServableResponse:
         return await self.api.withdraw_servable(request)
+
+    async def GetPublishJob(
+        self, request: registry_pb2.GetPublishJobRequest, context: Any
+    ) -> registry_pb2.GetPublishJobResponse:
+        return await self.api.get_publish_job(request)

@@ -2,12 +2,19 @@
 
 For ONNX: the model file must load and pass ``onnx.checker``, and a declared
 run signature must match the graph's inputs and outputs.
+
+For PyTorch (``torchscript``, ``torch_export``): the registry stays free of
+torch, so it only checks that the file is the zip archive ``torch.jit.save``
+or ``torch.export.save`` writes and that the signature is tensor-typed. Whether
+the signature matches the model cannot be told without running it; the SDK's
+``TorchServable`` checks that at build time by running the saved model.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.metadata import Metadata
@@ -100,5 +107,73 @@ async def validate_onnx(metadata: Metadata, model_file: Path) -> None:
     if problems:
         raise InvalidArgument(
             "declared signature does not match the model: " + "; ".join(problems),
+            details={"problems": problems},
+        )
+
+
+# What each PyTorch servable type's archive holds, under its one top folder.
+TORCH_KINDS = {"torchscript": "TorchScript", "torch_export": "torch.export (.pt2)"}
+
+
+def _torch_layout(names: list[str]) -> set[str]:
+    """Archive members relative to the top folder (``m/data.pkl`` -> ``data.pkl``)."""
+    tops = {PurePosixPath(n).parts[0] for n in names if n}
+    if len(tops) == 1 and all("/" in n for n in names if n):
+        top = next(iter(tops))
+        return {n[len(top) + 1 :] for n in names}
+    return set(names)  # torch 2.4's torch.export.save wrote members at the root
+
+
+def torch_archive_problem(servable_type: str, model_path: Path) -> str | None:
+    """Why ``model_path`` is not an archive of ``servable_type``; None when it is."""
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            members = _torch_layout(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "it is not a zip archive"
+    if servable_type == "torchscript":
+        code = any(m.startswith("code/") for m in members)
+        if "data.pkl" in members and ("constants.pkl" in members or code):
+            return None
+        return "no data.pkl with constants.pkl or code/ (a torch.save checkpoint is not enough)"
+    # torch >= 2.6 writes the PT2 archive format; 2.4-2.5 a serialized program JSON
+    if "archive_format" in members or "serialized_exported_program.json" in members:
+        return None
+    if any(m.startswith("models/") and m.endswith(".json") for m in members):
+        return None
+    return "no archive_format, models/*.json or serialized_exported_program.json"
+
+
+async def validate_torch(metadata: Metadata, model_file: Path) -> None:
+    """Check the archive layout and that the signature is made of tensors."""
+    kind = metadata.servable.type
+    problem = await asyncio.to_thread(torch_archive_problem, kind, model_file)
+    if problem is not None:
+        raise InvalidArgument(
+            f"model file {model_file.name!r} is not a {TORCH_KINDS[kind]} archive: {problem}"
+        )
+    run = metadata.run
+    problems = []
+    inputs = [t.name for t in tensor_signature(run.input)]
+    outputs = [t.name for t in tensor_signature(run.output)]
+    if not inputs:
+        problems.append("methods.run.input must be a dict of ndarray (one per forward argument)")
+    if not outputs:
+        problems.append("methods.run.output must be an ndarray or a dict of ndarray")
+    # Stored documents sort their keys: the order of forward()'s arguments and
+    # results is kept in method_details.input_order / output_order.
+    for key, names in (("input_order", inputs), ("output_order", outputs)):
+        order = run.method_details.get(key)
+        if order is None and len(names) > 1:
+            problems.append(f"methods.run.method_details.{key} must list {sorted(names)} in order")
+        elif order is not None and (
+            not isinstance(order, list) or sorted(map(str, order)) != sorted(names)
+        ):
+            problems.append(
+                f"methods.run.method_details.{key} {order!r} must list each of {sorted(names)} once"
+            )
+    if problems:
+        raise InvalidArgument(
+            f"a {kind} servable takes and returns tensors: " + "; ".join(problems),
             details={"problems": problems},
         )

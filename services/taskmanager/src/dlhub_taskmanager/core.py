@@ -46,6 +46,8 @@ PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 TENSOR_TYPES = TENSOR_SERVABLE_TYPES
 JSON_TYPES = ("python",)
+# Tensor servables whose runner needs the signature's order (forward() arguments).
+ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 TERMINAL = (SUCCEEDED, FAILED)
@@ -72,6 +74,9 @@ class Resolved:
     # executors run it (WorkItem.runtime_json).
     input_spec: IOSpec | None = None
     runtime_json: str = ""
+    # The executor-servable interface version of the record (1 for records
+    # written before versions were recorded); executors dispatch on it.
+    interface_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,16 @@ class TaskManager:
                 if json_typed
                 else ""
             )
+            if metadata.servable.type in ORDERED_TENSOR_TYPES:
+                # the order of forward()'s arguments and results (checked at publish)
+                runtime = json.dumps(
+                    {
+                        "inputs": run.method_details.get("input_order")
+                        or [t.name for t in tensor_signature(run.input)],
+                        "outputs": run.method_details.get("output_order")
+                        or [t.name for t in tensor_signature(run.output)],
+                    }
+                )
             sig = _Signature(
                 inputs=() if json_typed else tuple(tensor_signature(run.input)),
                 outputs=() if json_typed else tuple(tensor_signature(run.output)),
@@ -181,6 +196,7 @@ class TaskManager:
             state_reason=summary.state_reason,
             input_spec=sig.input_spec,
             runtime_json=sig.runtime_json,
+            interface_version=resp.interface_version or 1,
         )
 
     # ------------------------------------------------------------ submit
@@ -298,6 +314,7 @@ class TaskManager:
             model_path=resolved.model_path,
             inputs_json=inputs_json,
             runtime_json=resolved.runtime_json,
+            interface_version=resolved.interface_version,
         )
         fut: asyncio.Future[TaskView] | None = None
         if wait:

@@ -5,6 +5,9 @@ from dlhub_executor.runners.base import LoadedModel, ModelRunner
 RUNNERS: dict[str, str] = {
     "onnx": "dlhub_executor.runners.onnx:OnnxRunner",
     "python": "dlhub_executor.runners.python:PythonRunner",
+    # optional: needs dlhub-executor[torch]
+    "torchscript": "dlhub_executor.runners.torch:TorchScriptRunner",
+    "torch_export": "dlhub_executor.runners.torch:TorchExportRunner",
 }
 
 __all__ = ["RUNNERS", "LoadedModel", "ModelRunner"]

@@ -4,7 +4,8 @@ search, run, tasks."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
+from dlhub_common.bundle import DOCKERIGNORE, Entry, bundle_prefix, dockerfile, tar_gz_stream
 from dlhub_common.errors import InvalidArgument, NotFound, Unavailable
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
@@ -106,7 +108,8 @@ async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
         resp = await c.registry.publish_servable(stream())
     finally:
         await form.close()
-    return JSONResponse(servable_json(resp.servable), status_code=201)
+    body = {**servable_json(resp.servable), "publish_id": resp.publish_id}
+    return JSONResponse(body, status_code=201)
 
 
 class CreateUploadBody(BaseModel):
@@ -287,6 +290,90 @@ async def download_artifact(
             "x-dlhub-sha256": artifact.sha256,
         },
     )
+
+
+@router.get("/servables/{owner}/{name}/bundle")
+async def download_bundle(
+    request: Request, owner: str, name: str, _who: Caller, version: str = ""
+) -> Response:
+    """The version's bundle as a tar.gz, streamed: ``<owner>-<name>-v<version>/``
+    with ``bundle/`` (every artifact, ``dlhub.json``, ``environment.lock``), a
+    ``Dockerfile`` that builds an executor image for exactly this version, and
+    a ``.dockerignore``."""
+    c = ctx(request)
+    resp = await c.registry.get_servable(
+        registry_pb2.GetServableRequest(
+            ref=types_pb2.ServableRef(
+                owner=check_slug("owner", owner),
+                name=check_slug("name", name),
+                version=parse_version(version),
+            )
+        )
+    )
+    if c.objects is None:
+        raise Unavailable("this gateway has no object store configured for downloads")
+    store = await c.objects()
+    summary = resp.servable.summary
+    metadata = json.loads(resp.servable.metadata_json or "{}")
+    prefix = bundle_prefix(summary.owner, summary.name, summary.version)
+    text = dockerfile(
+        owner=summary.owner,
+        name=summary.name,
+        version=summary.version,
+        digest=summary.digest,
+        servable_type=summary.servable_type,
+        interface_version=resp.interface_version or 1,
+        files=[a.path for a in resp.artifacts],
+        python=str(metadata.get("servable", {}).get("python") or ""),
+    ).encode()
+
+    def opener(key: str) -> Callable[[], AsyncIterator[bytes]]:
+        return lambda: store.open(key)
+
+    entries = [
+        Entry(f"{prefix}/Dockerfile", len(text), data=text),
+        Entry(f"{prefix}/.dockerignore", len(DOCKERIGNORE), data=DOCKERIGNORE.encode()),
+    ] + [
+        Entry(f"{prefix}/bundle/{a.path}", a.size, opener=opener(a.object_key))
+        for a in sorted(resp.artifacts, key=lambda a: a.path)
+    ]
+    try:
+        mtime = int(datetime.fromisoformat(summary.publication_date).timestamp())
+    except ValueError:
+        mtime = 0
+    return StreamingResponse(
+        tar_gz_stream(entries, mtime=mtime),
+        media_type="application/gzip",
+        headers={
+            "content-disposition": f'attachment; filename="{prefix}.tar.gz"',
+            "x-dlhub-digest": summary.digest,
+        },
+    )
+
+
+@router.get("/publish-jobs/{publish_id}")
+async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> dict[str, Any]:
+    """Owner only: one publish job, its state and its log."""
+    resp = await ctx(request).registry.get_publish_job(
+        registry_pb2.GetPublishJobRequest(publish_id=publish_id)
+    )
+    return publish_job_json(resp.job)
+
+
+def publish_job_json(job: registry_pb2.PublishJob) -> dict[str, Any]:
+    ref = job.servable if job.HasField("servable") else None
+    return {
+        "id": job.id,
+        "owner": job.owner,
+        "state": job.state,
+        "servable": (
+            {"owner": ref.owner, "name": ref.name, "version": ref.version} if ref else None
+        ),
+        "started_at": job.started_at,
+        "finished_at": job.finished_at or None,
+        "log": list(job.log),
+        "error_code": job.error_code or None,
+    }
 
 
 @router.get("/search")

@@ -20,7 +20,7 @@ SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
 class WorkItem(_message.Message):
-    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json")
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,7 @@ class WorkItem(_message.Message):
     MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_JSON_FIELD_NUMBER: _ClassVar[int]
+    INTERFACE_VERSION_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     servable: _types_pb2.ServableRef
     digest: str
@@ -45,7 +46,8 @@ class WorkItem(_message.Message):
     model_path: str
     inputs_json: str
     runtime_json: str
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ...) -> None: ...
+    interface_version: int
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ...) -> None: ...
 
 class WorkResult(_message.Message):
     __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json")

@@ -83,6 +83,11 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
                 _registered_method=True)
+        self.GetPublishJob = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetPublishJob',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/dlhub.v1.DLHubService/Search',
                 request_serializer=dlhub_dot_v1_dot_search__pb2.SearchRequest.SerializeToString,
@@ -159,6 +164,12 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPublishJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -224,6 +235,11 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetUpload,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.SerializeToString,
+            ),
+            'GetPublishJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublishJob,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -486,6 +502,33 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetUpload',
             dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublishJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetPublishJob',
+            dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

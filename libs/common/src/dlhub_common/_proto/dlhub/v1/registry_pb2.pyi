@@ -52,10 +52,12 @@ class ArtifactChunk(_message.Message):
     def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class PublishServableResponse(_message.Message):
-    __slots__ = ("servable",)
+    __slots__ = ("servable", "publish_id")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.Servable
-    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ...) -> None: ...
+    publish_id: str
+    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., publish_id: _Optional[str] = ...) -> None: ...
 
 class GetServableRequest(_message.Message):
     __slots__ = ("ref",)
@@ -64,16 +66,18 @@ class GetServableRequest(_message.Message):
     def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ...) -> None: ...
 
 class GetServableResponse(_message.Message):
-    __slots__ = ("servable", "versions", "artifacts", "model_path")
+    __slots__ = ("servable", "versions", "artifacts", "model_path", "interface_version")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
     MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
+    INTERFACE_VERSION_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.Servable
     versions: _containers.RepeatedScalarFieldContainer[int]
     artifacts: _containers.RepeatedCompositeFieldContainer[_types_pb2.ArtifactRef]
     model_path: str
-    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., versions: _Optional[_Iterable[int]] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., model_path: _Optional[str] = ...) -> None: ...
+    interface_version: int
+    def __init__(self, servable: _Optional[_Union[_types_pb2.Servable, _Mapping]] = ..., versions: _Optional[_Iterable[int]] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., model_path: _Optional[str] = ..., interface_version: _Optional[int] = ...) -> None: ...
 
 class ListServablesRequest(_message.Message):
     __slots__ = ("owner", "page_size", "page_token", "all_versions")
@@ -190,3 +194,35 @@ class GetUploadResponse(_message.Message):
     size: int
     complete: bool
     def __init__(self, received: _Optional[int] = ..., size: _Optional[int] = ..., complete: _Optional[bool] = ...) -> None: ...
+
+class GetPublishJobRequest(_message.Message):
+    __slots__ = ("publish_id",)
+    PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    publish_id: str
+    def __init__(self, publish_id: _Optional[str] = ...) -> None: ...
+
+class GetPublishJobResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: PublishJob
+    def __init__(self, job: _Optional[_Union[PublishJob, _Mapping]] = ...) -> None: ...
+
+class PublishJob(_message.Message):
+    __slots__ = ("id", "owner", "state", "servable", "started_at", "finished_at", "log", "error_code")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    LOG_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    owner: str
+    state: str
+    servable: _types_pb2.ServableRef
+    started_at: str
+    finished_at: str
+    log: _containers.RepeatedScalarFieldContainer[str]
+    error_code: str
+    def __init__(self, id: _Optional[str] = ..., owner: _Optional[str] = ..., state: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., started_at: _Optional[str] = ..., finished_at: _Optional[str] = ..., log: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ...) -> None: ...

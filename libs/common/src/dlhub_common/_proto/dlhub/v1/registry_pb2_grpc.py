@@ -80,6 +80,11 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
                 _registered_method=True)
+        self.GetPublishJob = channel.unary_unary(
+                '/dlhub.v1.RegistryService/GetPublishJob',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -156,6 +161,14 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPublishJob(self, request, context):
+        """Owner only: one publish job (every publish is one, failed ones included)
+        with its state and log. NOT_FOUND for anyone else.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -203,6 +216,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetUpload,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.SerializeToString,
+            ),
+            'GetPublishJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublishJob,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -449,6 +467,33 @@ class RegistryService:
             '/dlhub.v1.RegistryService/GetUpload',
             dlhub_dot_v1_dot_registry__pb2.GetUploadRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublishJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/GetPublishJob',
+            dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,102 @@
+"""Publish jobs: every publish is a job with a state and a log.
+
+A job document lives in the DocumentStore collection ``publish_jobs``::
+
+    {"id": "pub-<uuid>", "owner", "state": "RUNNING" | "SUCCEEDED" | "FAILED",
+     "servable": {"owner", "name", "version"} | None, "started_at",
+     "finished_at", "log": [lines], "error_code"}
+
+The publish itself stays synchronous (the client gets the version or the
+error at once); the job keeps what happened, failed publishes included, so
+the owner can read the log afterwards (``GetPublishJob``).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
+from dlhub_common.errors import NotFound
+from dlhub_common.identity import Principal
+from dlhub_common.ports import DocumentStore
+
+log = logging.getLogger("dlhub.registry")
+
+PUBLISH_JOBS = "publish_jobs"
+RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
+MAX_LINE_CHARS = 8000
+MAX_LINES = 500
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class PublishJob:
+    """One publish in flight: collects log lines, stores the job document."""
+
+    def __init__(self, docs: DocumentStore, owner: str) -> None:
+        self.docs = docs
+        self.id = f"pub-{uuid.uuid4()}"
+        self.doc: dict[str, Any] = {
+            "id": self.id,
+            "owner": owner,
+            "state": RUNNING,
+            "servable": None,
+            "started_at": now_rfc3339(),
+            "finished_at": "",
+            "log": [],
+            "error_code": "",
+        }
+
+    def line(self, text: str) -> None:
+        lines: list[str] = self.doc["log"]
+        if len(lines) < MAX_LINES:
+            lines.append(text[:MAX_LINE_CHARS])
+
+    async def save(self) -> None:
+        try:
+            await self.docs.put(PUBLISH_JOBS, self.id, self.doc)
+        except Exception:  # the publish matters more than its log
+            log.warning("could not store publish job %s", self.id, exc_info=True)
+
+    async def finish(
+        self, state: str, *, servable: dict[str, Any] | None = None, error_code: str = ""
+    ) -> None:
+        self.doc.update(state=state, finished_at=now_rfc3339(), error_code=error_code)
+        if servable is not None:
+            self.doc["servable"] = servable
+        await self.save()
+
+
+async def get_job(docs: DocumentStore, principal: Principal, publish_id: str) -> dict[str, Any]:
+    """The job, for its owner only.
+
+    Raises:
+        NotFound: no such job, or the caller is not its owner.
+    """
+    doc = await docs.get(PUBLISH_JOBS, publish_id) if publish_id.startswith("pub-") else None
+    if doc is None or principal.anonymous or doc.get("owner") != principal.username:
+        raise NotFound(f"publish job {publish_id!r} not found")
+    return doc
+
+
+def job_pb(doc: dict[str, Any]) -> registry_pb2.PublishJob:
+    ref = doc.get("servable") or {}
+    return registry_pb2.PublishJob(
+        id=doc["id"],
+        owner=doc.get("owner", ""),
+        state=doc.get("state", ""),
+        servable=types_pb2.ServableRef(
+            owner=ref.get("owner", ""), name=ref.get("name", ""), version=int(ref.get("version", 0))
+        )
+        if ref
+        else None,
+        started_at=doc.get("started_at", ""),
+        finished_at=doc.get("finished_at", ""),
+        log=list(doc.get("log", [])),
+        error_code=doc.get("error_code", ""),
+    )
