@@ -14,6 +14,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -798,3 +799,130 @@ def test_python_servable_glass_example(sdk: DLHubClient, cli: Cli, http: httpx.C
     bad = cli("run", ref, "--inputs", '["V", 3]', check=False)
     assert bad.returncode == 1
     assert "input[1]: expected string, got integer" in bad.stderr
+
+
+# ------------------------------------------------------------ every kind through `dlhub publish`
+
+
+def run_three_ways(
+    sdk: DLHubClient, cli: Cli, http: httpx.Client, ref: str, inputs: Any
+) -> tuple[Any, Any, dict[str, Any]]:
+    """``inputs`` run through the CLI, the SDK and plain HTTP/JSON; their three answers."""
+    by_cli = cli("run", ref, "--inputs", json.dumps(inputs)).json()
+    by_sdk = sdk.run(ref, inputs)
+    resp = http.post(f"/api/v1/servables/{ref}/run", json={"inputs": inputs})
+    assert resp.status_code == 200, resp.text
+    task: dict[str, Any] = resp.json()
+    assert task["state"] == "SUCCEEDED", task
+    return by_cli, by_sdk, task
+
+
+def test_cli_publish_sklearn_runs_like_the_estimator(
+    sdk: DLHubClient,
+    cli: Cli,
+    http: httpx.Client,
+    sklearn_iris: tuple[Any, Any, np.ndarray],
+    tmp_path: Path,
+) -> None:
+    """`dlhub publish iris.joblib`: the CLI, the SDK and HTTP answer like model.predict."""
+    import joblib  # type: ignore[import-untyped]
+
+    _, model, x_test = sklearn_iris
+    joblib.dump(model, tmp_path / "iris.joblib")
+    np.save(tmp_path / "sample.npy", x_test)
+    summary = cli(
+        "publish",
+        str(tmp_path / "iris.joblib"),
+        "--name",
+        "iris-cli",
+        "--sample-input",
+        str(tmp_path / "sample.npy"),
+        "--author",
+        "Ronald Fisher; Rothamsted",
+    ).json()
+    assert (summary["name"], summary["version"]) == ("iris-cli", 1)
+    x = x_test[:BATCH]
+    by_cli, by_sdk, task = run_three_ways(sdk, cli, http, f"{USERNAME}/iris-cli", x.tolist())
+    by_http = oip_outputs(task["outputs"])
+    for outputs in (by_cli, by_sdk, by_http):
+        np.testing.assert_array_equal(np.asarray(outputs["label"]), model.predict(x))
+        np.testing.assert_allclose(
+            np.asarray(outputs["probabilities"]), model.predict_proba(x), atol=1e-5
+        )
+
+
+def test_cli_publish_torchscript_runs_like_the_module(
+    sdk: DLHubClient, cli: Cli, http: httpx.Client, tmp_path: Path
+) -> None:
+    """`dlhub publish cnn.pt --input-shape 1,1,8,8`: every door answers like the module."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4 * 8 * 8, 10),
+    ).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
+        torch.jit.save(torch.jit.trace(module, torch.zeros(2, 1, 8, 8)), str(tmp_path / "cnn.pt"))
+    summary = cli(
+        "publish",
+        str(tmp_path / "cnn.pt"),
+        "--name",
+        "cnn-cli",
+        "--input-shape",
+        "1,1,8,8",
+        "--input-name",
+        "image",
+        "--output-name",
+        "logits",
+        "--author",
+        "Yann LeCun; NYU",
+    ).json()
+    assert (summary["name"], summary["servable_type"]) == ("cnn-cli", "torchscript")
+    ref = f"{USERNAME}/cnn-cli"
+    signature = sdk.describe_servable(ref)["servable"]["methods"]["run"]
+    assert signature["input"]["properties"]["image"]["shape"] == [None, 1, 8, 8]
+    x = np.random.default_rng(5).random((3, 1, 8, 8), dtype=np.float32)
+    with torch.inference_mode():
+        expected = module(torch.from_numpy(x)).numpy()
+    by_cli, by_sdk, task = run_three_ways(sdk, cli, http, ref, x.tolist())
+    for outputs in (by_cli, by_sdk, oip_outputs(task["outputs"])):
+        assert list(outputs) == ["logits"]
+        np.testing.assert_allclose(np.asarray(outputs["logits"]), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_cli_publish_python_function_runs_like_the_function(
+    sdk: DLHubClient, cli: Cli, http: httpx.Client
+) -> None:
+    """`dlhub publish glass.py --type python --function predict`: every door answers like it."""
+    glass_dir = HERE.parents[1] / "examples" / "glass"
+    spec = importlib.util.spec_from_file_location("glass_example_cli", glass_dir / "glass.py")
+    assert spec is not None
+    assert spec.loader is not None
+    glass = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(glass)
+    summary = cli(
+        "publish",
+        str(glass_dir / "glass.py"),
+        "--type",
+        "python",
+        "--function",
+        "predict",
+        "--name",
+        "glass-cli",
+        "--input-type",
+        '{"type": "list", "item_type": {"type": "string"}}',
+        "--output-type",
+        '{"type": "number"}',
+        "--file",
+        str(glass_dir / "glass_data.csv"),
+        "--author",
+        "Ward, Logan; Argonne National Laboratory",
+    ).json()
+    assert (summary["name"], summary["servable_type"]) == ("glass-cli", "python")
+    alloy = ["Cu", "Zr", "Al"]
+    expected = glass.predict(alloy)
+    by_cli, by_sdk, task = run_three_ways(sdk, cli, http, f"{USERNAME}/glass-cli", alloy)
+    assert by_cli == by_sdk == task["output"] == expected

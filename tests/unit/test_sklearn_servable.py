@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import pickle
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+import sklearn
 from onnx import helper, numpy_helper
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_iris
@@ -24,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from dlhub_common.errors import InvalidArgument
 from dlhub_sdk import cli
-from dlhub_sdk.models import OnnxServable, ScikitLearnServable
+from dlhub_sdk.models import NativeScikitLearnServable, OnnxServable, ScikitLearnServable
 from dlhub_sdk.models import sklearn as sk
 
 REPO = Path(__file__).resolve().parents[2]
@@ -346,28 +348,93 @@ class Custom(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         (Custom(), "test_sklearn_servable.Custom cannot be converted"),
     ],
 )
-def test_unsupported_estimators_are_refused(estimator: Any, named: str) -> None:
+def test_unsupported_estimators_become_native(estimator: Any, named: str) -> None:
+    """What skl2onnx cannot convert is refused with native=False, else published natively."""
     _fit(estimator)
     with pytest.raises(InvalidArgument) as info:
-        ScikitLearnServable(estimator)
+        ScikitLearnServable(estimator, native=False)
     message = info.value.message
     assert named in message
-    assert "native scikit-learn servables (joblib in an isolated worker) are not available yet" in (
-        message
-    )
+    assert "native scikit-learn servable (joblib, run in an isolated worker)" in message
+    servable = ScikitLearnServable(estimator)
+    assert isinstance(servable, NativeScikitLearnServable)
+    details = servable.to_dict(validate=False)["servable"]["methods"]["run"]["method_details"]
+    assert named in details["onnx_conversion"]
+    assert "native=True" not in details["onnx_conversion"]
+
+
+def test_native_servable_metadata(tmp_path: Path, ridge: Ridge) -> None:
+    servable = build(ridge, native=True, output_dir=tmp_path)
+    assert isinstance(servable, NativeScikitLearnServable)
+    doc = servable.to_dict()  # validates
+    block = doc["servable"]
+    assert block["type"] == "sklearn"
+    assert block["python"] == f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert set(block["dependencies"]) == {"scikit-learn", "joblib", "numpy", "scipy"}
+    assert block["dependencies"]["scikit-learn"] == sklearn.__version__
+    run = block["methods"]["run"]
+    assert run["input"]["shape"] == [None, 4]
+    assert run["input"]["item_type"] == {"type": "float64"}
+    assert run["output"] == {"type": "ndarray", "shape": [None], "item_type": {"type": "float64"}}
+    assert run["method_details"]["model"] == "model.joblib"
+    assert run["method_details"]["method"] == "predict"
+    assert doc["dlhub"]["files"]["model"] == "model.joblib"
+    assert servable.files() == {"model.joblib": tmp_path / "model.joblib"}
+    again = joblib.load(tmp_path / "model.joblib")  # the publisher's own file, here
+    assert np.allclose(again.predict(X32), ridge.predict(X32))
+
+
+def test_native_method_and_classifier_outputs(logistic: LogisticRegression) -> None:
+    proba = build(logistic, native=True, method="predict_proba")
+    run = proba.to_dict()["servable"]["methods"]["run"]
+    assert run["output"]["shape"] == [None, 3]
+    assert run["method_details"]["classes"] == [0, 1, 2]
+    labels = build(logistic, native=True).to_dict()["servable"]["methods"]["run"]
+    assert labels["output"]["item_type"] == {"type": "int64"}
+    with pytest.raises(InvalidArgument, match="method must be one of"):
+        build(logistic, native=True, method="fit")
+    with pytest.raises(InvalidArgument, match="native scikit-learn servables only"):
+        build(logistic, method="predict_proba")
+
+
+def test_native_refuses_classes_from_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Custom, "__module__", "__main__")
+    with pytest.raises(InvalidArgument, match="defined in __main__"):
+        ScikitLearnServable(_fit(Custom()))
+
+
+# The built-in loader of native scikit-learn servables. It unpickles the model,
+# but only ever inside the servable's own worker process (its venv), imported by
+# _worker.py alone; no service process imports it (see the next test).
+WORKER_ONLY_LOADER = (
+    REPO / "services" / "executor" / "src" / "dlhub_executor" / "runners" / "_sklearn_loader.py"
+)
 
 
 def test_services_never_unpickle() -> None:
-    """Only the SDK, in the user's process, may load a pickle; no service or shared code does."""
+    """Only the SDK, in the user's process, may load a pickle; no service or shared code
+    does, except the worker-only loader of native scikit-learn servables."""
     pattern = re.compile(r"\b(import (pickle|joblib|cloudpickle|dill)|(pickle|joblib)\.loads?\()")
     roots = [REPO / "services", REPO / "libs" / "common" / "src"]
+    assert pattern.search(WORKER_ONLY_LOADER.read_text())  # the exemption is still needed
     offenders = [
         str(path.relative_to(REPO))
         for root in roots
         for path in root.rglob("*.py")
-        if pattern.search(path.read_text(errors="replace"))
+        if path != WORKER_ONLY_LOADER and pattern.search(path.read_text(errors="replace"))
     ]
     assert offenders == []
+
+
+def test_only_the_worker_imports_the_sklearn_loader() -> None:
+    """The loader is reached by file path from _worker.py, never imported by a service module."""
+    users = [
+        str(path.relative_to(REPO))
+        for root in (REPO / "services", REPO / "libs")
+        for path in root.rglob("*.py")
+        if path != WORKER_ONLY_LOADER and "_sklearn_loader" in path.read_text(errors="replace")
+    ]
+    assert users == ["services/executor/src/dlhub_executor/runners/_worker.py"]
 
 
 # ------------------------------------------------------------------ the CLI

@@ -83,7 +83,7 @@ def dockerfile(
     install = (
         'RUN pip install --no-cache-dir ${DLHUB_INDEX_URL:+--extra-index-url "$DLHUB_INDEX_URL"} \\'
     )
-    if has_lock and servable_type != "python":
+    if has_lock and servable_type not in ("python", "sklearn"):
         # the lock pins the runtime (e.g. onnxruntime==<version>) the version
         # was validated with
         lines += [install, f'      "{package}" dlhub-sdk -c {cache}/{LOCK_PATH}']
@@ -93,7 +93,7 @@ def dockerfile(
         f"ENV DLHUB_EXECUTOR_OPTIONS__CACHE_DIR={CACHE_DIR} \\",
         f"    DLHUB_EXECUTOR_OPTIONS__ENV_DIR={ENV_DIR}",
     ]
-    if servable_type == "python" and has_lock:
+    if servable_type in ("python", "sklearn") and has_lock:
         # build the servable's own environment from its lock now, not at first call
         lines += [
             'RUN python -c "from pathlib import Path; from dlhub_executor.runners.python'

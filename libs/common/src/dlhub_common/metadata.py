@@ -23,11 +23,17 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 
-SERVABLE_TYPES = ("onnx", "python", "torchscript", "torch_export")
+SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export")
 # Types whose runs carry tensors; the others carry one JSON value.
 TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
+# Types run by a worker process in the servable's own environment, built from
+# the registry-resolved environment.lock: python functions, and native
+# scikit-learn models (a joblib file loaded only inside that worker).
+WORKER_SERVABLE_TYPES = ("python", "sklearn")
 # The executor-servable interface versions a python servable may declare.
 PYTHON_INTERFACE_VERSIONS = (1,)
+# The estimator methods a native scikit-learn servable may call.
+SKLEARN_METHODS = ("predict", "predict_proba", "decision_function", "transform")
 
 # ndarray item types and their OIP datatypes.
 ITEM_TYPE_TO_DATATYPE: dict[str, str] = {
@@ -262,13 +268,19 @@ class ServableBlock(_Block):
 
     @model_validator(mode="after")
     def _python(self) -> ServableBlock:
-        if self.type != "python" or "run" not in self.methods:
+        if self.type not in WORKER_SERVABLE_TYPES or "run" not in self.methods:
             return self
         details = self.methods["run"].method_details
         problems = []
-        for key in ("module", "function"):
+        keys = ("module", "function") if self.type == "python" else ("model", "method")
+        for key in keys:
             if not isinstance(details.get(key), str) or not details.get(key):
                 problems.append(f"methods.run.method_details.{key} is required (a string)")
+        if self.type == "sklearn" and details.get("method", "predict") not in SKLEARN_METHODS:
+            problems.append(
+                f"methods.run.method_details.method {details.get('method')!r} is not one of"
+                f" {list(SKLEARN_METHODS)}"
+            )
         version = details.get("interface_version", 1)
         if version not in PYTHON_INTERFACE_VERSIONS:
             problems.append(

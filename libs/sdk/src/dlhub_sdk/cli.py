@@ -143,21 +143,86 @@ def _settings(args: argparse.Namespace) -> Any:
         raise SystemExit(f"error: bad settings: {exc}") from None
 
 
-MODEL_TYPES = ("onnx", "sklearn")
+MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python")
 SKLEARN_SUFFIXES = (".joblib", ".pkl", ".pickle")
+SUFFIX_TYPES = {
+    ".onnx": "onnx",
+    ".pt": "torchscript",
+    ".pt2": "torch_export",
+    ".py": "python",
+    **dict.fromkeys(SKLEARN_SUFFIXES, "sklearn"),
+}
+TORCH_TYPES = ("torchscript", "torch_export")
+# publish options that only one kind of model takes: (flag, attribute, kinds)
+TYPE_OPTIONS = (
+    ("--n-features", "n_features", ("sklearn",)),
+    ("--sample-input", "sample_input", ("sklearn",)),
+    ("--input-shape", "input_shape", TORCH_TYPES),
+    ("--input-dtype", "input_dtype", TORCH_TYPES),
+    ("--input-name", "input_name", TORCH_TYPES),
+    ("--output-name", "output_name", TORCH_TYPES),
+    ("--function", "function", ("python",)),
+    ("--input-type", "input_type", ("python",)),
+    ("--output-type", "output_type", ("python",)),
+    ("--requirements", "requirements", ("python",)),
+    ("--python", "python", ("python",)),
+    ("--file", "file", ("python",)),  # with --metadata, --file names the artifacts
+)
 
 
 def _model_type(args: argparse.Namespace) -> str:
-    """--type, or what the file name says: .joblib/.pkl/.pickle -> sklearn, else onnx."""
+    """--type, or what the file name says (.onnx, .joblib/.pkl/.pickle, .pt, .pt2, .py);
+    onnx for any other suffix."""
     if args.type:
         return str(args.type)
-    return "sklearn" if Path(args.model).suffix.lower() in SKLEARN_SUFFIXES else "onnx"
+    return SUFFIX_TYPES.get(Path(args.model).suffix.lower(), "onnx")
+
+
+def _check_options(args: argparse.Namespace, kind: str) -> None:
+    """Refuse options that do not apply to ``kind``, naming them."""
+    for kinds in dict.fromkeys(k for _, _, k in TYPE_OPTIONS):
+        if kind in kinds:
+            continue
+        given = [
+            flag
+            for flag, attr, k in TYPE_OPTIONS
+            if k == kinds and getattr(args, attr, None) not in (None, [])
+        ]
+        if given:
+            raise InvalidArgument(
+                f"{', '.join(given)}: these options apply to --type {'/'.join(kinds)} only"
+                f" (this model is --type {kind})"
+            )
+
+
+def _shape(text: str) -> list[int]:
+    try:
+        dims = [int(d) for d in text.replace("x", ",").split(",") if d.strip()]
+    except ValueError:
+        raise InvalidArgument(f"--input-shape {text!r}: give sizes like 1,1,8,8") from None
+    if not dims:
+        raise InvalidArgument(f"--input-shape {text!r}: give sizes like 1,1,8,8")
+    return dims
+
+
+def _type_option(flag: str, text: str | None) -> Any:
+    """A DLHub type from JSON (``{"type": "list", ...}``) or a bare name (``number``)."""
+    if text is None:
+        return "any"
+    try:
+        spec = json.loads(text)
+    except ValueError:
+        return text.strip()
+    if not isinstance(spec, dict | str):
+        raise InvalidArgument(f"{flag}: give a DLHub type as JSON, or a type name like number")
+    return spec
 
 
 def _model_builder(args: argparse.Namespace) -> Any:
     from dlhub_sdk.models import OnnxServable, ScikitLearnServable
 
     kind = _model_type(args)
+    _check_options(args, kind)
     if kind == "sklearn":
         sample = None
         if args.sample_input:
@@ -168,8 +233,44 @@ def _model_builder(args: argparse.Namespace) -> Any:
         return ScikitLearnServable(
             args.model, name=args.name, n_features=args.n_features, sample_input=sample
         )
-    if args.n_features is not None or args.sample_input:
-        raise InvalidArgument("--n-features and --sample-input apply to --type sklearn only")
+    if kind in TORCH_TYPES:
+        from dlhub_sdk.models import TorchServable
+
+        if not args.input_shape:
+            raise InvalidArgument(
+                f"--type {kind} needs --input-shape (e.g. 1,1,8,8), once per forward() argument"
+            )
+        return TorchServable.from_file(
+            args.model,
+            [_shape(s) for s in args.input_shape],
+            args.name,
+            kind="torchscript" if kind == "torchscript" else "export",
+            input_dtypes=args.input_dtype or ("float32",),
+            input_names=args.input_name,
+            output_names=args.output_name,
+        )
+    if kind == "python":
+        from dlhub_sdk.models import PythonStaticMethodServable
+
+        if not args.function:
+            raise InvalidArgument("--type python needs --function, the function to publish")
+        if args.requirements and not Path(args.requirements).is_file():
+            raise InvalidArgument(f"--requirements {args.requirements} is not a readable file")
+        builder = PythonStaticMethodServable.from_function(
+            args.model,
+            args.function,
+            input_type=_type_option("--input-type", args.input_type),
+            output_type=_type_option("--output-type", args.output_type),
+            requirements_file=args.requirements,
+            python=args.python,
+            name=args.name,
+        )
+        for spec in args.file or []:
+            path, _, local = spec.partition("=")
+            if not Path(local or path).is_file():
+                raise InvalidArgument(f"--file {spec}: {local or path} is not a readable file")
+            builder.add_file(local or path, path if local else None)
+        return builder
     return OnnxServable(args.model, name=args.name)
 
 
@@ -426,16 +527,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="where embedded backends keep data")
     p.set_defaults(func=cmd_serve)
 
-    p = client_cmd("publish", "publish an ONNX or scikit-learn model (or --metadata + --file)")
+    p = client_cmd(
+        "publish",
+        "publish an ONNX, scikit-learn, PyTorch model or a Python function"
+        " (or --metadata + --file)",
+    )
     p.add_argument(
         "model",
         nargs="?",
-        help="the .onnx file, or a scikit-learn .joblib/.pkl (converted to ONNX here)",
+        help="the .onnx file, a scikit-learn .joblib/.pkl, a TorchScript .pt, a torch.export"
+        " .pt2, or the .py module of a function",
     )
     p.add_argument(
         "--type",
         choices=MODEL_TYPES,
-        help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn, else onnx)",
+        help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn,"
+        " .pt -> torchscript, .pt2 -> torch_export, .py -> python, else onnx)",
     )
     p.add_argument(
         "--n-features",
@@ -446,6 +553,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--sample-input",
         help="sklearn: a .npy of representative rows for the conversion fidelity check",
     )
+    p.add_argument(
+        "--input-shape",
+        action="append",
+        help="torch: an example input's shape, e.g. 1,1,8,8 (once per forward() argument;"
+        " axis 0 is the batch when the model accepts other batch sizes)",
+    )
+    p.add_argument(
+        "--input-dtype",
+        action="append",
+        help="torch: the inputs' dtype (default float32; once, or once per input)",
+    )
+    p.add_argument("--input-name", action="append", help="torch: name of each input, in order")
+    p.add_argument("--output-name", action="append", help="torch: name of each output, in order")
+    p.add_argument("--function", help="python: the function in the module to publish")
+    p.add_argument(
+        "--input-type", help='python: the input\'s DLHub type, JSON or a name (default "any")'
+    )
+    p.add_argument(
+        "--output-type", help='python: the output\'s DLHub type, JSON or a name (default "any")'
+    )
+    p.add_argument("--requirements", help="python: a requirements.txt of pinned packages")
+    p.add_argument("--python", help="python: the Python version, e.g. 3.11 (default: this one)")
     p.add_argument("--name", help="servable name (default: file name)")
     p.add_argument("--title")
     p.add_argument("--author", action="append", help="'Name; Affiliation' (repeatable)")
@@ -454,7 +583,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doi", action="append", help="related DOI (repeatable)")
     p.add_argument("--visible-to", action="append", help="'public' or a user (repeatable)")
     p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
-    p.add_argument("--file", action="append", help="artifact 'path=local file' with --metadata")
+    p.add_argument(
+        "--file",
+        action="append",
+        help="artifact 'path=local file' with --metadata; python: an extra file"
+        " ('file' or 'path=file', repeatable)",
+    )
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,

@@ -68,6 +68,10 @@ class Executor:
                     "env_dir": env_dir or cache_dir / "envs",
                     "call_timeout_s": call_timeout_s,
                 },
+                "sklearn": {
+                    "env_dir": env_dir or cache_dir / "envs",
+                    "call_timeout_s": call_timeout_s,
+                },
             },
         )
         self._slots = asyncio.Semaphore(concurrency)

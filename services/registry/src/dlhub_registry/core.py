@@ -50,7 +50,11 @@ from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 from dlhub_common.tracing import headers_with_context
 from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.publish_jobs import FAILED, PUBLISH_JOBS, SUCCEEDED, PublishJob
-from dlhub_registry.python_servables import LOCK_PATH, check_python_servable
+from dlhub_registry.python_servables import (
+    LOCK_PATH,
+    check_python_servable,
+    check_sklearn_servable,
+)
 from dlhub_registry.uploads import UploadSessions
 from dlhub_registry.validators import TORCH_KINDS, validate_onnx, validate_torch
 
@@ -417,6 +421,8 @@ class Registry:
         model_path = metadata.dlhub.files.model
         if model_path is None and metadata.servable.type == "python":
             model_path = str(metadata.run.method_details["module"])
+        if model_path is None and metadata.servable.type == "sklearn":
+            model_path = str(metadata.run.method_details["model"])
         if model_path is None:
             if len(stored) != 1:
                 raise InvalidArgument(
@@ -447,13 +453,18 @@ class Registry:
         lock = b""
         # registry-written bundle files outside the digest (see "Bundles")
         extra: dict[str, ObjectInfo] = {}
-        if metadata.servable.type == "python":
+        if metadata.servable.type in ("python", "sklearn"):
             # the resolved environment becomes one more artifact of the version
             job.line(
                 f"resolving {len(metadata.servable.dependencies)} dependencies"
                 f" for python {metadata.servable.python}"
             )
-            lock = await check_python_servable(metadata, stored, self.objects, self.scratch_dir)
+            if metadata.servable.type == "sklearn":
+                # the model file is checked for presence only: it is a pickle,
+                # and only the servable's own worker ever loads it
+                lock = await check_sklearn_servable(metadata, stored, self.scratch_dir)
+            else:
+                lock = await check_python_servable(metadata, stored, self.objects, self.scratch_dir)
             for ln in lock.decode("utf-8", "replace").splitlines():
                 if ln.strip() and not ln.lstrip().startswith("#"):
                     job.line(f"resolved: {ln.strip()}")

@@ -110,36 +110,88 @@ async def check_python_servable(
             raise InvalidArgument(f"module {module_path!r} is not UTF-8 text") from None
         check_module_source(source, module_path, function)
 
-        if await find_python(version, cwd=work) is None:
-            raise InvalidArgument(
-                f"python {version} is not available on this DLHub installation;"
-                " declare a version it has (e.g. the one DLHub itself runs on)",
-                details={"field": "servable.python"},
-            )
-        (work / "requirements.in").write_text(requirements_text(metadata.servable.dependencies))
-        res = await run_uv(
-            [
-                "pip",
-                "compile",
-                "requirements.in",
-                "--python-version",
-                version,
-                "--no-config",
-                "--no-header",
-                "--no-annotate",
-                "--quiet",
-                "--output-file",
-                LOCK_PATH,
-            ],
-            cwd=work,
-            timeout_s=RESOLVE_TIMEOUT_S,
-        )
-        if res.returncode != 0:
-            message = resolver_message(res.stderr) or f"uv exited with status {res.returncode}"
-            raise InvalidArgument(
-                f"the dependencies of this python servable cannot be resolved: {message}",
-                details={"field": "servable.dependencies", "resolver": message},
-            )
-        lock = (work / LOCK_PATH).read_bytes()
+        lock = await resolve_lock(metadata, work)
     log.info("resolved %d dependencies for python %s", len(metadata.servable.dependencies), version)
     return lock
+
+
+async def check_sklearn_servable(
+    metadata: Metadata,
+    stored: dict[str, ObjectInfo],
+    scratch_dir: Path | None,
+) -> bytes:
+    """Publish-time checks of a native scikit-learn servable; returns the
+    ``environment.lock`` bytes.
+
+    The model file (``method_details.model``, a joblib pickle) must be among
+    the artifacts; it is never opened here (unpickling runs code: only the
+    servable's own worker loads it). scikit-learn must be among the pinned
+    dependencies, and they must resolve, as for python servables.
+
+    Raises:
+        InvalidArgument: the model file, the Python version or the dependencies.
+    """
+    details = metadata.run.method_details
+    model_path = str(details["model"])
+    if LOCK_PATH in stored:
+        raise InvalidArgument(
+            f"{LOCK_PATH!r} is written by the registry for sklearn servables; do not upload it"
+        )
+    if model_path not in stored:
+        raise InvalidArgument(
+            f"methods.run.method_details.model {model_path!r} is not among the uploaded"
+            f" artifacts {sorted(stored)}"
+        )
+    if stored[model_path].size == 0:
+        raise InvalidArgument(f"model file {model_path!r} is empty")
+    if not any(p.lower() == "scikit-learn" for p in metadata.servable.dependencies):
+        raise InvalidArgument(
+            "a sklearn servable must pin scikit-learn (the version it was saved with)"
+            " in servable.dependencies",
+            details={"field": "servable.dependencies"},
+        )
+    with tempfile.TemporaryDirectory(dir=scratch_dir) as tmp:
+        lock = await resolve_lock(metadata, Path(tmp))
+    log.info("resolved %d dependencies of a sklearn servable", len(metadata.servable.dependencies))
+    return lock
+
+
+async def resolve_lock(metadata: Metadata, work: Path) -> bytes:
+    """The Python version exists here and the dependencies resolve (in ``work``).
+
+    Raises:
+        InvalidArgument: naming the version, or carrying the resolver's message.
+    """
+    version = str(metadata.servable.python)
+    kind = metadata.servable.type
+    if await find_python(version, cwd=work) is None:
+        raise InvalidArgument(
+            f"python {version} is not available on this DLHub installation;"
+            " declare a version it has (e.g. the one DLHub itself runs on)",
+            details={"field": "servable.python"},
+        )
+    (work / "requirements.in").write_text(requirements_text(metadata.servable.dependencies))
+    res = await run_uv(
+        [
+            "pip",
+            "compile",
+            "requirements.in",
+            "--python-version",
+            version,
+            "--no-config",
+            "--no-header",
+            "--no-annotate",
+            "--quiet",
+            "--output-file",
+            LOCK_PATH,
+        ],
+        cwd=work,
+        timeout_s=RESOLVE_TIMEOUT_S,
+    )
+    if res.returncode != 0:
+        message = resolver_message(res.stderr) or f"uv exited with status {res.returncode}"
+        raise InvalidArgument(
+            f"the dependencies of this {kind} servable cannot be resolved: {message}",
+            details={"field": "servable.dependencies", "resolver": message},
+        )
+    return (work / LOCK_PATH).read_bytes()

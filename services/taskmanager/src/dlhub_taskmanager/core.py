@@ -26,7 +26,12 @@ from dlhub_common.apis import RegistryApi
 from dlhub_common.codec import from_raw
 from dlhub_common.errors import ErrorCode, FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
-from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, IOSpec, validate_metadata
+from dlhub_common.metadata import (
+    TENSOR_SERVABLE_TYPES,
+    WORKER_SERVABLE_TYPES,
+    IOSpec,
+    validate_metadata,
+)
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
@@ -45,7 +50,7 @@ TASKS_COLLECTION = "tasks"
 PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 TENSOR_TYPES = TENSOR_SERVABLE_TYPES
-JSON_TYPES = ("python",)
+JSON_TYPES = WORKER_SERVABLE_TYPES
 # Tensor servables whose runner needs the signature's order (forward() arguments).
 ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
 
@@ -166,6 +171,18 @@ class TaskManager:
                 if json_typed
                 else ""
             )
+            if metadata.servable.type == "sklearn":
+                # a native scikit-learn servable: the worker's built-in loader
+                runtime = json.dumps(
+                    {
+                        "python": metadata.servable.python,
+                        "loader": "sklearn",
+                        "model": run.method_details.get("model"),
+                        "method": run.method_details.get("method", "predict"),
+                        "interface_version": run.method_details.get("interface_version", 1),
+                        "lock_path": "environment.lock",
+                    }
+                )
             if metadata.servable.type in ORDERED_TENSOR_TYPES:
                 # the order of forward()'s arguments and results (checked at publish)
                 runtime = json.dumps(

@@ -3,10 +3,11 @@
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
 from dlhub_sdk.models.python import PythonStaticMethodServable, dict_of, list_of
-from dlhub_sdk.models.sklearn import ScikitLearnServable
+from dlhub_sdk.models.sklearn import NativeScikitLearnServable, ScikitLearnServable
 from dlhub_sdk.models.torch import TorchServable
 
 __all__ = [
+    "NativeScikitLearnServable",
     "OnnxServable",
     "PythonStaticMethodServable",
     "ScikitLearnServable",

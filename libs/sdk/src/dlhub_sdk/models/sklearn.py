@@ -1,4 +1,4 @@
-"""scikit-learn servables, converted to ONNX and served by ONNX Runtime.
+"""scikit-learn servables: converted to ONNX where skl2onnx can, else native.
 
 :class:`ScikitLearnServable` takes a fitted estimator (or the joblib/pickle
 file it was saved to), converts it with skl2onnx, checks that the converted
@@ -6,22 +6,30 @@ graph answers like the estimator, and then describes the ONNX file exactly as
 :class:`~dlhub_sdk.models.onnx.OnnxServable` does. The servable's type is
 ``onnx``: services only ever see the ONNX graph, never a pickle.
 
-Loading a pickle runs code from the file, so it happens here, in your own
-process, on your own file, and nowhere else. Estimators skl2onnx cannot
-convert are refused: native scikit-learn servables (joblib in an isolated
-worker) are not available yet.
+When skl2onnx has no converter for the estimator (or one of its parts), or
+with ``native=True``, it builds a :class:`NativeScikitLearnServable` instead:
+servable type ``sklearn``, the estimator saved as the artifact
+``model.joblib``, run by the executor in a worker process inside an
+environment pinned to the scikit-learn, joblib, numpy and scipy versions of
+this process. Only that worker ever unpickles it; DLHub's services never do.
+
+Loading a pickle runs code from the file, so on the publisher's side it
+happens here, in your own process, on your own file.
 
 Needs ``scikit-learn``, ``skl2onnx`` and ``onnxruntime`` in the SDK's
-environment (the fidelity check runs the converted model).
+environment (the fidelity check runs the converted model); a native servable
+needs only ``scikit-learn`` (and its ``joblib``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import pickle
 import re
 import shutil
+import sys
 import tempfile
 import warnings
 import weakref
@@ -32,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from dlhub_common.errors import FailedPrecondition, InvalidArgument
+from dlhub_common.metadata import SKLEARN_METHODS
+from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable, _tensor_specs
 
 INPUT_NAME = "X"
@@ -181,6 +191,17 @@ def _wants_raw_scores(options: dict[Any, Any] | None) -> bool:
     return any(isinstance(v, dict) and bool(v.get("raw_scores")) for v in options.values())
 
 
+class Unconvertible(InvalidArgument):
+    """skl2onnx cannot convert this estimator: it may still be published natively."""
+
+
+NATIVE_HINT = (
+    "; leave native unset (or pass native=True) to publish it as a native scikit-learn"
+    " servable (joblib, run in an isolated worker), or export to ONNX yourself and publish"
+    " it with OnnxServable"
+)
+
+
 def _unsupported(estimator: Any, exc: Exception) -> InvalidArgument:
     name = public_name(estimator)
     found = re.search(r"type '<class '([^']+)'>'", str(exc))
@@ -190,11 +211,8 @@ def _unsupported(estimator: Any, exc: Exception) -> InvalidArgument:
         with contextlib.suppress(ImportError, AttributeError, ValueError):
             inner = public_name(getattr(importlib.import_module(module_name), qualname))
     part = f" (its part {inner} has no converter)" if inner and inner != name else ""
-    return InvalidArgument(
-        f"{name}{part} cannot be converted to ONNX by skl2onnx, and native scikit-learn"
-        " servables (joblib in an isolated worker) are not available yet;"
-        " use an estimator skl2onnx supports, or export to ONNX yourself and publish"
-        " it with OnnxServable",
+    return Unconvertible(
+        f"{name}{part} cannot be converted to ONNX by skl2onnx" + NATIVE_HINT,
         details={"estimator": name, **({"unsupported": inner} if inner else {})},
     )
 
@@ -222,9 +240,10 @@ def _convert(
     except (MissingShapeCalculator, MissingConverter) as exc:
         raise _unsupported(estimator, exc) from None
     except NotImplementedError as exc:
-        raise InvalidArgument(
-            f"skl2onnx cannot convert this {public_name(estimator)} configuration ({exc});"
-            " native scikit-learn servables (joblib in an isolated worker) are not available yet"
+        raise Unconvertible(
+            f"skl2onnx cannot convert this {public_name(estimator)} configuration ({exc})"
+            + NATIVE_HINT,
+            details={"estimator": public_name(estimator)},
         ) from None
     except Exception as exc:
         raise InvalidArgument(
@@ -417,6 +436,12 @@ class ScikitLearnServable(OnnxServable):
     Everything else is :class:`OnnxServable`: the signature is read from the
     converted graph and the servable type is ``onnx``.
 
+    When skl2onnx has no converter for the estimator (or a part of it), the
+    result is a :class:`NativeScikitLearnServable` instead (type ``sklearn``,
+    the estimator as ``model.joblib``, run in an isolated worker); the reason
+    is kept in ``method_details["onnx_conversion"]``. A conversion that runs
+    but disagrees with the estimator is still refused.
+
     Args:
         estimator_or_path: a fitted estimator, or a ``.joblib``/``.pkl`` file
             holding one. A file is unpickled here, in this process only: load
@@ -432,34 +457,82 @@ class ScikitLearnServable(OnnxServable):
             regression values (relative above 1), default 1e-4.
         output_dir: where to write ``<name>.onnx`` (default: a temporary
             folder removed with the builder).
+        native: ``None`` (default): ONNX when skl2onnx can convert, else
+            native; ``True``: always native; ``False``: ONNX or an error.
+        method: the estimator method a native servable calls (default
+            ``predict``); native servables only.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         estimator_or_path: Any,
         name: str | None = None,
         *,
+        native: bool | None = None,
+        method: str | None = None,
         n_features: int | None = None,
         sample_input: Any = None,
         options: dict[Any, Any] | None = None,
         target_opset: int | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
         output_dir: str | Path | None = None,
-    ) -> None:
+    ) -> Any:
+        # ONNX where skl2onnx can convert; otherwise (or with native=True) the
+        # native servable. The instance is built here so that the fallback can
+        # hand the already loaded estimator on; __init__ then has nothing to do.
+        native_args: dict[str, Any] = {
+            "method": method,
+            "n_features": n_features,
+            "sample_input": sample_input,
+            "output_dir": output_dir,
+        }
+        if native:
+            return NativeScikitLearnServable(estimator_or_path, name, **native_args)
+        if method is not None:
+            raise InvalidArgument("method= applies to native scikit-learn servables only")
         versions = _require()
-        if isinstance(estimator_or_path, str | Path):
-            source = Path(estimator_or_path)
-            estimator = load_estimator(source)
-            default_name = _slug(source.stem)
-            label = f"{source} ({public_name(estimator)})"
-        else:
-            estimator = estimator_or_path
-            default_name = _slug(type(estimator).__name__)
-            label = public_name(estimator)
-        if not (hasattr(estimator, "get_params") and hasattr(estimator, "fit")):
-            raise InvalidArgument(f"{label} is not a scikit-learn estimator")
-        if not _is_fitted(estimator):
-            raise InvalidArgument(f"{label} is not fitted; fit it before publishing")
+        estimator, default_name, label = _load_checked(estimator_or_path)
+        self = super().__new__(cls)
+        try:
+            self._build(
+                estimator,
+                label,
+                name or default_name,
+                versions,
+                n_features=n_features,
+                sample_input=sample_input,
+                options=options,
+                target_opset=target_opset,
+                tolerance=tolerance,
+                output_dir=output_dir,
+            )
+        except Unconvertible as exc:
+            if native is False:
+                raise
+            built = NativeScikitLearnServable(
+                estimator, name or default_name, label=label, **native_args
+            )
+            built.note_onnx_refusal(exc.message.replace(NATIVE_HINT, ""))
+            return built
+        return self
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Built in ``__new__`` (see the class docstring for the arguments)."""
+
+    def _build(
+        self,
+        estimator: Any,
+        label: str,
+        servable_name: str,
+        versions: dict[str, str],
+        *,
+        n_features: int | None,
+        sample_input: Any,
+        options: dict[Any, Any] | None,
+        target_opset: int | None,
+        tolerance: float,
+        output_dir: str | Path | None,
+    ) -> None:
         sample = _as_sample(sample_input) if sample_input is not None else None
         features = _n_features(estimator, n_features, sample, label)
         if sample is None:
@@ -475,16 +548,10 @@ class ScikitLearnServable(OnnxServable):
         )
         fidelity["input"] = "sample" if sample is not None else "synthetic"
 
-        servable_name = name or default_name
-        if output_dir is None:
-            folder = Path(tempfile.mkdtemp(prefix="dlhub-sklearn-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True)
-        else:
-            folder = Path(output_dir)
-            folder.mkdir(parents=True, exist_ok=True)
+        folder = _output_folder(self, output_dir)
         onnx_path = folder / f"{_slug(servable_name)}.onnx"
         onnx_path.write_bytes(model.SerializeToString())
-        super().__init__(onnx_path, name=servable_name)
+        OnnxServable.__init__(self, onnx_path, name=servable_name)
         self.estimator = estimator
         self.onnx_path = onnx_path
 
@@ -496,12 +563,237 @@ class ScikitLearnServable(OnnxServable):
             "n_features": features,
             "fidelity_check": fidelity,
         }
-        steps = getattr(estimator, "steps", None)
-        if isinstance(steps, list):
-            details["steps"] = [public_name(step) for _, step in steps]
-        classes = getattr(estimator, "classes_", None)
-        if classes is not None:
-            details["classes"] = np.asarray(classes).tolist()
+        details.update(_structure(estimator))
         self._servable["methods"]["run"]["method_details"].update(details)
         for package in ("scikit-learn", "skl2onnx", "onnxruntime"):
             self.add_dependency(package, versions[package])
+
+
+def _load_checked(estimator_or_path: Any) -> tuple[Any, str, str]:
+    """(the fitted estimator, its default servable name, a label for messages)."""
+    if isinstance(estimator_or_path, str | Path):
+        source = Path(estimator_or_path)
+        estimator = load_estimator(source)
+        default_name = _slug(source.stem)
+        label = f"{source} ({public_name(estimator)})"
+    else:
+        estimator = estimator_or_path
+        default_name = _slug(type(estimator).__name__)
+        label = public_name(estimator)
+    if not (hasattr(estimator, "get_params") and hasattr(estimator, "fit")):
+        raise InvalidArgument(f"{label} is not a scikit-learn estimator")
+    if not _is_fitted(estimator):
+        raise InvalidArgument(f"{label} is not fitted; fit it before publishing")
+    return estimator, default_name, label
+
+
+def _output_folder(owner: Any, output_dir: str | Path | None) -> Path:
+    """``output_dir``, or a temporary folder removed with ``owner``."""
+    if output_dir is None:
+        folder = Path(tempfile.mkdtemp(prefix="dlhub-sklearn-"))
+        owner._cleanup = weakref.finalize(owner, shutil.rmtree, folder, True)
+        return folder
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _structure(estimator: Any) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list):
+        details["steps"] = [public_name(step) for _, step in steps]
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None:
+        details["classes"] = np.asarray(classes).tolist()
+    return details
+
+
+# ---------------------------------------------------------------- native
+
+NATIVE_MODEL_PATH = "model.joblib"
+# Packages a native servable's environment pins to this process's versions.
+NATIVE_PACKAGES = ("scikit-learn", "joblib", "numpy", "scipy")
+
+
+class _ModuleRecorder(pickle.Pickler):
+    """Pickles to nowhere, noting the module of every class and function it meets."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL)
+        self.modules: set[str] = set()
+
+    def persistent_id(self, obj: Any) -> None:  # called for every object pickled
+        owner = obj if isinstance(obj, type) or callable(obj) else type(obj)
+        module = getattr(owner, "__module__", None)
+        if isinstance(module, str):
+            self.modules.add(module)
+        return None
+
+
+def _modules_needed(estimator: Any) -> set[str]:
+    """Top-level modules the pickled estimator refers to, beyond the standard
+    library and the pinned packages."""
+    recorder = _ModuleRecorder()
+    failure: Exception | None = None
+    try:
+        recorder.dump(estimator)
+    except Exception as exc:
+        failure = exc
+    if "__main__" in recorder.modules:
+        raise InvalidArgument(
+            f"{public_name(estimator)} uses classes or functions defined in __main__, which"
+            " the servable's worker cannot import: define them in a module file and ship it"
+            " with add_file(...)"
+        )
+    if failure is not None:
+        raise InvalidArgument(
+            f"{public_name(estimator)} cannot be pickled: {type(failure).__name__}: {failure}"
+        )
+    known = {"sklearn", "joblib", "numpy", "scipy", "threadpoolctl", "builtins"}
+    return {
+        top
+        for top in (m.split(".")[0] for m in recorder.modules)
+        if top not in known and top not in sys.stdlib_module_names and not top.startswith("_")
+    }
+
+
+def _native_versions() -> dict[str, str]:
+    versions: dict[str, str] = {}
+    for package in NATIVE_PACKAGES:
+        try:
+            versions[package] = pkg_metadata.version(package)
+        except pkg_metadata.PackageNotFoundError:
+            if package in ("scikit-learn", "joblib", "numpy"):
+                raise FailedPrecondition(
+                    f"native scikit-learn servables need {package} in this Python environment"
+                ) from None
+    return versions
+
+
+_ITEM_TYPES = {"f": "float64", "i": "int64", "u": "int64", "b": "bool"}
+
+
+def _output_spec(values: Array) -> dict[str, Any]:
+    item = _ITEM_TYPES.get(values.dtype.kind, "string")
+    return {
+        "type": "ndarray",
+        "shape": [None, *values.shape[1:]],
+        "item_type": {"type": item},
+    }
+
+
+class NativeScikitLearnServable(ServableBuilder):
+    """A fitted scikit-learn estimator published as is (servable type ``sklearn``).
+
+    The estimator is saved with joblib as the artifact ``model.joblib``. The
+    executor runs it in a worker process inside an environment pinned to this
+    process's scikit-learn, joblib, numpy and scipy (and its Python major.minor):
+    the worker's built-in loader unpickles it once and calls ``method`` on each
+    input. DLHub's services never unpickle it.
+
+    Runs take rows of numbers, a JSON ``[[...], ...]`` of shape
+    ``[rows, n_features]`` (float64), and return the method's result as an
+    ndarray (nested lists).
+
+    Classes the pickle refers to outside scikit-learn, numpy, scipy and the
+    standard library must be importable in the worker: ship their module with
+    ``add_file("my_transformers.py")`` (the bundle folder is on the worker's
+    ``sys.path``) or pin their package with ``add_dependency``; they are listed
+    in ``method_details["modules"]``.
+
+    Args:
+        estimator_or_path: a fitted estimator, or a ``.joblib``/``.pkl`` file
+            holding one (unpickled here, in this process only).
+        name: servable name (default: the file stem, or the estimator's class).
+        method: ``predict`` (default when the estimator has it),
+            ``predict_proba``, ``decision_function`` or ``transform``.
+        n_features: number of input columns, when the estimator does not
+            record ``n_features_in_`` and no ``sample_input`` is given.
+        sample_input: representative rows; the output type is read from the
+            method's answer on them (default: 8 seeded normal rows).
+        output_dir: where to write ``model.joblib`` (default: a temporary
+            folder removed with the builder).
+        python: the Python version of the servable (default: this one's).
+    """
+
+    servable_type = "sklearn"
+
+    def __init__(
+        self,
+        estimator_or_path: Any,
+        name: str | None = None,
+        *,
+        method: str | None = None,
+        n_features: int | None = None,
+        sample_input: Any = None,
+        output_dir: str | Path | None = None,
+        python: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        super().__init__()
+        versions = _native_versions()
+        estimator, default_name, own_label = _load_checked(estimator_or_path)
+        label = label or own_label
+        if method is None:
+            method = "predict" if hasattr(estimator, "predict") else "transform"
+        if method not in SKLEARN_METHODS:
+            raise InvalidArgument(f"method must be one of {list(SKLEARN_METHODS)}, not {method!r}")
+        if not callable(getattr(estimator, method, None)):
+            raise InvalidArgument(f"{label} has no method {method!r}")
+        sample = _as_sample(sample_input) if sample_input is not None else None
+        features = _n_features(estimator, n_features, sample, label)
+        if sample is None:
+            rng = np.random.default_rng(0)
+            x = rng.standard_normal((8, features))
+        else:
+            x = sample.astype(np.float64)[:64]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                answer = np.asarray(getattr(estimator, method)(x))
+        except Exception as exc:
+            raise InvalidArgument(
+                f"{label}.{method} failed on {len(x)} check row(s): {type(exc).__name__}: {exc}"
+            ) from None
+        modules = _modules_needed(estimator)
+
+        import joblib
+
+        folder = _output_folder(self, output_dir)
+        model_file = folder / NATIVE_MODEL_PATH
+        joblib.dump(estimator, model_file)
+        self.estimator = estimator
+        self.model_path = model_file
+        self._files[NATIVE_MODEL_PATH] = model_file
+        self._dlhub["files"]["model"] = NATIVE_MODEL_PATH
+        self._servable["python"] = python or f"{sys.version_info[0]}.{sys.version_info[1]}"
+        details: dict[str, Any] = {
+            "interface_version": 1,
+            "model": NATIVE_MODEL_PATH,
+            "method": method,
+            "estimator": public_name(estimator),
+            "sklearn_version": versions["scikit-learn"],
+            "n_features": features,
+            **_structure(estimator),
+        }
+        if modules:
+            details["modules"] = sorted(modules)
+        self._servable["methods"]["run"] = {
+            "input": {
+                "type": "ndarray",
+                "shape": [None, features],
+                "item_type": {"type": "float64"},
+                "description": f"rows of {features} feature(s)",
+            },
+            "output": _output_spec(answer),
+            "parameters": {},
+            "method_details": details,
+        }
+        for package, version in versions.items():
+            self.add_dependency(package, version)
+        self.set_name(name or default_name)
+
+    def note_onnx_refusal(self, reason: str) -> None:
+        """Record why the ONNX conversion was not used."""
+        self._servable["methods"]["run"]["method_details"]["onnx_conversion"] = reason

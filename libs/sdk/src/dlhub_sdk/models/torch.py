@@ -18,6 +18,7 @@ Needs ``torch`` in the SDK's environment (``dlhub-sdk[torch]``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import shutil
@@ -154,7 +155,11 @@ class TorchServable(ServableBuilder):
         torch = _import_torch()
         self.torch = torch
         self.kind = kind
-        self.module = module.eval() if hasattr(module, "eval") else module
+        self.module = module
+        if hasattr(module, "eval"):
+            # a loaded torch.export module refuses eval(): its mode is fixed already
+            with contextlib.suppress(NotImplementedError):
+                self.module = module.eval()
         self.dynamic_batch = dynamic_batch
         self.script = script
         self.tolerance = tolerance
@@ -233,6 +238,112 @@ class TorchServable(ServableBuilder):
         self._files[filename] = self.model_path
         self._dlhub["files"]["model"] = filename
         self.set_name(name)
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | Path,
+        input_shapes: Sequence[Sequence[int]],
+        name: str | None = None,
+        *,
+        kind: str | None = None,
+        input_dtypes: Sequence[str] = ("float32",),
+        input_names: Sequence[str] | None = None,
+        output_names: Sequence[str] | None = None,
+        dynamic_batch: bool | None = None,
+        seed: int = 0,
+        tolerance: float = DEFAULT_TOLERANCE,
+        output_dir: str | Path | None = None,
+    ) -> TorchServable:
+        """A servable from a saved TorchScript (``.pt``) or torch.export (``.pt2``) archive.
+
+        The archive is loaded here (``torch.jit.load`` / ``torch.export.load``:
+        only ever your own files, in your own process), run on seeded random
+        inputs of ``input_shapes`` (one shape per forward() argument) and
+        described exactly as the constructor describes a module.
+
+        Args:
+            kind: ``"torchscript"`` or ``"export"`` (default: ``.pt2`` is export).
+            input_dtypes: one dtype for every input, or one per input.
+            dynamic_batch: None (the default) tries a dynamic batch axis and
+                falls back to a fixed one when the model does not accept another
+                batch size.
+        """
+        torch = _import_torch()
+        src = Path(path)
+        if kind is None:
+            kind = "export" if src.suffix.lower() == ".pt2" else "torchscript"
+        if kind not in KINDS:
+            raise InvalidArgument(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+        if not src.is_file():
+            raise InvalidArgument(f"{src} is not a readable file")
+        if not input_shapes:
+            raise InvalidArgument("give the shape of each input (e.g. 1,1,8,8)")
+        dtypes = list(input_dtypes) or ["float32"]
+        if len(dtypes) == 1:
+            dtypes *= len(input_shapes)
+        if len(dtypes) != len(input_shapes):
+            raise InvalidArgument(
+                f"{len(dtypes)} input dtypes for {len(input_shapes)} input shapes;"
+                " give one dtype, or one per input"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if kind == "torchscript":
+                    module = torch.jit.load(str(src), map_location="cpu")
+                else:
+                    module = torch.export.load(str(src)).module()
+        except Exception as exc:
+            raise InvalidArgument(
+                f"{src} is not a loadable {kind} archive: {type(exc).__name__}: {str(exc)[:300]}"
+            ) from None
+        generator = torch.Generator().manual_seed(seed)
+        examples = []
+        for i, (shape, dtype_name) in enumerate(zip(input_shapes, dtypes, strict=True)):
+            if dtype_name not in TORCH_ITEM_TYPES:
+                raise InvalidArgument(
+                    f"input dtype {dtype_name!r}: use one of {', '.join(TORCH_ITEM_TYPES)}"
+                )
+            dims = [int(d) for d in shape]
+            if any(d < 0 for d in dims):
+                raise InvalidArgument(f"input {i} shape {dims} has a negative size")
+            dtype = getattr(torch, dtype_name)
+            if dtype.is_floating_point:
+                examples.append(torch.rand(dims, generator=generator).to(dtype))
+            elif dtype == torch.bool:
+                examples.append(torch.randint(0, 2, dims, generator=generator).bool())
+            else:
+                examples.append(torch.randint(0, 10, dims, generator=generator).to(dtype))
+
+        def build(dynamic: bool) -> TorchServable:
+            servable = cls(
+                module,
+                tuple(examples),
+                name or src.stem.lower().replace(" ", "-").replace(".", "-"),
+                kind=kind,
+                input_names=input_names,
+                output_names=output_names,
+                dynamic_batch=dynamic,
+                tolerance=tolerance,
+                output_dir=output_dir,
+            )
+            details = servable._servable["methods"]["run"]["method_details"]
+            if kind == "export":
+                details["module"] = "torch.export.ExportedProgram"
+            else:
+                details["module"] = str(getattr(module, "original_name", "") or details["module"])
+            details["source_file"] = src.name
+            return servable
+
+        if dynamic_batch is not None:
+            return build(dynamic_batch)
+        if all(len(s) > 0 for s in input_shapes):
+            try:
+                return build(True)
+            except InvalidArgument:
+                pass  # the batch axis cannot vary: describe it as fixed
+        return build(False)
 
     # -------------------------------------------------------- building
 

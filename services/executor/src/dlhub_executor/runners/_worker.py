@@ -12,6 +12,11 @@ and stdout:
   bundle directory (which becomes the working directory and the head of
   ``sys.path``) and answers ``{"v": 1, "ok": true, "protocol": 1, "python":
   "3.11.7", "pid": n}`` or ``{"v": 1, "ok": false, "error": {...}}``;
+* a native scikit-learn servable is loaded with ``{"v": 1, "op": "load",
+  "bundle": dir, "loader": "sklearn", "model": "model.joblib", "method":
+  "predict"}`` instead: the built-in loader (``_sklearn_loader.py``, next to
+  this file) unpickles the model here, in this worker only, and each call
+  passes the input rows to that method;
 * then, one at a time, ``{"v": 1, "op": "call", "id": n, "input": value}`` ->
   ``{"v": 1, "id": n, "ok": true, "output": value}``, or ``"ok": false`` with
   ``"error": {"type", "message", "traceback"}`` when the function raised (the
@@ -79,7 +84,24 @@ def _error(exc):
     }
 
 
+def _load_sklearn(request):
+    # the built-in loader of native scikit-learn servables, shipped next to
+    # this file; it imports joblib here, in the servable's own environment
+    bundle = request["bundle"]
+    os.chdir(bundle)
+    sys.path.insert(0, bundle)  # modules shipped with the model (custom classes)
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sklearn_loader.py")
+    spec = importlib.util.spec_from_file_location("_dlhub_sklearn_loader", here)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot import the scikit-learn loader")
+    loader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loader)
+    return loader.make_function(bundle, request["model"], request.get("method") or "predict")
+
+
 def _load(request):
+    if request.get("loader") == "sklearn":
+        return _load_sklearn(request)
     bundle = request["bundle"]
     module_path = os.path.join(bundle, *request["module"].split("/"))
     os.chdir(bundle)

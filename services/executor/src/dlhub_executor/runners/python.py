@@ -138,7 +138,14 @@ def build_env(env_root: Path, python: str, lock: bytes, timeout_s: float) -> tup
 class Worker:
     """One worker process speaking protocol 1."""
 
-    def __init__(self, interpreter: Path, bundle: Path, module: str, function: str) -> None:
+    def __init__(
+        self,
+        interpreter: Path,
+        bundle: Path,
+        module: str,
+        function: str,
+        loader: dict[str, str] | None = None,
+    ) -> None:
         self.bundle = bundle
         log_file = open(bundle.parent / f"{bundle.name}.worker.log", "ab")  # noqa: SIM115
         try:
@@ -161,7 +168,13 @@ class Worker:
         self._next_id = 0
         try:
             hello = self.request(
-                {"op": "load", "bundle": str(bundle), "module": module, "function": function},
+                {
+                    "op": "load",
+                    "bundle": str(bundle),
+                    "module": module,
+                    "function": function,
+                    **(loader or {}),
+                },
                 LOAD_TIMEOUT_S,
             )
         except BaseException:
@@ -171,7 +184,8 @@ class Worker:
             self.kill()
             err = hello.get("error") or {}
             raise ServableError(
-                f"cannot import {module}: {err.get('type', 'Error')}: {err.get('message', '')}",
+                f"cannot {'load' if loader else 'import'} {module}:"
+                f" {err.get('type', 'Error')}: {err.get('message', '')}",
                 details={"traceback": err.get("traceback", "")},
             )
         if hello.get("protocol") != PROTOCOL:
@@ -181,6 +195,7 @@ class Worker:
                 f" this executor {PROTOCOL}"
             )
         self.python = str(hello.get("python", ""))
+        self.pid = int(hello.get("pid") or self.proc.pid)
 
     @property
     def alive(self) -> bool:
@@ -252,18 +267,25 @@ class PythonModel(LoadedModel):
     """A python servable version: its environment and its warm worker."""
 
     def __init__(
-        self, interpreter: Path, bundle: Path, module: str, function: str, call_timeout_s: float
+        self,
+        interpreter: Path,
+        bundle: Path,
+        module: str,
+        function: str,
+        call_timeout_s: float,
+        loader: dict[str, str] | None = None,
     ) -> None:
         self.interpreter = interpreter
         self.bundle = bundle
         self.module = module
         self.function = function
         self.call_timeout_s = call_timeout_s
+        self.loader = loader
         self._lock = threading.Lock()
         self._worker: Worker | None = self._start()
 
     def _start(self) -> Worker:
-        return Worker(self.interpreter, self.bundle, self.module, self.function)
+        return Worker(self.interpreter, self.bundle, self.module, self.function, self.loader)
 
     def run(self, inputs: Any, outputs: Any) -> dict[str, Array]:
         raise FailedPrecondition("python servables take one JSON value (inputs_json), not tensors")
@@ -353,6 +375,13 @@ class PythonRunner(ModelRunner):
         except ValueError:
             runtime = {}
         module, function = runtime.get("module"), runtime.get("function")
+        loader: dict[str, str] | None = None
+        if runtime.get("loader") == "sklearn":
+            # a native scikit-learn servable: the worker's built-in loader
+            # unpickles the model file, in the worker, never here
+            module = runtime.get("model")
+            function = runtime.get("method") or "predict"
+            loader = {"loader": "sklearn", "model": str(module), "method": str(function)}
         python = runtime.get("python")
         if not (module and function and python):
             raise FailedPrecondition("the work item lacks the python servable's runtime")
@@ -364,4 +393,6 @@ class PythonRunner(ModelRunner):
         lock_file = bundle_dir / runtime.get("lock_path", LOCK_PATH)
         lock = lock_file.read_bytes() if lock_file.exists() else b""
         interpreter, _took = build_env(self.env_dir, str(python), lock, self.build_timeout_s)
-        return PythonModel(interpreter, bundle_dir, module, function, self.call_timeout_s)
+        return PythonModel(
+            interpreter, bundle_dir, module, function, self.call_timeout_s, loader=loader
+        )
