@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 import pytest
 
-import dlhub_registry.core as registry_core
+import dlhub_registry.commit as registry_commit
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.errors import DLHubError
@@ -261,7 +261,7 @@ async def test_rejected_publish_keeps_objects_another_publish_shares(
     stores the object first (created=True) and fails its signature check only
     after ``good`` has committed a record that points at the same object.
     """
-    real_validate = registry_core.validate_onnx
+    real_validate = registry_commit.validate_onnx
     bad_validating = asyncio.Event()
     good_committed = asyncio.Event()
 
@@ -271,7 +271,7 @@ async def test_rejected_publish_keeps_objects_another_publish_shares(
             await good_committed.wait()
         await real_validate(metadata, path)
 
-    monkeypatch.setattr(registry_core, "validate_onnx", validate)
+    monkeypatch.setattr(registry_commit, "validate_onnx", validate)
     bad = asyncio.create_task(
         mesh.publish(tiny.metadata("bad", input_shape=[None, 5]), {"model.onnx": tiny.data})
     )

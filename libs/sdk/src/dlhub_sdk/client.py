@@ -38,6 +38,7 @@ from dlhub_common.errors import (
     DLHubError,
     FailedPrecondition,
     InvalidArgument,
+    Unauthenticated,
     error_from_code,
 )
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
@@ -209,6 +210,12 @@ class DLHubClient:
         else:
             metadata = model
         validate_metadata(metadata)  # fail fast, before uploading anything
+        if not self._token:
+            # The gateway would refuse it too, but only after the upload began.
+            raise Unauthenticated(
+                "publishing needs a token: pass token= or set DLHUB_TOKEN"
+                " (`dlhub up` writes one to <data dir>/client.json)"
+            )
         local = {path: Path(src) for path, src in (files or {}).items()}
         for path, src in local.items():
             if not src.is_file():

@@ -1,0 +1,98 @@
+"""The ``dlhub`` command: run the mesh, publish, search, describe and run servables.
+
+Every client command takes ``--json`` for scripts. Errors print one line
+(``error: CODE: message``) and exit with status 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+from dlhub_common.errors import DLHubError
+from dlhub_sdk.cli.connect import _client
+from dlhub_sdk.cli.output import ProgressBar, _jsonable, _print, _table, _warn
+from dlhub_sdk.cli.parser import build_parser
+from dlhub_sdk.cli.publish import (
+    MODEL_TYPES,
+    SKLEARN_SUFFIXES,
+    SUFFIX_TYPES,
+    TORCH_TYPES,
+    TYPE_OPTIONS,
+    _check_options,
+    _model_builder,
+    _model_type,
+    _shape,
+    _type_option,
+    cmd_publish,
+)
+from dlhub_sdk.cli.query import (
+    _versions_table,
+    cmd_deprecate,
+    cmd_describe,
+    cmd_search,
+    cmd_servables,
+    cmd_versions,
+    cmd_withdraw,
+)
+from dlhub_sdk.cli.run import _is_arrays, _job_text, _load_inputs, cmd_bundle, cmd_run, cmd_status
+from dlhub_sdk.cli.serve import SERVICES, _settings, cmd_serve, cmd_up
+
+# The names below were all importable from the single-module ``dlhub_sdk.cli``;
+# tests and scripts use some of them, so they stay importable from here.
+__all__ = [
+    "MODEL_TYPES",
+    "SERVICES",
+    "SKLEARN_SUFFIXES",
+    "SUFFIX_TYPES",
+    "TORCH_TYPES",
+    "TYPE_OPTIONS",
+    "ProgressBar",
+    "_check_options",
+    "_client",
+    "_is_arrays",
+    "_job_text",
+    "_jsonable",
+    "_load_inputs",
+    "_model_builder",
+    "_model_type",
+    "_print",
+    "_settings",
+    "_shape",
+    "_table",
+    "_type_option",
+    "_versions_table",
+    "_warn",
+    "build_parser",
+    "cmd_bundle",
+    "cmd_deprecate",
+    "cmd_describe",
+    "cmd_publish",
+    "cmd_run",
+    "cmd_search",
+    "cmd_servables",
+    "cmd_serve",
+    "cmd_status",
+    "cmd_up",
+    "cmd_versions",
+    "cmd_withdraw",
+    "main",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except DLHubError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.to_dict()}), file=sys.stderr)
+        else:
+            print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
+            if exc.details.get("publish_id"):
+                print(f"  its log: dlhub status {exc.details['publish_id']}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,17 @@
+"""The client a command talks to, from its ``--address``/``--token`` options."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from dlhub_sdk.client import DLHubClient
+
+    return DLHubClient(
+        args.address,
+        args.token,
+        timeout=getattr(args, "timeout", 60.0),
+        http=getattr(args, "http", None),
+    )

@@ -1,0 +1,176 @@
+"""The ``dlhub`` argument parser: every subcommand, its options and its handler."""
+
+from __future__ import annotations
+
+import argparse
+
+from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
+from dlhub_sdk.cli.query import (
+    cmd_deprecate,
+    cmd_describe,
+    cmd_search,
+    cmd_servables,
+    cmd_versions,
+    cmd_withdraw,
+)
+from dlhub_sdk.cli.run import cmd_bundle, cmd_run, cmd_status
+from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlhub", description="DLHub: publish, find and run models"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def client_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--address", help="gateway gRPC host:port (default: from `dlhub up`)")
+        p.add_argument("--token", help="bearer token (default: DLHUB_TOKEN or `dlhub up`'s)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        return p
+
+    p = sub.add_parser("up", help="run the whole mesh on the embedded backends")
+    p.add_argument("--data-dir", help="where data lives (default .dlhub)")
+    p.add_argument("--user", help="local user to sign in as (default $USER)")
+    p.add_argument("--example", help="a Python script to run once the mesh is up")
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("serve", help="run one service alone (distributed mode)")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("--data-dir", help="where embedded backends keep data")
+    p.set_defaults(func=cmd_serve)
+
+    p = client_cmd(
+        "publish",
+        "publish an ONNX, scikit-learn, PyTorch model or a Python function"
+        " (or --metadata + --file)",
+    )
+    p.add_argument(
+        "model",
+        nargs="?",
+        help="the .onnx file, a scikit-learn .joblib/.pkl, a TorchScript .pt, a torch.export"
+        " .pt2, or the .py module of a function",
+    )
+    p.add_argument(
+        "--type",
+        choices=MODEL_TYPES,
+        help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn,"
+        " .pt -> torchscript, .pt2 -> torch_export, .py -> python, else onnx)",
+    )
+    p.add_argument(
+        "--n-features",
+        type=int,
+        help="sklearn: input columns, when the estimator does not record n_features_in_",
+    )
+    p.add_argument(
+        "--sample-input",
+        help="sklearn: a .npy of representative rows for the conversion fidelity check",
+    )
+    p.add_argument(
+        "--input-shape",
+        action="append",
+        help="torch: an example input's shape, e.g. 1,1,8,8 (once per forward() argument;"
+        " axis 0 is the batch when the model accepts other batch sizes)",
+    )
+    p.add_argument(
+        "--input-dtype",
+        action="append",
+        help="torch: the inputs' dtype (default float32; once, or once per input)",
+    )
+    p.add_argument("--input-name", action="append", help="torch: name of each input, in order")
+    p.add_argument("--output-name", action="append", help="torch: name of each output, in order")
+    p.add_argument("--function", help="python: the function in the module to publish")
+    p.add_argument(
+        "--input-type", help='python: the input\'s DLHub type, JSON or a name (default "any")'
+    )
+    p.add_argument(
+        "--output-type", help='python: the output\'s DLHub type, JSON or a name (default "any")'
+    )
+    p.add_argument("--requirements", help="python: a requirements.txt of pinned packages")
+    p.add_argument("--python", help="python: the Python version, e.g. 3.11 (default: this one)")
+    p.add_argument("--name", help="servable name (default: file name)")
+    p.add_argument("--title")
+    p.add_argument("--author", action="append", help="'Name; Affiliation' (repeatable)")
+    p.add_argument("--description")
+    p.add_argument("--domain", action="append", help="scientific domain (repeatable)")
+    p.add_argument("--doi", action="append", help="related DOI (repeatable)")
+    p.add_argument("--visible-to", action="append", help="'public' or a user (repeatable)")
+    p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
+    p.add_argument(
+        "--file",
+        action="append",
+        help="artifact 'path=local file' with --metadata; python: an extra file"
+        " ('file' or 'path=file', repeatable)",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+    p.set_defaults(func=cmd_publish)
+
+    p = client_cmd("search", "search servables")
+    p.add_argument("query", nargs="*")
+    p.add_argument("--owner", action="append")
+    p.add_argument("--domain", action="append")
+    p.add_argument("--author", action="append")
+    p.add_argument("--type", action="append")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--facets", action="store_true", help="show domain and owner counts")
+    p.add_argument(
+        "--include-deprecated", action="store_true", help="also find deprecated versions"
+    )
+    p.set_defaults(func=cmd_search)
+
+    p = client_cmd("describe", "show a servable's metadata")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--version")
+    p.set_defaults(func=cmd_describe)
+
+    p = client_cmd("versions", "list a servable's versions with their state")
+    p.add_argument("servable", help="owner/name")
+    p.set_defaults(func=cmd_versions)
+
+    for name, func, help_text in (
+        ("deprecate", cmd_deprecate, "deprecate a version you own (still runs, with a warning)"),
+        ("withdraw", cmd_withdraw, "withdraw a version you own (no longer runs; final)"),
+    ):
+        p = client_cmd(name, help_text)
+        p.add_argument("servable", help="owner/name[:version] (default: the latest version)")
+        p.add_argument("--reason", required=True, help="why; users will see it")
+        p.add_argument("--version")
+        p.set_defaults(func=func)
+
+    p = client_cmd("servables", "list servables")
+    p.add_argument("--owner")
+    p.add_argument("--all-versions", action="store_true")
+    p.set_defaults(func=cmd_servables)
+
+    p = client_cmd("run", "run a servable")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--inputs", help="JSON: data for one input, or {name: data}")
+    p.add_argument("--inputs-file", help="a JSON file with the inputs")
+    p.add_argument("--npy", action="append", help="[name=]file.npy (repeatable)")
+    p.add_argument("--version")
+    p.add_argument("--output", action="append", help="only this output (repeatable)")
+    p.add_argument("--async", dest="asynchronous", action="store_true", help="print a task id")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.set_defaults(func=cmd_run)
+
+    p = client_cmd("bundle", "download a version's bundle with a Dockerfile for its executor")
+    p.add_argument("servable", help="owner/name[:version]")
+    p.add_argument("--out", required=True, help="directory to unpack it into")
+    p.add_argument("--version")
+    p.add_argument("--http", help="gateway HTTP URL (default: DLHUB_HTTP or `dlhub up`'s)")
+    p.set_defaults(func=cmd_bundle)
+
+    p = client_cmd(
+        "status", "a task's status (and result with --result), or a publish job's log (pub-...)"
+    )
+    p.add_argument("task_id", help="a task id, or a publish id (pub-...)")
+    p.add_argument("--result", action="store_true")
+    p.set_defaults(func=cmd_status)
+    return parser
