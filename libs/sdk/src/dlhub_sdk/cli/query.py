@@ -59,28 +59,24 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_deprecate(args: argparse.Namespace) -> int:
+def _change_state(args: argparse.Namespace, action: str, verb: str, effect: str) -> int:
     with _client(args) as client:
-        summary = client.deprecate_servable(args.servable, args.reason, args.version)
-    _print(
-        args,
-        summary,
-        f"deprecated {summary['owner']}/{summary['name']} version {summary['version']}"
-        " (it still runs, with a warning; hidden from default search)",
-    )
+        summary = getattr(client, f"{action}_servable")(args.servable, args.reason, args.version)
+    ref = f"{summary['owner']}/{summary['name']}"
+    _print(args, summary, f"{verb} {ref} version {summary['version']} ({effect})")
     return 0
+
+
+def cmd_deprecate(args: argparse.Namespace) -> int:
+    return _change_state(
+        args, "deprecate", "deprecated", "it still runs, with a warning; hidden from default search"
+    )
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    with _client(args) as client:
-        summary = client.withdraw_servable(args.servable, args.reason, args.version)
-    _print(
-        args,
-        summary,
-        f"withdrew {summary['owner']}/{summary['name']} version {summary['version']}"
-        " (it no longer runs; its metadata stays describable)",
+    return _change_state(
+        args, "withdraw", "withdrew", "it no longer runs; its metadata stays describable"
     )
-    return 0
 
 
 def cmd_servables(args: argparse.Namespace) -> int:
