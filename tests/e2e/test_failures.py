@@ -171,6 +171,7 @@ def test_kafka_restart_loses_no_accepted_task(tmp_path: Path, digits: Digits) ->
         assert thread.is_alive(), "a run must wait for the broker, not fail at once"
         broker = kafka_engine.start(tmp_path / "kafka", CACHE, broker.ports)
         thread.join(90)
+        assert not thread.is_alive(), "the run did not go through once the broker was back"
         assert "error" not in late, late.get("error")
 
         procs["executor"] = serve("executor", env, tmp_path)

@@ -425,7 +425,8 @@ def test_torchscript_publish_and_run_matches_torch(
     sdk: DLHubClient, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """A PyTorch module published as TorchScript through the SDK answers like itself."""
-    torch = pytest.importorskip("torch")
+    import torch
+
     from dlhub_sdk.models import TorchServable
 
     torch.manual_seed(0)
@@ -855,7 +856,8 @@ def test_cli_publish_torchscript_runs_like_the_module(
     sdk: DLHubClient, cli: Cli, http: httpx.Client, tmp_path: Path
 ) -> None:
     """`dlhub publish cnn.pt --input-shape 1,1,8,8`: every door answers like the module."""
-    torch = pytest.importorskip("torch")
+    import torch
+
     torch.manual_seed(0)
     module = torch.nn.Sequential(
         torch.nn.Conv2d(1, 4, 3, padding=1),

@@ -31,11 +31,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-import dlhub_executor.main as executor_m
 import dlhub_gateway.main as gateway_m
-import dlhub_registry.main as registry_m
-import dlhub_search.main as search_m
-import dlhub_taskmanager.main as tasks_m
 from dlhub_common._proto.dlhub.v1 import (
     dlhub_pb2_grpc,
     registry_pb2,
@@ -48,6 +44,7 @@ from dlhub_common.codec import array_to_tensor
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import MiB, Settings
+from dlhub_sdk.mesh import embedded_mesh
 
 Array = npt.NDArray[Any]
 RPC_TIMEOUT_S = 30.0
@@ -398,23 +395,8 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
         default_timeout_s=RPC_TIMEOUT_S,
         **overrides,
     )
-    backends = Backends(settings)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(backends.stop)
-        registry = await registry_m.create(backends)
-        stack.push_async_callback(registry.core.stop)
-        search_api, search_core = await search_m.create(backends)
-        stack.push_async_callback(search_core.stop)
-        executor = await executor_m.create(backends)
-        stack.push_async_callback(executor.stop)
-        tasks_api, tasks_core = await tasks_m.create(backends, registry)
-        stack.push_async_callback(tasks_core.stop)
-        gateway = gateway_m.Gateway(
-            settings, registry, search_api, tasks_api, objects=backends.objects
-        )
-        await gateway.start()
-        stack.push_async_callback(gateway.stop)
-
+        backends, gateway = await stack.enter_async_context(embedded_mesh(settings))
         tokens = gateway_m.tokens_for(settings)
         alice = tokens.ensure_user("alice")
         bob = tokens.ensure_user("bob")

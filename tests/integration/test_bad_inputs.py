@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import dlhub_registry.commit as registry_commit
-from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.errors import DLHubError
 from dlhub_common.metadata import Metadata
@@ -329,54 +329,49 @@ async def assert_run_rejected(
     assert await mesh.task_count() == tasks_before, "a rejected run was queued"
 
 
-async def test_run_with_wrong_shape(published: Mesh) -> None:
+def fp_input(datatype: str, shape: list[int]) -> Any:
+    """An OIP input of ones with typed contents (FP32 or FP64)."""
+    count = int(np.prod(shape))
+    field = {"FP32": "fp32_contents", "FP64": "fp64_contents"}[datatype]
+    contents = oip.InferTensorContents(**{field: [1.0] * count})
+    return InferInput(name="X", datatype=datatype, shape=shape, contents=contents)
+
+
+@pytest.mark.parametrize(
+    ("grpc_x", "http_x", "oip_input", "problem"),
+    [
+        pytest.param(
+            np.ones((2, 3), np.float32),
+            [[1, 2, 3], [4, 5, 6]],
+            fp_input("FP32", [2, 3]),
+            "input 'X' has size 3 on axis 1, expected 4",
+            id="shape",
+        ),
+        pytest.param(
+            np.ones(4, np.float32),
+            [1, 2, 3, 4],
+            fp_input("FP32", [4]),
+            "input 'X' has shape [4] (rank 1), expected rank 2",
+            id="rank",
+        ),
+        pytest.param(
+            np.ones((2, 4), np.float64),
+            {"datatype": "FP64", "shape": [2, 4], "data": [1.0] * 8},
+            fp_input("FP64", [2, 4]),
+            "input 'X' has datatype FP64, expected FP32",
+            id="dtype",
+        ),
+    ],
+)
+async def test_run_with_wrong_input(
+    published: Mesh, grpc_x: Any, http_x: Any, oip_input: Any, problem: str
+) -> None:
     await assert_run_rejected(
         published,
-        grpc_inputs={"X": np.ones((2, 3), np.float32)},
-        http_inputs={"X": [[1, 2, 3], [4, 5, 6]]},
-        oip_inputs=[
-            InferInput(
-                name="X",
-                datatype="FP32",
-                shape=[2, 3],
-                contents=oip.InferTensorContents(fp32_contents=[1.0] * 6),
-            )
-        ],
-        problem="input 'X' has size 3 on axis 1, expected 4",
-    )
-
-
-async def test_run_with_wrong_rank(published: Mesh) -> None:
-    await assert_run_rejected(
-        published,
-        grpc_inputs={"X": np.ones(4, np.float32)},
-        http_inputs={"X": [1, 2, 3, 4]},
-        oip_inputs=[
-            InferInput(
-                name="X",
-                datatype="FP32",
-                shape=[4],
-                contents=oip.InferTensorContents(fp32_contents=[1.0] * 4),
-            )
-        ],
-        problem="input 'X' has shape [4] (rank 1), expected rank 2",
-    )
-
-
-async def test_run_with_wrong_dtype(published: Mesh) -> None:
-    await assert_run_rejected(
-        published,
-        grpc_inputs={"X": np.ones((2, 4), np.float64)},
-        http_inputs={"X": {"datatype": "FP64", "shape": [2, 4], "data": [1.0] * 8}},
-        oip_inputs=[
-            InferInput(
-                name="X",
-                datatype="FP64",
-                shape=[2, 4],
-                contents=oip.InferTensorContents(fp64_contents=[1.0] * 8),
-            )
-        ],
-        problem="input 'X' has datatype FP64, expected FP32",
+        grpc_inputs={"X": grpc_x},
+        http_inputs={"X": http_x},
+        oip_inputs=[oip_input],
+        problem=problem,
     )
 
 
@@ -430,18 +425,12 @@ async def test_run_with_data_not_matching_its_shape(published: Mesh) -> None:
     assert "needs 32 bytes, got 4" in err.message
     assert await published.task_count() == tasks_before
 
-    # dlhub.v1 RunServable does not check the byte count up front: the task
-    # is accepted and fails in the executor with the same INVALID_ARGUMENT.
-    try:
-        task = await published.run("tiny", [short])
-    except grpc.aio.AioRpcError as exc:
-        message = rpc_error(exc, grpc.StatusCode.INVALID_ARGUMENT).message
-    else:
-        assert task.state == tasks_pb2.TASK_STATE_FAILED
-        assert task.error.code == "INVALID_ARGUMENT"
-        assert not task.outputs
-        message = task.error.message
-    assert "needs 32 bytes, got 4" in message
+    # dlhub.v1 RunServable checks the same way at submit: nothing is queued.
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await published.run("tiny", [short])
+    err = rpc_error(info.value, grpc.StatusCode.INVALID_ARGUMENT)
+    assert "needs 32 bytes, got 4" in err.message
+    assert await published.task_count() == tasks_before
 
 
 # ============================================================ unknown names

@@ -110,6 +110,24 @@ async def publish_with_upload(
     return resp
 
 
+async def publish_header(
+    mesh: Mesh, header: registry_pb2.PublishHeader, token: Any = None
+) -> registry_pb2.PublishServableResponse:
+    """Publish with ``header``, streaming only the tiny model (``token=None``: alice)."""
+    messages = [
+        registry_pb2.PublishServableRequest(header=header),
+        registry_pb2.PublishServableRequest(
+            chunk=registry_pb2.ArtifactChunk(path="model.onnx", data=mesh.model.data)
+        ),
+    ]
+    resp: registry_pb2.PublishServableResponse = await mesh.stub.PublishServable(
+        iter(messages),
+        metadata=mesh.md() if token is None else mesh.md(token),
+        timeout=RPC_TIMEOUT_S,
+    )
+    return resp
+
+
 async def downloaded_sha256(mesh: Mesh, name: str, path: str = "data.bin") -> str:
     h = hashlib.sha256()
     async with mesh.http.stream(
@@ -200,18 +218,7 @@ async def test_sha256_mismatch_rejects_the_publish_and_stores_nothing(mesh: Mesh
         uploads=[registry_pb2.UploadRef(path="data.bin", upload_id=upload_id)],
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await mesh.stub.PublishServable(
-            iter(
-                [
-                    registry_pb2.PublishServableRequest(header=header),
-                    registry_pb2.PublishServableRequest(
-                        chunk=registry_pb2.ArtifactChunk(path="model.onnx", data=mesh.model.data)
-                    ),
-                ]
-            ),
-            metadata=mesh.md(),
-            timeout=RPC_TIMEOUT_S,
-        )
+        await publish_header(mesh, header)
     assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "sha256" in (info.value.details() or "")
     await assert_gone(mesh, upload_id)  # bytes that can never verify are dropped
@@ -248,18 +255,7 @@ async def test_foreign_and_expired_uploads_are_rejected(mesh: Mesh) -> None:
         uploads=[registry_pb2.UploadRef(path="data.bin", upload_id=upload_id)],
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await mesh.stub.PublishServable(
-            iter(
-                [
-                    registry_pb2.PublishServableRequest(header=header),
-                    registry_pb2.PublishServableRequest(
-                        chunk=registry_pb2.ArtifactChunk(path="model.onnx", data=mesh.model.data)
-                    ),
-                ]
-            ),
-            metadata=mesh.md(mesh.bob_token),
-            timeout=RPC_TIMEOUT_S,
-        )
+        await publish_header(mesh, header, mesh.bob_token)
     assert info.value.code() is grpc.StatusCode.NOT_FOUND
     assert (await status(mesh, upload_id)).complete  # alice's upload is untouched
 

@@ -103,7 +103,8 @@ def test_python_function(tmp_path: Path) -> None:
 
 
 def test_torchscript_and_export_archives(tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    import torch
+
     from dlhub_sdk.models import TorchServable
 
     torch.manual_seed(0)

@@ -48,6 +48,7 @@ from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
+from dlhub_common.views import publish_job_fields, task_fields, task_state
 from dlhub_sdk.config import resolve
 
 CHUNK = 1 << 20
@@ -68,12 +69,6 @@ RESUMABLE = frozenset(
     }
 )
 Progress = Callable[[int, int], None]
-STATES = {
-    tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
-    tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
-    tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
-    tasks_pb2.TASK_STATE_FAILED: "FAILED",
-}
 Outputs = dict[str, np.ndarray[Any, Any]]
 
 
@@ -84,22 +79,8 @@ def _task_error(task: tasks_pb2.Task) -> DLHubError:
 
 def task_status(task: tasks_pb2.Task) -> dict[str, Any]:
     """A task as a plain dict (without outputs)."""
-    out: dict[str, Any] = {
-        "task_id": task.task_id,
-        "state": STATES.get(task.state, "UNKNOWN"),
-        "servable": f"{task.servable.owner}/{task.servable.name}:{task.servable.version}",
-        "created_at": task.created_at,
-        "completed_at": task.completed_at or None,
-        "warnings": list(task.warnings),
-    }
-    if task.HasField("timings"):
-        out["timings"] = {
-            "queue_ms": task.timings.queue_ms,
-            "compute_ms": task.timings.compute_ms,
-            "total_ms": task.timings.total_ms,
-        }
-    if task.HasField("error"):
-        out["error"] = {"code": task.error.code, "message": task.error.message}
+    out = task_fields(task)
+    out["servable"] = f"{task.servable.owner}/{task.servable.name}:{task.servable.version}"
     return out
 
 
@@ -273,19 +254,7 @@ class DLHubClient:
         job = self._call(
             "GetPublishJob", registry_pb2.GetPublishJobRequest(publish_id=publish_id)
         ).job
-        ref = job.servable if job.HasField("servable") else None
-        return {
-            "id": job.id,
-            "owner": job.owner,
-            "state": job.state,
-            "servable": (
-                {"owner": ref.owner, "name": ref.name, "version": ref.version} if ref else None
-            ),
-            "started_at": job.started_at,
-            "finished_at": job.finished_at or None,
-            "log": list(job.log),
-            "error_code": job.error_code or None,
-        }
+        return publish_job_fields(job)
 
     def download_bundle(
         self, name: str, dest: str | Path, version: int | str | None = None
@@ -607,7 +576,7 @@ class DLHubClient:
             raise _task_error(task)
         if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
             raise DeadlineExceeded(
-                f"task {task.task_id} still {STATES.get(task.state)} after {waited:.0f}s;"
+                f"task {task.task_id} still {task_state(task)} after {waited:.0f}s;"
                 f" call get_result({task.task_id!r}) later",
                 details={"task_id": task.task_id},
             )

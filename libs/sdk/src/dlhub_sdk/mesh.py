@@ -19,7 +19,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,26 +77,9 @@ async def run_mesh(
     on_ready: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
 ) -> int:
     """Run all five services in this process until SIGINT/SIGTERM."""
-    registry_m, search_m, tasks_m, executor_m, gateway_m = _import_services()
+    gateway_m = _service_module("gateway")
     stop = _stop_event()
-    backends = Backends(settings)
-    stack = contextlib.AsyncExitStack()
-    async with stack:
-        stack.push_async_callback(backends.stop)
-        registry = await registry_m.create(backends)
-        stack.push_async_callback(registry.core.stop)
-        search_api, search_core = await search_m.create(backends)
-        stack.push_async_callback(search_core.stop)
-        executor = await executor_m.create(backends)
-        stack.push_async_callback(executor.stop)
-        tasks_api, tasks_core = await tasks_m.create(backends, registry)
-        stack.push_async_callback(tasks_core.stop)
-        gateway = gateway_m.Gateway(
-            settings, registry, search_api, tasks_api, objects=backends.objects
-        )
-        await gateway.start()
-        stack.push_async_callback(gateway.stop)
-
+    async with embedded_mesh(settings) as (backends, gateway):
         username = slug_username(user or os.environ.get("USER") or "local")
         token = gateway_m.tokens_for(settings).ensure_user(username)
         host = settings.gateway.host
@@ -114,15 +97,43 @@ async def run_mesh(
             f"  signed in as         : {username} (credentials in {client_file})",
             flush=True,
         )
-        if example:
-            stack.push_async_callback(
-                _stop_process, await _start_example(example, info, backends.data_dir)
-            )
-        if on_ready is not None:
-            await on_ready(info)
-        await stop.wait()
-        print("DLHub is stopping", flush=True)
+        async with contextlib.AsyncExitStack() as stack:
+            if example:
+                stack.push_async_callback(
+                    _stop_process, await _start_example(example, info, backends.data_dir)
+                )
+            if on_ready is not None:
+                await on_ready(info)
+            await stop.wait()
+            print("DLHub is stopping", flush=True)
     return 0
+
+
+@contextlib.asynccontextmanager
+async def embedded_mesh(settings: Settings) -> AsyncIterator[tuple[Backends, Any]]:
+    """All five services in this process, calling each other in-process.
+
+    Yields the shared backends and the started gateway; on exit everything
+    stops in reverse order (gateway first, backends last).
+    """
+    registry_m, search_m, tasks_m, executor_m, gateway_m = _import_services()
+    backends = Backends(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(backends.stop)
+        registry = await registry_m.create(backends)
+        stack.push_async_callback(registry.core.stop)
+        search_api, search_core = await search_m.create(backends)
+        stack.push_async_callback(search_core.stop)
+        executor = await executor_m.create(backends)
+        stack.push_async_callback(executor.stop)
+        tasks_api, tasks_core = await tasks_m.create(backends, registry)
+        stack.push_async_callback(tasks_core.stop)
+        gateway = gateway_m.Gateway(
+            settings, registry, search_api, tasks_api, objects=backends.objects
+        )
+        await gateway.start()
+        stack.push_async_callback(gateway.stop)
+        yield backends, gateway
 
 
 async def _start_example(

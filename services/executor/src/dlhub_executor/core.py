@@ -57,21 +57,17 @@ class Executor:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
+        tensor = {"intra_op_threads": intra_op_threads}
+        json_env = {"env_dir": env_dir or cache_dir / "envs", "call_timeout_s": call_timeout_s}
         self.models = ModelCache(
             objects,
             cache_dir,
             runner_options={
-                "onnx": {"intra_op_threads": intra_op_threads},
-                "torchscript": {"intra_op_threads": intra_op_threads},
-                "torch_export": {"intra_op_threads": intra_op_threads},
-                "python": {
-                    "env_dir": env_dir or cache_dir / "envs",
-                    "call_timeout_s": call_timeout_s,
-                },
-                "sklearn": {
-                    "env_dir": env_dir or cache_dir / "envs",
-                    "call_timeout_s": call_timeout_s,
-                },
+                "onnx": tensor,
+                "torchscript": tensor,
+                "torch_export": tensor,
+                "python": json_env,
+                "sklearn": json_env,
             },
         )
         self._slots = asyncio.Semaphore(concurrency)

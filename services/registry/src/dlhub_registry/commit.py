@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -21,9 +20,8 @@ from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, Unavailable
 from dlhub_common.metadata import canonical_json, compute_digest, validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
-from dlhub_common.records import SERVABLES, record_id, servable_pb, summary_fields
-from dlhub_common.topics import SERVABLE_EVENTS
-from dlhub_common.tracing import headers_with_context
+from dlhub_common.records import SERVABLES, record_id, summary_fields
+from dlhub_registry.lifecycle import emit
 from dlhub_registry.publish_jobs import PublishJob
 from dlhub_registry.python_servables import (
     LOCK_PATH,
@@ -225,17 +223,7 @@ async def commit(
                 "published_at": record["published_at"],
             },
         )
-        event = bus_pb2.ServableEvent(
-            kind=bus_pb2.SERVABLE_EVENT_KIND_PUBLISHED,
-            servable=servable_pb(record, latest=True),
-            event_unix_ns=time.time_ns(),
-        )
-        await bus.publish(
-            SERVABLE_EVENTS,
-            event.SerializeToString(),
-            key=f"{owner}/{name}",
-            headers=headers_with_context(),
-        )
+        await emit(bus, bus_pb2.SERVABLE_EVENT_KIND_PUBLISHED, record, latest=True)
     except BaseException:
         await docs.delete(SERVABLES, rid)
         for ref in refs:

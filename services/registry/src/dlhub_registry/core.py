@@ -14,7 +14,6 @@ done in one module per idea:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -71,12 +70,8 @@ class Registry:
         self.docs = docs
         self.objects = objects
         self.bus = bus
-        self.max_artifact_bytes = max_artifact_bytes
-        self.scratch_dir = scratch_dir
         # Mints a DOI for every published version when DataCite is configured.
         self.datacite = datacite
-        # Object keys held by publishes in flight in this process.
-        self._holds: Counter[str] = Counter()
         # Resumable upload sessions (large artifacts); None: not offered.
         self.uploads = uploads
         self._publisher = Publisher(
@@ -87,7 +82,6 @@ class Registry:
             scratch_dir=scratch_dir,
             datacite=datacite,
             uploads=uploads,
-            holds=self._holds,
         )
 
     async def start(self) -> None:

@@ -76,8 +76,8 @@ class _FileReader:
 class Publisher:
     """Publishes new versions as publish jobs; the stores are the registry's.
 
-    ``holds`` counts the object keys held by publishes in flight in this
-    process (shared with the :class:`~dlhub_registry.core.Registry`).
+    ``_holds`` counts the object keys held by publishes in flight in this
+    process (one Publisher per :class:`~dlhub_registry.core.Registry`).
     """
 
     def __init__(
@@ -90,7 +90,6 @@ class Publisher:
         scratch_dir: Path | None,
         datacite: DataCiteClient | None,
         uploads: UploadSessions | None,
-        holds: Counter[str],
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -99,7 +98,8 @@ class Publisher:
         self.scratch_dir = scratch_dir
         self.datacite = datacite
         self.uploads = uploads
-        self._holds = holds
+        # Object keys held by publishes in flight in this process.
+        self._holds: Counter[str] = Counter()
 
     async def publish(
         self,

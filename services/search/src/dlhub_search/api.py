@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dlhub_common._proto.dlhub.v1 import search_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import search_pb2
 from dlhub_common.identity import current_principal
+from dlhub_common.records import summary_pb
 from dlhub_search.core import Search
 
 
@@ -29,25 +30,8 @@ class SearchAPI:
         )
         return search_pb2.SearchResponse(
             hits=[
-                types_pb2.ServableSummary(
-                    owner=h["owner"],
-                    name=h["name"],
-                    version=int(h["version"]),
-                    title=h.get("title", ""),
-                    description=h.get("description", ""),
-                    authors=h.get("authors", []),
-                    domains=h.get("domains", []),
-                    servable_type=h.get("servable_type", ""),
-                    identifier=h.get("identifier", ""),
-                    digest=h.get("digest", ""),
-                    publication_date=h.get("publication_date", ""),
-                    visible_to=h.get("visible_to", []),
-                    latest=h.get("latest") == "true",
-                    state=h.get("state", ""),
-                    state_reason=h.get("state_reason", ""),
-                    state_changed_at=h.get("state_changed_at", ""),
-                    doi=h.get("doi", ""),
-                )
+                # index documents keep "latest" as the keyword "true"/"false"
+                summary_pb({**h, "latest": h.get("latest") == "true"})
                 for h in result.hits
             ],
             total=result.total,

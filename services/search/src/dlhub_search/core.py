@@ -134,7 +134,9 @@ class Search:
         if offset < 0:
             raise InvalidArgument("offset must be >= 0")
         if not 0 <= limit <= MAX_LIMIT:
-            raise InvalidArgument(f"limit must be between 1 and {MAX_LIMIT}")
+            raise InvalidArgument(
+                f"limit must be between 1 and {MAX_LIMIT} (0 means the default, 20)"
+            )
         query_filters = {k: list(v) for k, v in filters.items() if v}
         query_filters["readers"] = principal.readers()
         if not all_versions:

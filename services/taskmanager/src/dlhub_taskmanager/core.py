@@ -158,19 +158,6 @@ class TaskManager:
             metadata = validate_metadata(json.loads(resp.servable.metadata_json))
             run = metadata.run
             json_typed = metadata.servable.type in JSON_TYPES
-            runtime = (
-                json.dumps(
-                    {
-                        "python": metadata.servable.python,
-                        "module": run.method_details.get("module"),
-                        "function": run.method_details.get("function"),
-                        "interface_version": run.method_details.get("interface_version", 1),
-                        "lock_path": "environment.lock",
-                    }
-                )
-                if json_typed
-                else ""
-            )
             if metadata.servable.type == "sklearn":
                 # a native scikit-learn servable: the worker's built-in loader
                 runtime = json.dumps(
@@ -183,7 +170,17 @@ class TaskManager:
                         "lock_path": "environment.lock",
                     }
                 )
-            if metadata.servable.type in ORDERED_TENSOR_TYPES:
+            elif json_typed:
+                runtime = json.dumps(
+                    {
+                        "python": metadata.servable.python,
+                        "module": run.method_details.get("module"),
+                        "function": run.method_details.get("function"),
+                        "interface_version": run.method_details.get("interface_version", 1),
+                        "lock_path": "environment.lock",
+                    }
+                )
+            elif metadata.servable.type in ORDERED_TENSOR_TYPES:
                 # the order of forward()'s arguments and results (checked at publish)
                 runtime = json.dumps(
                     {
@@ -193,6 +190,8 @@ class TaskManager:
                         or [t.name for t in tensor_signature(run.output)],
                     }
                 )
+            else:
+                runtime = ""
             sig = _Signature(
                 inputs=() if json_typed else tuple(tensor_signature(run.input)),
                 outputs=() if json_typed else tuple(tensor_signature(run.output)),

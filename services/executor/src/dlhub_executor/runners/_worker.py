@@ -84,6 +84,17 @@ def _error(exc):
     }
 
 
+def _protocol_error(out, message):
+    write_frame(
+        out,
+        {
+            "v": PROTOCOL,
+            "ok": False,
+            "error": {"type": "ProtocolError", "message": message, "traceback": ""},
+        },
+    )
+
+
 def _load_sklearn(request):
     # the built-in loader of native scikit-learn servables, shipped next to
     # this file; it imports joblib here, in the servable's own environment
@@ -130,18 +141,7 @@ def main():
         if request is None or request.get("op") == "shutdown":
             return 0
         if request.get("v") != PROTOCOL:
-            write_frame(
-                out,
-                {
-                    "v": PROTOCOL,
-                    "ok": False,
-                    "error": {
-                        "type": "ProtocolError",
-                        "message": f"worker speaks protocol {PROTOCOL}, got {request.get('v')!r}",
-                        "traceback": "",
-                    },
-                },
-            )
+            _protocol_error(out, f"worker speaks protocol {PROTOCOL}, got {request.get('v')!r}")
             return 2
         op = request.get("op")
         if op == "load":
@@ -171,18 +171,7 @@ def main():
                     out, {"v": PROTOCOL, "id": request.get("id"), "ok": False, "error": _error(exc)}
                 )
         else:
-            write_frame(
-                out,
-                {
-                    "v": PROTOCOL,
-                    "ok": False,
-                    "error": {
-                        "type": "ProtocolError",
-                        "message": f"unexpected op {op!r}",
-                        "traceback": "",
-                    },
-                },
-            )
+            _protocol_error(out, f"unexpected op {op!r}")
 
 
 if __name__ == "__main__":

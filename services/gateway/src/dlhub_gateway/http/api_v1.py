@@ -20,6 +20,7 @@ from dlhub_common.errors import InvalidArgument, NotFound, Unavailable
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
 from dlhub_common.records import summary_from_pb
+from dlhub_common.views import publish_job_fields
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 
@@ -357,23 +358,7 @@ async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> di
     resp = await ctx(request).registry.get_publish_job(
         registry_pb2.GetPublishJobRequest(publish_id=publish_id)
     )
-    return publish_job_json(resp.job)
-
-
-def publish_job_json(job: registry_pb2.PublishJob) -> dict[str, Any]:
-    ref = job.servable if job.HasField("servable") else None
-    return {
-        "id": job.id,
-        "owner": job.owner,
-        "state": job.state,
-        "servable": (
-            {"owner": ref.owner, "name": ref.name, "version": ref.version} if ref else None
-        ),
-        "started_at": job.started_at,
-        "finished_at": job.finished_at or None,
-        "log": list(job.log),
-        "error_code": job.error_code or None,
-    }
+    return publish_job_fields(resp.job)
 
 
 @router.get("/search")

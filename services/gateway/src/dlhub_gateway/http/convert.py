@@ -13,13 +13,7 @@ from dlhub_common.codec import array_to_json, array_to_tensor, json_to_array, te
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.records import summary_from_pb
 from dlhub_common.signature import TensorSpec
-
-STATE_NAMES = {
-    tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
-    tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
-    tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
-    tasks_pb2.TASK_STATE_FAILED: "FAILED",
-}
+from dlhub_common.views import task_fields
 
 
 def _shape_of(name: str, data: Any) -> list[int]:
@@ -68,36 +62,17 @@ def outputs_json(tensors: Sequence[types_pb2.Tensor]) -> list[dict[str, Any]]:
 
 
 def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "task_id": task.task_id,
-        "state": STATE_NAMES.get(task.state, "UNKNOWN"),
-        "servable": {
-            "owner": task.servable.owner,
-            "name": task.servable.name,
-            "version": task.servable.version,
-        },
-        "created_at": task.created_at,
-        "completed_at": task.completed_at or None,
-        # e.g. that the servable version is deprecated, and why
-        "warnings": list(task.warnings),
+    out = task_fields(task)
+    out["servable"] = {
+        "owner": task.servable.owner,
+        "name": task.servable.name,
+        "version": task.servable.version,
     }
-    if task.HasField("timings"):
-        out["timings"] = {
-            "queue_ms": task.timings.queue_ms,
-            "compute_ms": task.timings.compute_ms,
-            "total_ms": task.timings.total_ms,
-        }
     if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
         if task.output_json:  # a python servable: its JSON result
             out["output"] = json.loads(task.output_json)
         else:
             out["outputs"] = outputs_json(task.outputs)
-    if task.HasField("error"):
-        out["error"] = {
-            "code": task.error.code,
-            "message": task.error.message,
-            "details": json.loads(task.error.details_json or "{}"),
-        }
     return out
 
 

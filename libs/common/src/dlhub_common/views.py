@@ -1,0 +1,62 @@
+"""Plain-dict views of task and publish-job messages, shared by the gateway's
+HTTP API and the SDK so both describe them the same way."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2
+
+TASK_STATES: dict[int, str] = {
+    tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
+    tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
+    tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
+    tasks_pb2.TASK_STATE_FAILED: "FAILED",
+}
+
+
+def task_state(task: tasks_pb2.Task) -> str:
+    return TASK_STATES.get(task.state, "UNKNOWN")
+
+
+def task_fields(task: tasks_pb2.Task) -> dict[str, Any]:
+    """Id, state, times, warnings, timings and error of a task (no servable, no outputs)."""
+    out: dict[str, Any] = {
+        "task_id": task.task_id,
+        "state": task_state(task),
+        "created_at": task.created_at,
+        "completed_at": task.completed_at or None,
+        # e.g. that the servable version is deprecated, and why
+        "warnings": list(task.warnings),
+    }
+    if task.HasField("timings"):
+        out["timings"] = {
+            "queue_ms": task.timings.queue_ms,
+            "compute_ms": task.timings.compute_ms,
+            "total_ms": task.timings.total_ms,
+        }
+    if task.HasField("error"):
+        out["error"] = {
+            "code": task.error.code,
+            "message": task.error.message,
+            "details": json.loads(task.error.details_json or "{}"),
+        }
+    return out
+
+
+def publish_job_fields(job: registry_pb2.PublishJob) -> dict[str, Any]:
+    """A publish job: state, servable once known, times, log and error code."""
+    ref = job.servable if job.HasField("servable") else None
+    return {
+        "id": job.id,
+        "owner": job.owner,
+        "state": job.state,
+        "servable": (
+            {"owner": ref.owner, "name": ref.name, "version": ref.version} if ref else None
+        ),
+        "started_at": job.started_at,
+        "finished_at": job.finished_at or None,
+        "log": list(job.log),
+        "error_code": job.error_code or None,
+    }
