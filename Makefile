@@ -28,8 +28,9 @@ lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/common/src libs/sdk/src
 
-test: install  ## lint, then the whole test suite
+test: install  ## lint, obtain the real engines (cached), then the whole test suite
 	$(MAKE) lint
+	$(PY) -m deploy.local.stack obtain
 	$(UV) run --frozen pytest
 
 test-unit: install

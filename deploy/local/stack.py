@@ -1,5 +1,6 @@
 """The local stack of real servers: Kafka, OpenSearch, FerretDB (MongoDB wire), S3.
 
+    python -m deploy.local.stack obtain [ENGINE ...]   # download/build only (cached)
     python -m deploy.local.stack up [ENGINE ...]   # obtain (cached), start, write state
     python -m deploy.local.stack down              # stop what `up` started
     python -m deploy.local.stack env               # print DLHUB_* settings (for dlhub serve)
@@ -92,12 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("up")
     p.add_argument("engines", nargs="*", default=list(ENGINES))
+    p = sub.add_parser("obtain")
+    p.add_argument("engines", nargs="*", default=list(ENGINES))
     sub.add_parser("down")
     sub.add_parser("env")
     sub.add_parser("status")
     args = parser.parse_args(argv)
     if args.cmd == "up":
         up(args.engines)
+    elif args.cmd == "obtain":
+        for name in args.engines:
+            t0 = time.monotonic()
+            engine(name).obtain(CACHE)
+            print(f"{name}: obtained in {time.monotonic() - t0:.1f}s (cache {CACHE})")
     elif args.cmd == "down":
         down()
     elif args.cmd == "env":
