@@ -89,6 +89,55 @@ class ExecutorSettings(_Section):
     env_dir: Path | None = Field(
         None, description="Python servable environments; default <cache_dir>/envs"
     )
+    device: str = Field(
+        "cpu", pattern=r"^(cpu|cuda(:\d+)?)$", description="Where models run: cpu, cuda, cuda:N"
+    )
+    servables: list[str] = Field(
+        default_factory=list,
+        description="Serve only these servables (owner/name); empty: every unpinned one",
+    )
+    idle_unload_s: float = Field(900.0, gt=0, description="Unload a model not used for this long")
+
+
+class BatchingSettings(_Section):
+    """Dynamic batching defaults (a servable may set its own: ``servable.batching``)."""
+
+    max_batch_size: int = Field(
+        16, ge=1, le=4096, description="Most requests in one model call; 1 turns batching off"
+    )
+    max_queue_delay_ms: float = Field(
+        0.0,
+        ge=0,
+        le=1000,
+        description="Longest a batch waits to fill, from its first request; 0 = take what waits",
+    )
+
+
+class CacheSettings(_Section):
+    """Result cache (memoization) in front of the bus."""
+
+    enabled: bool = Field(True, description="Answer repeated identical runs from the cache")
+    type: Literal["memory", "documents"] = Field(
+        "memory",
+        description="'memory' (this process) or 'documents' (shared through the document store)",
+    )
+    max_bytes: int = Field(
+        64 * MiB, ge=0, description="Bound on cached results, in bytes (memory tier)"
+    )
+    ttl_s: float = Field(600.0, gt=0, le=30 * 86400, description="How long a result stays cached")
+
+
+class TaskSettings(_Section):
+    """Task manager limits and retention."""
+
+    max_queued: int = Field(10_000, ge=1, description="Unfinished tasks accepted, in total")
+    max_queued_per_servable: int = Field(
+        1_000, ge=1, description="Unfinished tasks accepted per servable version"
+    )
+    result_ttl_s: float = Field(
+        86_400.0, gt=0, description="How long finished tasks and their results are kept"
+    )
+    sweep_interval_s: float = Field(60.0, gt=0, description="How often expired tasks are removed")
 
 
 class TracingSettings(_Section):
@@ -183,6 +232,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Python logging level")
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     datacite: DataCiteSettings = Field(default_factory=DataCiteSettings)
+    batching: BatchingSettings = Field(default_factory=BatchingSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    tasks: TaskSettings = Field(default_factory=TaskSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

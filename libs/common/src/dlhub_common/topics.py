@@ -5,12 +5,32 @@
 * ``dlhub.results``: WorkResult messages, keyed by task id; every task
   manager replica reads them.
 * ``dlhub.servables``: ServableEvent messages, keyed by ``owner/name``; the
-  search service indexes from them.
+  search service indexes from them, and every task-manager replica
+  invalidates its cached references from them.
+* ``dlhub.control``: TaskControl messages (cancel), keyed by task id; every
+  executor reads all of them.
+* ``dlhub.executors``: ExecutorAnnouncement messages, keyed by executor id;
+  task managers learn from them which servables have pinned executors.
+* ``dlhub.tasks.<owner>.<name>``: WorkItem messages of a servable that has
+  pinned executors (``pinned_topic``); only those executors read it.
 """
 
 TASKS = "dlhub.tasks"
 RESULTS = "dlhub.results"
 SERVABLE_EVENTS = "dlhub.servables"
+CONTROL = "dlhub.control"
+EXECUTORS = "dlhub.executors"
+
+
+def pinned_topic(owner: str, name: str) -> str:
+    """The task topic of a servable served by pinned executors."""
+    return f"{TASKS}.{owner}.{name}"
+
+
+def pinned_group(owner: str, name: str) -> str:
+    """The consumer group of the executors pinned to one servable."""
+    return f"executors.{owner}.{name}"
+
 
 # Consumer groups that producers create up front (EventBus.ensure_group), so
 # that nothing published before their first member joins is missed.

@@ -20,7 +20,7 @@ SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
 class WorkItem(_message.Message):
-    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version")
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version", "batching")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class WorkItem(_message.Message):
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_JSON_FIELD_NUMBER: _ClassVar[int]
     INTERFACE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    BATCHING_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     servable: _types_pb2.ServableRef
     digest: str
@@ -47,10 +48,19 @@ class WorkItem(_message.Message):
     inputs_json: str
     runtime_json: str
     interface_version: int
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ...) -> None: ...
+    batching: BatchingPolicy
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ..., batching: _Optional[_Union[BatchingPolicy, _Mapping]] = ...) -> None: ...
+
+class BatchingPolicy(_message.Message):
+    __slots__ = ("max_batch_size", "max_queue_delay_ms")
+    MAX_BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    MAX_QUEUE_DELAY_MS_FIELD_NUMBER: _ClassVar[int]
+    max_batch_size: int
+    max_queue_delay_ms: float
+    def __init__(self, max_batch_size: _Optional[int] = ..., max_queue_delay_ms: _Optional[float] = ...) -> None: ...
 
 class WorkResult(_message.Message):
-    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json")
+    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json", "batch_size", "device")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +70,8 @@ class WorkResult(_message.Message):
     STARTED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     FINISHED_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     ok: bool
     outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
@@ -69,7 +81,37 @@ class WorkResult(_message.Message):
     started_unix_ns: int
     finished_unix_ns: int
     output_json: str
-    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ...) -> None: ...
+    batch_size: int
+    device: str
+    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ..., batch_size: _Optional[int] = ..., device: _Optional[str] = ...) -> None: ...
+
+class TaskControl(_message.Message):
+    __slots__ = ("kind", "task_id", "unix_ns")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[TaskControl.Kind]
+        KIND_CANCEL: _ClassVar[TaskControl.Kind]
+    KIND_UNSPECIFIED: TaskControl.Kind
+    KIND_CANCEL: TaskControl.Kind
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    kind: TaskControl.Kind
+    task_id: str
+    unix_ns: int
+    def __init__(self, kind: _Optional[_Union[TaskControl.Kind, str]] = ..., task_id: _Optional[str] = ..., unix_ns: _Optional[int] = ...) -> None: ...
+
+class ExecutorAnnouncement(_message.Message):
+    __slots__ = ("executor_id", "servables", "unix_ns", "stopping")
+    EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVABLES_FIELD_NUMBER: _ClassVar[int]
+    UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    STOPPING_FIELD_NUMBER: _ClassVar[int]
+    executor_id: str
+    servables: _containers.RepeatedScalarFieldContainer[str]
+    unix_ns: int
+    stopping: bool
+    def __init__(self, executor_id: _Optional[str] = ..., servables: _Optional[_Iterable[str]] = ..., unix_ns: _Optional[int] = ..., stopping: _Optional[bool] = ...) -> None: ...
 
 class ServableEvent(_message.Message):
     __slots__ = ("kind", "servable", "event_unix_ns")

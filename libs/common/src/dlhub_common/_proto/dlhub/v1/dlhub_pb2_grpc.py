@@ -103,6 +103,16 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
                 _registered_method=True)
+        self.CancelTask = channel.unary_unary(
+                '/dlhub.v1.DLHubService/CancelTask',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.FromString,
+                _registered_method=True)
+        self.GetStatistics = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetStatistics',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class DLHubServiceServicer:
@@ -188,6 +198,18 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStatistics(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DLHubServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -255,6 +277,16 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetTask,
                     request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.SerializeToString,
+            ),
+            'CancelTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelTask,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.SerializeToString,
+            ),
+            'GetStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatistics,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -610,6 +642,60 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetTask',
             dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
             dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/CancelTask',
+            dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetStatistics',
+            dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

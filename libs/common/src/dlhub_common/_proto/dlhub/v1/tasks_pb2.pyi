@@ -15,21 +15,29 @@ class TaskState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TASK_STATE_RUNNING: _ClassVar[TaskState]
     TASK_STATE_SUCCEEDED: _ClassVar[TaskState]
     TASK_STATE_FAILED: _ClassVar[TaskState]
+    TASK_STATE_CANCELLED: _ClassVar[TaskState]
 TASK_STATE_UNSPECIFIED: TaskState
 TASK_STATE_QUEUED: TaskState
 TASK_STATE_RUNNING: TaskState
 TASK_STATE_SUCCEEDED: TaskState
 TASK_STATE_FAILED: TaskState
+TASK_STATE_CANCELLED: TaskState
 
 class TaskTimings(_message.Message):
-    __slots__ = ("queue_ms", "compute_ms", "total_ms")
+    __slots__ = ("queue_ms", "compute_ms", "total_ms", "batch_size", "cache_hit", "device")
     QUEUE_MS_FIELD_NUMBER: _ClassVar[int]
     COMPUTE_MS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_MS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
     queue_ms: float
     compute_ms: float
     total_ms: float
-    def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ...) -> None: ...
+    batch_size: int
+    cache_hit: bool
+    device: str
+    def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., batch_size: _Optional[int] = ..., cache_hit: _Optional[bool] = ..., device: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
     __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json")
@@ -56,20 +64,22 @@ class Task(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ...) -> None: ...
 
 class RunServableRequest(_message.Message):
-    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json")
+    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json", "no_cache")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     WAIT_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_S_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    NO_CACHE_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.ServableRef
     inputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
     wait: bool
     timeout_s: float
     outputs: _containers.RepeatedScalarFieldContainer[str]
     inputs_json: str
-    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ..., inputs_json: _Optional[str] = ...) -> None: ...
+    no_cache: bool
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ..., inputs_json: _Optional[str] = ..., no_cache: _Optional[bool] = ...) -> None: ...
 
 class RunServableResponse(_message.Message):
     __slots__ = ("task",)
@@ -92,3 +102,66 @@ class GetTaskResponse(_message.Message):
     TASK_FIELD_NUMBER: _ClassVar[int]
     task: Task
     def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class CancelTaskRequest(_message.Message):
+    __slots__ = ("task_id",)
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
+class CancelTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class GetStatisticsRequest(_message.Message):
+    __slots__ = ("servable",)
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ...) -> None: ...
+
+class ModelStatistics(_message.Message):
+    __slots__ = ("servable", "inference_count", "execution_count", "success_count", "failure_count", "cache_hit_count", "cache_miss_count", "success_ns", "queue_ns", "compute_ns", "failure_ns", "cache_hit_ns", "last_inference_ms", "batch_executions")
+    class BatchExecutionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: int
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[int] = ...) -> None: ...
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    INFERENCE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SUCCESS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_HIT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_MISS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SUCCESS_NS_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_NS_FIELD_NUMBER: _ClassVar[int]
+    COMPUTE_NS_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_NS_FIELD_NUMBER: _ClassVar[int]
+    CACHE_HIT_NS_FIELD_NUMBER: _ClassVar[int]
+    LAST_INFERENCE_MS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    inference_count: int
+    execution_count: int
+    success_count: int
+    failure_count: int
+    cache_hit_count: int
+    cache_miss_count: int
+    success_ns: int
+    queue_ns: int
+    compute_ns: int
+    failure_ns: int
+    cache_hit_ns: int
+    last_inference_ms: int
+    batch_executions: _containers.ScalarMap[int, int]
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inference_count: _Optional[int] = ..., execution_count: _Optional[int] = ..., success_count: _Optional[int] = ..., failure_count: _Optional[int] = ..., cache_hit_count: _Optional[int] = ..., cache_miss_count: _Optional[int] = ..., success_ns: _Optional[int] = ..., queue_ns: _Optional[int] = ..., compute_ns: _Optional[int] = ..., failure_ns: _Optional[int] = ..., cache_hit_ns: _Optional[int] = ..., last_inference_ms: _Optional[int] = ..., batch_executions: _Optional[_Mapping[int, int]] = ...) -> None: ...
+
+class GetStatisticsResponse(_message.Message):
+    __slots__ = ("models",)
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    models: _containers.RepeatedCompositeFieldContainer[ModelStatistics]
+    def __init__(self, models: _Optional[_Iterable[_Union[ModelStatistics, _Mapping]]] = ...) -> None: ...

@@ -45,6 +45,16 @@ class TaskServiceStub:
                 request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
                 _registered_method=True)
+        self.CancelTask = channel.unary_unary(
+                '/dlhub.v1.TaskService/CancelTask',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.FromString,
+                _registered_method=True)
+        self.GetStatistics = channel.unary_unary(
+                '/dlhub.v1.TaskService/GetStatistics',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class TaskServiceServicer:
@@ -66,6 +76,22 @@ class TaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelTask(self, request, context):
+        """Cancel a task: a queued one never runs, a running one has its result
+        discarded. FAILED_PRECONDITION for a finished task, NOT_FOUND for an
+        unknown one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStatistics(self, request, context):
+        """Inference counts and durations per servable version (OIP statistics).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -78,6 +104,16 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.GetTask,
                     request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.SerializeToString,
+            ),
+            'CancelTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelTask,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.SerializeToString,
+            ),
+            'GetStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatistics,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +171,60 @@ class TaskService:
             '/dlhub.v1.TaskService/GetTask',
             dlhub_dot_v1_dot_tasks__pb2.GetTaskRequest.SerializeToString,
             dlhub_dot_v1_dot_tasks__pb2.GetTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.TaskService/CancelTask',
+            dlhub_dot_v1_dot_tasks__pb2.CancelTaskRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.CancelTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.TaskService/GetStatistics',
+            dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,
