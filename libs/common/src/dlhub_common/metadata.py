@@ -243,9 +243,27 @@ class Method(_Block):
     method_details: dict[str, Any] = Field(default_factory=dict)
 
 
+class Batching(_Block):
+    """Dynamic batching of one servable (overrides the executor's defaults)."""
+
+    max_batch_size: int = Field(
+        ..., ge=1, le=4096, description="Most requests in one model call; 1 = never batched"
+    )
+    max_queue_delay_ms: float = Field(
+        0.0, ge=0, le=1000, description="Longest a batch waits to fill, from its first request"
+    )
+
+
 class ServableBlock(_Block):
     type: str
     methods: dict[str, Method]
+    batching: Batching | None = Field(
+        None, description="Dynamic batching; default the executor settings"
+    )
+    cache: bool | None = Field(
+        None,
+        description="Results may be cached (default: yes for tensor models, no for python ones)",
+    )
     dependencies: dict[str, str] = Field(
         default_factory=dict, description="Pinned requirements: package -> version"
     )

@@ -18,6 +18,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 tracer = trace.get_tracer("dlhub")
+# Make a span started elsewhere (start_span) the current one.
+use_span = trace.use_span
 
 __all__ = [
     "SpanKind",

@@ -1,8 +1,13 @@
 """Executor core: take work items off the bus, run them, report results.
 
 A work item is acknowledged only after its result is published, so a crash
-mid-task leads to redelivery, never to a lost task. At most ``concurrency``
-tasks run at once (backpressure: the consumer waits for a free slot).
+mid-task leads to redelivery, never to a lost task.
+
+Tensor work items go into one batch queue per model version (batching.py):
+each queue runs one model call at a time, batching concurrent items when the
+item carries a batching policy. At most ``max_inflight`` tensor items are
+held unacknowledged (the consumer then waits). JSON-valued servables
+(python, sklearn) run at most ``concurrency`` at once in their workers.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from dlhub_common.tracing import (
     context_from_headers,
     headers_with_context,
     tracer,
+    use_span,
 )
+from dlhub_executor.batching import BatchQueue, Pending, layout, run_batched
 from dlhub_executor.models import ModelCache
 
 log = logging.getLogger("dlhub.executor")
@@ -53,6 +60,8 @@ class Executor:
         env_dir: Path | None = None,
         executor_id: str | None = None,
         group: str = EXECUTORS_GROUP,
+        max_inflight: int = 512,
+        device: str = "cpu",
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
@@ -70,7 +79,10 @@ class Executor:
                 "sklearn": json_env,
             },
         )
+        self.device = device
         self._slots = asyncio.Semaphore(concurrency)
+        self._inflight = asyncio.Semaphore(max_inflight)
+        self._queues: dict[str, BatchQueue] = {}
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._consumer: asyncio.Task[None] | None = None
@@ -87,6 +99,9 @@ class Executor:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
+        queues, self._queues = self._queues, {}
+        for queue in queues.values():
+            await queue.close()  # never-run items are redelivered (not acked)
         if self._running:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
@@ -96,26 +111,44 @@ class Executor:
     async def _consume(self, sub: Any) -> None:
         try:
             async for delivery in sub:
+                try:
+                    item = bus_pb2.WorkItem.FromString(delivery.value)
+                except Exception:
+                    log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
+                    await delivery.ack()
+                    continue
+                if item.servable_type in TENSOR_SERVABLE_TYPES:
+                    await self._inflight.acquire()
+                    self._queue_for(item).put(Pending(item, delivery))
+                    continue
                 await self._slots.acquire()
-                task = asyncio.create_task(self._handle(delivery))
-                self._running.add(task)
-                task.add_done_callback(self._done)
+                self._track(self._handle(item, delivery), self._slots)
         finally:
             await sub.close()
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._slots.release()
-        if not task.cancelled() and task.exception() is not None:
-            log.error("task handler failed", exc_info=task.exception())
+    def _track(self, coro: Any, slots: asyncio.Semaphore, count: int = 1) -> None:
+        task = asyncio.create_task(coro)
+        self._running.add(task)
 
-    async def _handle(self, delivery: Delivery) -> None:
-        try:
-            item = bus_pb2.WorkItem.FromString(delivery.value)
-        except Exception:
-            log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
-            await delivery.ack()
-            return
+        def done(task: asyncio.Task[None]) -> None:
+            self._running.discard(task)
+            for _ in range(count):
+                slots.release()
+            if not task.cancelled() and task.exception() is not None:
+                log.error("task handler failed", exc_info=task.exception())
+
+        task.add_done_callback(done)
+
+    def _queue_for(self, item: bus_pb2.WorkItem) -> BatchQueue:
+        queue = self._queues.get(item.digest)
+        if queue is None:
+            size = item.batching.max_batch_size if item.HasField("batching") else 1
+            delay = item.batching.max_queue_delay_ms / 1e3 if item.HasField("batching") else 0.0
+            queue = BatchQueue(self._serve_batch, size, delay)
+            self._queues[item.digest] = queue
+        return queue
+
+    async def _handle(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
         parent = context_from_headers(delivery.headers)
         with tracer.start_as_current_span(
             "execute", context=parent, kind=SpanKind.CONSUMER
@@ -127,6 +160,15 @@ class Executor:
             if not result.ok:
                 span.set_status(Status(StatusCode.ERROR, result.error.code))
             headers = headers_with_context()
+        await self._report(item, delivery, result, headers)
+
+    async def _report(
+        self,
+        item: bus_pb2.WorkItem,
+        delivery: Delivery,
+        result: bus_pb2.WorkResult,
+        headers: dict[str, bytes],
+    ) -> None:
         payload = result.SerializeToString()
         delay = 0.2
         while True:  # the result must reach the bus before the work item is acked
@@ -185,6 +227,89 @@ class Executor:
             result.error.CopyFrom(_error_info(InternalError("the executor failed; see its log")))
         result.finished_unix_ns = time.time_ns()
         return result
+
+    async def _serve_batch(self, batch: list[Pending]) -> None:
+        """Run one batch of one model version and report every item's result."""
+        started = time.time_ns()
+        first = batch[0].item
+        try:
+            model = await self.models.get(first)
+        except Exception as exc:
+            model = None
+            for p in batch:
+                p.error = exc
+        live: list[Pending] = []
+        for p in batch if model is not None else ():
+            try:
+                if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
+                    raise DLHubError("the task expired before an executor picked it up")
+                p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
+                live.append(p)
+            except Exception as exc:
+                p.error = exc
+        groups: dict[Any, list[Pending]] = {}
+        for p in live:
+            groups.setdefault(layout(p), []).append(p)
+        compute = 0
+        if model is not None and groups:
+            t0 = time.perf_counter_ns()
+            if self._inline.get(first.digest, False):
+                calls = sum(run_batched(model, g) for g in groups.values())
+            else:
+                calls = await asyncio.to_thread(
+                    lambda: sum(run_batched(model, g) for g in groups.values())
+                )
+            compute = time.perf_counter_ns() - t0
+            # A model whose calls take microseconds runs on the event loop:
+            # the hop to a worker thread would cost more than the model.
+            self._inline[first.digest] = compute / max(1, calls) < INLINE_BELOW_NS
+            TASK_COMPUTE.observe(compute / 1e9)
+        finished = time.time_ns()
+        reports = []
+        for p in batch:
+            result = bus_pb2.WorkResult(
+                task_id=p.item.task_id,
+                executor_id=self.executor_id,
+                started_unix_ns=started,
+                finished_unix_ns=finished,
+                compute_ns=compute,
+                batch_size=p.batch_size,
+                device=self.device,
+            )
+            if p.error is None and p.outputs is not None:
+                result.ok = True
+                try:
+                    result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
+                except DLHubError as exc:
+                    p.error = exc
+            if p.error is not None:
+                result.ok = False
+                del result.outputs[:]
+                exc = p.error
+                if not isinstance(exc, DLHubError):
+                    log.error("task %s failed", p.item.task_id, exc_info=exc)
+                    exc = InternalError("the executor failed; see its log")
+                result.error.CopyFrom(_error_info(exc))
+            span = tracer.start_span(
+                "execute",
+                context=context_from_headers(p.delivery.headers),
+                kind=SpanKind.CONSUMER,
+                start_time=started,
+            )
+            span.set_attribute("dlhub.task_id", p.item.task_id)
+            span.set_attribute("dlhub.servable", f"{first.servable.owner}/{first.servable.name}")
+            span.set_attribute("dlhub.version", first.servable.version)
+            span.set_attribute("dlhub.batch_size", p.batch_size)
+            if not result.ok:
+                span.set_status(Status(StatusCode.ERROR, result.error.code))
+            with use_span(span, end_on_exit=True):
+                headers = headers_with_context()
+            reports.append(self._report(p.item, p.delivery, result, headers))
+        self._track(_all(reports), self._inflight, count=len(batch))
+
+
+async def _all(coros: list[Any]) -> None:
+    await asyncio.gather(*coros)
 
 
 def _error_info(exc: DLHubError) -> types_pb2.ErrorInfo:

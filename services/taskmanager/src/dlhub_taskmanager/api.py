@@ -56,6 +56,7 @@ class TaskAPI:
             timeout_s=request.timeout_s,
             outputs=list(request.outputs),
             inputs_json=request.inputs_json,
+            no_cache=request.no_cache,
         )
         return tasks_pb2.RunServableResponse(task=task_pb(view))
 

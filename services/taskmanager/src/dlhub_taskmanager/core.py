@@ -1,8 +1,11 @@
 """Task manager core: validate runs, dispatch them, track them, return results.
 
 A run is accepted only after its inputs match the servable's declared
-signature. The task record is written before the work item is published, so
-an accepted task is never lost from view; results come back on the results
+signature (resolved from a cache that servable events keep current). A
+result-cache hit is answered here, before the bus. An asynchronous task's
+record is written before its work item is published, so an accepted task is
+never lost from view; a synchronous run's record is written behind the
+caller, once finished (task_records.py). Results come back on the results
 topic, are recorded (inline when small, in the object store when large),
 and then wake any caller waiting synchronously.
 """
@@ -21,38 +24,35 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
 from dlhub_common.codec import from_raw
 from dlhub_common.errors import ErrorCode, FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
-from dlhub_common.metadata import (
-    TENSOR_SERVABLE_TYPES,
-    WORKER_SERVABLE_TYPES,
-    IOSpec,
-    validate_metadata,
-)
+from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
-from dlhub_common.records import ACTIVE, DEPRECATED, WITHDRAWN
-from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
+from dlhub_common.records import DEPRECATED, WITHDRAWN
+from dlhub_common.settings import BatchingSettings
+from dlhub_common.signature import check_inputs
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
 from dlhub_common.typed_values import check_json
+from dlhub_taskmanager.resolver import JSON_TYPES, Resolved, Resolver
+from dlhub_taskmanager.result_cache import ResultCache, cache_key
+from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
+from dlhub_taskmanager.task_records import TaskRecords
 
 log = logging.getLogger("dlhub.taskmanager")
 
-TASKS_COLLECTION = "tasks"
+TASKS_COLLECTION = TASK_RECORDS
 # Records of recently accepted tasks kept in memory for recording their results.
 PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 TENSOR_TYPES = TENSOR_SERVABLE_TYPES
-JSON_TYPES = WORKER_SERVABLE_TYPES
-# Tensor servables whose runner needs the signature's order (forward() arguments).
-ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 TERMINAL = (SUCCEEDED, FAILED)
@@ -60,37 +60,6 @@ TERMINAL = (SUCCEEDED, FAILED)
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """What the task manager needs to know about one servable version."""
-
-    ref: Ref
-    digest: str
-    servable_type: str
-    model_path: str
-    artifacts: tuple[types_pb2.ArtifactRef, ...]
-    inputs: tuple[TensorSpec, ...]
-    outputs: tuple[TensorSpec, ...]
-    state: str = ACTIVE
-    state_reason: str = ""
-    # JSON-valued servables (type "python"): the declared input type and how
-    # executors run it (WorkItem.runtime_json).
-    input_spec: IOSpec | None = None
-    runtime_json: str = ""
-    # The executor-servable interface version of the record (1 for records
-    # written before versions were recorded); executors dispatch on it.
-    interface_version: int = 1
-
-
-@dataclass(frozen=True)
-class _Signature:
-    inputs: tuple[TensorSpec, ...]
-    outputs: tuple[TensorSpec, ...]
-    servable_type: str
-    input_spec: IOSpec | None
-    runtime_json: str
 
 
 @dataclass
@@ -114,6 +83,8 @@ class TaskManager:
         *,
         default_timeout_s: float = 60.0,
         instance_id: str | None = None,
+        batching: BatchingSettings | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -121,13 +92,22 @@ class TaskManager:
         self.registry = registry
         self.default_timeout_s = default_timeout_s
         self.instance_id = instance_id or uuid.uuid4().hex[:12]
+        self.records = TaskRecords(docs)
+        self.resolver = Resolver(
+            registry, bus, f"taskmanager-refs-{self.instance_id}", batching or BatchingSettings()
+        )
+        self.cache = cache or ResultCache(0, 1.0)
         self._waiters: dict[str, asyncio.Future[TaskView]] = {}
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._signatures: dict[str, _Signature] = {}
+        # cache keys of dispatched tasks whose results may be cached
+        self._cache_keys: dict[str, str] = {}
         self._consumer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
+        await self.records.start()
+        await self.cache.start()
+        # Servable events invalidate cached references from now on.
+        await self.resolver.start()
         # Tasks accepted before the first executor joins must wait for it.
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         # Every replica reads every result (its own group) so synchronous
@@ -142,78 +122,17 @@ class TaskManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
+        await self.resolver.stop()
+        await self.cache.stop()
+        await self.records.stop()
         for fut in self._waiters.values():
             fut.cancel()
 
     # ------------------------------------------------------------ resolve
 
     async def resolve(self, ref: Ref) -> Resolved:
-        """Look the servable up in the registry (visibility applies)."""
-        resp = await self.registry.get_servable(
-            registry_pb2.GetServableRequest(ref=types_pb2.ServableRef(**ref.__dict__))
-        )
-        summary = resp.servable.summary
-        sig = self._signatures.get(summary.digest)
-        if sig is None:
-            metadata = validate_metadata(json.loads(resp.servable.metadata_json))
-            run = metadata.run
-            json_typed = metadata.servable.type in JSON_TYPES
-            if metadata.servable.type == "sklearn":
-                # a native scikit-learn servable: the worker's built-in loader
-                runtime = json.dumps(
-                    {
-                        "python": metadata.servable.python,
-                        "loader": "sklearn",
-                        "model": run.method_details.get("model"),
-                        "method": run.method_details.get("method", "predict"),
-                        "interface_version": run.method_details.get("interface_version", 1),
-                        "lock_path": "environment.lock",
-                    }
-                )
-            elif json_typed:
-                runtime = json.dumps(
-                    {
-                        "python": metadata.servable.python,
-                        "module": run.method_details.get("module"),
-                        "function": run.method_details.get("function"),
-                        "interface_version": run.method_details.get("interface_version", 1),
-                        "lock_path": "environment.lock",
-                    }
-                )
-            elif metadata.servable.type in ORDERED_TENSOR_TYPES:
-                # the order of forward()'s arguments and results (checked at publish)
-                runtime = json.dumps(
-                    {
-                        "inputs": run.method_details.get("input_order")
-                        or [t.name for t in tensor_signature(run.input)],
-                        "outputs": run.method_details.get("output_order")
-                        or [t.name for t in tensor_signature(run.output)],
-                    }
-                )
-            else:
-                runtime = ""
-            sig = _Signature(
-                inputs=() if json_typed else tuple(tensor_signature(run.input)),
-                outputs=() if json_typed else tuple(tensor_signature(run.output)),
-                servable_type=metadata.servable.type,
-                input_spec=run.input if json_typed else None,
-                runtime_json=runtime,
-            )
-            self._signatures[summary.digest] = sig
-        return Resolved(
-            ref=Ref(summary.owner, summary.name, summary.version),
-            digest=summary.digest,
-            servable_type=sig.servable_type,
-            model_path=resp.model_path,
-            artifacts=tuple(resp.artifacts),
-            inputs=sig.inputs,
-            outputs=sig.outputs,
-            state=summary.state or ACTIVE,
-            state_reason=summary.state_reason,
-            input_spec=sig.input_spec,
-            runtime_json=sig.runtime_json,
-            interface_version=resp.interface_version or 1,
-        )
+        """Look the servable up (cached; visibility applies)."""
+        return await self.resolver.resolve(ref)
 
     # ------------------------------------------------------------ submit
 
@@ -227,8 +146,12 @@ class TaskManager:
         timeout_s: float = 0.0,
         outputs: list[str] | None = None,
         inputs_json: str = "",
+        no_cache: bool = False,
     ) -> TaskView:
         """Validate and dispatch a run; wait for it when ``wait``.
+
+        Identical runs of a cacheable servable are answered from the result
+        cache unless ``no_cache``.
 
         Tensor servables take ``inputs``; JSON-valued ones (type ``python``)
         take ``inputs_json``, one JSON value checked against the declared
@@ -294,28 +217,26 @@ class TaskManager:
             if known_outputs and name not in known_outputs:
                 raise InvalidArgument(f"unknown output {name!r}; outputs: {sorted(known_outputs)}")
         timeout = timeout_s if timeout_s > 0 else self.default_timeout_s
+        key = ""
+        if resolved.signature.cacheable and self.cache.enabled:
+            key = cache_key(resolved.digest, inputs, inputs_json, outputs or [])
+            if not no_cache:
+                hit = await self._from_cache(principal, resolved, key, wait, task_warnings)
+                if hit is not None:
+                    return hit
 
         task_id = uuid.uuid4().hex
         created_ns = time.time_ns()
-        record: dict[str, Any] = {
-            "task_id": task_id,
-            "state": QUEUED,
-            "user": principal.username,
-            "servable": {
-                "owner": resolved.ref.owner,
-                "name": resolved.ref.name,
-                "version": resolved.ref.version,
-            },
-            "digest": resolved.digest,
-            "created_at": _now_iso(),
-            "created_ns": created_ns,
-        }
-        if task_warnings:
-            record["warnings"] = task_warnings
-        await self.docs.insert(TASKS_COLLECTION, task_id, record)
+        record = self._new_record(principal, resolved, task_id, created_ns, task_warnings)
+        if not wait:
+            await self.records.insert(record)  # durable before it is acknowledged
+        else:
+            record["durable"] = False
         self._pending[task_id] = record
         while len(self._pending) > PENDING_CACHE:
             self._pending.popitem(last=False)
+        if key:
+            self._cache_keys[task_id] = key
         item = bus_pb2.WorkItem(
             task_id=task_id,
             servable=types_pb2.ServableRef(
@@ -332,6 +253,10 @@ class TaskManager:
             runtime_json=resolved.runtime_json,
             interface_version=resolved.interface_version,
         )
+        if resolved.signature.batching is not None:
+            size, delay = resolved.signature.batching
+            item.batching.max_batch_size = size
+            item.batching.max_queue_delay_ms = delay
         fut: asyncio.Future[TaskView] | None = None
         if wait:
             fut = asyncio.get_running_loop().create_future()
@@ -348,16 +273,83 @@ class TaskManager:
         except BaseException:
             self._waiters.pop(task_id, None)
             self._pending.pop(task_id, None)
-            await self.docs.delete(TASKS_COLLECTION, task_id)
+            self._cache_keys.pop(task_id, None)
+            if not wait:
+                await self.records.delete(task_id)
             raise
         if fut is None:
             return TaskView(record, [])
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except TimeoutError:
+            # the caller stops waiting: from now on the task is polled
+            if record.pop("durable", True) is False and record["state"] not in TERMINAL:
+                await self.records.put(record)
             return await self.get(principal, task_id)
         finally:
             self._waiters.pop(task_id, None)
+
+    def _new_record(
+        self,
+        principal: Principal,
+        resolved: Resolved,
+        task_id: str,
+        created_ns: int,
+        task_warnings: list[str],
+    ) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "task_id": task_id,
+            "state": QUEUED,
+            "user": principal.username,
+            "servable": {
+                "owner": resolved.ref.owner,
+                "name": resolved.ref.name,
+                "version": resolved.ref.version,
+            },
+            "digest": resolved.digest,
+            "created_at": _now_iso(),
+            "created_ns": created_ns,
+        }
+        if task_warnings:
+            record["warnings"] = task_warnings
+        return record
+
+    async def _from_cache(
+        self,
+        principal: Principal,
+        resolved: Resolved,
+        key: str,
+        wait: bool,
+        task_warnings: list[str],
+    ) -> TaskView | None:
+        """A finished task from the result cache, or None on a miss."""
+        t0 = time.perf_counter_ns()
+        raw = await self.cache.get(key)
+        if raw is None:
+            return None
+        result = bus_pb2.WorkResult.FromString(raw)
+        created_ns = time.time_ns()
+        record = self._new_record(principal, resolved, uuid.uuid4().hex, created_ns, task_warnings)
+        record.update(
+            {
+                "state": SUCCEEDED,
+                "completed_at": record["created_at"],
+                "executor_id": "",
+                "timings": {
+                    "queue_ms": 0.0,
+                    "compute_ms": 0.0,
+                    "total_ms": (time.perf_counter_ns() - t0) / 1e6,
+                    "cache_hit": True,
+                },
+                "result_b64": base64.b64encode(raw).decode(),
+            }
+        )
+        TASKS.labels("cache_hit").inc()
+        if wait:
+            self.records.write_behind(record)
+        else:
+            await self.records.insert(record)
+        return TaskView(record, list(result.outputs), result.output_json)
 
     # ------------------------------------------------------------ query
 
@@ -369,7 +361,9 @@ class TaskManager:
         Raises:
             NotFound: unknown task, or a task of another user.
         """
-        record = await self.docs.get(TASKS_COLLECTION, task_id) if task_id else None
+        record = self._pending.get(task_id) or (
+            await self.records.get(task_id) if task_id else None
+        )
         if record is None or (record.get("user") and record["user"] != principal.username):
             raise NotFound(f"task {task_id!r} not found")
         if wait and record["state"] not in TERMINAL:
@@ -382,7 +376,7 @@ class TaskManager:
                     asyncio.shield(fut), timeout_s if timeout_s > 0 else self.default_timeout_s
                 )
             except TimeoutError:
-                record = await self.docs.get(TASKS_COLLECTION, task_id) or record
+                record = self._pending.get(task_id) or await self.records.get(task_id) or record
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
                     self._waiters.pop(task_id, None)
@@ -436,10 +430,13 @@ class TaskManager:
         """Record one result (idempotent) and wake its waiter."""
         # Tasks this replica accepted are known without a round trip to the store.
         record = self._pending.pop(result.task_id, None)
+        cache_as = self._cache_keys.pop(result.task_id, "")
         if record is None:
-            record = await self.docs.get(TASKS_COLLECTION, result.task_id)
+            record = await self.records.get(result.task_id)
         if record is None:
-            log.warning("result for unknown task %s dropped", result.task_id)
+            # another replica's synchronous run (not written yet), or a
+            # task that expired; only its own replica records it
+            log.debug("result for unknown task %s dropped", result.task_id)
             return
         if record["state"] not in TERMINAL:
             created_ns = int(record["created_ns"])
@@ -452,6 +449,7 @@ class TaskManager:
                     "queue_ms": max(0, result.started_unix_ns - created_ns) / 1e6,
                     "compute_ms": result.compute_ns / 1e6,
                     "total_ms": max(0, now_ns - created_ns) / 1e6,
+                    "batch_size": max(1, result.batch_size),
                 },
             }
             if result.ok:
@@ -462,8 +460,14 @@ class TaskManager:
                     fields["result_key"] = info.key
             else:
                 fields["error"] = _error_for_caller(record, result.error)
-            await self.docs.update(TASKS_COLLECTION, result.task_id, fields)
+            durable = record.pop("durable", True)
             record.update(fields)
+            if durable:
+                await self.records.update(result.task_id, fields)
+            else:  # a synchronous run whose caller gets the result now
+                self.records.write_behind(record)
+            if result.ok and cache_as:
+                await self.cache.put(cache_as, _cacheable(result))
             TASKS.labels("ok" if result.ok else "error").inc()
         fut = self._waiters.get(result.task_id)
         if fut is not None and not fut.done():
@@ -506,6 +510,13 @@ def _error_for_caller(record: dict[str, Any], error: types_pb2.ErrorInfo) -> dic
     )
     out["details_json"] = json.dumps({"exception": kind} if isinstance(kind, str) else {})
     return out
+
+
+def _cacheable(result: bus_pb2.WorkResult) -> bytes:
+    """What a later identical run is answered with: the outputs alone."""
+    return bus_pb2.WorkResult(
+        ok=True, outputs=result.outputs, output_json=result.output_json
+    ).SerializeToString()
 
 
 async def _one(data: bytes) -> Any:

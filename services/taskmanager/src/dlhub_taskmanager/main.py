@@ -8,18 +8,28 @@ from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_taskmanager.api import TaskAPI
 from dlhub_taskmanager.core import TaskManager
+from dlhub_taskmanager.result_cache import ResultCache
 from dlhub_taskmanager.servicer import TaskServicer
 
 SERVICE_NAME = "dlhub.v1.TaskService"
 
 
 async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, TaskManager]:
+    settings = backends.settings
+    docs = await backends.documents()
+    cache = settings.cache
     core = TaskManager(
-        await backends.documents(),
+        docs,
         await backends.objects(),
         await backends.bus(),
         registry,
-        default_timeout_s=backends.settings.default_timeout_s,
+        default_timeout_s=settings.default_timeout_s,
+        batching=settings.batching,
+        cache=ResultCache(
+            cache.max_bytes if cache.enabled else 0,
+            cache.ttl_s,
+            docs if cache.type == "documents" else None,
+        ),
     )
     await core.start()
     return TaskAPI(core), core

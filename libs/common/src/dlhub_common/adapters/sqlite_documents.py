@@ -100,6 +100,25 @@ class SqliteDocumentStore(DocumentStore):
 
         await self._runner.run(run)
 
+    async def put_many(self, collection: str, docs: Mapping[str, Document]) -> None:
+        table = _table(collection)
+        rows = [(doc_id, rules.document_json(doc)) for doc_id, doc in docs.items()]
+        sql = (
+            f'INSERT INTO "{table}" (id, doc) VALUES (?, ?) '
+            "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc"
+        )
+
+        def run(conn: sqlite3.Connection) -> None:
+            self._ensure_table(conn, table)
+            try:
+                with transaction(conn):
+                    conn.executemany(sql, rows)
+            except sqlite3.IntegrityError as exc:
+                raise _already_exists(collection, rows[0][0], exc) from exc
+
+        if rows:
+            await self._runner.run(run)
+
     async def get(self, collection: str, doc_id: str) -> Document | None:
         table = _table(collection)
 

@@ -70,6 +70,17 @@ class DocumentStore(ABC):
             dlhub_common.errors.AlreadyExists: a unique index is violated.
         """
 
+    async def put_many(self, collection: str, docs: Mapping[str, Document]) -> None:
+        """:meth:`put` every ``{id: document}``; adapters write them in one batch.
+
+        Not atomic as a whole: after an error some documents may be written.
+
+        Raises:
+            dlhub_common.errors.AlreadyExists: a unique index is violated.
+        """
+        for doc_id, doc in docs.items():
+            await self.put(collection, doc_id, doc)
+
     @abstractmethod
     async def get(self, collection: str, doc_id: str) -> Document | None:
         """Return the document, or None when there is none with this id."""

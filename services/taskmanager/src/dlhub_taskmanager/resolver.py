@@ -1,0 +1,277 @@
+"""Resolving servable references, cached and invalidated by servable events.
+
+The run path must not ask the registry for a servable it asked about before:
+every run would otherwise pay a registry round trip (a document-store query
+and the JSON metadata parsed again). So resolved references are kept here,
+keyed by caller, reference and version, and dropped the moment a servable
+event for that ``owner/name`` arrives (publish, deprecate, withdraw, DOI,
+access change). Each task-manager replica reads every event in a group of its
+own. An entry also expires after ``max_age_s``, which bounds staleness should
+an event ever be missed (for instance while the bus was unreachable).
+
+Signatures and runtime descriptions are immutable per digest and cached
+without expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
+from dlhub_common.apis import RegistryApi
+from dlhub_common.identity import current_principal
+from dlhub_common.metadata import (
+    TENSOR_SERVABLE_TYPES,
+    WORKER_SERVABLE_TYPES,
+    IOSpec,
+    Metadata,
+    validate_metadata,
+)
+from dlhub_common.names import Ref
+from dlhub_common.ports import EventBus
+from dlhub_common.records import ACTIVE
+from dlhub_common.settings import BatchingSettings
+from dlhub_common.signature import TensorSpec, tensor_signature
+from dlhub_common.topics import SERVABLE_EVENTS
+
+log = logging.getLogger("dlhub.taskmanager")
+
+JSON_TYPES = WORKER_SERVABLE_TYPES
+# Tensor servables whose runner needs the signature's order (forward() arguments).
+ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What one digest needs at run time; immutable, like the digest."""
+
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+    servable_type: str
+    input_spec: IOSpec | None
+    runtime_json: str
+    # (max batch size, max queue delay ms), or None: runs alone
+    batching: tuple[int, float] | None
+    cacheable: bool
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the task manager needs to know about one servable version."""
+
+    ref: Ref
+    digest: str
+    model_path: str
+    artifacts: tuple[types_pb2.ArtifactRef, ...]
+    signature: Signature
+    state: str = ACTIVE
+    state_reason: str = ""
+    # The executor-servable interface version of the record (1 for records
+    # written before versions were recorded); executors dispatch on it.
+    interface_version: int = 1
+
+    @property
+    def servable_type(self) -> str:
+        return self.signature.servable_type
+
+    @property
+    def inputs(self) -> tuple[TensorSpec, ...]:
+        return self.signature.inputs
+
+    @property
+    def outputs(self) -> tuple[TensorSpec, ...]:
+        return self.signature.outputs
+
+    @property
+    def input_spec(self) -> IOSpec | None:
+        return self.signature.input_spec
+
+    @property
+    def runtime_json(self) -> str:
+        return self.signature.runtime_json
+
+
+def _runtime_json(metadata: Metadata) -> str:
+    run = metadata.run
+    kind = metadata.servable.type
+    details = run.method_details
+    if kind == "sklearn":
+        # a native scikit-learn servable: the worker's built-in loader
+        return json.dumps(
+            {
+                "python": metadata.servable.python,
+                "loader": "sklearn",
+                "model": details.get("model"),
+                "method": details.get("method", "predict"),
+                "interface_version": details.get("interface_version", 1),
+                "lock_path": "environment.lock",
+            }
+        )
+    if kind in JSON_TYPES:
+        return json.dumps(
+            {
+                "python": metadata.servable.python,
+                "module": details.get("module"),
+                "function": details.get("function"),
+                "interface_version": details.get("interface_version", 1),
+                "lock_path": "environment.lock",
+            }
+        )
+    if kind in ORDERED_TENSOR_TYPES:
+        # the order of forward()'s arguments and results (checked at publish)
+        return json.dumps(
+            {
+                "inputs": details.get("input_order")
+                or [t.name for t in tensor_signature(run.input)],
+                "outputs": details.get("output_order")
+                or [t.name for t in tensor_signature(run.output)],
+            }
+        )
+    return ""
+
+
+def batch_axis_free(specs: tuple[TensorSpec, ...]) -> bool:
+    """Every tensor has a leading dimension of any size (the batch axis)."""
+    return bool(specs) and all(len(s.shape) >= 1 and s.shape[0] is None for s in specs)
+
+
+def signature_of(metadata: Metadata, defaults: BatchingSettings) -> Signature:
+    kind = metadata.servable.type
+    run = metadata.run
+    json_typed = kind in JSON_TYPES
+    inputs = () if json_typed else tuple(tensor_signature(run.input))
+    outputs = () if json_typed else tuple(tensor_signature(run.output))
+    batching: tuple[int, float] | None = None
+    if kind in TENSOR_SERVABLE_TYPES and batch_axis_free(inputs) and batch_axis_free(outputs):
+        own = metadata.servable.batching
+        size = own.max_batch_size if own else defaults.max_batch_size
+        delay = own.max_queue_delay_ms if own else defaults.max_queue_delay_ms
+        batching = (size, delay) if size > 1 else None
+    cache = metadata.servable.cache
+    return Signature(
+        inputs=inputs,
+        outputs=outputs,
+        servable_type=kind,
+        input_spec=run.input if json_typed else None,
+        runtime_json=_runtime_json(metadata),
+        batching=batching,
+        cacheable=(kind in TENSOR_SERVABLE_TYPES) if cache is None else cache,
+    )
+
+
+class Resolver:
+    """Resolves references through the registry, caching what it learned.
+
+    Args:
+        registry: the registry API (in-process or remote).
+        bus: where servable events arrive.
+        group: this replica's consumer group for servable events.
+        batching: the default batching settings.
+        max_entries: bound on cached references.
+        max_age_s: longest a cached reference is used without an event.
+    """
+
+    def __init__(
+        self,
+        registry: RegistryApi,
+        bus: EventBus,
+        group: str,
+        batching: BatchingSettings,
+        *,
+        max_entries: int = 4096,
+        max_age_s: float = 30.0,
+    ) -> None:
+        self.registry = registry
+        self.bus = bus
+        self.group = group
+        self.batching = batching
+        self.max_entries = max_entries
+        self.max_age_s = max_age_s
+        self._entries: OrderedDict[tuple[Any, ...], tuple[float, Resolved]] = OrderedDict()
+        self._generation: dict[tuple[str, str], int] = {}
+        self._signatures: dict[str, Signature] = {}
+        self._consumer: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        sub = self.bus.subscribe([SERVABLE_EVENTS], self.group)
+        await sub.start()
+        self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-refs")
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+            self._consumer = None
+
+    def invalidate(self, owner: str, name: str) -> None:
+        """Forget every cached reference to ``owner/name``."""
+        key = (owner, name)
+        self._generation[key] = self._generation.get(key, 0) + 1
+        for entry in [k for k in self._entries if k[1] == owner and k[2] == name]:
+            del self._entries[entry]
+
+    async def _consume(self, sub: Any) -> None:
+        try:
+            async for delivery in sub:
+                try:
+                    event = bus_pb2.ServableEvent.FromString(delivery.value)
+                    summary = event.servable.summary
+                    self.invalidate(summary.owner, summary.name)
+                except Exception:
+                    log.error("dropping an undecodable servable event")
+                await delivery.ack()
+        finally:
+            await sub.close()
+
+    async def resolve(self, ref: Ref) -> Resolved:
+        """The version ``ref`` names, as the current caller may see it.
+
+        Raises:
+            NotFound: unknown servable or version, or not visible to the caller.
+        """
+        key = (current_principal.get().username, ref.owner, ref.name, ref.version)
+        hit = self._entries.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < self.max_age_s:
+            self._entries.move_to_end(key)
+            return hit[1]
+        generation = self._generation.get((ref.owner, ref.name), 0)
+        resolved = await self._fetch(ref)
+        # an event that arrived while we asked makes the answer suspect
+        if self._generation.get((ref.owner, ref.name), 0) == generation:
+            self._entries[key] = (now, resolved)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return resolved
+
+    async def _fetch(self, ref: Ref) -> Resolved:
+        resp = await self.registry.get_servable(
+            registry_pb2.GetServableRequest(
+                ref=types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)
+            )
+        )
+        summary = resp.servable.summary
+        sig = self._signatures.get(summary.digest)
+        if sig is None:
+            metadata = validate_metadata(json.loads(resp.servable.metadata_json))
+            sig = signature_of(metadata, self.batching)
+            self._signatures[summary.digest] = sig
+        return Resolved(
+            ref=Ref(summary.owner, summary.name, summary.version),
+            digest=summary.digest,
+            model_path=resp.model_path,
+            artifacts=tuple(resp.artifacts),
+            signature=sig,
+            state=summary.state or ACTIVE,
+            state_reason=summary.state_reason,
+            interface_version=resp.interface_version or 1,
+        )
