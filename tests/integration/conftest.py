@@ -182,6 +182,7 @@ class Mesh:
     stub: dlhub_pb2_grpc.DLHubServiceStub
     oip: open_inference_pb2_grpc.GRPCInferenceServiceStub
     http: httpx.AsyncClient
+    gateway: Any = None  # the started gateway (its .oip.tasks.core is the task manager)
 
     # -------------------------------------------------------- credentials
 
@@ -320,6 +321,7 @@ class Mesh:
         owner: str = "alice",
         token: Any = _ALICE,
         wait: bool = True,
+        no_cache: bool = False,
     ) -> tasks_pb2.Task:
         """RunServable with raw tensors (``inputs`` arrays, or ready-made Tensors)."""
         tensors = (
@@ -333,6 +335,7 @@ class Mesh:
                 inputs=tensors,
                 wait=wait,
                 timeout_s=RPC_TIMEOUT_S,
+                no_cache=no_cache,
             ),
             metadata=self.md(token),
             timeout=RPC_TIMEOUT_S + 5,
@@ -421,6 +424,7 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
             stub=dlhub_pb2_grpc.DLHubServiceStub(channel),
             oip=open_inference_pb2_grpc.GRPCInferenceServiceStub(channel),
             http=http,
+            gateway=gateway,
         )
 
 

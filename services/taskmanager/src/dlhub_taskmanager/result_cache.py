@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from cachetools import TTLCache
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
-from dlhub_common.errors import AlreadyExists, DLHubError
+from dlhub_common.errors import DLHubError
 from dlhub_common.ports.documents import DocumentStore
 
 log = logging.getLogger("dlhub.taskmanager")
@@ -144,10 +144,8 @@ class ResultCache:
             "value_b64": base64.b64encode(value).decode(),
             "expires_ns": time.time_ns() + int(self.ttl_s * 1e9),
         }
-        try:
-            await self.docs.insert(COLLECTION, key, doc)
-        except AlreadyExists:
-            pass  # another replica computed the same result
+        try:  # replaces an expired entry (or another replica's identical one)
+            await self.docs.put(COLLECTION, key, doc)
         except DLHubError as exc:
             log.warning("result cache unavailable (%s); result not shared", exc.message)
 
