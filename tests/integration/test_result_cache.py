@@ -92,7 +92,8 @@ async def test_hit_never_reaches_an_executor(
         np.testing.assert_array_equal(output(got.task), output(first))
         # asynchronous runs are answered from the cache too, and stored
         queued = await mesh.run("tiny", {"X": x}, wait=False)
-        assert queued.state == tasks_pb2.TASK_STATE_SUCCEEDED and queued.timings.cache_hit
+        assert queued.state == tasks_pb2.TASK_STATE_SUCCEEDED
+        assert queued.timings.cache_hit
         # another input, another model call
         other = await mesh.run("tiny", {"X": rows(3, 2)})
         assert not other.timings.cache_hit
@@ -134,7 +135,7 @@ async def test_the_cache_is_bounded_by_bytes(
 ) -> None:
     # one cached result of 16 rows is a little over 200 bytes; 8 KiB hold
     # some thirty of them (a single entry may take at most 1/8 of the bound)
-    async with cache_mesh(tmp_path, tiny, max_bytes=8192) as (mesh, spy):
+    async with cache_mesh(tmp_path, tiny, max_bytes=8192) as (mesh, _spy):
         inputs = [rows(16, s) for s in range(80)]
         for x in inputs:
             await mesh.run("tiny", {"X": x})
@@ -162,7 +163,8 @@ async def test_withdrawn_version_is_refused_even_when_cached(
             metadata=mesh.md(),
         )
         hit = await mesh.run("tiny", {"X": x})
-        assert hit.timings.cache_hit and "deprecated" in hit.warnings[0]
+        assert hit.timings.cache_hit
+        assert "deprecated" in hit.warnings[0]
         await mesh.stub.WithdrawServable(
             registry_pb2.WithdrawServableRequest(
                 ref=types_pb2.ServableRef(owner="alice", name="tiny"), reason="leaked data"
