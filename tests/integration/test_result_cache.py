@@ -194,9 +194,9 @@ async def test_runs_ask_the_registry_once_until_the_servable_changes(
 ) -> None:
     async with running_mesh(tmp_path, tiny, cache={"enabled": False}) as mesh:
         await mesh.publish(TinyModel.metadata("tiny"), {"model.onnx": tiny.data})
-        resolver = mesh.gateway.oip.tasks.core.resolver
-        counting = CountingRegistry(resolver.registry)
-        resolver.registry = counting
+        cached = mesh.gateway.oip.tasks.core.resolver.cached
+        counting = CountingRegistry(cached.registry)
+        cached.registry = counting
         for s in range(20):
             await mesh.run("tiny", {"X": rows(1, s)})
         assert counting.gets == 1

@@ -129,7 +129,12 @@ async def embedded_mesh(settings: Settings) -> AsyncIterator[tuple[Backends, Any
         tasks_api, tasks_core = await tasks_m.create(backends, registry)
         stack.push_async_callback(tasks_core.stop)
         gateway = gateway_m.Gateway(
-            settings, registry, search_api, tasks_api, objects=backends.objects
+            settings,
+            registry,
+            search_api,
+            tasks_api,
+            objects=backends.objects,
+            bus=await backends.bus(),
         )
         await gateway.start()
         stack.push_async_callback(gateway.stop)
@@ -279,6 +284,7 @@ async def _assemble(
         RemoteSearch(channels[1]),
         RemoteTasks(channels[2]),
         objects=backends.objects,
+        bus=await backends.bus(),
     )
     await gateway.start()
     stack.push_async_callback(gateway.stop)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 import uvicorn
@@ -13,8 +14,9 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import LocalTokens
-from dlhub_common.ports import ObjectStore
+from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.servable_cache import CachedRegistry
 from dlhub_common.settings import Settings
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.http.app import create_app
@@ -43,11 +45,19 @@ class Gateway:
         search: SearchApi,
         tasks: TaskApi,
         objects: Callable[[], Awaitable[ObjectStore]] | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         self.settings = settings
         gw = settings.gateway
         self.auth = Authenticator(tokens_for(settings), allow_anonymous=gw.allow_anonymous_reads)
-        self.oip = OipCore(registry, tasks)
+        # The run path (OIP and HTTP runs) resolves models from a cache that
+        # servable events keep current; describe and list go to the registry.
+        self._cached = (
+            CachedRegistry(registry, bus, f"gateway-refs-{uuid.uuid4().hex[:12]}")
+            if bus is not None
+            else None
+        )
+        self.oip = OipCore(self._cached or registry, tasks)
         self.grpc = GrpcServer(
             "gateway",
             max_message_bytes=settings.max_message_bytes,
@@ -83,6 +93,8 @@ class Gateway:
 
     async def start(self) -> None:
         gw = self.settings.gateway
+        if self._cached is not None:
+            await self._cached.start()
         self.grpc_port = await self.grpc.start(gw.host, gw.grpc_port)
         config = uvicorn.Config(
             self.app,
@@ -112,3 +124,5 @@ class Gateway:
             self._http.should_exit = True
             with contextlib.suppress(asyncio.CancelledError):
                 await self._http_task
+        if self._cached is not None:
+            await self._cached.stop()

@@ -1,32 +1,18 @@
-"""Resolving servable references, cached and invalidated by servable events.
+"""Resolving servable references on the run path.
 
-The run path must not ask the registry for a servable it asked about before:
-every run would otherwise pay a registry round trip (a document-store query
-and the JSON metadata parsed again). So resolved references are kept here,
-keyed by caller, reference and version, and dropped the moment a servable
-event for that ``owner/name`` arrives (publish, deprecate, withdraw, DOI,
-access change). Each task-manager replica reads every event in a group of its
-own. An entry also expires after ``max_age_s``, which bounds staleness should
-an event ever be missed (for instance while the bus was unreachable).
-
-Signatures and runtime descriptions are immutable per digest and cached
+Registry answers come from :class:`dlhub_common.servable_cache.CachedRegistry`
+(kept until a servable event says the servable changed); signatures, runtime
+descriptions and batching policies are immutable per digest and cached
 without expiry.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.identity import current_principal
 from dlhub_common.metadata import (
     TENSOR_SERVABLE_TYPES,
     WORKER_SERVABLE_TYPES,
@@ -37,11 +23,9 @@ from dlhub_common.metadata import (
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus
 from dlhub_common.records import ACTIVE
+from dlhub_common.servable_cache import CachedRegistry
 from dlhub_common.settings import BatchingSettings
 from dlhub_common.signature import TensorSpec, tensor_signature
-from dlhub_common.topics import SERVABLE_EVENTS
-
-log = logging.getLogger("dlhub.taskmanager")
 
 JSON_TYPES = WORKER_SERVABLE_TYPES
 # Tensor servables whose runner needs the signature's order (forward() arguments).
@@ -174,62 +158,20 @@ class Resolver:
         bus: where servable events arrive.
         group: this replica's consumer group for servable events.
         batching: the default batching settings.
-        max_entries: bound on cached references.
-        max_age_s: longest a cached reference is used without an event.
     """
 
     def __init__(
-        self,
-        registry: RegistryApi,
-        bus: EventBus,
-        group: str,
-        batching: BatchingSettings,
-        *,
-        max_entries: int = 4096,
-        max_age_s: float = 30.0,
+        self, registry: RegistryApi, bus: EventBus, group: str, batching: BatchingSettings
     ) -> None:
-        self.registry = registry
-        self.bus = bus
-        self.group = group
+        self.cached = CachedRegistry(registry, bus, group)
         self.batching = batching
-        self.max_entries = max_entries
-        self.max_age_s = max_age_s
-        self._entries: OrderedDict[tuple[Any, ...], tuple[float, Resolved]] = OrderedDict()
-        self._generation: dict[tuple[str, str], int] = {}
         self._signatures: dict[str, Signature] = {}
-        self._consumer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        sub = self.bus.subscribe([SERVABLE_EVENTS], self.group)
-        await sub.start()
-        self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-refs")
+        await self.cached.start()
 
     async def stop(self) -> None:
-        if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
-            self._consumer = None
-
-    def invalidate(self, owner: str, name: str) -> None:
-        """Forget every cached reference to ``owner/name``."""
-        key = (owner, name)
-        self._generation[key] = self._generation.get(key, 0) + 1
-        for entry in [k for k in self._entries if k[1] == owner and k[2] == name]:
-            del self._entries[entry]
-
-    async def _consume(self, sub: Any) -> None:
-        try:
-            async for delivery in sub:
-                try:
-                    event = bus_pb2.ServableEvent.FromString(delivery.value)
-                    summary = event.servable.summary
-                    self.invalidate(summary.owner, summary.name)
-                except Exception:
-                    log.error("dropping an undecodable servable event")
-                await delivery.ack()
-        finally:
-            await sub.close()
+        await self.cached.stop()
 
     async def resolve(self, ref: Ref) -> Resolved:
         """The version ``ref`` names, as the current caller may see it.
@@ -237,24 +179,7 @@ class Resolver:
         Raises:
             NotFound: unknown servable or version, or not visible to the caller.
         """
-        key = (current_principal.get().username, ref.owner, ref.name, ref.version)
-        hit = self._entries.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < self.max_age_s:
-            self._entries.move_to_end(key)
-            return hit[1]
-        generation = self._generation.get((ref.owner, ref.name), 0)
-        resolved = await self._fetch(ref)
-        # an event that arrived while we asked makes the answer suspect
-        if self._generation.get((ref.owner, ref.name), 0) == generation:
-            self._entries[key] = (now, resolved)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return resolved
-
-    async def _fetch(self, ref: Ref) -> Resolved:
-        resp = await self.registry.get_servable(
+        resp = await self.cached.get_servable(
             registry_pb2.GetServableRequest(
                 ref=types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)
             )
