@@ -42,6 +42,7 @@ from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
 from dlhub_common.typed_values import check_json
+from dlhub_taskmanager.stats import ServableStats
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -125,6 +126,7 @@ class TaskManager:
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._signatures: dict[str, _Signature] = {}
         self._consumer: asyncio.Task[None] | None = None
+        self.stats = ServableStats()  # OIP statistics (stats.py)
 
     async def start(self) -> None:
         await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
@@ -465,6 +467,7 @@ class TaskManager:
             await self.docs.update(TASKS_COLLECTION, result.task_id, fields)
             record.update(fields)
             TASKS.labels("ok" if result.ok else "error").inc()
+            self.stats.record(record, result, now_ns)
         fut = self._waiters.get(result.task_id)
         if fut is not None and not fut.done():
             fut.set_result(
