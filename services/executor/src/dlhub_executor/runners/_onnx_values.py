@@ -9,8 +9,11 @@
   the codec encodes them as UTF-8.
 * bfloat16: the binding has no numpy type for it (``ml_dtypes.bfloat16``
   arrays are refused, bfloat16 outputs cannot be read with ``.numpy()``).
-  Models with a bfloat16 input or output run through OrtValues: inputs are
-  built from the raw 16-bit patterns, outputs are copied out byte for byte.
+  bfloat16 inputs are fed as OrtValues built from the raw 16-bit patterns;
+  when bfloat16 outputs are asked for, the call goes through OrtValues and
+  they are copied out byte for byte. onnxruntime cannot make OrtValues of
+  strings, so a model taking strings cannot return bfloat16 this way: that
+  combination is refused with FailedPrecondition.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dlhub_common.codec import dtype_for
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import FailedPrecondition, InvalidArgument
 
 Array = npt.NDArray[Any]
 STRING = "tensor(string)"
@@ -59,32 +62,48 @@ class SessionValues:
 
     def __init__(self, session: Any) -> None:
         self.session = session
-        inputs = session.get_inputs()
-        outputs = session.get_outputs()
-        self.strings = frozenset(i.name for i in inputs if i.type == STRING)
-        self.bfloat16 = any(v.type == BFLOAT16 for v in [*inputs, *outputs])
+        self.strings = frozenset(i.name for i in session.get_inputs() if i.type == STRING)
+        self.bf16_outputs = frozenset(o.name for o in session.get_outputs() if o.type == BFLOAT16)
+        self._bf16 = dtype_for("BF16")
 
     def run(self, names: Sequence[str], inputs: Mapping[str, Array]) -> list[Any]:
-        feed = {n: utf8_strings(n, v) if n in self.strings else v for n, v in inputs.items()}
-        if not self.bfloat16:
-            return list(self.session.run(list(names), feed))
-        return self._run_ort_values(names, feed)
+        """Run for ``names``; bfloat16 inputs go in as OrtValues, strings as ``str``.
 
-    def _run_ort_values(self, names: Sequence[str], feed: Mapping[str, Array]) -> list[Any]:
+        Raises:
+            InvalidArgument: a string input that is not UTF-8.
+            FailedPrecondition: a model that takes strings and returns
+                bfloat16, which onnxruntime's Python API cannot run.
+        """
+        feed = {n: self._input(n, v) for n, v in inputs.items()}
+        wanted_bf16 = self.bf16_outputs.intersection(names)
+        if not wanted_bf16:  # session.run takes numpy arrays and OrtValues alike
+            return list(self.session.run(list(names), feed))
+        if self.strings:
+            raise FailedPrecondition(
+                f"outputs {sorted(wanted_bf16)} are bfloat16 and inputs {sorted(self.strings)}"
+                " are strings: onnxruntime's Python API cannot feed strings and read bfloat16"
+                " in one call; request only the other outputs, or publish the model with"
+                " float32 outputs"
+            )
         import onnxruntime as ort
 
-        bf16 = dtype_for("BF16")
-        values = {}
-        for n, v in feed.items():
-            if v.dtype == bf16:
-                bits = np.ascontiguousarray(v).view(np.uint16)
-                values[n] = ort.OrtValue.ortvalue_from_numpy_with_onnx_type(
-                    bits, onnx_element_type=_ONNX_BFLOAT16
-                )
-            else:
-                values[n] = ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(v))
-        results = self.session.run_with_ort_values(list(names), values)
-        return [_to_numpy(r, bf16) for r in results]
+        values = {
+            n: v if not isinstance(v, np.ndarray) else ort.OrtValue.ortvalue_from_numpy(v)
+            for n, v in feed.items()
+        }
+        return [_to_numpy(r, self._bf16) for r in self.session.run_with_ort_values(names, values)]
+
+    def _input(self, name: str, value: Array) -> Any:
+        if name in self.strings:
+            return utf8_strings(name, value)
+        if value.dtype == self._bf16:
+            import onnxruntime as ort
+
+            bits = np.ascontiguousarray(value).view(np.uint16)
+            return ort.OrtValue.ortvalue_from_numpy_with_onnx_type(
+                bits, onnx_element_type=_ONNX_BFLOAT16
+            )
+        return value
 
 
 def _to_numpy(value: Any, bf16: np.dtype[Any]) -> Array:
