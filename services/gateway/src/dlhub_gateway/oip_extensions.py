@@ -115,8 +115,8 @@ async def model_statistics(tasks: TaskApi, name: str = "", version: str = "") ->
 
     Args:
         tasks: asked as the current caller.
-        name: ``owner.name`` (or ``owner/name``); empty: every model the caller
-            may see that ran since the task manager started.
+        name: ``owner.name`` (or ``owner/name``); empty: every model version
+            the caller may see (zeros for those that never ran).
         version: one version; empty: every version of ``name``.
 
     Raises:

@@ -152,9 +152,10 @@ async def visible_statistics(
 ) -> tasks_pb2.GetStatisticsResponse:
     """The statistics of ``request.servable`` (or of everything) the caller may see.
 
+    Every version asked for is answered, with zeros where it never ran here.
     Visibility is the registry's: it is asked as the current caller, so a
     servable the caller may not see is NOT_FOUND when named, and absent from
-    the full listing.
+    the full listing (every version the caller may see, by name and version).
 
     Raises:
         NotFound: the named servable or version does not exist for this caller.
@@ -177,8 +178,7 @@ async def visible_statistics(
         versions = [summary.version] if ref.version > 0 else list(found.versions)
         keys = [(summary.owner, summary.name, int(v)) for v in versions]
     else:
-        visible = await _visible_versions(registry)
-        keys = [k for k in stats.tracked() if k in visible]
+        keys = sorted(await _visible_versions(registry))
     return tasks_pb2.GetStatisticsResponse(models=stats.snapshots(keys))
 
 
