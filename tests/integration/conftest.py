@@ -182,6 +182,7 @@ class Mesh:
     stub: dlhub_pb2_grpc.DLHubServiceStub
     oip: open_inference_pb2_grpc.GRPCInferenceServiceStub
     http: httpx.AsyncClient
+    gateway: Any = None  # dlhub_gateway.main.Gateway: the in-process service APIs behind it
 
     # -------------------------------------------------------- credentials
 
@@ -421,6 +422,7 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
             stub=dlhub_pb2_grpc.DLHubServiceStub(channel),
             oip=open_inference_pb2_grpc.GRPCInferenceServiceStub(channel),
             http=http,
+            gateway=gateway,
         )
 
 

@@ -15,9 +15,15 @@ import grpc
 import numpy as np
 import pytest
 
+import dlhub_taskmanager.main as taskmanager_main
 from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.codec import to_raw
+from dlhub_common.errors import NotFound
+from dlhub_common.identity import Principal, current_principal
+from dlhub_common.remote import RemoteTasks, open_channel
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.settings import MiB
 from tests.identity_models import identity_metadata, identity_onnx
 
 from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel
@@ -238,3 +244,36 @@ async def test_stats_count_failed_runs(mesh: Mesh) -> None:
     assert (entry.inference_count, s.success.count, s.fail.count) == (0, 0, 1)
     assert s.fail.ns > 0
     assert entry.execution_count == 0
+
+
+async def test_statistics_over_the_task_service_grpc(mesh: Mesh) -> None:
+    """Distributed mode's hop: RemoteTasks -> TaskService -> the task manager,
+    with the caller's name in x-dlhub-user deciding what it may see."""
+    await publish_pair(mesh)
+    await infer(mesh, "alice.hidden")
+    server = GrpcServer("taskmanager", max_message_bytes=MiB)
+    taskmanager_main.register(server, mesh.gateway.oip.tasks)
+    port = await server.start("127.0.0.1", 0)
+    channel = open_channel(f"127.0.0.1:{port}", MiB)
+    remote = RemoteTasks(channel)
+    hidden = types_pb2.ServableRef(owner="alice", name="hidden")
+    try:
+        token = current_principal.set(Principal("alice"))
+        try:
+            mine = await remote.get_statistics(tasks_pb2.GetStatisticsRequest(servable=hidden))
+            everything = await remote.get_statistics(tasks_pb2.GetStatisticsRequest())
+        finally:
+            current_principal.reset(token)
+        assert [(m.servable.name, m.inference_count) for m in mine.models] == [("hidden", 1)]
+        assert [m.servable.name for m in everything.models] == ["hidden", "shown"]
+        token = current_principal.set(Principal("bob"))
+        try:
+            bobs = await remote.get_statistics(tasks_pb2.GetStatisticsRequest())
+            with pytest.raises(NotFound):
+                await remote.get_statistics(tasks_pb2.GetStatisticsRequest(servable=hidden))
+        finally:
+            current_principal.reset(token)
+        assert [m.servable.name for m in bobs.models] == ["shown"]
+    finally:
+        await channel.close()
+        await server.stop(0)
