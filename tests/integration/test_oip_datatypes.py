@@ -37,6 +37,8 @@ MODELS = {
     "dtypes": [dt for dt in ONNX_TYPES if dt != "BF16"],
     "dtypes-bf16": ["BF16", "FP32", "INT64"],
     "bytes-and-bf16": ["BYTES", "BF16"],  # cannot return BF16: see the refusal test
+    # the datatypes with typed InferTensorContents (FP16 and BF16 travel raw only)
+    "dtypes-typed": [dt for dt in ONNX_TYPES if dt not in ("FP16", "BF16")],
 }
 RUNNABLE = ["dtypes", "dtypes-bf16"]
 
@@ -112,6 +114,42 @@ async def test_grpc_raw_contents_round_trip(dtypes_mesh: Mesh, model: str) -> No
         for t, raw in zip(response.outputs, response.raw_output_contents, strict=True)
     }
     assert {t.name: t.datatype for t in response.outputs} == {f"out_{dt}": dt for dt in sent}
+    assert_exact(sent, got)
+
+
+# InferTensorContents field of each datatype that has one (FP16 and BF16 travel raw only)
+TYPED_FIELDS = {
+    "BOOL": "bool_contents",
+    "UINT8": "uint_contents",
+    "UINT16": "uint_contents",
+    "UINT32": "uint_contents",
+    "UINT64": "uint64_contents",
+    "INT8": "int_contents",
+    "INT16": "int_contents",
+    "INT32": "int_contents",
+    "INT64": "int64_contents",
+    "FP32": "fp32_contents",
+    "FP64": "fp64_contents",
+    "BYTES": "bytes_contents",
+}
+
+
+async def test_grpc_typed_contents_round_trip(dtypes_mesh: Mesh) -> None:
+    """Typed contents in, raw contents out: the same values, bit for bit."""
+    sent = values("dtypes-typed", nan_payloads=True)
+    assert set(sent) == set(TYPED_FIELDS)
+    request = oip.ModelInferRequest(model_name=model_name("dtypes-typed"))
+    for dt, array in sent.items():
+        tensor = request.inputs.add(name=f"in_{dt}", datatype=dt, shape=SHAPE)
+        getattr(tensor.contents, TYPED_FIELDS[dt]).extend(array.reshape(-1).tolist())
+        request.outputs.add(name=f"out_{dt}")
+    response = await dtypes_mesh.oip.ModelInfer(
+        request, metadata=dtypes_mesh.md(), timeout=RPC_TIMEOUT_S
+    )
+    got = {
+        t.name: from_raw(t.datatype, t.shape, raw, name=t.name)
+        for t, raw in zip(response.outputs, response.raw_output_contents, strict=True)
+    }
     assert_exact(sent, got)
 
 
