@@ -115,3 +115,8 @@ class RemoteTasks:
 
     async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse:
         return await _call(self._stub.GetTask, request)  # type: ignore[no-any-return]
+
+    async def get_statistics(
+        self, request: tasks_pb2.GetStatisticsRequest
+    ) -> tasks_pb2.GetStatisticsResponse:
+        return await _call(self._stub.GetStatistics, request)  # type: ignore[no-any-return]

@@ -19,8 +19,9 @@ from dlhub_common.signature import TensorSpec, tensor_signature
 
 SERVER_NAME = "dlhub"
 SERVER_VERSION = "0.1.0"
-# Triton's binary tensor data extension, over REST (gRPC has raw contents).
-EXTENSIONS: tuple[str, ...] = ("binary_tensor_data",)
+# Triton's extensions: binary tensor data over REST (gRPC has raw contents),
+# the model repository index and statistics (oip_extensions.py).
+EXTENSIONS: tuple[str, ...] = ("binary_tensor_data", "model_repository", "statistics")
 TENSOR_TYPES = {
     "onnx": "onnxruntime_onnx",
     "torchscript": "pytorch_libtorch",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.protobuf import json_format
+
 from dlhub_common._proto.dlhub.v1 import types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common._proto.inference import open_inference_pb2_grpc as oip_grpc
 from dlhub_common.codec import array_to_tensor, decode_infer_inputs, from_raw
 from dlhub_common.errors import InvalidArgument, NotFound
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, OipCore
+from dlhub_gateway.oip_extensions import model_statistics, repository_index
 
 
 def request_tensors(request: oip.ModelInferRequest) -> list[types_pb2.Tensor]:
@@ -88,3 +91,15 @@ class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[
             response.outputs.add(name=t.name, datatype=t.datatype, shape=t.shape)
             response.raw_output_contents.append(t.data)
         return response
+
+    async def ModelStatistics(
+        self, request: oip.ModelStatisticsRequest, context: Any
+    ) -> oip.ModelStatisticsResponse:
+        body = await model_statistics(self.core.tasks, request.name, request.version)
+        return json_format.ParseDict(body, oip.ModelStatisticsResponse())
+
+    async def RepositoryIndex(
+        self, request: oip.RepositoryIndexRequest, context: Any
+    ) -> oip.RepositoryIndexResponse:
+        models = await repository_index(self.core.registry, ready=request.ready)
+        return json_format.ParseDict({"models": models}, oip.RepositoryIndexResponse())

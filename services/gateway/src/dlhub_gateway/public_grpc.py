@@ -79,3 +79,8 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.GetTaskRequest, context: Any
     ) -> tasks_pb2.GetTaskResponse:
         return await self.tasks.get_task(request)
+
+    async def GetStatistics(
+        self, request: tasks_pb2.GetStatisticsRequest, context: Any
+    ) -> tasks_pb2.GetStatisticsResponse:
+        return await self.tasks.get_statistics(request)

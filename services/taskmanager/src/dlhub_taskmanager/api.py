@@ -6,6 +6,7 @@ from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_taskmanager.core import TaskManager, TaskView
+from dlhub_taskmanager.stats import visible_statistics
 
 STATES = {
     "QUEUED": tasks_pb2.TASK_STATE_QUEUED,
@@ -65,3 +66,8 @@ class TaskAPI:
             current_principal.get(), request.task_id, wait=request.wait, timeout_s=request.timeout_s
         )
         return tasks_pb2.GetTaskResponse(task=task_pb(view))
+
+    async def get_statistics(
+        self, request: tasks_pb2.GetStatisticsRequest
+    ) -> tasks_pb2.GetStatisticsResponse:
+        return await visible_statistics(self.core.stats, self.core.registry, request)

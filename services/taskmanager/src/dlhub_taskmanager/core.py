@@ -43,6 +43,7 @@ from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_co
 from dlhub_common.typed_values import check_json
 from dlhub_taskmanager.resolver import JSON_TYPES, Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
+from dlhub_taskmanager.stats import ServableStats
 from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
 from dlhub_taskmanager.task_records import TaskRecords
 
@@ -102,6 +103,7 @@ class TaskManager:
         # cache keys of dispatched tasks whose results may be cached
         self._cache_keys: dict[str, str] = {}
         self._consumer: asyncio.Task[None] | None = None
+        self.stats = ServableStats()  # OIP statistics (stats.py)
 
     async def start(self) -> None:
         await self.records.start()
@@ -326,6 +328,7 @@ class TaskManager:
         t0 = time.perf_counter_ns()
         raw = await self.cache.get(key)
         if raw is None:
+            self.stats.cache_miss(resolved.ref)
             return None
         result = bus_pb2.WorkResult.FromString(raw)
         created_ns = time.time_ns()
@@ -345,6 +348,7 @@ class TaskManager:
             }
         )
         TASKS.labels("cache_hit").inc()
+        self.stats.cache_hit(resolved.ref, time.perf_counter_ns() - t0)
         if wait:
             self.records.write_behind(record)
         else:
@@ -469,6 +473,7 @@ class TaskManager:
             if result.ok and cache_as:
                 await self.cache.put(cache_as, _cacheable(result))
             TASKS.labels("ok" if result.ok else "error").inc()
+            self.stats.record(record, result, now_ns)
         fut = self._waiters.get(result.task_id)
         if fut is not None and not fut.done():
             fut.set_result(

@@ -6,7 +6,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dlhub_common.errors import ServableError
+from dlhub_common.errors import DLHubError, ServableError
+from dlhub_executor.runners._onnx_values import SessionValues
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner, as_array
 
 
@@ -14,11 +15,14 @@ class OnnxModel(LoadedModel):
     def __init__(self, session: object) -> None:
         self.session = session
         self.output_names = [o.name for o in session.get_outputs()]  # type: ignore[attr-defined]
+        self.values = SessionValues(session)  # strings as UTF-8 text, bfloat16
 
     def run(self, inputs: Mapping[str, Array], outputs: Sequence[str]) -> dict[str, Array]:
         names = list(outputs) or self.output_names
         try:
-            values = self.session.run(names, dict(inputs))  # type: ignore[attr-defined]
+            values = self.values.run(names, inputs)
+        except DLHubError:
+            raise
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ServableError(f"onnxruntime failed: {str(exc)[:500]}") from None
         return {name: as_array(v) for name, v in zip(names, values, strict=True)}

@@ -1,4 +1,5 @@
-"""Open Inference Protocol REST under /v2 (JSON tensors).
+"""Open Inference Protocol REST under /v2 (JSON tensors, Triton's binary tensor
+data, model repository and statistics extensions).
 
 The model name is ``owner.name``; ``owner%2Fname`` is accepted as well.
 """
@@ -17,6 +18,7 @@ from dlhub_common.errors import InvalidArgument, NotFound
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import outputs_json
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, ModelInfo
+from dlhub_gateway.oip_extensions import model_statistics, repository_index
 
 # Decorators apply bottom-up: each versioned route is listed second so it is
 # registered first, before the `:path` converter of the plain one can swallow
@@ -52,6 +54,34 @@ def _metadata(info: ModelInfo) -> dict[str, Any]:
         "inputs": tensors(info.inputs),
         "outputs": tensors(info.outputs),
     }
+
+
+@router.post("/repository/index")
+async def index(request: Request) -> list[dict[str, str]]:
+    """The model versions the caller may see; body ``{"ready": true}`` keeps ready ones."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise InvalidArgument("the repository index request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidArgument("the repository index request body must be a JSON object")
+    ready = body.get("ready", False)
+    if not isinstance(ready, bool):
+        raise InvalidArgument(f"'ready' must be true or false, not {ready!r}")
+    return await repository_index(ctx(request).registry, ready=ready)
+
+
+# Before the `:path` routes below, which would take "stats" for a model name.
+@router.get("/models/stats")
+async def all_stats(request: Request) -> dict[str, Any]:
+    return await model_statistics(ctx(request).tasks)
+
+
+@router.get("/models/{model_name:path}/stats")
+@router.get("/models/{model_name:path}/versions/{version}/stats")
+async def stats(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
+    return await model_statistics(ctx(request).tasks, model_name, version)
 
 
 @router.get("/models/{model_name:path}/ready")
