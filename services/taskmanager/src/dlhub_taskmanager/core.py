@@ -53,6 +53,7 @@ TASKS_COLLECTION = TASK_RECORDS
 # Records of recently accepted tasks kept in memory for recording their results.
 PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
+RECORDING_CONCURRENCY = 256
 TENSOR_TYPES = TENSOR_SERVABLE_TYPES
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
@@ -102,6 +103,7 @@ class TaskManager:
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         # cache keys of dispatched tasks whose results may be cached
         self._cache_keys: dict[str, str] = {}
+        self._recording: set[str] = set()
         self._consumer: asyncio.Task[None] | None = None
         self.stats = ServableStats()  # OIP statistics (stats.py)
 
@@ -402,33 +404,55 @@ class TaskManager:
     # ------------------------------------------------------------ results
 
     async def _consume(self, sub: Any) -> None:
+        # Results are recorded concurrently (each is independent; a store
+        # write or a commit must not hold up the next), at most
+        # RECORDING_CONCURRENCY at once; each is acked once recorded.
+        slots = asyncio.Semaphore(RECORDING_CONCURRENCY)
+        running: set[asyncio.Task[None]] = set()
         try:
             async for delivery in sub:
-                try:
-                    result = bus_pb2.WorkResult.FromString(delivery.value)
-                except Exception:
-                    log.error("dropping an undecodable result (%d bytes)", len(delivery.value))
-                    await delivery.ack()
-                    continue
-                delay = 0.2
-                while True:  # a result is acked only once it is recorded
-                    try:
-                        with tracer.start_as_current_span(
-                            "record_result",
-                            context=context_from_headers(delivery.headers),
-                            kind=SpanKind.CONSUMER,
-                        ):
-                            await self.record_result(result, delivery.value)
-                        break
-                    except Exception as exc:
-                        log.warning(
-                            "cannot record result of %s (%s); retrying", result.task_id, exc
-                        )
-                        await asyncio.sleep(delay)
-                        delay = min(delay * 2, 10.0)
-                await delivery.ack()
+                await slots.acquire()
+                task = asyncio.create_task(self._record_delivery(delivery))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                task.add_done_callback(lambda _: slots.release())
         finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             await sub.close()
+
+    async def _record_delivery(self, delivery: Any) -> None:
+        try:
+            result = bus_pb2.WorkResult.FromString(delivery.value)
+        except Exception:
+            log.error("dropping an undecodable result (%d bytes)", len(delivery.value))
+            await delivery.ack()
+            return
+        if result.task_id in self._recording:
+            # a redelivered copy while the first is being recorded (which
+            # retries until it succeeds): nothing more to do
+            await delivery.ack()
+            return
+        self._recording.add(result.task_id)
+        try:
+            delay = 0.2
+            while True:  # a result is acked only once it is recorded
+                try:
+                    with tracer.start_as_current_span(
+                        "record_result",
+                        context=context_from_headers(delivery.headers),
+                        kind=SpanKind.CONSUMER,
+                    ):
+                        await self.record_result(result, delivery.value)
+                    break
+                except Exception as exc:
+                    log.warning("cannot record result of %s (%s); retrying", result.task_id, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+        finally:
+            self._recording.discard(result.task_id)
+        await delivery.ack()
 
     async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
         """Record one result (idempotent) and wake its waiter."""
