@@ -49,6 +49,7 @@ class Executor:
         *,
         concurrency: int = 4,
         intra_op_threads: int = 0,
+        device: str = "cpu",
         call_timeout_s: float = 60.0,
         env_dir: Path | None = None,
         executor_id: str | None = None,
@@ -57,7 +58,7 @@ class Executor:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
-        tensor = {"intra_op_threads": intra_op_threads}
+        tensor = {"intra_op_threads": intra_op_threads, "device": device}
         json_env = {"env_dir": env_dir or cache_dir / "envs", "call_timeout_s": call_timeout_s}
         self.models = ModelCache(
             objects,
@@ -151,6 +152,7 @@ class Executor:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
                 raise DLHubError("the task expired before an executor picked it up")
             model = await self.models.get(item)
+            result.device = model.device
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
                 t0 = time.perf_counter_ns()

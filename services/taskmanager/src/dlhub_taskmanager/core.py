@@ -452,6 +452,7 @@ class TaskManager:
                     "queue_ms": max(0, result.started_unix_ns - created_ns) / 1e6,
                     "compute_ms": result.compute_ns / 1e6,
                     "total_ms": max(0, now_ns - created_ns) / 1e6,
+                    "device": result.device,
                 },
             }
             if result.ok:
