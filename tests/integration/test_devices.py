@@ -76,6 +76,9 @@ async def test_torch_run_reports_cpu(mesh: Mesh, tmp_path: Path) -> None:
 async def test_a_cuda_executor_refuses_to_start_without_cuda(
     tmp_path: Path, tiny: TinyModel
 ) -> None:
-    with pytest.raises(FailedPrecondition, match="DLHUB_EXECUTOR_OPTIONS__DEVICE=cuda:0 needs"):
+    with pytest.raises(
+        FailedPrecondition,
+        match="no model runtime of this executor can use DLHUB_EXECUTOR_OPTIONS__DEVICE=cuda:0",
+    ):
         async with running_mesh(tmp_path, tiny, executor_options={"device": "cuda:0"}):
             pass

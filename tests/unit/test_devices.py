@@ -125,8 +125,13 @@ def test_dlhub_serve_executor_refuses_a_bad_device() -> None:
         cmd, env={**env, SETTING: "cuda:1"}, capture_output=True, text=True, timeout=60
     )
     assert cuda.returncode != 0
-    assert f"FAILED_PRECONDITION: {SETTING}=cuda:1 needs ONNX Runtime's {CUDA}" in cuda.stderr
-    assert "dlhub-executor[gpu]" in cuda.stderr
+    assert (
+        f"FAILED_PRECONDITION: no model runtime of this executor can use {SETTING}=cuda:1"
+        in cuda.stderr
+    )
+    assert f"needs ONNX Runtime's {CUDA}" in cuda.stderr
+    assert "install dlhub-executor[gpu]" in cuda.stderr
+    assert "torch.cuda.is_available() is false" in cuda.stderr
 
 
 # ------------------------------------------------------------- the install
@@ -320,9 +325,29 @@ def test_torch_device() -> None:
 # ---------------------------------------------------------------- start-up
 
 
-def test_check_device() -> None:
+def test_check_device_refuses_cuda_when_no_runtime_can_use_it() -> None:
     assert check_device("cpu") == Device("cpu")
-    with pytest.raises(FailedPrecondition, match=f"{SETTING}=cuda:0 needs"):
-        check_device("cuda:0")
+    with pytest.raises(FailedPrecondition) as info:
+        check_device("cuda:0")  # here: CPU onnxruntime, and torch sees no GPU
+    assert info.value.message.startswith(
+        f"no model runtime of this executor can use {SETTING}=cuda:0: "
+    )
+    problems = info.value.details["problems"]
+    assert len(problems) == 2
+    assert "install dlhub-executor[gpu]" in problems[0]
+    assert "torch.cuda.is_available() is false" in problems[1]
     with pytest.raises(InvalidArgument, match=SETTING):
         check_device("tpu")
+
+
+def test_check_device_starts_when_one_runtime_can(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """CUDA torch with the CPU onnxruntime: starts, warns, ONNX models refuse to load."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with caplog.at_level("WARNING", logger="dlhub.executor"):
+        assert check_device("cuda") == Device("cuda")
+    (record,) = caplog.records
+    assert f"{SETTING}=cuda needs ONNX Runtime's {CUDA}" in record.getMessage()
+    assert "those models will fail to load" in record.getMessage()

@@ -3,8 +3,9 @@
 One setting, ``DLHUB_EXECUTOR_OPTIONS__DEVICE``, applies to every tensor
 runner of an executor (ONNX Runtime and torch). The setting's shape is
 checked by ``Settings`` (pydantic); what the installed runtimes can actually
-do is checked here, at start-up (:func:`check_device`) and again on every
-model load, so a ``cuda`` executor never quietly runs on the CPU:
+do is checked here: at start-up (:func:`check_device`: at least one runtime
+must be able to use the device) and on every model load (that model's
+runtime must), so a ``cuda`` executor never quietly runs a model on the CPU:
 
 * ONNX Runtime: ``cuda[:N]`` needs the ``CUDAExecutionProvider``, i.e. the
   ``onnxruntime-gpu`` wheel (``dlhub-executor[gpu]``) in place of
@@ -20,6 +21,7 @@ What a model runs on is reported as ``"cpu"`` or ``"cuda:N"`` (the
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ SETTING = "DLHUB_EXECUTOR_OPTIONS__DEVICE"
 CUDA_PROVIDER = "CUDAExecutionProvider"
 CPU_PROVIDER = "CPUExecutionProvider"
 _PATTERN = re.compile(r"(cpu|cuda)(?::(\d+))?")
+log = logging.getLogger("dlhub.executor")
 
 
 @dataclass(frozen=True)
@@ -155,26 +158,43 @@ def torch_device(torch: Any, device: Device) -> str:
 def check_device(value: str) -> Device:
     """Check at start-up that the installed runtimes can run models on ``value``.
 
-    The CPU needs nothing. For CUDA, onnxruntime must offer the CUDA provider,
-    and torch, when installed (the ``torch`` extra), must see the GPU.
+    The CPU needs nothing. For CUDA, at least one tensor runtime must be able
+    to use the GPU: onnxruntime with its CUDA provider, or torch (the
+    ``torch`` extra) seeing the GPU. One that cannot is logged here and
+    refuses its models when they load (so an executor with CUDA torch and the
+    CPU onnxruntime serves PyTorch models on the GPU and refuses ONNX ones).
 
     Raises:
         InvalidArgument: a malformed value.
-        FailedPrecondition: the runtimes cannot use that device, with what to change.
+        FailedPrecondition: no installed runtime can use that device.
     """
     device = Device.parse(value)
     if not device.is_cuda:
         return device
+    problems: list[str] = []
     try:
         import onnxruntime as ort
     except ImportError:
-        raise FailedPrecondition(
-            f"{_setting(device)} but onnxruntime is not installed: install dlhub-executor[gpu]",
-            details={"setting": SETTING},
-        ) from None
-    onnx_providers(device, list(ort.get_available_providers()))
-    if importlib.util.find_spec("torch") is not None:
+        problems.append("onnxruntime is not installed (install dlhub-executor[gpu])")
+    else:
+        try:
+            onnx_providers(device, list(ort.get_available_providers()))
+        except FailedPrecondition as exc:
+            problems.append(exc.message)
+    if importlib.util.find_spec("torch") is None:
+        problems.append("torch is not installed (the torch extra)")
+    else:
         import torch
 
-        torch_device(torch, device)
+        try:
+            torch_device(torch, device)
+        except FailedPrecondition as exc:
+            problems.append(exc.message)
+    if len(problems) == 2:
+        raise FailedPrecondition(
+            f"no model runtime of this executor can use {_setting(device)}: " + "; ".join(problems),
+            details={"setting": SETTING, "problems": problems},
+        )
+    for problem in problems:
+        log.warning("%s; those models will fail to load", problem)
     return device
