@@ -17,7 +17,9 @@ device, side by side:
 
 each at batch 1 and at ``--batch`` rows per request, plus the mesh at batch 1
 with ``--clients`` concurrent callers (dynamic batching, where the executor
-has it, folds those into larger model calls). It prints a table (p50/p99 per
+has it, folds those into larger model calls). All rows are timed in
+interleaved rounds (``--rounds``), so a noisy neighbour slows them alike. It
+prints a table (p50/p99 per
 call, items/s, the mesh's p50 over the raw p50 of the same runtime and batch)
 and writes it as markdown to ``--out``.
 
@@ -50,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +157,7 @@ class Row:
     wall_s: float = 0.0
     device: str = ""
     note: str = ""
+    fn: Callable[[], object] | None = None  # one call; None when skipped
 
     def p(self, q: float) -> float:
         return float(np.percentile(self.times_ms, q)) if self.times_ms else float("nan")
@@ -165,12 +169,8 @@ class Row:
         return len(self.times_ms) * self.batch / self.wall_s
 
 
-def timed(
-    fn: Callable[[], object], calls: int, max_s: float, warmup: int
-) -> tuple[list[float], float]:
+def timed(fn: Callable[[], object], calls: int, max_s: float) -> tuple[list[float], float]:
     """Per-call latencies (ms) and the wall time of the timed calls, one caller."""
-    for _ in range(warmup):
-        fn()
     out: list[float] = []
     start = time.perf_counter()
     while len(out) < calls and (time.perf_counter() - start < max_s or len(out) < 3):
@@ -181,20 +181,39 @@ def timed(
 
 
 def timed_concurrent(
-    fn: Callable[[], object], calls: int, clients: int, warmup: int
+    fn: Callable[[], object], calls: int, clients: int
 ) -> tuple[list[float], float]:
     """The same with ``clients`` threads calling at once (``calls`` in all)."""
 
-    def one() -> float:
+    def one(_: int) -> float:
         t0 = time.perf_counter()
         fn()
         return (time.perf_counter() - t0) * 1e3
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        list(pool.map(lambda _: one(), range(warmup * clients)))
         start = time.perf_counter()
-        out = list(pool.map(lambda _: one(), range(calls)))
+        out = list(pool.map(one, range(calls)))
         return out, time.perf_counter() - start
+
+
+def run_rounds(rows: list[Row], calls: int, rounds: int, warmup: int, max_s: float) -> None:
+    """Time every runnable row, interleaved: each round gives each row its share of calls,
+    so a noisy neighbour slows all of them alike and the ratios hold."""
+    live = [r for r in rows if r.fn is not None]
+    for row in live:
+        assert row.fn is not None
+        for _ in range(warmup * row.clients):
+            row.fn()
+    share = max(1, calls // rounds)
+    for _ in range(rounds):
+        for row in live:
+            assert row.fn is not None
+            if row.clients > 1:
+                times, wall = timed_concurrent(row.fn, share, row.clients)
+            else:
+                times, wall = timed(row.fn, share, max_s / rounds)
+            row.times_ms = [*(row.times_ms or []), *times]
+            row.wall_s += wall
 
 
 # ------------------------------------------------------------------ runtimes
@@ -312,19 +331,23 @@ def check_device(device_text: str) -> Any:
     import torch
 
     from dlhub_common.errors import DLHubError
-    from dlhub_executor.devices import Device, torch_device
+    from dlhub_executor.devices import Device
 
     try:
         device = Device.parse(device_text)
-        torch_device(torch, device)
     except DLHubError as exc:
-        where = "a GPU machine" if device_text.startswith("cuda") else "a usable device"
-        print(
-            f"bench/gpu.py: cannot run on {device_text!r}: {exc.message}\n"
-            f"run it on {where}, or pass --device cpu to check the script itself",
-            file=sys.stderr,
-        )
-        raise SystemExit(2) from None
+        raise SystemExit(f"bench/gpu.py: --device: {exc.message}") from None
+    if device.is_cuda:
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if device.gpu >= count:
+            seen = f"torch sees {count} GPU(s)" if count else "torch.cuda.is_available() is false"
+            print(
+                f"bench/gpu.py: no GPU {device}: {seen} (torch {torch.__version__},"
+                f" built for CUDA {torch.version.cuda or 'none'}).\n"
+                "Run it on a GPU machine, or pass --device cpu to check the script itself.",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
     return device
 
 
@@ -345,7 +368,6 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], str]:
     torch_servable, onnx_servable = export_models(tmp / "models")
     rng = np.random.default_rng(0)
     inputs = {b: rng.standard_normal((b, 3, 32, 32)).astype(np.float32) for b in (1, args.batch)}
-    warm = args.warmup
     rows: list[Row] = []
     raws: dict[str, Callable[[Array], Array] | str] = {}
     for runtime, factory, path in (
@@ -356,53 +378,53 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], str]:
             raws[runtime] = factory(path, device)
         except Exception as exc:  # a runtime that cannot use the device: say why, go on
             raws[runtime] = f"skipped: {getattr(exc, 'message', None) or exc}"
-    for runtime, fn in raws.items():
+    for runtime, raw in raws.items():
         for batch, x in inputs.items():
-            row = Row(runtime, "raw", batch, device=expected)
-            if isinstance(fn, str):
-                row.note, row.device = fn, ""
+            if isinstance(raw, str):
+                rows.append(Row(runtime, "raw", batch, note=raw))
             else:
-                row.times_ms, row.wall_s = timed(
-                    lambda f=fn, x=x: f(x), args.calls, args.max_s, warm
-                )
-            rows.append(row)
+                rows.append(Row(runtime, "raw", batch, device=expected, fn=partial(raw, x)))
 
     mesh = Mesh(tmp / "data", args.device)
     try:
         refs = {"torch": mesh.publish(torch_servable), "onnxruntime": mesh.publish(onnx_servable)}
         for runtime, ref in refs.items():
+            fn = mesh.runner(ref, "image")
+            raw = raws[runtime]
             try:
                 reported = mesh.reported_device(ref, "image", inputs[1])
-                fn = mesh.runner(ref, "image")
-                raw = raws[runtime]
+                if reported != expected:
+                    raise AssertionError(f"the mesh reported device {reported!r}, not {expected!r}")
                 for x in inputs.values():
                     got = fn(x)
                     if not isinstance(raw, str):
                         np.testing.assert_allclose(got, raw(x), rtol=1e-3, atol=1e-4)
-                if reported != expected:
-                    raise AssertionError(f"the mesh reported device {reported!r}, not {expected!r}")
-                note = ""
             except Exception as exc:
                 note = f"skipped: {getattr(exc, 'message', None) or exc}"
-                reported = ""
-            for batch, x in inputs.items():
-                row = Row(runtime, "mesh", batch, device=reported, note=note)
-                if not note:
-                    row.times_ms, row.wall_s = timed(
-                        lambda x=x, fn=fn: fn(x), args.calls, args.max_s, warm
-                    )
-                rows.append(row)
-            row = Row(runtime, "mesh", 1, clients=args.clients, device=reported, note=note)
-            if not note:
-                row.times_ms, row.wall_s = timed_concurrent(
-                    lambda fn=fn: fn(inputs[1]), args.calls, args.clients, warm
+                rows += [Row(runtime, "mesh", b, note=note) for b in inputs]
+                rows.append(Row(runtime, "mesh", 1, clients=args.clients, note=note))
+                continue
+            rows += [
+                Row(runtime, "mesh", b, device=reported, fn=partial(fn, x))
+                for b, x in inputs.items()
+            ]
+            rows.append(
+                Row(
+                    runtime,
+                    "mesh",
+                    1,
+                    clients=args.clients,
+                    device=reported,
+                    fn=partial(fn, inputs[1]),
                 )
-            rows.append(row)
+            )
+        run_rounds(rows, args.calls, args.rounds, args.warmup, args.max_s)
     finally:
         mesh.stop()
     header = (
         f"{gpu_name(device)}, device {expected}, torch {torch.__version__},"
         f" {onnx_version()}; SmallResNet 3x32x32 (random weights), {args.calls} calls per row"
+        f" in {args.rounds} interleaved rounds"
     )
     return rows, header
 
@@ -449,13 +471,14 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=200, help="timed calls per row")
     parser.add_argument("--clients", type=int, default=16, help="concurrent mesh callers")
     parser.add_argument("--warmup", type=int, default=10, help="untimed calls first")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds of all rows")
     parser.add_argument("--max-s", type=float, default=30.0, help="time cap per row, seconds")
     parser.add_argument(
         "--out", type=Path, default=None, help="markdown table (default bench/out/)"
     )
     args = parser.parse_args()
-    if args.batch < 2 or args.calls < 1 or args.clients < 1:
-        parser.error("--batch must be at least 2, --calls and --clients at least 1")
+    if args.batch < 2 or min(args.calls, args.clients, args.rounds) < 1:
+        parser.error("--batch must be at least 2; --calls, --clients and --rounds at least 1")
     _import_workspace()
     rows, header = measure(args)
     text = table(rows, header)
