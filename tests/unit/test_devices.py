@@ -154,7 +154,10 @@ def test_cpu_and_gpu_extras_conflict() -> None:
     assert [r.split(">")[0] for r in extras["cpu"]] == ["onnxruntime"]
     assert [r.split(">")[0] for r in extras["gpu"]] == ["onnxruntime-gpu"]
     assert not any("onnxruntime" in r for r in project["project"]["dependencies"])
-    assert [{"extra": "cpu"}, {"extra": "gpu"}] in project["tool"]["uv"]["conflicts"]
+    conflicts = project["tool"]["uv"]["conflicts"]
+    assert [{"extra": "cpu"}, {"extra": "gpu"}] in conflicts
+    # dlhub-sdk[sklearn] needs the CPU onnxruntime for its conversion check
+    assert [{"extra": "gpu"}, {"package": "dlhub-sdk", "extra": "sklearn"}] in conflicts
     lock = (root / "uv.lock").read_text()
     assert '{ package = "dlhub-executor", extra = "cpu" }' in lock
     assert '{ package = "dlhub-executor", extra = "gpu" }' in lock
