@@ -111,10 +111,10 @@ def test_settings_accept_cuda_n(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().executor_options.device == "cpu"  # the default
 
 
-def test_dlhub_serve_executor_refuses_a_bad_device() -> None:
+def test_dlhub_serve_executor_refuses_a_bad_device(tmp_path: Path) -> None:
     """The real start-up path: a malformed value and a CUDA the install lacks."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLHUB_")}
-    env["DLHUB_EXECUTOR__PORT"] = "0"
+    env.update(DLHUB_EXECUTOR__PORT="0", DLHUB_DATA_DIR=str(tmp_path))
     cmd = [sys.executable, "-m", "dlhub_sdk.cli", "serve", "executor"]
     bad = subprocess.run(
         cmd, env={**env, SETTING: "gpu"}, capture_output=True, text=True, timeout=60
