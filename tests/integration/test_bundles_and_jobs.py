@@ -107,7 +107,9 @@ async def test_bundle_holds_artifacts_metadata_lock_and_a_dockerfile(
     cache = f"/opt/dlhub/cache/{summary.digest.replace(':', '-')}"
     assert f"COPY bundle/ {cache}/" in dockerfile
     assert f"-c {cache}/environment.lock" in dockerfile  # the runtime pin
-    assert '"dlhub-executor"' in dockerfile
+    # one ONNX Runtime build, the CPU one unless built with DLHUB_ONNXRUNTIME=gpu
+    assert '"dlhub-executor[${DLHUB_ONNXRUNTIME}]"' in dockerfile
+    assert "ARG DLHUB_ONNXRUNTIME=cpu" in dockerfile
     assert "DLHUB_EXECUTOR_OPTIONS__CACHE_DIR=/opt/dlhub/cache" in dockerfile
     assert 'CMD ["dlhub", "serve", "executor"]' in dockerfile
     assert "!bundle/" in files[f"{root}/.dockerignore"].decode()

@@ -84,7 +84,8 @@ def test_dockerfile_names_servable_version_digest_and_lock() -> None:
         interface_version=1,
         files=["model.pt", "dlhub.json"],
     )
-    assert '"dlhub-executor[torch]"' in torch
+    assert '"dlhub-executor[${DLHUB_ONNXRUNTIME},torch]"' in torch
+    assert "ARG DLHUB_ONNXRUNTIME=cpu" in torch
     assert 'org.dlhub.lock=""' in torch
 
 

@@ -9,22 +9,32 @@ without one.
 from __future__ import annotations
 
 import copy
+import json
 import re
+import subprocess
 import typing
 from pathlib import Path
 from typing import Any
 
 import compose_spec
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from pydantic import BaseModel
 
+from dlhub_common.bundle import dockerfile
 from dlhub_common.settings import Settings
+from dlhub_common.topics import EXECUTORS_GROUP, TASKS
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
 K8S_VERSION = "1.30"
 SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
+# KEDA's ScaledObject is a custom resource kubernetes-validate does not know:
+# it is checked against a JSON schema written from KEDA's documented spec.
+SCALEDOBJECT_SCHEMA = ROOT / "tests/fixtures/schemas/keda-scaledobject-v1alpha1.schema.json"
 
 
 def k8s_docs() -> list[tuple[str, dict[str, Any]]]:
@@ -34,6 +44,17 @@ def k8s_docs() -> list[tuple[str, dict[str, Any]]]:
             if doc:
                 docs.append((path.name, doc))
     return docs
+
+
+def autoscaling_docs() -> dict[str, dict[str, Any]]:
+    """The autoscaling examples (deploy/k8s/autoscaling/), by kind."""
+    out = {}
+    for path in sorted((DEPLOY / "k8s" / "autoscaling").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc:
+                assert doc["kind"] not in out, f"two {doc['kind']} examples"
+                out[doc["kind"]] = doc
+    return out
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -159,3 +180,157 @@ def test_dockerfiles_install_only_their_service() -> None:
         text = (DEPLOY / "docker" / f"{svc}.Dockerfile").read_text()
         installed = set(re.findall(r"\./services/(\w+)", text))
         assert installed == {svc}
+
+
+def test_executor_dockerfile_installs_one_onnxruntime_build() -> None:
+    """The executor image gets the cpu extra unless built with EXECUTOR_EXTRAS=gpu,..."""
+    text = (DEPLOY / "docker" / "executor.Dockerfile").read_text()
+    assert "ARG EXECUTOR_EXTRAS=cpu" in text
+    assert '"./services/executor[${EXECUTOR_EXTRAS}]"' in text
+    for svc in SERVICES:  # no image installs the executor without an ONNX Runtime build
+        other = (DEPLOY / "docker" / f"{svc}.Dockerfile").read_text()
+        assert not re.search(r"\./services/executor(?!\[)", other), svc
+
+
+@pytest.mark.parametrize(
+    ("servable_type", "build", "extras"),
+    [
+        ("onnx", "cpu", {"cpu"}),
+        ("onnx", "gpu", {"gpu"}),
+        ("torchscript", "cpu", {"cpu", "torch"}),
+        ("torch_export", "gpu", {"gpu", "torch"}),
+        ("python", "cpu", {"cpu"}),
+    ],
+)
+def test_bundle_dockerfile_installs_one_onnxruntime_build(
+    servable_type: str, build: str, extras: set[str]
+) -> None:
+    """The bundle image's requirement, expanded by a real shell as docker's RUN does."""
+    text = dockerfile(
+        owner="a",
+        name="m",
+        version=1,
+        digest="sha256:ab",
+        servable_type=servable_type,
+        interface_version=1,
+        files=["model", "dlhub.json"],
+        python="3.11",
+    )
+    assert "ARG DLHUB_ONNXRUNTIME=cpu" in text
+    (quoted,) = re.findall(r'"(dlhub-executor\[[^"]*)"', text)
+    expanded = subprocess.run(
+        ["sh", "-c", f'printf %s "{quoted}"'],
+        env={"DLHUB_ONNXRUNTIME": build},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requirement = Requirement(expanded)
+    assert (requirement.name, requirement.extras) == ("dlhub-executor", extras)
+
+
+# ------------------------------------------------------------------ autoscaling
+
+
+def _scaledobject_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCALEDOBJECT_SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_autoscaling_examples_are_an_hpa_and_a_keda_scaledobject() -> None:
+    docs = autoscaling_docs()
+    assert set(docs) == {"HorizontalPodAutoscaler", "ScaledObject"}
+    kubernetes_validate.validate(docs["HorizontalPodAutoscaler"], K8S_VERSION, strict=True)
+    _scaledobject_validator().validate(docs["ScaledObject"])
+
+
+def test_autoscalers_fit_the_executor_deployment_and_the_bus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both scale the executor Deployment within the partitions of dlhub.tasks, and
+    KEDA watches the topic, group and brokers the executors really use."""
+    deployments = {
+        (d["metadata"]["namespace"], d["metadata"]["name"]): d
+        for _, d in k8s_docs()
+        if d["kind"] == "Deployment"
+    }
+    env: dict[str, str] = {}
+    for _, doc in k8s_docs():
+        if doc["kind"] == "ConfigMap":
+            env.update(doc["data"])
+    bus = settings_from(env, monkeypatch).bus
+    assert bus.type == "kafka"
+    docs = autoscaling_docs()
+    hpa, keda = docs["HorizontalPodAutoscaler"], docs["ScaledObject"]
+    for doc in (hpa, keda):
+        ref = doc["spec"]["scaleTargetRef"]
+        assert (ref["apiVersion"], ref["kind"], ref["name"]) == (
+            "apps/v1",
+            "Deployment",
+            "executor",
+        )
+        assert (doc["metadata"]["namespace"], "executor") in deployments
+    executor = deployments[("dlhub", "executor")]["spec"]["template"]["spec"]["containers"][0]
+    # a CPU utilisation target needs a CPU request to measure against
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+    assert executor["resources"]["requests"]["cpu"]
+    # executors past the partition count would sit idle
+    assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"] <= bus.num_partitions
+    spec = keda["spec"]
+    assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= bus.num_partitions
+    (trigger,) = spec["triggers"]
+    assert trigger["type"] == "kafka"
+    meta = trigger["metadata"]
+    assert meta["topic"] == bus.topic_prefix + TASKS
+    assert meta["consumerGroup"] == bus.topic_prefix + EXECUTORS_GROUP
+    assert meta["bootstrapServers"] == bus.bootstrap_servers
+    assert meta["offsetResetPolicy"] == "earliest"  # what the executors' consumer does
+
+
+def _broken(doc: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``doc`` with ``value`` at ``path`` (dots; list indexes as numbers)."""
+    out = copy.deepcopy(doc)
+    *parents, last = path.split(".")
+    node: Any = out
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    node[last] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("spec.maxReplicas", "six"),
+        ("spec.minReplica", 1),  # misspelt field
+        ("spec.metrics.0.resource.target.averageUtilization", "70%"),
+    ],
+)
+def test_a_broken_hpa_fails_validation(path: str, value: Any) -> None:
+    broken = _broken(autoscaling_docs()["HorizontalPodAutoscaler"], path, value)
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, K8S_VERSION, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("spec.triggers.0.metadata.lagTreshold", "20"),  # misspelt parameter
+        ("spec.triggers.0.metadata.allowIdleConsumers", False),  # a bool, not "false"
+        ("spec.triggers.0.metadata.lagThreshold", "twenty"),
+        ("spec.triggers.0.metadata.offsetResetPolicy", "oldest"),
+        ("spec.triggers.0.metadata.bootstrapServers", "kafka"),  # no port
+        ("spec.maxReplicaCount", -1),
+        ("spec.minReplicas", 1),  # the HPA's name for it, not KEDA's
+        ("spec.scaleTargetRef", {"kind": "Deployment"}),  # no name
+        ("spec.triggers", []),
+        ("spec.fallback", {"replicas": 2}),  # failureThreshold is mandatory
+        ("apiVersion", "keda.sh/v1"),
+    ],
+)
+def test_a_broken_scaledobject_fails_validation(path: str, value: Any) -> None:
+    broken = _broken(autoscaling_docs()["ScaledObject"], path, value)
+    with pytest.raises(jsonschema.ValidationError):
+        _scaledobject_validator().validate(broken)

@@ -29,8 +29,11 @@ METADATA_PATH = "dlhub.json"
 LOCK_PATH = "environment.lock"
 CACHE_DIR = "/opt/dlhub/cache"
 ENV_DIR = "/opt/dlhub/envs"
-# executor extras per servable type (what the runner imports beyond the base)
+# executor extras per servable type beyond the ONNX Runtime build (what the
+# runner imports); every image gets one ONNX Runtime build: the build argument
+# DLHUB_ONNXRUNTIME, "cpu" (onnxruntime) unless built with "gpu" (onnxruntime-gpu)
 EXECUTOR_EXTRAS = {"torchscript": "torch", "torch_export": "torch"}
+ONNXRUNTIME_ARG = "DLHUB_ONNXRUNTIME"
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,10 @@ def dockerfile(
     """The Dockerfile of one servable version's executor image."""
     ref = f"{owner}/{name}:{version}"
     cache = f"{CACHE_DIR}/{digest.replace(':', '-')}"
-    extra = EXECUTOR_EXTRAS.get(servable_type)
-    package = f"dlhub-executor[{extra}]" if extra else "dlhub-executor"
+    extras = ["${" + ONNXRUNTIME_ARG + "}"]  # expanded by the shell of the RUN line
+    if servable_type in EXECUTOR_EXTRAS:
+        extras.append(EXECUTOR_EXTRAS[servable_type])
+    package = f"dlhub-executor[{','.join(extras)}]"
     has_lock = LOCK_PATH in files
     lines = [
         f"# Executor image for the DLHub servable {ref}",
@@ -74,6 +79,9 @@ def dockerfile(
         "FROM python:3.11-slim",
         "# a package index that serves the DLHub wheels, when not PyPI",
         "ARG DLHUB_INDEX_URL=",
+        "# the ONNX Runtime build: cpu (onnxruntime), or gpu (onnxruntime-gpu; then run",
+        "# with DLHUB_EXECUTOR_OPTIONS__DEVICE=cuda on a host whose GPUs the container sees)",
+        f"ARG {ONNXRUNTIME_ARG}=cpu",
         f'LABEL org.dlhub.servable="{owner}/{name}" org.dlhub.version="{version}" \\',
         f'      org.dlhub.digest="{digest}" org.dlhub.servable_type="{servable_type}" \\',
         f'      org.dlhub.interface_version="{interface_version}" \\',
@@ -85,7 +93,7 @@ def dockerfile(
     )
     if has_lock and servable_type not in ("python", "sklearn"):
         # the lock pins the runtime (e.g. onnxruntime==<version>) the version
-        # was validated with
+        # was validated with (the CPU build's name: a gpu image is not pinned)
         lines += [install, f'      "{package}" dlhub-sdk -c {cache}/{LOCK_PATH}']
     else:
         lines += [install, f'      "{package}" dlhub-sdk']

@@ -35,6 +35,8 @@ def task_fields(task: tasks_pb2.Task) -> dict[str, Any]:
             "queue_ms": task.timings.queue_ms,
             "compute_ms": task.timings.compute_ms,
             "total_ms": task.timings.total_ms,
+            # where the model ran ("cpu", "cuda:0"); None when not known
+            "device": task.timings.device or None,
         }
     if task.HasField("error"):
         out["error"] = {

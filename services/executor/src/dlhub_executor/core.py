@@ -56,17 +56,17 @@ class Executor:
         *,
         concurrency: int = 4,
         intra_op_threads: int = 0,
+        device: str = "cpu",
         call_timeout_s: float = 60.0,
         env_dir: Path | None = None,
         executor_id: str | None = None,
         group: str = EXECUTORS_GROUP,
         max_inflight: int = 512,
-        device: str = "cpu",
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
-        tensor = {"intra_op_threads": intra_op_threads}
+        tensor = {"intra_op_threads": intra_op_threads, "device": device}
         json_env = {"env_dir": env_dir or cache_dir / "envs", "call_timeout_s": call_timeout_s}
         self.models = ModelCache(
             objects,
@@ -193,6 +193,7 @@ class Executor:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
                 raise DLHubError("the task expired before an executor picked it up")
             model = await self.models.get(item)
+            result.device = model.device
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
                 t0 = time.perf_counter_ns()
@@ -274,7 +275,7 @@ class Executor:
                 finished_unix_ns=finished,
                 compute_ns=compute,
                 batch_size=p.batch_size,
-                device=self.device,
+                device=str(getattr(model, "device", "") or self.device),
             )
             if p.error is None and p.outputs is not None:
                 result.ok = True

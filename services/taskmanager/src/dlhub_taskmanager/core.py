@@ -478,6 +478,7 @@ class TaskManager:
                     "compute_ms": result.compute_ns / 1e6,
                     "total_ms": max(0, now_ns - created_ns) / 1e6,
                     "batch_size": max(1, result.batch_size),
+                    "device": result.device,
                 },
             }
             if result.ok:

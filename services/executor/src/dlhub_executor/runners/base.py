@@ -19,6 +19,10 @@ Array = npt.NDArray[Any]
 class LoadedModel(ABC):
     """A warm model. ``run`` is called from a worker thread and must be thread-safe."""
 
+    # Where it runs, as results report it ("cpu", "cuda:0"); "" where the
+    # runner cannot know (a python servable runs its own code).
+    device: str = ""
+
     @abstractmethod
     def run(self, inputs: Mapping[str, Array], outputs: Sequence[str]) -> dict[str, Array]:
         """Run once.

@@ -1,19 +1,51 @@
-"""ONNX Runtime runner: one warm InferenceSession per model version."""
+"""ONNX Runtime runner: one warm InferenceSession per model version.
+
+Sessions run on the executor's device (``dlhub_executor.devices``): the CPU
+provider, or the CUDA provider (onnxruntime-gpu) on GPU N with the CPU
+provider behind it for nodes CUDA has no kernel for.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from dlhub_common.errors import DLHubError, ServableError
+from dlhub_common.errors import DLHubError, FailedPrecondition, ServableError
+from dlhub_executor.devices import Device, onnx_providers, session_device
 from dlhub_executor.runners._onnx_values import SessionValues
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner, as_array
 
+log = logging.getLogger("dlhub.executor")
+_preload_lock = threading.Lock()
+_preloaded = False
+
+
+def _preload_cuda_libraries(ort: Any) -> None:
+    """Load the CUDA/cuDNN libraries of NVIDIA's pip wheels (torch's, say) once.
+
+    onnxruntime-gpu >= 1.21 finds them this way when they are not on the
+    system's library path; an older release, or libraries installed
+    system-wide, need nothing.
+    """
+    global _preloaded
+    with _preload_lock:
+        if _preloaded or not hasattr(ort, "preload_dlls"):
+            return
+        _preloaded = True
+        try:
+            ort.preload_dlls()
+        except Exception as exc:  # best effort: the session check below decides
+            log.warning("onnxruntime.preload_dlls() failed: %s", exc)
+
 
 class OnnxModel(LoadedModel):
-    def __init__(self, session: object) -> None:
+    def __init__(self, session: object, device: str = "cpu") -> None:
         self.session = session
+        self.device = device
         self.output_names = [o.name for o in session.get_outputs()]  # type: ignore[attr-defined]
         self.values = SessionValues(session)  # strings as UTF-8 text, bfloat16
 
@@ -29,28 +61,33 @@ class OnnxModel(LoadedModel):
 
 
 class OnnxRunner(ModelRunner):
-    """Creates sessions sized to the machine.
+    """Creates sessions sized to the machine, on the executor's device.
 
     Args:
         intra_op_threads: threads per session; 0 means the number of cores.
-        providers: execution providers, best first; default CUDA when
-            onnxruntime offers it, then CPU.
+        device: ``cpu``, ``cuda`` or ``cuda:N`` (``executor_options.device``).
     """
 
-    def __init__(self, intra_op_threads: int = 0, providers: Sequence[str] | None = None) -> None:
+    def __init__(self, intra_op_threads: int = 0, device: str = "cpu") -> None:
         self.intra_op_threads = intra_op_threads or (os.cpu_count() or 1)
-        self.providers = list(providers) if providers else None
+        self.device = Device.parse(device)
 
     def load(self, bundle_dir: Path, model_path: str) -> LoadedModel:
-        import onnxruntime as ort
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise FailedPrecondition(
+                "this executor cannot run ONNX servables: onnxruntime is not installed"
+                " (install dlhub-executor[cpu], or dlhub-executor[gpu] for CUDA)"
+            ) from None
 
+        providers = onnx_providers(self.device, list(ort.get_available_providers()))
+        if self.device.is_cuda:
+            _preload_cuda_libraries(ort)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.intra_op_threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        available = ort.get_available_providers()
-        wanted = self.providers or ["CUDAExecutionProvider", "CPUExecutionProvider"]
-        providers = [p for p in wanted if p in available] or ["CPUExecutionProvider"]
         try:
             session = ort.InferenceSession(
                 str(bundle_dir / model_path), sess_options=opts, providers=providers
@@ -59,4 +96,4 @@ class OnnxRunner(ModelRunner):
             raise ServableError(
                 f"cannot load ONNX model {model_path!r}: {str(exc)[:500]}"
             ) from None
-        return OnnxModel(session)
+        return OnnxModel(session, session_device(self.device, list(session.get_providers())))

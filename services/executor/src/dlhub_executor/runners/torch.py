@@ -1,13 +1,15 @@
 """PyTorch runner: TorchScript (``torch.jit.save``) and torch.export (``.pt2``) models.
 
 torch is an optional extra of the executor (``dlhub-executor[torch]``) and is
-imported on the first load only. Models run on CUDA when torch sees a GPU,
-else on the CPU with ``intra_op_threads`` threads, under
-``torch.inference_mode()``. Inputs arrive as numpy arrays and are passed to
-``forward`` positionally in the signature's order (``WorkItem.runtime_json``
-``{"inputs": [...], "outputs": [...]}``, set by the task manager); outputs (a
-tensor, a tuple/list of tensors or a dict of them) are returned by the
-signature's output names in order.
+imported on the first load only. Models run on the executor's device
+(``executor_options.device``: ``cpu`` with ``intra_op_threads`` threads, or
+``cuda[:N]``, refused at load when torch sees no such GPU), under
+``torch.inference_mode()``. Inputs arrive as numpy arrays, are moved to the
+device and passed to ``forward`` positionally in the signature's order
+(``WorkItem.runtime_json`` ``{"inputs": [...], "outputs": [...]}``, set by the
+task manager); outputs (a tensor, a tuple/list of tensors or a dict of them)
+are copied back to the CPU and returned by the signature's output names in
+order.
 
 ``run`` is thread-safe: a loaded module holds no per-call state, and
 ``inference_mode`` is thread-local.
@@ -26,6 +28,7 @@ import numpy as np
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import InvalidArgument, ServableError
+from dlhub_executor.devices import Device, torch_device
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner
 
 # Inputs are read-only views of the request's bytes; models do not write to
@@ -133,14 +136,14 @@ class _TorchRunner(ModelRunner):
     Args:
         intra_op_threads: CPU threads torch uses (process-wide, set on the
             first load); 0 leaves torch's default (the number of cores).
-        device: ``"cuda"``, ``"cpu"``, or None for CUDA when available.
+        device: ``cpu``, ``cuda`` or ``cuda:N`` (``executor_options.device``).
     """
 
     kind = ""
 
-    def __init__(self, intra_op_threads: int = 0, device: str | None = None) -> None:
+    def __init__(self, intra_op_threads: int = 0, device: str = "cpu") -> None:
         self.intra_op_threads = intra_op_threads
-        self.device = device
+        self.device = Device.parse(device)
 
     def _load_module(self, torch: Any, path: Path, device: str) -> Any:
         raise NotImplementedError
@@ -163,7 +166,7 @@ class _TorchRunner(ModelRunner):
                 f"this executor cannot run {self.kind} servables: torch is not installed"
                 " (install dlhub-executor[torch])"
             ) from None
-        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = torch_device(torch, self.device)  # refuses a GPU torch cannot see
         try:
             module = self._load_module(torch, bundle_dir / model_path, device)
         except Exception as exc:
@@ -197,5 +200,11 @@ class TorchExportRunner(_TorchRunner):
 
     def _load_module(self, torch: Any, path: Path, device: str) -> Any:
         program = torch.export.load(str(path))
-        module = program.module()
-        return module.to(device) if device != "cpu" else module
+        if device != "cpu":
+            # moves the program's parameters, buffers and device constants together
+            try:
+                from torch.export.passes import move_to_device_pass  # torch >= 2.6
+            except ImportError:
+                return program.module().to(device)
+            return move_to_device_pass(program, device).module()
+        return program.module()

@@ -39,6 +39,7 @@ class RunBody(BaseModel):
     asynchronous: bool = Field(False, description="Return a task id at once")
     timeout_s: float = Field(0, ge=0, description="Wait of a synchronous run; 0 = default")
     outputs: list[str] = Field(default_factory=list, description="Only these outputs")
+    no_cache: bool = Field(False, description="Run the model even if the result is cached")
 
 
 class StateChangeBody(BaseModel):
@@ -423,6 +424,7 @@ async def run_servable(
             wait=not body.asynchronous,
             timeout_s=body.timeout_s,
             outputs=body.outputs,
+            no_cache=body.no_cache,
         )
     )
     status = (
