@@ -36,3 +36,8 @@ def pinned_group(owner: str, name: str) -> str:
 # that nothing published before their first member joins is missed.
 EXECUTORS_GROUP = "executors"
 SEARCH_GROUP = "search"
+
+# Executors announce themselves on EXECUTORS this often; a task manager counts
+# an executor as live for EXECUTOR_LIVE_S after its latest announcement.
+EXECUTOR_ANNOUNCE_S = 2.0
+EXECUTOR_LIVE_S = 3 * EXECUTOR_ANNOUNCE_S

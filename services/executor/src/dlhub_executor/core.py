@@ -14,6 +14,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.telemetry import TASK_COMPUTE
-from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
+from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import (
     SpanKind,
     Status,
@@ -33,6 +34,7 @@ from dlhub_common.tracing import (
     tracer,
 )
 from dlhub_executor.models import ModelCache
+from dlhub_executor.pinning import Announcer, subscriptions
 
 log = logging.getLogger("dlhub.executor")
 
@@ -53,6 +55,8 @@ class Executor:
         env_dir: Path | None = None,
         executor_id: str | None = None,
         group: str = EXECUTORS_GROUP,
+        servables: Sequence[str] = (),
+        idle_unload_s: float | None = None,
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
@@ -69,24 +73,32 @@ class Executor:
                 "python": json_env,
                 "sklearn": json_env,
             },
+            idle_unload_s=idle_unload_s,
         )
+        self.servables = list(servables)
+        self._announcer = Announcer(bus, self.executor_id, self.servables)
         self._slots = asyncio.Semaphore(concurrency)
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
-        self._consumer: asyncio.Task[None] | None = None
+        self._consumers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        sub = self.bus.subscribe([TASKS], self.group)
-        await sub.start()
-        self._consumer = asyncio.create_task(self._consume(sub), name="executor-consumer")
+        for topics, group in subscriptions(self.servables, self.group):
+            sub = self.bus.subscribe(topics, group)
+            await sub.start()
+            self._consumers.append(
+                asyncio.create_task(self._consume(sub), name=f"executor-consumer-{group}")
+            )
+        await self._announcer.start()
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking work, let running tasks finish for ``grace`` seconds."""
-        if self._consumer is not None:
-            self._consumer.cancel()
+        await self._announcer.stop()
+        for consumer in self._consumers:
+            consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
-            self._consumer = None
+                await consumer
+        self._consumers = []
         if self._running:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:

@@ -19,6 +19,8 @@ async def create(backends: Backends) -> Executor:
         intra_op_threads=opts.intra_op_threads,
         call_timeout_s=opts.call_timeout_s,
         env_dir=opts.env_dir or cache / "envs",
+        servables=opts.servables,
+        idle_unload_s=opts.idle_unload_s,
     )
     await executor.start()
     return executor

@@ -42,6 +42,7 @@ from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
 from dlhub_common.typed_values import check_json
+from dlhub_taskmanager.routing import Router
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -125,11 +126,13 @@ class TaskManager:
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._signatures: dict[str, _Signature] = {}
         self._consumer: asyncio.Task[None] | None = None
+        self.router = Router(bus, self.instance_id)
 
     async def start(self) -> None:
         await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
         # Tasks accepted before the first executor joins must wait for it.
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
+        await self.router.start()
         # Every replica reads every result (its own group) so synchronous
         # waiters on any replica are woken; recording a result is idempotent.
         sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
@@ -137,6 +140,7 @@ class TaskManager:
         self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
 
     async def stop(self) -> None:
+        await self.router.stop()
         if self._consumer is not None:
             self._consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -339,10 +343,11 @@ class TaskManager:
         try:
             with tracer.start_as_current_span("dispatch", kind=SpanKind.PRODUCER) as span:
                 span.set_attribute("dlhub.task_id", task_id)
+                topic, key = await self.router.route(resolved.ref, task_id)
                 await self.bus.publish(
-                    TASK_TOPIC,
+                    topic,
                     item.SerializeToString(),
-                    key=resolved.ref.full_name,
+                    key=key,
                     headers=headers_with_context(),
                 )
         except BaseException:
