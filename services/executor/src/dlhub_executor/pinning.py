@@ -104,8 +104,11 @@ class Announcer:
         if self._task is not None:
             return
         await self._announce(stopping=False)
-        if self.servables:
-            log.info("executor %s pinned to %s", self.executor_id, ", ".join(self.servables))
+        log.info(
+            "executor %s serves %s",
+            self.executor_id,
+            ", ".join(self.servables) if self.servables else "every unpinned servable",
+        )
         self._task = asyncio.create_task(self._loop(), name="executor-announcer")
 
     async def stop(self) -> None:
