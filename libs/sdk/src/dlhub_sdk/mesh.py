@@ -137,10 +137,13 @@ async def embedded_mesh(settings: Settings) -> AsyncIterator[tuple[Backends, Any
         stack.push_async_callback(registry.core.stop)
         search_api, search_core = await search_m.create(backends)
         stack.push_async_callback(search_core.stop)
-        executor = await executor_m.create(backends)
-        stack.push_async_callback(executor.stop)
         tasks_api, tasks_core = await tasks_m.create(backends, registry)
         stack.push_async_callback(tasks_core.stop)
+        # After the task manager: its router hears the executor's first
+        # announcement, and at stop the executor drains while results are
+        # still recorded.
+        executor = await executor_m.create(backends)
+        stack.push_async_callback(executor.stop)
         gateway = gateway_m.Gateway(
             settings, registry, search_api, tasks_api, objects=backends.objects
         )
