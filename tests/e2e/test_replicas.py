@@ -173,9 +173,11 @@ def wait_routed(plane: Plane, executor_id: str, servable: str) -> None:
     )
 
 
-def records(plane: Plane, task_ids: list[str]) -> dict[str, dict[str, Any]]:
+def records(documents: Path, task_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The task records, read straight from the task manager's SQLite file."""
+
     async def read() -> dict[str, dict[str, Any]]:
-        docs = SqliteDocumentStore(SqliteDocumentsConfig(path=plane.documents), plane.root)
+        docs = SqliteDocumentStore(SqliteDocumentsConfig(path=documents), documents.parent)
         await docs.start()
         try:
             out = {}
@@ -196,12 +198,12 @@ def publish_digits(plane: Plane, digits: Digits, name: str) -> str:
     return f"{summary['owner']}/{summary['name']}"
 
 
-def run_rows(plane: Plane, ref: str, digits: Digits, count: int) -> dict[str, int]:
+def run_rows(client: DLHubClient, ref: str, digits: Digits, count: int) -> dict[str, int]:
     """Submit ``count`` one-row runs; check every answer; returns task id -> row."""
     futures = {}
     for i in range(count):
         row = i % len(digits.x_test)
-        futures[plane.client.run(ref, digits.x_test[row : row + 1], asynchronous=True)] = row
+        futures[client.run(ref, digits.x_test[row : row + 1], asynchronous=True)] = row
     for future, row in futures.items():
         out = future.result(timeout=RESULT_TIMEOUT_S)
         assert out["label"].tolist() == [int(digits.labels[row])]
@@ -211,8 +213,8 @@ def run_rows(plane: Plane, ref: str, digits: Digits, count: int) -> dict[str, in
     return {f.task_id: row for f, row in futures.items()}
 
 
-def ran_on(plane: Plane, task_ids: list[str]) -> dict[str, str]:
-    return {t: r["executor_id"] for t, r in records(plane, task_ids).items()}
+def ran_on(documents: Path, task_ids: list[str]) -> dict[str, str]:
+    return {t: r["executor_id"] for t, r in records(documents, task_ids).items()}
 
 
 # ------------------------------------------------------------------ tests
@@ -225,8 +227,8 @@ def test_two_replicas_share_one_servable(plane: Plane, digits: Digits) -> None:
     try:
         ids = executor_ids(group, 2)
         assert len(set(ids)) == 2
-        tasks = run_rows(plane, ref, digits, 40)
-        used = ran_on(plane, list(tasks))
+        tasks = run_rows(plane.client, ref, digits, 40)
+        used = ran_on(plane.documents, list(tasks))
         assert set(used.values()) == set(ids), f"tasks per executor: {_counts(used)}"
         child_pids = [int(p) for p in re.findall(r"\(pid (\d+)\)", log_tail(group.log, 200_000))]
         assert len(child_pids) == 1
@@ -246,10 +248,10 @@ def test_pinned_executor_takes_only_its_servable(plane: Plane, digits: Digits) -
         [pinned_id] = executor_ids(pinned)
         [free_id] = executor_ids(free)
         wait_routed(plane, pinned_id, ref_a)
-        tasks_a = run_rows(plane, ref_a, digits, 12)
-        tasks_b = run_rows(plane, ref_b, digits, 12)
-        assert set(ran_on(plane, list(tasks_a)).values()) == {pinned_id}
-        assert set(ran_on(plane, list(tasks_b)).values()) == {free_id}
+        tasks_a = run_rows(plane.client, ref_a, digits, 12)
+        tasks_b = run_rows(plane.client, ref_b, digits, 12)
+        assert set(ran_on(plane.documents, list(tasks_a)).values()) == {pinned_id}
+        assert set(ran_on(plane.documents, list(tasks_b)).values()) == {free_id}
 
         # A pinned executor that stops says so: its servable goes back to the rest.
         pinned.stop_cleanly()
@@ -258,8 +260,8 @@ def test_pinned_executor_takes_only_its_servable(plane: Plane, digits: Digits) -
             timeout=30,
             what="the task manager to hear that the pinned executor stops",
         )
-        tasks_after = run_rows(plane, ref_a, digits, 4)
-        assert set(ran_on(plane, list(tasks_after)).values()) == {free_id}
+        tasks_after = run_rows(plane.client, ref_a, digits, 4)
+        assert set(ran_on(plane.documents, list(tasks_after)).values()) == {free_id}
     finally:
         for proc in (pinned, free):
             if proc.proc.poll() is None:
@@ -313,7 +315,7 @@ def test_replica_sigkilled_mid_run_loses_and_duplicates_nothing(plane: Plane) ->
 
         outputs = [f.result(timeout=RESULT_TIMEOUT_S) for f in futures]
         assert outputs == [f"done-{i}" for i in range(count)]
-        final = records(plane, ids)
+        final = records(plane.documents, ids)
         assert {r["state"] for r in final.values()} == {"SUCCEEDED"}
         by_task = {t: r["executor_id"] for t, r in final.items()}
         assert set(by_task.values()) <= set(pids.values())
@@ -328,7 +330,7 @@ def test_replica_sigkilled_mid_run_loses_and_duplicates_nothing(plane: Plane) ->
             # the record is the first result on the bus; a rerun's result changed nothing
             assert final[task_id]["executor_id"] == results[task_id][0].executor_id
             assert all(r.ok for r in results[task_id])
-        assert records(plane, ids) == final
+        assert records(plane.documents, ids) == final
     finally:
         if second.proc.poll() is None:
             second.stop_cleanly()
@@ -365,3 +367,50 @@ def _counts(used: dict[str, str]) -> dict[str, int]:
     for executor_id in used.values():
         out[executor_id] = out.get(executor_id, 0) + 1
     return out
+
+
+def test_dlhub_up_on_kafka_runs_n_executor_processes(
+    tmp_path: Path, stack: Any, digits: Digits, plane: Plane
+) -> None:
+    """`dlhub up --executors 2` with a Kafka bus: its own executor and one child share the load.
+
+    ``plane`` only makes sure Kafka's group coordinator is up: `dlhub up`,
+    unlike `dlhub serve`, does not retry a bus that is not ready yet.
+    """
+    kafka = stack.require("kafka")
+    data_dir = tmp_path / "data"
+    grpc_port = free_port()
+    env = {
+        **kafka.env,
+        "DLHUB_BUS__TOPIC_PREFIX": f"up-{uuid.uuid4().hex[:8]}-",
+        "DLHUB_BUS__NUM_PARTITIONS": "6",
+        "DLHUB_GATEWAY__GRPC_PORT": str(grpc_port),
+        "DLHUB_GATEWAY__HTTP_PORT": str(free_port()),
+        "DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS": "1",
+    }
+    argv = [sys.executable, "-m", "dlhub_sdk.cli", "up", "--data-dir", str(data_dir)]
+    argv += ["--user", USERNAME, "--executors", "2"]
+    up = ManagedProcess(
+        "dlhub up --executors 2", argv, clean_env(**env), tmp_path, tmp_path / "up.log"
+    )
+    try:
+        ids = executor_ids(up, 2)
+        assert len(set(ids)) == 2
+        wait_for(
+            lambda: health_status(f"127.0.0.1:{grpc_port}") == SERVING,
+            timeout=START_DEADLINE_S,
+            what="dlhub up to be SERVING",
+        )
+        token = LocalTokens(data_dir / "tokens.json").ensure_user(USERNAME)
+        client = DLHubClient(f"127.0.0.1:{grpc_port}", token)
+        try:
+            model = OnnxServable(digits.path, name="digits-up").set_title("up").add_author("Test")
+            summary = client.publish_servable(model)
+            ref = f"{summary['owner']}/{summary['name']}"
+            tasks = run_rows(client, ref, digits, 40)
+            used = ran_on(data_dir / "documents.sqlite3", list(tasks))
+            assert set(used.values()) == set(ids), f"tasks per executor: {_counts(used)}"
+        finally:
+            client.close()
+    finally:
+        up.stop_cleanly()
