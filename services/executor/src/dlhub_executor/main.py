@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from dlhub_common.runtime import Backends
 from dlhub_executor.core import Executor
+
+log = logging.getLogger("dlhub.executor")
 
 
 async def create(backends: Backends) -> Executor:
@@ -11,6 +15,13 @@ async def create(backends: Backends) -> Executor:
     opts = settings.executor_options
     cache = opts.cache_dir or backends.data_dir / "executor"
     cache.mkdir(parents=True, exist_ok=True)
+    if opts.idle_unload_s <= opts.call_timeout_s:
+        log.warning(
+            "executor_options.idle_unload_s (%gs) is not above call_timeout_s (%gs): a model"
+            " may be unloaded during a long call",
+            opts.idle_unload_s,
+            opts.call_timeout_s,
+        )
     executor = Executor(
         await backends.bus(),
         await backends.objects(),

@@ -140,7 +140,12 @@ class Router:
             return
         age_s = (self._wall_ns() - announcement.unix_ns) / 1e9
         if age_s > self.live_s:
-            log.debug("ignoring an announcement of %s that is %.1fs old", executor_id, age_s)
+            log.warning(
+                "ignoring an announcement of executor %s that is %.1fs old (a backlog, or its"
+                " clock is behind ours)",
+                executor_id,
+                age_s,
+            )
             return
         servables = frozenset(s for s in announcement.servables if _is_servable(s))
         before = self._executors.get(executor_id)
