@@ -131,6 +131,17 @@ def test_warm_up_failure_is_ignored() -> None:
     assert warmup.warm_up(OnnxModel(Refusing()), bus_pb2.WorkItem()) is False
 
 
+def test_unreadable_signature_is_served_cold() -> None:
+    class Broken:
+        def get_inputs(self) -> list[Any]:
+            raise RuntimeError("no metadata")
+
+        def get_outputs(self) -> list[Any]:
+            return []
+
+    assert warmup.warm_up(OnnxModel(Broken()), bus_pb2.WorkItem()) is False
+
+
 def test_onnx_graph_with_a_non_tensor_input_is_not_warmed() -> None:
     class SequenceInput:
         def get_inputs(self) -> list[Any]:

@@ -98,16 +98,20 @@ class ModelCache:
 
     def unload_idle(self) -> list[str]:
         """Close every model not asked for during ``idle_unload_s``; returns their digests."""
+        idle = self._take_idle()
+        for _, model in idle:
+            model.close()
+        return [key for key, _ in idle]
+
+    def _take_idle(self) -> list[tuple[str, LoadedModel]]:
         if self.idle_unload_s is None:
             return []
         cutoff = self._clock() - self.idle_unload_s
         idle = [k for k in self._models if self._last_used.get(k, cutoff) <= cutoff]
         for key in idle:
-            model = self._models.pop(key)
             self._last_used.pop(key, None)
             log.info("unloading %s: idle for %gs", key, self.idle_unload_s)
-            model.close()
-        return idle
+        return [(key, self._models.pop(key)) for key in idle]
 
     def _start_sweeper(self) -> None:
         if self.idle_unload_s is None or self._sweeper is not None:
@@ -120,10 +124,11 @@ class ModelCache:
     async def _sweep(self, period: float) -> None:
         while True:
             await asyncio.sleep(period)
-            try:
-                self.unload_idle()
-            except Exception:  # one model's close failing must not stop the sweep
-                log.exception("idle unload failed")
+            for key, model in self._take_idle():
+                try:  # closing may wait for a python worker: off the event loop
+                    await asyncio.to_thread(model.close)
+                except Exception:  # one model's close failing must not stop the sweep
+                    log.exception("closing idle model %s failed", key)
 
     async def _load(self, item: bus_pb2.WorkItem) -> LoadedModel:
         runner = self.runner(item.servable_type)

@@ -78,7 +78,18 @@ def item_zeros(item: bus_pb2.WorkItem) -> dict[str, Array]:
 
 
 def warm_up(model: LoadedModel, item: bus_pb2.WorkItem) -> bool:
-    """Run ``model`` once on zeros (blocking). Returns whether it ran and succeeded."""
+    """Run ``model`` once on zeros (blocking). Returns whether it ran and succeeded.
+
+    Never raises: a model that cannot be warmed is served cold.
+    """
+    try:
+        return _warm_up(model, item)
+    except Exception as exc:  # a model may reject zeros; the real request decides
+        log.info("%s: warm-up failed, ignored: %s", item.digest, str(exc)[:200])
+        return False
+
+
+def _warm_up(model: LoadedModel, item: bus_pb2.WorkItem) -> bool:
     if isinstance(model, OnnxModel):
         feeds = onnx_zeros(model.session)
         if feeds is None:
@@ -91,10 +102,6 @@ def warm_up(model: LoadedModel, item: bus_pb2.WorkItem) -> bool:
     else:
         return False
     t0 = time.perf_counter()
-    try:
-        model.run(feeds, [])
-    except Exception as exc:  # a model may reject zeros; the real request decides
-        log.info("%s: warm-up run failed, ignored: %s", item.digest, str(exc)[:200])
-        return False
+    model.run(feeds, [])
     log.info("%s: warmed up in %.1f ms", item.digest, (time.perf_counter() - t0) * 1e3)
     return True
