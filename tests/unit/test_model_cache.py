@@ -188,7 +188,9 @@ def test_torch_model_is_warmed_on_zeros_like_the_item() -> None:
             calls.append(args)
             return args[0] * 2
 
-    item = bus_pb2.WorkItem(inputs=[array_to_tensor("x", np.full((3, 2), 7, np.int64))])
+    item = bus_pb2.WorkItem(
+        servable_type="torchscript", inputs=[array_to_tensor("x", np.full((3, 2), 7, np.int64))]
+    )
     model = TorchModel(FakeTorch, Module(), "cpu", ["x"], ["y"])
     assert warmup.warm_up(model, item) is True
     [(arg,)] = calls

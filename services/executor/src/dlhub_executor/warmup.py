@@ -32,9 +32,9 @@ from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.codec import tensor_to_array
 from dlhub_executor.runners.base import Array, LoadedModel
 from dlhub_executor.runners.onnx import OnnxModel
-from dlhub_executor.runners.torch import TorchModel
 
 log = logging.getLogger("dlhub.executor")
+TORCH_TYPES = ("torchscript", "torch_export")
 
 _ONNX_DTYPES: dict[str, Any] = {
     "tensor(float)": np.float32,
@@ -95,7 +95,7 @@ def _warm_up(model: LoadedModel, item: bus_pb2.WorkItem) -> bool:
         if feeds is None:
             log.info("%s: not warmed up (an input is not a plain tensor)", item.digest)
             return False
-    elif isinstance(model, TorchModel):
+    elif item.servable_type in TORCH_TYPES:  # by type: torch's module stays unimported here
         feeds = item_zeros(item)
         if not feeds or any(a.dtype == object for a in feeds.values()):
             return False
