@@ -1,7 +1,8 @@
 """Event-bus topic names (documented in docs/architecture.md).
 
-* ``dlhub.tasks``: WorkItem messages, keyed by ``owner/name``; executors
-  consume them in consumer groups.
+* ``dlhub.tasks``: WorkItem messages, keyed by task id (one servable's tasks
+  spread over every partition); unpinned executors consume them in the
+  group ``executors``.
 * ``dlhub.results``: WorkResult messages, keyed by task id; every task
   manager replica reads them.
 * ``dlhub.servables``: ServableEvent messages, keyed by ``owner/name``; the
@@ -12,7 +13,8 @@
 * ``dlhub.executors``: ExecutorAnnouncement messages, keyed by executor id;
   task managers learn from them which servables have pinned executors.
 * ``dlhub.tasks.<owner>.<name>``: WorkItem messages of a servable that has
-  pinned executors (``pinned_topic``); only those executors read it.
+  live pinned executors (``pinned_topic``), keyed by task id; only those
+  executors read it, in ``pinned_group``.
 """
 
 TASKS = "dlhub.tasks"
@@ -36,3 +38,8 @@ def pinned_group(owner: str, name: str) -> str:
 # that nothing published before their first member joins is missed.
 EXECUTORS_GROUP = "executors"
 SEARCH_GROUP = "search"
+
+# Executors announce themselves on EXECUTORS this often; a task manager counts
+# an executor as live for EXECUTOR_LIVE_S after its latest announcement.
+EXECUTOR_ANNOUNCE_S = 2.0
+EXECUTOR_LIVE_S = 3 * EXECUTOR_ANNOUNCE_S

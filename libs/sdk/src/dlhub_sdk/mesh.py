@@ -29,6 +29,7 @@ from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import Settings
+from dlhub_sdk.replicas import ExecutorReplicas, check_count, refuse_in_process_bus
 
 log = logging.getLogger("dlhub.mesh")
 SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
@@ -75,10 +76,19 @@ async def run_mesh(
     user: str | None = None,
     example: str | None = None,
     on_ready: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    executors: int = 1,
 ) -> int:
-    """Run all five services in this process until SIGINT/SIGTERM."""
+    """Run all five services in this process until SIGINT/SIGTERM.
+
+    ``executors`` > 1 adds that many executor processes less one, which needs
+    a bus other processes can join (Kafka); on the in-process bus it is
+    refused (dlhub_sdk.replicas).
+    """
+    check_count("--executors", executors)
+    refuse_in_process_bus(settings, "--executors", executors)
     gateway_m = _service_module("gateway")
     stop = _stop_event()
+    replicas = ExecutorReplicas(settings, executors - 1, stop.set)
     async with embedded_mesh(settings) as (backends, gateway):
         username = slug_username(user or os.environ.get("USER") or "local")
         token = gateway_m.tokens_for(settings).ensure_user(username)
@@ -98,6 +108,9 @@ async def run_mesh(
             flush=True,
         )
         async with contextlib.AsyncExitStack() as stack:
+            if executors > 1:
+                stack.push_async_callback(replicas.stop)
+                await replicas.start()
             if example:
                 stack.push_async_callback(
                     _stop_process, await _start_example(example, info, backends.data_dir)
@@ -106,7 +119,7 @@ async def run_mesh(
                 await on_ready(info)
             await stop.wait()
             print("DLHub is stopping", flush=True)
-    return 0
+    return 1 if replicas.failed else 0
 
 
 @contextlib.asynccontextmanager
@@ -124,10 +137,13 @@ async def embedded_mesh(settings: Settings) -> AsyncIterator[tuple[Backends, Any
         stack.push_async_callback(registry.core.stop)
         search_api, search_core = await search_m.create(backends)
         stack.push_async_callback(search_core.stop)
-        executor = await executor_m.create(backends)
-        stack.push_async_callback(executor.stop)
         tasks_api, tasks_core = await tasks_m.create(backends, registry)
         stack.push_async_callback(tasks_core.stop)
+        # After the task manager: its router hears the executor's first
+        # announcement, and at stop the executor drains while results are
+        # still recorded.
+        executor = await executor_m.create(backends)
+        stack.push_async_callback(executor.stop)
         gateway = gateway_m.Gateway(
             settings,
             registry,
@@ -193,22 +209,38 @@ class _Pending:
         return getattr(target, attr)
 
 
-async def run_service(name: str, settings: Settings) -> int:
+async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> int:
     """Run one service alone; peers are reached over gRPC.
 
     The gRPC port (health + reflection) opens first and reports NOT_SERVING;
     the service is then assembled, retrying with exponential backoff while a
     backend is unreachable (each attempt logs the backend and its address),
     and only then reports SERVING.
+
+    ``replicas`` > 1 (executor only) starts that many executor processes less
+    one next to this one, with the same settings; they stop with it
+    (dlhub_sdk.replicas).
     """
     if name not in SERVICES:
         raise InvalidArgument(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}")
+    check_count("--replicas", replicas)
+    if replicas > 1 and name != "executor":
+        raise InvalidArgument("--replicas applies to `dlhub serve executor` only")
     module = _service_module(name)
+    if name == "executor":  # a bad pinned servable stops start-up, naming it
+        importlib.import_module("dlhub_executor.pinning").parse_servables(
+            settings.executor_options.servables
+        )
+    refuse_in_process_bus(settings, "--replicas", replicas)
     stop = _stop_event()
     backends = Backends(settings)
     stack = contextlib.AsyncExitStack()
+    children = ExecutorReplicas(settings, replicas - 1, stop.set)
     async with stack:
         stack.push_async_callback(backends.stop)
+        if replicas > 1:  # before any thread of ours exists (the children fork)
+            stack.push_async_callback(children.stop)
+            await children.start()
         endpoint = {
             "registry": settings.registry,
             "search": settings.search_service,
@@ -242,7 +274,7 @@ async def run_service(name: str, settings: Settings) -> int:
         else:
             print(f"DLHub {name} is up", flush=True)
         await stop.wait()
-    return 0
+    return 1 if children.failed else 0
 
 
 async def _assemble(

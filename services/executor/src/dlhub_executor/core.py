@@ -19,6 +19,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.telemetry import TASK_COMPUTE
-from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
+from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import (
     SpanKind,
     Status,
@@ -40,6 +41,7 @@ from dlhub_common.tracing import (
 )
 from dlhub_executor.batching import BatchQueue, Pending, layout, run_batched
 from dlhub_executor.models import ModelCache
+from dlhub_executor.pinning import Announcer, subscriptions
 
 log = logging.getLogger("dlhub.executor")
 
@@ -62,6 +64,8 @@ class Executor:
         executor_id: str | None = None,
         group: str = EXECUTORS_GROUP,
         max_inflight: int = 512,
+        servables: Sequence[str] = (),
+        idle_unload_s: float | None = None,
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
@@ -78,27 +82,35 @@ class Executor:
                 "python": json_env,
                 "sklearn": json_env,
             },
+            idle_unload_s=idle_unload_s,
         )
         self.device = device
+        self.servables = list(servables)
+        self._announcer = Announcer(bus, self.executor_id, self.servables)
         self._slots = asyncio.Semaphore(concurrency)
         self._inflight = asyncio.Semaphore(max_inflight)
         self._queues: dict[str, BatchQueue] = {}
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
-        self._consumer: asyncio.Task[None] | None = None
+        self._consumers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        sub = self.bus.subscribe([TASKS], self.group)
-        await sub.start()
-        self._consumer = asyncio.create_task(self._consume(sub), name="executor-consumer")
+        for topics, group in subscriptions(self.servables, self.group):
+            sub = self.bus.subscribe(topics, group)
+            await sub.start()
+            self._consumers.append(
+                asyncio.create_task(self._consume(sub), name=f"executor-consumer-{group}")
+            )
+        await self._announcer.start()
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking work, let running tasks finish for ``grace`` seconds."""
-        if self._consumer is not None:
-            self._consumer.cancel()
+        await self._announcer.stop()
+        for consumer in self._consumers:
+            consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
-            self._consumer = None
+                await consumer
+        self._consumers = []
         queues, self._queues = self._queues, {}
         for queue in queues.values():
             await queue.close()  # never-run items are redelivered (not acked)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from dlhub_common.runtime import Backends
 from dlhub_executor.core import Executor
 from dlhub_executor.devices import check_device
+
+log = logging.getLogger("dlhub.executor")
 
 
 async def create(backends: Backends) -> Executor:
@@ -16,6 +19,13 @@ async def create(backends: Backends) -> Executor:
     await asyncio.to_thread(check_device, opts.device)
     cache = opts.cache_dir or backends.data_dir / "executor"
     cache.mkdir(parents=True, exist_ok=True)
+    if opts.idle_unload_s <= opts.call_timeout_s:
+        log.warning(
+            "executor_options.idle_unload_s (%gs) is not above call_timeout_s (%gs): a model"
+            " may be unloaded during a long call",
+            opts.idle_unload_s,
+            opts.call_timeout_s,
+        )
     executor = Executor(
         await backends.bus(),
         await backends.objects(),
@@ -25,6 +35,8 @@ async def create(backends: Backends) -> Executor:
         device=opts.device,
         call_timeout_s=opts.call_timeout_s,
         env_dir=opts.env_dir or cache / "envs",
+        servables=opts.servables,
+        idle_unload_s=opts.idle_unload_s,
     )
     await executor.start()
     return executor

@@ -2,7 +2,12 @@
 
 Each servable version (keyed by digest) is downloaded once into
 ``<cache_dir>/<digest>/`` and loaded once; concurrent first requests share
-one load. Least-recently-used models are closed beyond ``max_models``.
+one load, which ends with a warm-up run (dlhub_executor.warmup). Least-recently-used
+models are closed beyond ``max_models``, and a model not asked for during
+``idle_unload_s`` is closed by a periodic sweep (started with the first
+request; every ``idle_unload_s / 4`` seconds, at most every 30 s), so an
+executor that is handed a model once (every unpinned executor may be) does not
+keep it for ever. The next request for it loads it again.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -19,6 +26,7 @@ from dlhub_common.errors import FailedPrecondition
 from dlhub_common.ports import ObjectStore
 from dlhub_executor.interfaces import check_interface
 from dlhub_executor.runners import RUNNERS, LoadedModel, ModelRunner
+from dlhub_executor.warmup import warm_up
 
 log = logging.getLogger("dlhub.executor")
 
@@ -31,6 +39,8 @@ class ModelCache:
         *,
         runner_options: dict[str, dict[str, Any]] | None = None,
         max_models: int = 32,
+        idle_unload_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.objects = objects
         self.cache_dir = cache_dir
@@ -39,6 +49,10 @@ class ModelCache:
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._loading: dict[str, asyncio.Future[LoadedModel]] = {}
         self._runners: dict[str, ModelRunner] = {}
+        self.idle_unload_s = idle_unload_s
+        self._clock = clock
+        self._last_used: dict[str, float] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     def runner(self, servable_type: str) -> ModelRunner:
         if servable_type not in self._runners:
@@ -55,6 +69,8 @@ class ModelCache:
     async def get(self, item: bus_pb2.WorkItem) -> LoadedModel:
         check_interface(item)  # before anything is downloaded or loaded
         key = item.digest
+        self._last_used[key] = self._clock()
+        self._start_sweeper()
         model = self._models.get(key)
         if model is not None:
             self._models.move_to_end(key)
@@ -75,9 +91,44 @@ class ModelCache:
         fut.set_result(model)
         self._models[key] = model
         while len(self._models) > self.max_models:
-            _, old = self._models.popitem(last=False)
+            old_key, old = self._models.popitem(last=False)
+            self._last_used.pop(old_key, None)
             old.close()
         return model
+
+    def unload_idle(self) -> list[str]:
+        """Close every model not asked for during ``idle_unload_s``; returns their digests."""
+        idle = self._take_idle()
+        for _, model in idle:
+            model.close()
+        return [key for key, _ in idle]
+
+    def _take_idle(self) -> list[tuple[str, LoadedModel]]:
+        if self.idle_unload_s is None:
+            return []
+        cutoff = self._clock() - self.idle_unload_s
+        idle = [k for k in self._models if self._last_used.get(k, cutoff) <= cutoff]
+        for key in idle:
+            self._last_used.pop(key, None)
+            log.info("unloading %s: idle for %gs", key, self.idle_unload_s)
+        return [(key, self._models.pop(key)) for key in idle]
+
+    def _start_sweeper(self) -> None:
+        if self.idle_unload_s is None or self._sweeper is not None:
+            return
+        period = min(self.idle_unload_s / 4, 30.0)
+        self._sweeper = asyncio.get_running_loop().create_task(
+            self._sweep(period), name="executor-idle-unload"
+        )
+
+    async def _sweep(self, period: float) -> None:
+        while True:
+            await asyncio.sleep(period)
+            for key, model in self._take_idle():
+                try:  # closing may wait for a python worker: off the event loop
+                    await asyncio.to_thread(model.close)
+                except Exception:  # one model's close failing must not stop the sweep
+                    log.exception("closing idle model %s failed", key)
 
     async def _load(self, item: bus_pb2.WorkItem) -> LoadedModel:
         runner = self.runner(item.servable_type)
@@ -94,9 +145,15 @@ class ModelCache:
             item.servable.version,
             item.servable_type,
         )
-        return await asyncio.to_thread(runner.load_work, bundle, item)
+        model = await asyncio.to_thread(runner.load_work, bundle, item)
+        await asyncio.to_thread(warm_up, model, item)
+        return model
 
     def close(self) -> None:
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is not None:
+            sweeper.cancel()
         for model in self._models.values():
             model.close()
         self._models.clear()
+        self._last_used.clear()

@@ -43,6 +43,7 @@ from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_co
 from dlhub_common.typed_values import check_json
 from dlhub_taskmanager.resolver import JSON_TYPES, Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
+from dlhub_taskmanager.routing import Router
 from dlhub_taskmanager.stats import ServableStats
 from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
 from dlhub_taskmanager.task_records import TaskRecords
@@ -106,6 +107,7 @@ class TaskManager:
         self._recording: set[str] = set()
         self._consumer: asyncio.Task[None] | None = None
         self.stats = ServableStats()  # OIP statistics (stats.py)
+        self.router = Router(bus, self.instance_id)
 
     async def start(self) -> None:
         await self.records.start()
@@ -114,6 +116,7 @@ class TaskManager:
         await self.resolver.start()
         # Tasks accepted before the first executor joins must wait for it.
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
+        await self.router.start()
         # Every replica reads every result (its own group) so synchronous
         # waiters on any replica are woken; recording a result is idempotent.
         sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
@@ -121,6 +124,7 @@ class TaskManager:
         self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
 
     async def stop(self) -> None:
+        await self.router.stop()
         if self._consumer is not None:
             self._consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -268,10 +272,11 @@ class TaskManager:
         try:
             with tracer.start_as_current_span("dispatch", kind=SpanKind.PRODUCER) as span:
                 span.set_attribute("dlhub.task_id", task_id)
+                topic, key = await self.router.route(resolved.ref, task_id)
                 await self.bus.publish(
-                    TASK_TOPIC,
+                    topic,
                     item.SerializeToString(),
-                    key=resolved.ref.full_name,
+                    key=key,
                     headers=headers_with_context(),
                 )
         except BaseException:

@@ -34,11 +34,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="where data lives (default .dlhub)")
     p.add_argument("--user", help="local user to sign in as (default $USER)")
     p.add_argument("--example", help="a Python script to run once the mesh is up")
+    p.add_argument(
+        "--executors",
+        type=int,
+        default=1,
+        metavar="N",
+        help="executor processes (default 1, in this process); more need a Kafka bus"
+        " (DLHUB_BUS__TYPE=kafka): the in-process bus cannot reach other processes",
+    )
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("serve", help="run one service alone (distributed mode)")
     p.add_argument("service", choices=SERVICES)
     p.add_argument("--data-dir", help="where embedded backends keep data")
+    p.add_argument(
+        "--servables",
+        metavar="OWNER/NAME[,...]",
+        help="executor: serve only these servables (pinned; executor_options.servables)",
+    )
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        metavar="N",
+        help="executor: run N executor processes with these settings (this one and N-1 more)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = client_cmd(

@@ -18,7 +18,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     settings = _settings(args)
     configure_logging(settings.log_level)
     configure_tracing("mesh", settings.tracing.exporter, settings.tracing.otlp_endpoint)
-    return asyncio.run(run_mesh(settings, user=args.user, example=args.example))
+    return asyncio.run(
+        run_mesh(settings, user=args.user, example=args.example, executors=args.executors)
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -26,10 +28,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dlhub_common.tracing import configure_tracing
     from dlhub_sdk.mesh import run_service
 
+    if args.service != "executor" and (args.servables is not None or args.replicas != 1):
+        raise SystemExit("error: --servables and --replicas apply to `dlhub serve executor` only")
     settings = _settings(args)
     configure_logging(settings.log_level)
     configure_tracing(args.service, settings.tracing.exporter, settings.tracing.otlp_endpoint)
-    return asyncio.run(run_service(args.service, settings))
+    return asyncio.run(run_service(args.service, settings, replicas=args.replicas))
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -42,6 +46,9 @@ def _settings(args: argparse.Namespace) -> Any:
     overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "servables", None) is not None:  # merged into executor_options
+        servables = [s.strip() for s in args.servables.split(",") if s.strip()]
+        overrides["executor_options"] = {"servables": servables}
     try:
         return Settings(**overrides)
     except Exception as exc:  # pydantic ValidationError names every bad setting
