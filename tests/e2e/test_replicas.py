@@ -414,3 +414,58 @@ def test_dlhub_up_on_kafka_runs_n_executor_processes(
             client.close()
     finally:
         up.stop_cleanly()
+
+
+def test_gateway_replicas_share_both_public_ports(plane: Plane) -> None:
+    """`dlhub serve gateway --replicas 2`: two processes answer on one HTTP and one gRPC port."""
+    import httpx
+
+    http_port, grpc_port = free_port(), free_port()
+    env = {
+        **plane.env,
+        "DLHUB_GATEWAY__HTTP_PORT": str(http_port),
+        "DLHUB_GATEWAY__GRPC_PORT": str(grpc_port),
+    }
+    gateways = serve("gateway", env, plane.root, "--replicas", "2", label="gateway-pair")
+    try:
+        wait_for(
+            lambda: gateways.check_alive() or health_status(f"127.0.0.1:{grpc_port}") == SERVING,
+            timeout=START_DEADLINE_S,
+            what="the gateway pair to serve",
+        )
+        # every fresh connection lands on one of the group; the processes are
+        # told apart by their start time in the Prometheus process metrics
+        starts: set[str] = set()
+
+        def both_seen() -> bool:
+            with httpx.Client(base_url=f"http://127.0.0.1:{http_port}") as http:
+                text = http.get("/metrics").text
+            starts.update(
+                line.split()[-1]
+                for line in text.splitlines()
+                if line.startswith("process_start_time_seconds")
+            )
+            return len(starts) >= 2
+
+        wait_for(both_seen, timeout=30, what="two gateway processes behind one HTTP port")
+        # gRPC too: a fresh client per call runs against whichever replica took it
+        token = LocalTokens(plane.root / "tokens.json").ensure_user(USERNAME)
+        for _ in range(6):
+            with DLHubClient(f"127.0.0.1:{grpc_port}", token) as client:
+                assert isinstance(client.search(""), list)
+        children = [int(p) for p in re.findall(r"\(pid (\d+)\)", log_tail(gateways.log, 200_000))]
+        assert len(children) == 1
+        gateways.stop_cleanly()
+        for pid in children:  # the replica stopped with its parent
+            wait_for(lambda pid=pid: not _alive(pid), timeout=30, what="the replica to stop")
+    finally:
+        if gateways.proc.poll() is None:
+            gateways.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"

@@ -67,7 +67,25 @@ def test_refused_before_anything_starts(
     assert not (tmp_path / "data").exists()  # nothing was created
 
 
-@pytest.mark.parametrize("flag", [["--replicas", "2"], ["--servables", "a/b"]])
-def test_executor_flags_on_another_service_are_refused(flag: list[str]) -> None:
-    with pytest.raises(SystemExit, match="apply to `dlhub serve executor` only"):
-        main(["serve", "registry", *flag])
+@pytest.mark.parametrize(
+    ("service", "flag", "message"),
+    [
+        (
+            "registry",
+            ["--replicas", "2"],
+            "applies to `dlhub serve executor` and `dlhub serve gateway`",
+        ),
+        (
+            "taskmanager",
+            ["--replicas", "3"],
+            "applies to `dlhub serve executor` and `dlhub serve gateway`",
+        ),
+        ("registry", ["--servables", "a/b"], "applies to `dlhub serve executor` only"),
+        ("gateway", ["--servables", "a/b"], "applies to `dlhub serve executor` only"),
+    ],
+)
+def test_executor_flags_on_another_service_are_refused(
+    service: str, flag: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit, match=message):
+        main(["serve", service, *flag])

@@ -73,6 +73,11 @@ class GatewaySettings(_Section):
     allow_anonymous_reads: bool = Field(
         True, description="Search, describe and run public servables without a token"
     )
+    reuse_port: bool = Field(
+        False,
+        description="Share both ports with this gateway's own replicas (SO_REUSEPORT);"
+        " set by `dlhub serve gateway --replicas N`",
+    )
 
 
 class ExecutorSettings(_Section):

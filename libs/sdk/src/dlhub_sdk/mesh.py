@@ -224,21 +224,26 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
     if name not in SERVICES:
         raise InvalidArgument(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}")
     check_count("--replicas", replicas)
-    if replicas > 1 and name != "executor":
-        raise InvalidArgument("--replicas applies to `dlhub serve executor` only")
+    if replicas > 1 and name not in ("executor", "gateway"):
+        raise InvalidArgument(
+            "--replicas applies to `dlhub serve executor` and `dlhub serve gateway` only"
+        )
     module = _service_module(name)
     if name == "executor":  # a bad pinned servable stops start-up, naming it
         importlib.import_module("dlhub_executor.pinning").parse_servables(
             settings.executor_options.servables
         )
-    refuse_in_process_bus(settings, "--replicas", replicas)
+    if name == "executor":
+        refuse_in_process_bus(settings, "--replicas", replicas)
+    if name == "gateway" and replicas > 1:
+        settings.gateway.reuse_port = True  # the replicas share this process's ports
     stop = _stop_event()
     backends = Backends(settings)
     stack = contextlib.AsyncExitStack()
     children = ExecutorReplicas(settings, replicas - 1, stop.set)
     async with stack:
         stack.push_async_callback(backends.stop)
-        if replicas > 1:  # before any thread of ours exists (the children fork)
+        if replicas > 1 and name == "executor":  # before any thread of ours exists
             stack.push_async_callback(children.stop)
             await children.start()
         endpoint = {
@@ -273,6 +278,21 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
             print(f"DLHub {name} serving gRPC on {endpoint.host}:{server.port}", flush=True)
         else:
             print(f"DLHub {name} is up", flush=True)
+        if replicas > 1 and name == "gateway":  # once the ports are bound
+            gateway = pending.target
+            children = ExecutorReplicas(
+                settings,
+                replicas - 1,
+                stop.set,
+                service="gateway",
+                env={
+                    "DLHUB_GATEWAY__HTTP_PORT": str(gateway.http_port),
+                    "DLHUB_GATEWAY__GRPC_PORT": str(gateway.grpc_port),
+                    "DLHUB_GATEWAY__REUSE_PORT": "true",
+                },
+            )
+            stack.push_async_callback(children.stop)
+            await children.start()
         await stop.wait()
     return 1 if children.failed else 0
 

@@ -1,10 +1,15 @@
-"""Extra executor processes started next to this one (``--replicas N``, ``--executors N``).
+"""Extra processes of one service started next to this one (``--replicas N``,
+``--executors N``).
 
-Each child is ``dlhub serve executor`` with this process's environment, the
-same data directory and pinned servables, and its health port set to 0 (a
-free one), so the group shares one configuration. Children join the same
-bus, so they need one that other processes can reach (Kafka): the
-in-process bus of ``dlhub up`` lives in one process only.
+Executors: each child is ``dlhub serve executor`` with this process's
+environment, the same data directory and pinned servables, and its health
+port set to 0 (a free one), so the group shares one configuration. Children
+join the same bus, so they need one that other processes can reach (Kafka):
+the in-process bus of ``dlhub up`` lives in one process only.
+
+Gateways: each child is ``dlhub serve gateway`` bound to the very ports this
+process bound, with ``SO_REUSEPORT`` (``gateway.reuse_port``), so the kernel
+spreads incoming connections over the group and one port uses several cores.
 
 The group lives and dies together: stopping this process stops the children
 (SIGTERM, then SIGKILL after a grace period), a child that exits on its own
@@ -70,18 +75,30 @@ def _death_signal() -> Callable[[], None] | None:
 
 
 class ExecutorReplicas:
-    """``count`` child executor processes.
+    """``count`` child processes of ``service`` (executor or gateway).
 
     Args:
         settings: this process's settings (data directory, pinned servables).
         count: how many children.
         on_exit: called once if a child exits while the group runs.
+        service: which service the children run.
+        env: more variables for the children (a gateway's bound ports).
     """
 
-    def __init__(self, settings: Settings, count: int, on_exit: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        count: int,
+        on_exit: Callable[[], None],
+        *,
+        service: str = "executor",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.settings = settings
         self.count = count
         self.on_exit = on_exit
+        self.service = service
+        self.extra_env = dict(env or {})
         self.processes: list[asyncio.subprocess.Process] = []
         self.failed = False
         self._stopping = False
@@ -90,11 +107,13 @@ class ExecutorReplicas:
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["DLHUB_DATA_DIR"] = str(self.settings.resolved_data_dir())
-        env["DLHUB_EXECUTOR__PORT"] = "0"
-        env["DLHUB_EXECUTOR_OPTIONS__SERVABLES"] = json.dumps(
-            self.settings.executor_options.servables
-        )
+        if self.service == "executor":
+            env["DLHUB_EXECUTOR__PORT"] = "0"
+            env["DLHUB_EXECUTOR_OPTIONS__SERVABLES"] = json.dumps(
+                self.settings.executor_options.servables
+            )
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(self.extra_env)
         return env
 
     async def start(self) -> None:
@@ -106,19 +125,27 @@ class ExecutorReplicas:
                 "-m",
                 "dlhub_sdk.cli",
                 "serve",
-                "executor",
+                self.service,
                 env=env,
                 preexec_fn=hook,
             )
             self.processes.append(proc)
-            log.info("started executor replica %d of %d (pid %d)", i + 2, self.count + 1, proc.pid)
+            log.info(
+                "started %s replica %d of %d (pid %d)",
+                self.service,
+                i + 2,
+                self.count + 1,
+                proc.pid,
+            )
             self._watchers.append(asyncio.create_task(self._watch(proc)))
 
     async def _watch(self, proc: asyncio.subprocess.Process) -> None:
         code = await proc.wait()
         if not self._stopping:
             self.failed = True
-            log.error("executor replica (pid %d) exited with status %s; stopping", proc.pid, code)
+            log.error(
+                "%s replica (pid %d) exited with status %s; stopping", self.service, proc.pid, code
+            )
             self.on_exit()
 
     async def stop(self) -> None:

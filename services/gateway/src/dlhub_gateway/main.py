@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -29,6 +30,16 @@ log = logging.getLogger("dlhub.gateway")
 
 PUBLIC_SERVICE = "dlhub.v1.DLHubService"
 OIP_SERVICE = "inference.GRPCInferenceService"
+
+
+def _reusable_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
 
 
 def tokens_for(settings: Settings) -> LocalTokens:
@@ -62,6 +73,7 @@ class Gateway:
             "gateway",
             max_message_bytes=settings.max_message_bytes,
             authenticate=self.auth.from_metadata,
+            reuse_port=gw.reuse_port,
         )
         self.grpc.add(
             dlhub_pb2_grpc.add_DLHubServiceServicer_to_server,
@@ -106,7 +118,11 @@ class Gateway:
             timeout_graceful_shutdown=5,
         )
         self._http = uvicorn.Server(config)
-        self._http_task = asyncio.create_task(self._http.serve(), name="gateway-http")
+        # replicas of this gateway share the port: bind it ourselves with SO_REUSEPORT
+        sockets = [_reusable_socket(gw.host, gw.http_port)] if gw.reuse_port else None
+        self._http_task = asyncio.create_task(
+            self._http.serve(sockets=sockets), name="gateway-http"
+        )
         while not self._http.started:
             if self._http_task.done():
                 await self._http_task

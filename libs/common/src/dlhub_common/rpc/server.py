@@ -127,6 +127,9 @@ class GrpcServer:
         name: service name for logs.
         max_message_bytes: the same limit on every hop.
         authenticate: resolves the caller (default: trust ``x-dlhub-user``).
+        reuse_port: let other processes bind the same port (``SO_REUSEPORT``,
+            for a service's own replicas); off, a port in use fails to bind
+            instead of being silently shared.
     """
 
     def __init__(
@@ -135,11 +138,12 @@ class GrpcServer:
         *,
         max_message_bytes: int,
         authenticate: Authenticator = trusted_user_header,
+        reuse_port: bool = False,
     ) -> None:
         self.name = name
         self.server = grpc.aio.server(
             interceptors=[_Interceptor(authenticate)],
-            options=channel_options(max_message_bytes),
+            options=[*channel_options(max_message_bytes), ("grpc.so_reuseport", int(reuse_port))],
         )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)

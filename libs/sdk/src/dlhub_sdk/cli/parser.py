@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="executor: run N executor processes with these settings (this one and N-1 more)",
+        help="executor or gateway: run N processes with these settings (this one and N-1"
+        " more); gateway replicas share both public ports (SO_REUSEPORT)",
     )
     p.set_defaults(func=cmd_serve)
 

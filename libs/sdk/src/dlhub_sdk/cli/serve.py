@@ -28,8 +28,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dlhub_common.tracing import configure_tracing
     from dlhub_sdk.mesh import run_service
 
-    if args.service != "executor" and (args.servables is not None or args.replicas != 1):
-        raise SystemExit("error: --servables and --replicas apply to `dlhub serve executor` only")
+    if args.service != "executor" and args.servables is not None:
+        raise SystemExit("error: --servables applies to `dlhub serve executor` only")
+    if args.service not in ("executor", "gateway") and args.replicas != 1:
+        raise SystemExit(
+            "error: --replicas applies to `dlhub serve executor` and `dlhub serve gateway` only"
+        )
     settings = _settings(args)
     configure_logging(settings.log_level)
     configure_tracing(args.service, settings.tracing.exporter, settings.tracing.otlp_endpoint)
