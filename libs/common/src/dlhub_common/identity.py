@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class Principal:
 
 
 ANONYMOUS = Principal(None)
+# How long LocalTokens trusts a known token before rereading the file.
+RECHECK_S = 1.0
 current_principal: contextvars.ContextVar[Principal] = contextvars.ContextVar(
     "dlhub_principal", default=ANONYMOUS
 )
@@ -63,8 +66,10 @@ class LocalTokens:
         self.path = path
         self._tokens: dict[str, str] = {}
         self._mtime: float | None = None
+        self._checked = -1e9
 
     def _load(self) -> None:
+        self._checked = time.monotonic()
         try:
             mtime = self.path.stat().st_mtime
         except FileNotFoundError:
@@ -79,11 +84,17 @@ class LocalTokens:
     def authenticate(self, token: str) -> Principal:
         """Return the user of ``token``.
 
+        A known token is trusted for up to ``RECHECK_S`` without looking at
+        the file again (one ``stat`` per request was measurable on the run
+        path); an unknown one always rereads it, so a new token works at once.
+
         Raises:
             Unauthenticated: unknown token (the token itself is never echoed).
         """
-        self._load()
         user = self._tokens.get(token)
+        if user is None or time.monotonic() - self._checked >= RECHECK_S:
+            self._load()
+            user = self._tokens.get(token)
         if user is None:
             raise Unauthenticated("invalid or expired token")
         return Principal(user)

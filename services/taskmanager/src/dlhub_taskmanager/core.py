@@ -21,7 +21,6 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
@@ -61,8 +60,11 @@ QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 TERMINAL = (SUCCEEDED, FAILED)
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def _now_iso(now_ns: int | None = None) -> str:
+    """RFC 3339 UTC with milliseconds, e.g. 2026-12-01T09:00:00.123Z."""
+    ns = time.time_ns() if now_ns is None else now_ns
+    secs, ms = divmod(ns // 1_000_000, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{ms:03d}Z"
 
 
 @dataclass
@@ -316,7 +318,7 @@ class TaskManager:
                 "version": resolved.ref.version,
             },
             "digest": resolved.digest,
-            "created_at": _now_iso(),
+            "created_at": _now_iso(created_ns),
             "created_ns": created_ns,
         }
         if task_warnings:
