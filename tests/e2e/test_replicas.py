@@ -102,6 +102,8 @@ def plane(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Plan
         "DLHUB_GATEWAY__HTTP_PORT": str(free_port()),
         "DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS": "1",
         "DLHUB_EXECUTOR_OPTIONS__ENV_DIR": str(shared / "envs"),
+        # these tests are about where work runs: every run must reach an executor
+        "DLHUB_CACHE__ENABLED": "false",
     }
     procs = {name: serve(name, env, root) for name in ("registry", "search", "taskmanager")}
     procs["gateway"] = serve("gateway", env, root)
