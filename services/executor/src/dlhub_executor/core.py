@@ -22,6 +22,7 @@ from dlhub_common.codec import array_to_tensor, tensor_to_array
 from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
+from dlhub_common.retry import retrying
 from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS, TASKS
 from dlhub_common.tracing import (
@@ -128,17 +129,10 @@ class Executor:
                 span.set_status(Status(StatusCode.ERROR, result.error.code))
             headers = headers_with_context()
         payload = result.SerializeToString()
-        delay = 0.2
-        while True:  # the result must reach the bus before the work item is acked
-            try:
+        # the result must reach the bus before the work item is acked
+        async for attempt in retrying(f"publish result of {item.task_id}"):
+            with attempt:
                 await self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers)
-                break
-            except DLHubError as exc:
-                if not exc.retryable:
-                    raise
-                log.warning("cannot publish result of %s (%s); retrying", item.task_id, exc.message)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
         await delivery.ack()
 
     async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:

@@ -36,6 +36,7 @@ from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.records import ACTIVE, DEPRECATED, WITHDRAWN
+from dlhub_common.retry import any_error, retrying
 from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
@@ -412,22 +413,19 @@ class TaskManager:
                     log.error("dropping an undecodable result (%d bytes)", len(delivery.value))
                     await delivery.ack()
                     continue
-                delay = 0.2
-                while True:  # a result is acked only once it is recorded
-                    try:
-                        with tracer.start_as_current_span(
+                # a result is acked only once it is recorded
+                async for attempt in retrying(
+                    f"record result of {result.task_id}", retry_on=any_error
+                ):
+                    with (
+                        attempt,
+                        tracer.start_as_current_span(
                             "record_result",
                             context=context_from_headers(delivery.headers),
                             kind=SpanKind.CONSUMER,
-                        ):
-                            await self.record_result(result, delivery.value)
-                        break
-                    except Exception as exc:
-                        log.warning(
-                            "cannot record result of %s (%s); retrying", result.task_id, exc
-                        )
-                        await asyncio.sleep(delay)
-                        delay = min(delay * 2, 10.0)
+                        ),
+                    ):
+                        await self.record_result(result, delivery.value)
                 await delivery.ack()
         finally:
             await sub.close()

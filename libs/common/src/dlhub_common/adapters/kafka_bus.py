@@ -58,7 +58,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +91,7 @@ from dlhub_common.errors import (
     Unavailable,
 )
 from dlhub_common.ports.bus import Delivery, EventBus, Subscription
+from dlhub_common.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -249,30 +249,38 @@ class KafkaEventBus(EventBus):
         async with self._start_lock:
             if self._producer is not None:
                 return
-            deadline = time.monotonic() + self._timeout_s
-            while True:
-                producer = AIOKafkaProducer(
-                    **self._client_kwargs(),
-                    acks="all",
-                    enable_idempotence=True,
-                    compression_type=None,
-                    linger_ms=0,
-                    max_request_size=self.max_message_bytes + _HEADROOM,
-                )
-                admin = AIOKafkaAdminClient(**self._client_kwargs())
-                try:
-                    await producer.start()
-                    await admin.start()
-                except (TimeoutError, KafkaError, OSError) as exc:
-                    await _quietly(producer.stop())
-                    await _quietly(admin.close())
-                    if time.monotonic() > deadline:
-                        raise self._unavailable("connect", exc) from None
-                    log.warning("Kafka at %s not reachable yet, retrying", self._bootstrap)
-                    await asyncio.sleep(1.0)
-                    continue
-                self._producer, self._admin = producer, admin
-                return
+            try:
+                async for attempt in retrying(
+                    f"connect to Kafka at {self._bootstrap}",
+                    retry_on=lambda exc: isinstance(exc, TimeoutError | KafkaError | OSError),
+                    initial_s=0.5,
+                    max_delay_s=2.0,
+                    give_up_after_s=self._timeout_s,
+                ):
+                    with attempt:
+                        self._producer, self._admin = await self._connect()
+            except (TimeoutError, KafkaError, OSError) as exc:
+                raise self._unavailable("connect", exc) from None
+
+    async def _connect(self) -> tuple[Any, Any]:
+        """One attempt: a started producer and admin client, or nothing left open."""
+        producer = AIOKafkaProducer(
+            **self._client_kwargs(),
+            acks="all",
+            enable_idempotence=True,
+            compression_type=None,
+            linger_ms=0,
+            max_request_size=self.max_message_bytes + _HEADROOM,
+        )
+        admin = AIOKafkaAdminClient(**self._client_kwargs())
+        try:
+            await producer.start()
+            await admin.start()
+        except BaseException:
+            await _quietly(producer.stop())
+            await _quietly(admin.close())
+            raise
+        return producer, admin
 
     async def stop(self) -> None:
         """Close every subscription, flush the producer and disconnect. Idempotent."""
@@ -628,17 +636,16 @@ class _KafkaSubscription(Subscription):
         if not partitions:
             return {}
         admin = self._bus._admin
-        while True:
-            try:
-                result: dict[Any, Any] = await admin.list_consumer_group_offsets(
-                    self.group, partitions=partitions
-                )
-                return result
-            except KafkaError as exc:
-                if not _transient(exc):
-                    raise
-                log.info("group %s: committed offsets not readable yet: %r", self.group, exc)
-                await asyncio.sleep(_RETRY_S)
+        result: dict[Any, Any] = {}
+        async for attempt in retrying(
+            f"group {self.group}: read committed offsets",
+            retry_on=lambda exc: isinstance(exc, KafkaError) and _transient(exc),
+            initial_s=_RETRY_S,
+            max_delay_s=1.0,
+        ):
+            with attempt:
+                result = await admin.list_consumer_group_offsets(self.group, partitions=partitions)
+        return result
 
     # -- acknowledgement -----------------------------------------------------------------
 
