@@ -115,3 +115,8 @@ class RemoteTasks:
 
     async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse:
         return await _call(self._stub.GetTask, request)  # type: ignore[no-any-return]
+
+    async def cancel_task(
+        self, request: tasks_pb2.CancelTaskRequest
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await _call(self._stub.CancelTask, request)  # type: ignore[no-any-return]

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
-from dlhub_common.errors import DLHubError, InternalError
+from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.retry import retrying
@@ -33,7 +33,9 @@ from dlhub_common.tracing import (
     headers_with_context,
     tracer,
 )
+from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
+from dlhub_executor.runners.deadline import in_thread, run_deadline
 
 log = logging.getLogger("dlhub.executor")
 
@@ -75,8 +77,10 @@ class Executor:
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._consumer: asyncio.Task[None] | None = None
+        self.control = ExecutorControl(bus, self.executor_id)  # task control: cancels
 
     async def start(self) -> None:
+        await self.control.start()  # task control: before any work is taken
         sub = self.bus.subscribe([TASKS], self.group)
         await sub.start()
         self._consumer = asyncio.create_task(self._consume(sub), name="executor-consumer")
@@ -92,6 +96,7 @@ class Executor:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
                 task.cancel()
+        await self.control.stop()  # task control
         self.models.close()
 
     async def _consume(self, sub: Any) -> None:
@@ -117,6 +122,9 @@ class Executor:
             log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
             await delivery.ack()
             return
+        if self.control.is_cancelled(item.task_id):  # task control: never runs
+            await delivery.ack()
+            return
         parent = context_from_headers(delivery.headers)
         with tracer.start_as_current_span(
             "execute", context=parent, kind=SpanKind.CONSUMER
@@ -128,6 +136,9 @@ class Executor:
             if not result.ok:
                 span.set_status(Status(StatusCode.ERROR, result.error.code))
             headers = headers_with_context()
+        if self.control.is_cancelled(item.task_id):  # task control: result discarded
+            await delivery.ack()
+            return
         payload = result.SerializeToString()
         # the result must reach the bus before the work item is acked
         async for attempt in retrying(f"publish result of {item.task_id}"):
@@ -143,12 +154,17 @@ class Executor:
         )
         try:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
-                raise DLHubError("the task expired before an executor picked it up")
+                raise DeadlineExceeded(
+                    "the task waited in the queue past its deadline (its timeout_s); not run"
+                )
             model = await self.models.get(item)
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
                 t0 = time.perf_counter_ns()
-                output_json = await asyncio.to_thread(model.run_json, item.inputs_json)
+                # task control: waited for until the deadline
+                output_json = await in_thread(
+                    item.deadline_unix_ns, model.run_json, item.inputs_json
+                )
                 compute = time.perf_counter_ns() - t0
                 TASK_COMPUTE.observe(compute / 1e9)
                 result.ok = True
@@ -159,9 +175,12 @@ class Executor:
             inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             if self._inline.get(item.digest, False):
-                outputs = model.run(inputs, list(item.outputs))
-            else:
-                outputs = await asyncio.to_thread(model.run, inputs, list(item.outputs))
+                with run_deadline(item.deadline_unix_ns):  # task control: time limit
+                    outputs = model.run(inputs, list(item.outputs))
+            else:  # task control: waited for until the deadline (ONNX: stopped there)
+                outputs = await in_thread(
+                    item.deadline_unix_ns, model.run, inputs, list(item.outputs)
+                )
             compute = time.perf_counter_ns() - t0
             # A model whose last run took microseconds runs on the event loop:
             # the hop to a worker thread would cost more than the model.

@@ -79,3 +79,8 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.GetTaskRequest, context: Any
     ) -> tasks_pb2.GetTaskResponse:
         return await self.tasks.get_task(request)
+
+    async def CancelTask(
+        self, request: tasks_pb2.CancelTaskRequest, context: Any
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await self.tasks.cancel_task(request)

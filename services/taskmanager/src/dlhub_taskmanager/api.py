@@ -12,6 +12,7 @@ STATES = {
     "RUNNING": tasks_pb2.TASK_STATE_RUNNING,
     "SUCCEEDED": tasks_pb2.TASK_STATE_SUCCEEDED,
     "FAILED": tasks_pb2.TASK_STATE_FAILED,
+    "CANCELLED": tasks_pb2.TASK_STATE_CANCELLED,
 }
 
 
@@ -64,3 +65,9 @@ class TaskAPI:
             current_principal.get(), request.task_id, wait=request.wait, timeout_s=request.timeout_s
         )
         return tasks_pb2.GetTaskResponse(task=task_pb(view))
+
+    async def cancel_task(
+        self, request: tasks_pb2.CancelTaskRequest
+    ) -> tasks_pb2.CancelTaskResponse:
+        view = await self.core.control.cancel(current_principal.get(), request.task_id)
+        return tasks_pb2.CancelTaskResponse(task=task_pb(view))

@@ -19,7 +19,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, registry_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
@@ -37,12 +37,16 @@ from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.records import ACTIVE, DEPRECATED, WITHDRAWN
 from dlhub_common.retry import any_error, retrying
+from dlhub_common.settings import TaskSettings
 from dlhub_common.signature import TensorSpec, check_inputs, tensor_signature
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
 from dlhub_common.typed_values import check_json
+
+if TYPE_CHECKING:
+    from dlhub_taskmanager.control import TaskControl
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -56,7 +60,8 @@ JSON_TYPES = WORKER_SERVABLE_TYPES
 ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
-TERMINAL = (SUCCEEDED, FAILED)
+CANCELLED = "CANCELLED"  # task control (control.py): terminal too
+TERMINAL = (SUCCEEDED, FAILED, CANCELLED)
 
 
 def _now_iso() -> str:
@@ -115,6 +120,7 @@ class TaskManager:
         *,
         default_timeout_s: float = 60.0,
         instance_id: str | None = None,
+        tasks: TaskSettings | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -126,9 +132,15 @@ class TaskManager:
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._signatures: dict[str, _Signature] = {}
         self._consumer: asyncio.Task[None] | None = None
+        # task control: cancel, deadlines, backpressure, retention (control.py);
+        # imported here because control.py builds on this module
+        from dlhub_taskmanager.control import TaskControl
+
+        self.control: TaskControl = TaskControl(self, tasks or TaskSettings())
 
     async def start(self) -> None:
         await self.docs.ensure_index(TASKS_COLLECTION, ["state"])
+        await self.docs.ensure_index(TASKS_COLLECTION, ["state", "completed_at"])  # retention
         # Tasks accepted before the first executor joins must wait for it.
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         # Every replica reads every result (its own group) so synchronous
@@ -136,8 +148,10 @@ class TaskManager:
         sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
         await sub.start()
         self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
+        await self.control.start()  # task control
 
     async def stop(self) -> None:
+        await self.control.stop()  # task control
         if self._consumer is not None:
             self._consumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -298,6 +312,9 @@ class TaskManager:
 
         task_id = uuid.uuid4().hex
         created_ns = time.time_ns()
+        # task control: the timeout is the task's deadline; unfinished tasks are bounded
+        deadline_ns = self.control.deadline_ns(created_ns, timeout)
+        self.control.admit(task_id, resolved.ref, deadline_ns)
         record: dict[str, Any] = {
             "task_id": task_id,
             "state": QUEUED,
@@ -310,6 +327,7 @@ class TaskManager:
             "digest": resolved.digest,
             "created_at": _now_iso(),
             "created_ns": created_ns,
+            "deadline_ns": deadline_ns,  # task control
         }
         if task_warnings:
             record["warnings"] = task_warnings
@@ -328,6 +346,7 @@ class TaskManager:
             inputs=inputs,
             outputs=outputs or [],
             enqueued_unix_ns=created_ns,
+            deadline_unix_ns=deadline_ns,  # task control
             model_path=resolved.model_path,
             inputs_json=inputs_json,
             runtime_json=resolved.runtime_json,
@@ -347,6 +366,7 @@ class TaskManager:
                     headers=headers_with_context(),
                 )
         except BaseException:
+            self.control.release(task_id)  # task control
             self._waiters.pop(task_id, None)
             self._pending.pop(task_id, None)
             await self.docs.delete(TASKS_COLLECTION, task_id)
@@ -373,6 +393,7 @@ class TaskManager:
         record = await self.docs.get(TASKS_COLLECTION, task_id) if task_id else None
         if record is None or (record.get("user") and record["user"] != principal.username):
             raise NotFound(f"task {task_id!r} not found")
+        record = await self.control.checked(record)  # task control: deadline, retention
         if wait and record["state"] not in TERMINAL:
             fut = self._waiters.get(task_id)
             if fut is None:
@@ -384,6 +405,7 @@ class TaskManager:
                 )
             except TimeoutError:
                 record = await self.docs.get(TASKS_COLLECTION, task_id) or record
+                record = await self.control.checked(record)  # task control
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
                     self._waiters.pop(task_id, None)
@@ -432,6 +454,10 @@ class TaskManager:
 
     async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
         """Record one result (idempotent) and wake its waiter."""
+        # task control: a cancel or the deadline ended the task first; drop the result
+        if not self.control.result_may_record(result.task_id):
+            self._pending.pop(result.task_id, None)
+            return
         # Tasks this replica accepted are known without a round trip to the store.
         record = self._pending.pop(result.task_id, None)
         if record is None:

@@ -20,6 +20,7 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
         await backends.bus(),
         registry,
         default_timeout_s=backends.settings.default_timeout_s,
+        tasks=backends.settings.tasks,
     )
     await core.start()
     return TaskAPI(core), core

@@ -21,3 +21,8 @@ class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.GetTaskRequest, context: Any
     ) -> tasks_pb2.GetTaskResponse:
         return await self.api.get_task(request)
+
+    async def CancelTask(
+        self, request: tasks_pb2.CancelTaskRequest, context: Any
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await self.api.cancel_task(request)
