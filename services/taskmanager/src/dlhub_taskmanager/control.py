@@ -167,6 +167,7 @@ class TaskControl:
         # task id -> (who ended it, keep until monotonic s), oldest first
         self._claims: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._tasks: list[asyncio.Task[None]] = []
+        self._abandoned: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -180,12 +181,13 @@ class TaskControl:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, *self._abandoned]:
             task.cancel()
-        for task in self._tasks:
+        for task in [*self._tasks, *self._abandoned]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        self._abandoned.clear()
 
     # ------------------------------------------------------------ hooks
 
@@ -255,6 +257,21 @@ class TaskControl:
         record = await self._finish(record, fields)
         await self._announce(task_id)
         return TaskView(record, [])
+
+    def abandoned(self, principal: Principal, task_id: str) -> None:
+        """Hook when a synchronous caller goes away (disconnect, its own deadline):
+        its task is cancelled in the background, so its work is skipped or discarded."""
+
+        async def cancel() -> None:
+            try:
+                await self.cancel(principal, task_id)
+                log.info("task %s cancelled: its caller went away", task_id)
+            except DLHubError as exc:  # finished meanwhile, or the store is away
+                log.debug("abandoned task %s not cancelled: %s", task_id, exc.message)
+
+        task = asyncio.create_task(cancel(), name=f"cancel-abandoned-{task_id}")
+        self._abandoned.add(task)
+        task.add_done_callback(self._abandoned.discard)
 
     async def _announce(self, task_id: str) -> None:
         """Tell executors (and the other task managers); the record already says CANCELLED."""

@@ -377,6 +377,9 @@ class TaskManager:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except TimeoutError:
             return await self.get(principal, task_id)
+        except asyncio.CancelledError:  # task control: the caller left; cancel its task
+            self.control.abandoned(principal, task_id)
+            raise
         finally:
             self._waiters.pop(task_id, None)
 
