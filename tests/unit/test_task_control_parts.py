@@ -14,11 +14,10 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.adapters.local_objects import LocalObjectStore
@@ -33,47 +32,9 @@ from dlhub_executor.core import Executor
 from dlhub_executor.runners.deadline import Watchdog, in_thread, run_deadline
 from dlhub_executor.runners.onnx import OnnxRunner
 from dlhub_taskmanager.control import Admission
+from tests.slow_onnx import loop_onnx
 
 S = 1_000_000_000
-
-
-def loop_onnx() -> bytes:
-    """``Y = steps`` computed by adding 1 ``steps`` times: a model whose run time we choose."""
-    body = helper.make_graph(
-        [
-            helper.make_node("Add", ["v_in", "one"], ["v_out"]),
-            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
-        ],
-        "body",
-        [
-            helper.make_tensor_value_info("i", TensorProto.INT64, []),
-            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
-            helper.make_tensor_value_info("v_in", TensorProto.FLOAT, [1]),
-        ],
-        [
-            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
-            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, [1]),
-        ],
-        initializer=[helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])],
-    )
-    graph = helper.make_graph(
-        [
-            helper.make_node("Reshape", ["steps", "scalar"], ["m"]),
-            helper.make_node("Loop", ["m", "true", "zero"], ["Y"], body=body),
-        ],
-        "slow",
-        [helper.make_tensor_value_info("steps", TensorProto.INT64, [1])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])],
-        initializer=[
-            helper.make_tensor("scalar", TensorProto.INT64, [0], []),
-            helper.make_tensor("true", TensorProto.BOOL, [], [True]),
-            helper.make_tensor("zero", TensorProto.FLOAT, [1], [0.0]),
-        ],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
 
 
 # ------------------------------------------------------------ time limits
@@ -182,7 +143,8 @@ def test_cancelled_ids_are_bounded_and_expire() -> None:
     for n in range(5):
         ids.add(f"t{n}")
     assert len(ids) == 3
-    assert "t0" not in ids and "t1" not in ids
+    assert "t0" not in ids
+    assert "t1" not in ids
     assert all(f"t{n}" in ids for n in (2, 3, 4))
     short = ExpiringSet(ttl_s=0.0, max_size=10)
     short.add("gone")
@@ -228,25 +190,24 @@ def test_admission_frees_slots_of_tasks_past_their_deadline() -> None:
 # ------------------------------------------------------------ retry policy
 
 
-async def test_retrying_retries_what_it_is_told_and_raises_the_rest() -> None:
+async def _retry(error: Exception, failures: int | None, **options: Any) -> int:
+    """A retry loop whose body raises ``error`` ``failures`` times (None: always)."""
     calls = 0
-    async for attempt in retrying("flaky", initial_s=0.001, max_delay_s=0.01):
+    async for attempt in retrying("test", **options):
         with attempt:
             calls += 1
-            if calls < 3:
-                raise Unavailable("not yet")
-    assert calls == 3
+            if failures is None or calls <= failures:
+                raise error
+    return calls
+
+
+async def test_retrying_retries_what_it_is_told_and_raises_the_rest() -> None:
+    assert await _retry(Unavailable("not yet"), 2, initial_s=0.001, max_delay_s=0.01) == 3
     with pytest.raises(InvalidArgument):  # not retryable: raised at once
-        async for attempt in retrying("bad", initial_s=0.001):
-            with attempt:
-                raise InvalidArgument("no")
+        await _retry(InvalidArgument("no"), None, initial_s=0.001)
     with pytest.raises(Unavailable):  # gives up after its time
-        async for attempt in retrying("down", initial_s=0.001, give_up_after_s=0.05):
-            with attempt:
-                raise Unavailable("down")
+        await _retry(Unavailable("down"), None, initial_s=0.001, give_up_after_s=0.05)
     stop = asyncio.Event()
     stop.set()
     with pytest.raises(Unavailable):  # a set stop event ends the loop
-        async for attempt in retrying("stopped", initial_s=10.0, stop=stop):
-            with attempt:
-                raise Unavailable("down")
+        await _retry(Unavailable("down"), None, initial_s=10.0, stop=stop)
