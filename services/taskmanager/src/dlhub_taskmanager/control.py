@@ -341,6 +341,23 @@ class TaskControl:
         }
         return await self._finish(record, fields)
 
+    async def timed_out(self, principal: Principal, task_id: str) -> TaskView:
+        """Hook when a synchronous wait (as long as the task's timeout) ends unanswered:
+        the task fails with DEADLINE_EXCEEDED now (the loop's timer may fire a
+        hair before the deadline, so this does not wait for the clock)."""
+        view = await self.core.get(principal, task_id)
+        if view.record["state"] in TERMINAL:
+            return view
+        record = await self.expire(view.record)
+        if record["state"] in TERMINAL:
+            return TaskView(record, [])
+        # a result is being recorded at this very moment: that is the answer
+        fut = self.core._waiters.get(task_id)
+        if fut is not None:
+            with contextlib.suppress(TimeoutError):
+                return await asyncio.wait_for(asyncio.shield(fut), RESULT_CLAIM_S)
+        return await self.core.get(principal, task_id)
+
     async def sweep_once(self, now_ns: int | None = None) -> tuple[int, int]:
         """Fail overdue unfinished tasks and remove expired finished ones.
 

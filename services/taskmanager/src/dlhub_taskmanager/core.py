@@ -375,8 +375,8 @@ class TaskManager:
             return TaskView(record, [])
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
-        except TimeoutError:
-            return await self.get(principal, task_id)
+        except TimeoutError:  # task control: the wait was the task's timeout
+            return await self.control.timed_out(principal, task_id)
         except asyncio.CancelledError:  # task control: the caller left; cancel its task
             self.control.abandoned(principal, task_id)
             raise

@@ -8,9 +8,9 @@ it with :func:`current_deadline_ns` without any change to the
 of its work items.
 
 * :func:`in_thread` runs a blocking call in a thread and stops waiting at the
-  deadline (DEADLINE_EXCEEDED). The thread cannot be killed: it finishes in
-  the background and its result is discarded. That is the limit for torch and
-  python runs.
+  deadline (plus :data:`STOP_GRACE_S`; DEADLINE_EXCEEDED). The thread cannot
+  be killed: it finishes in the background and its result is discarded. That
+  is the limit for torch and python runs.
 * ONNX Runtime can stop a run: :data:`WATCHDOG` sets ``terminate = True`` on
   the run's ``RunOptions`` when its deadline passes (one watchdog thread for
   every run, no thread per call), and the runner turns the aborted run into
@@ -32,6 +32,9 @@ from typing import Any, TypeVar
 from dlhub_common.errors import DeadlineExceeded
 
 T = TypeVar("T")
+# How long past the deadline a call is still waited for, so a runner that
+# stops itself (ONNX Runtime) reports its own error first.
+STOP_GRACE_S = 0.5
 
 _deadline: ContextVar[int] = ContextVar("dlhub_run_deadline_ns", default=0)
 
@@ -71,7 +74,7 @@ async def in_thread(deadline_ns: int, fn: Callable[..., T], *args: Any) -> T:
         if remaining <= 0:
             raise expired_error()
         try:
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args), remaining)
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), remaining + STOP_GRACE_S)
         except TimeoutError:
             raise expired_error() from None
 
