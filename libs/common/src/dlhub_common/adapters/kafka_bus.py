@@ -422,35 +422,42 @@ class KafkaEventBus(EventBus):
         names = [self.topic_name(t) for t in topics]
         group_id = self.group_name(group)
         await self.ensure_topics(names)
-        try:
+        try:  # a fresh broker answers "no coordinator yet" for a while: retried
             async with asyncio.timeout(self._timeout_s):
-                described = await self._admin.describe_topics(names)
-                partitions = [
-                    TopicPartition(t["topic"], p["partition"])
-                    for t in described
-                    for p in t["partitions"]
-                ]
-                committed = await self._admin.list_consumer_group_offsets(
-                    group_id, partitions=partitions
-                )
-                missing = [
-                    tp for tp in partitions if committed.get(tp) is None or committed[tp].offset < 0
-                ]
-                if not missing:
-                    return
-                consumer = AIOKafkaConsumer(
-                    group_id=group_id, enable_auto_commit=False, **self._client_kwargs()
-                )
-                await consumer.start()
-                try:
-                    consumer.assign(missing)
-                    ends = await consumer.end_offsets(missing)
-                    await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
-                finally:
-                    await _quietly(consumer.stop())
+                async for attempt in retrying(
+                    f"create consumer group {group_id}",
+                    retry_on=lambda exc: isinstance(exc, KafkaError) and _transient(exc),
+                    initial_s=_RETRY_S,
+                    max_delay_s=2.0,
+                ):
+                    with attempt:
+                        started = await self._commit_ends(names, group_id)
         except (KafkaError, OSError, TimeoutError) as exc:
             raise self._unavailable(f"create consumer group {group_id}", exc) from None
-        log.info("consumer group %s now starts on %d partition(s)", group_id, len(missing))
+        if started:
+            log.info("consumer group %s now starts on %d partition(s)", group_id, started)
+
+    async def _commit_ends(self, names: list[str], group_id: str) -> int:
+        """Commit end offsets where ``group_id`` has none; returns how many partitions."""
+        described = await self._admin.describe_topics(names)
+        partitions = [
+            TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+        ]
+        committed = await self._admin.list_consumer_group_offsets(group_id, partitions=partitions)
+        missing = [tp for tp in partitions if committed.get(tp) is None or committed[tp].offset < 0]
+        if not missing:
+            return 0
+        consumer = AIOKafkaConsumer(
+            group_id=group_id, enable_auto_commit=False, **self._client_kwargs()
+        )
+        await consumer.start()
+        try:
+            consumer.assign(missing)
+            ends = await consumer.end_offsets(missing)
+            await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
+        finally:
+            await _quietly(consumer.stop())
+        return len(missing)
 
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         rules.check_subscribe_topics(topics)
