@@ -153,6 +153,31 @@ async def test_an_onnx_run_is_stopped_at_its_deadline(
         assert quick.outputs[0].data == np.array([10.0], dtype=np.float32).tobytes()
 
 
+async def test_a_python_run_is_stopped_at_its_deadline(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    async with (
+        mesh_with(tmp_path, tiny, env_dir) as (mesh, gate),
+        ResultWatch(mesh) as watch,
+    ):
+        warm = await run_json(mesh, "gate", gate.value("warm", hold=False), wait=True)
+        assert warm.state == SUCCEEDED  # its environment is built, its worker up
+        # held until released, which never happens: only the deadline ends it
+        stuck = await run_json(
+            mesh, "gate", gate.value("stuck", hold=True), wait=True, timeout_s=2.0
+        )
+        assert stuck.state == FAILED
+        assert stuck.error.code == "DEADLINE_EXCEEDED"
+        reported = {r.task_id: r for r in await watch.until(stuck.task_id)}
+        # the executor killed the call at the deadline (not at call_timeout_s, 60 s)
+        assert "the servable did not finish by the task's deadline" in (
+            reported[stuck.task_id].error.message
+        )
+        after = await run_json(mesh, "gate", gate.value("after", hold=False), wait=True)
+        assert after.state == SUCCEEDED  # a fresh worker took over
+    assert gate.ran() == ["warm", "stuck", "after"]
+
+
 # ------------------------------------------------------------ backpressure
 
 
