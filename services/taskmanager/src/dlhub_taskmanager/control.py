@@ -244,9 +244,12 @@ class TaskControl:
             raise NotFound(f"task {task_id!r} not found")
         if record["state"] == CANCELLED:
             return TaskView(record, [])
-        claimed = self._claim(task_id, _BY_CANCEL, int(record.get("deadline_ns") or 0))
-        if record["state"] in TERMINAL or claimed not in (None, _BY_CANCEL):
-            state = record["state"] if record["state"] in TERMINAL else "finishing"
+        state = record["state"]
+        if state not in TERMINAL and self._claim(
+            task_id, _BY_CANCEL, int(record.get("deadline_ns") or 0)
+        ) not in (None, _BY_CANCEL):
+            state = "finishing"  # its result (or its deadline) is being recorded right now
+        if state != record["state"] or state in TERMINAL:
             raise FailedPrecondition(
                 f"task {task_id} has already finished ({state}); only queued or running"
                 " tasks can be cancelled",
