@@ -80,14 +80,23 @@ async def in_thread(deadline_ns: int, fn: Callable[..., T], *args: Any) -> T:
 
 
 class Watchdog:
-    """One daemon thread that calls ``stop()`` callbacks when their deadlines pass."""
+    """One daemon thread that calls ``stop()`` callbacks when their deadlines pass.
+
+    Arming is cheap on the hot path: the thread is only woken when a new
+    deadline comes before the time it already sleeps until (it never sleeps
+    more than :data:`IDLE_S`), so runs that finish long before their
+    deadlines cost a lock and a heap push, no thread switch.
+    """
+
+    IDLE_S = 1.0
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._heap: list[tuple[int, int]] = []  # (deadline ns, handle)
         self._stops: dict[int, Callable[[], None]] = {}
         self._ids = itertools.count()
         self._thread: threading.Thread | None = None
+        self._sleeps_until = 0  # ns; the thread looks again by then
 
     def arm(self, deadline_ns: int, stop: Callable[[], None]) -> int:
         """Call ``stop`` at ``deadline_ns`` unless disarmed first; returns a handle."""
@@ -99,8 +108,8 @@ class Watchdog:
                 self._thread = threading.Thread(target=self._loop, name="dlhub-deadlines")
                 self._thread.daemon = True
                 self._thread.start()
-            elif self._heap[0][1] == handle:
-                self._cond.notify()  # a new earliest deadline
+            elif deadline_ns < self._sleeps_until:
+                self._cond.notify()  # sooner than the thread would look
         return handle
 
     def disarm(self, handle: int) -> None:
@@ -116,17 +125,18 @@ class Watchdog:
             while True:
                 while self._heap and self._heap[0][1] not in self._stops:
                     heapq.heappop(self._heap)  # disarmed
-                if not self._heap:
-                    self._cond.wait()
+                now = time.time_ns()
+                if self._heap and self._heap[0][0] <= now:
+                    _, handle = heapq.heappop(self._heap)
+                    stop = self._stops.pop(handle)
+                    with contextlib.suppress(Exception):  # a failing stop must not end the loop
+                        stop()
                     continue
-                wait = (self._heap[0][0] - time.time_ns()) / 1e9
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                _, handle = heapq.heappop(self._heap)
-                stop = self._stops.pop(handle)
-                with contextlib.suppress(Exception):  # a failing stop must not end the loop
-                    stop()
+                until = now + int(self.IDLE_S * 1e9)
+                if self._heap:
+                    until = min(until, self._heap[0][0])
+                self._sleeps_until = until
+                self._cond.wait((until - now) / 1e9)
 
 
 WATCHDOG = Watchdog()
