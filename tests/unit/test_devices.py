@@ -240,6 +240,7 @@ def _fake_ort(available: list[str], falls_back: bool = False) -> ModuleType:
 
     fake.InferenceSession = Session  # type: ignore[attr-defined]
     fake.SessionOptions = lambda: SimpleNamespace()  # type: ignore[attr-defined]
+    fake.RunOptions = lambda: SimpleNamespace(terminate=False)  # type: ignore[attr-defined]
     fake.GraphOptimizationLevel = SimpleNamespace(ORT_ENABLE_ALL=99)  # type: ignore[attr-defined]
     fake.get_available_providers = lambda: list(available)  # type: ignore[attr-defined]
     fake.preload_dlls = lambda: fake.__dict__.setdefault("preloaded", True)  # type: ignore[attr-defined]

@@ -22,7 +22,13 @@ from dlhub_common.errors import (
     error_from_code,
 )
 from dlhub_common.identity import USER_METADATA_KEY, current_principal
-from dlhub_common.rpc.errors import ERROR_METADATA_KEY, error_from_rpc, error_trailers, status_of
+from dlhub_common.rpc.errors import (
+    ERROR_METADATA_KEY,
+    RETRY_AFTER_KEY,
+    error_from_rpc,
+    error_trailers,
+    status_of,
+)
 from dlhub_common.rpc.server import GrpcServer, channel_options
 
 ALL_CLASSES: list[type[DLHubError]] = [
@@ -32,6 +38,7 @@ ALL_CLASSES: list[type[DLHubError]] = [
     errors.PermissionDenied,
     errors.Unauthenticated,
     errors.ResourceExhausted,
+    errors.Overloaded,
     errors.FailedPrecondition,
     errors.DeadlineExceeded,
     errors.Unavailable,
@@ -87,7 +94,9 @@ def test_table_entries_are_real_grpc_statuses_and_http_errors(code: ErrorCode) -
 @pytest.mark.parametrize("code", list(ErrorCode))
 def test_grpc_status_maps_back_to_the_same_code(code: ErrorCode) -> None:
     status = ERROR_TABLE[code].grpc_status
-    assert GRPC_STATUS_TO_CODE.get(status, ErrorCode.INTERNAL) == code
+    # OVERLOADED shares RESOURCE_EXHAUSTED; only its trailer tells them apart
+    expected = ErrorCode.RESOURCE_EXHAUSTED if code is ErrorCode.OVERLOADED else code
+    assert GRPC_STATUS_TO_CODE.get(status, ErrorCode.INTERNAL) == expected
 
 
 def test_known_mappings() -> None:
@@ -96,13 +105,15 @@ def test_known_mappings() -> None:
     assert ERROR_TABLE[ErrorCode.PERMISSION_DENIED].http_status == 403
     assert ERROR_TABLE[ErrorCode.NOT_FOUND].http_status == 404
     assert ERROR_TABLE[ErrorCode.RESOURCE_EXHAUSTED].http_status == 413
+    assert ERROR_TABLE[ErrorCode.OVERLOADED].http_status == 429
+    assert ERROR_TABLE[ErrorCode.OVERLOADED].grpc_status == "RESOURCE_EXHAUSTED"
     assert ERROR_TABLE[ErrorCode.SERVABLE_ERROR].grpc_status == "ABORTED"
     assert ERROR_TABLE[ErrorCode.INTERNAL].http_status == 500
 
 
 def test_only_transient_errors_are_retryable() -> None:
     retryable = {code for code, m in ERROR_TABLE.items() if m.retryable}
-    assert retryable == {ErrorCode.UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED}
+    assert retryable == {ErrorCode.UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED, ErrorCode.OVERLOADED}
     assert errors.Unavailable("x").retryable
     assert not InvalidArgument("x").retryable
 
@@ -158,6 +169,17 @@ def test_status_of_uses_the_table() -> None:
     assert status_of(InvalidArgument("x")) is grpc.StatusCode.INVALID_ARGUMENT
     assert status_of(ServableError("x")) is grpc.StatusCode.ABORTED
     assert status_of(InternalError("x")) is grpc.StatusCode.INTERNAL
+
+
+def test_overloaded_carries_retry_after_in_a_plain_trailer() -> None:
+    err = errors.Overloaded("queues are full", details={"retry_after_s": 1.2})
+    trailers = dict(error_trailers(err))
+    assert trailers[RETRY_AFTER_KEY] == "2"  # whole seconds, rounded up
+    rebuilt = error_from_rpc(FakeRpcError(status_of(err), err.message, error_trailers(err)))
+    assert type(rebuilt) is errors.Overloaded
+    assert status_of(err) is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert errors.retry_after_s(NotFound("x")) is None
+    assert errors.retry_after_s(errors.Overloaded("x", details={"retry_after_s": 0})) == 1
 
 
 def test_error_trailers_are_one_binary_json_entry() -> None:

@@ -71,3 +71,6 @@ class TaskApi(Protocol):
     async def get_statistics(
         self, request: tasks_pb2.GetStatisticsRequest
     ) -> tasks_pb2.GetStatisticsResponse: ...
+    async def cancel_task(
+        self, request: tasks_pb2.CancelTaskRequest
+    ) -> tasks_pb2.CancelTaskResponse: ...

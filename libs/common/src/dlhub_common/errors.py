@@ -23,6 +23,8 @@ class ErrorCode(enum.StrEnum):
     PERMISSION_DENIED = "PERMISSION_DENIED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
+    # Too much work right now (queues full): retry later, after details.retry_after_s.
+    OVERLOADED = "OVERLOADED"
     FAILED_PRECONDITION = "FAILED_PRECONDITION"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
     UNAVAILABLE = "UNAVAILABLE"
@@ -45,7 +47,10 @@ ERROR_TABLE: dict[ErrorCode, ErrorMapping] = {
     ErrorCode.ALREADY_EXISTS: ErrorMapping("ALREADY_EXISTS", 409, False),
     ErrorCode.PERMISSION_DENIED: ErrorMapping("PERMISSION_DENIED", 403, False),
     ErrorCode.UNAUTHENTICATED: ErrorMapping("UNAUTHENTICATED", 401, False),
+    # "Too large" (a message, an upload): sending it again will not help.
     ErrorCode.RESOURCE_EXHAUSTED: ErrorMapping("RESOURCE_EXHAUSTED", 413, False),
+    # The same gRPC status, but a passing condition: HTTP 429 with Retry-After.
+    ErrorCode.OVERLOADED: ErrorMapping("RESOURCE_EXHAUSTED", 429, True),
     ErrorCode.FAILED_PRECONDITION: ErrorMapping("FAILED_PRECONDITION", 409, False),
     ErrorCode.DEADLINE_EXCEEDED: ErrorMapping("DEADLINE_EXCEEDED", 504, True),
     ErrorCode.UNAVAILABLE: ErrorMapping("UNAVAILABLE", 503, True),
@@ -54,7 +59,8 @@ ERROR_TABLE: dict[ErrorCode, ErrorMapping] = {
     ErrorCode.INTERNAL: ErrorMapping("INTERNAL", 500, False),
 }
 
-# gRPC status name -> code, for statuses raised by gRPC itself (no DLHub details).
+# gRPC status name -> code, for statuses raised by gRPC itself (no DLHub details);
+# a bare RESOURCE_EXHAUSTED reads as "too large" (OVERLOADED travels in the trailer).
 GRPC_STATUS_TO_CODE: dict[str, ErrorCode] = {
     "INVALID_ARGUMENT": ErrorCode.INVALID_ARGUMENT,
     "NOT_FOUND": ErrorCode.NOT_FOUND,
@@ -124,6 +130,13 @@ class ResourceExhausted(DLHubError):
     code = ErrorCode.RESOURCE_EXHAUSTED
 
 
+class Overloaded(DLHubError):
+    """Refused for now: queues are full. ``details["retry_after_s"]`` says when to retry;
+    transports add it as HTTP ``Retry-After`` and gRPC trailer ``retry-after``."""
+
+    code = ErrorCode.OVERLOADED
+
+
 class FailedPrecondition(DLHubError):
     code = ErrorCode.FAILED_PRECONDITION
 
@@ -153,6 +166,7 @@ _BY_CODE: dict[ErrorCode, type[DLHubError]] = {
         PermissionDenied,
         Unauthenticated,
         ResourceExhausted,
+        Overloaded,
         FailedPrecondition,
         DeadlineExceeded,
         Unavailable,
@@ -160,6 +174,17 @@ _BY_CODE: dict[ErrorCode, type[DLHubError]] = {
         InternalError,
     )
 }
+
+
+RETRY_AFTER_DETAIL = "retry_after_s"
+
+
+def retry_after_s(error: DLHubError) -> int | None:
+    """Whole seconds to wait before retrying (at least 1), when the error says so."""
+    value = error.details.get(RETRY_AFTER_DETAIL)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return max(1, int(-(-value // 1)))
 
 
 def error_from_code(code: str, message: str, details: dict[str, Any] | None = None) -> DLHubError:

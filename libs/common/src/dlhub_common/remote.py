@@ -120,3 +120,8 @@ class RemoteTasks:
         self, request: tasks_pb2.GetStatisticsRequest
     ) -> tasks_pb2.GetStatisticsResponse:
         return await _call(self._stub.GetStatistics, request)  # type: ignore[no-any-return]
+
+    async def cancel_task(
+        self, request: tasks_pb2.CancelTaskRequest
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await _call(self._stub.CancelTask, request)  # type: ignore[no-any-return]

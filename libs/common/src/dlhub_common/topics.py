@@ -9,7 +9,7 @@
   search service indexes from them, and every task-manager replica
   invalidates its cached references from them.
 * ``dlhub.control``: TaskControl messages (cancel), keyed by task id; every
-  executor reads all of them.
+  executor and every task-manager replica reads all of them (a group each).
 * ``dlhub.executors``: ExecutorAnnouncement messages, keyed by executor id;
   task managers learn from them which servables have pinned executors.
 * ``dlhub.tasks.<owner>.<name>``: WorkItem messages of a servable that has

@@ -13,7 +13,10 @@ TASK_STATES: dict[int, str] = {
     tasks_pb2.TASK_STATE_RUNNING: "RUNNING",
     tasks_pb2.TASK_STATE_SUCCEEDED: "SUCCEEDED",
     tasks_pb2.TASK_STATE_FAILED: "FAILED",
+    tasks_pb2.TASK_STATE_CANCELLED: "CANCELLED",
 }
+# States a task never leaves.
+FINISHED_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 
 
 def task_state(task: tasks_pb2.Task) -> str:

@@ -3,8 +3,8 @@
 The client speaks gRPC to the gateway (``dlhub.v1.DLHubService``). Method
 names follow the original DLHub SDK (``publish_servable``, ``search``,
 ``describe_servable``, ``get_servables``, ``run``, ``get_task_status``,
-``get_result``), plus the version lifecycle: ``list_versions``,
-``deprecate_servable`` and ``withdraw_servable``.
+``get_result``), plus ``cancel_task`` and the version lifecycle:
+``list_versions``, ``deprecate_servable`` and ``withdraw_servable``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -48,7 +49,7 @@ from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
-from dlhub_common.views import publish_job_fields, task_fields, task_state
+from dlhub_common.views import FINISHED_STATES, publish_job_fields, task_fields, task_state
 from dlhub_sdk.config import resolve
 
 CHUNK = 1 << 20
@@ -95,11 +96,25 @@ class TaskFuture:
         return self.client.get_task_status(self.task_id)
 
     def done(self) -> bool:
-        return self.status()["state"] in ("SUCCEEDED", "FAILED")
+        return self.status()["state"] in FINISHED_STATES
+
+    def cancel(self) -> bool:
+        """Cancel the task: True when it is now cancelled (a queued task never
+        runs, a running one has its result discarded), False when it had
+        already finished (as ``concurrent.futures.Future.cancel``)."""
+        try:
+            self.client.cancel_task(self.task_id)
+        except FailedPrecondition:
+            return False
+        return True
+
+    def cancelled(self) -> bool:
+        return bool(self.status()["state"] == "CANCELLED")
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait for the outputs (the decoded JSON result of a python servable);
-        raises the task's error, or TimeoutError."""
+        raises the task's error, ``concurrent.futures.CancelledError`` for a
+        cancelled task, or TimeoutError."""
         try:
             return self.client.get_result(self.task_id, timeout=timeout or 3600.0)
         except DeadlineExceeded as exc:
@@ -544,6 +559,10 @@ class DLHubClient:
                 Lists are converted to the declared dtype. For a python servable:
                 one JSON-able value (numpy arrays become lists), sent as is.
             asynchronous: return a :class:`TaskFuture` at once.
+            timeout: the task's deadline in seconds from acceptance (default
+                the client's ``timeout``): a synchronous call waits that long;
+                a task without a result by then fails with DEADLINE_EXCEEDED,
+                asynchronous or not.
 
         Returns:
             Output arrays by name (tensor servables), the decoded JSON result
@@ -574,6 +593,8 @@ class DLHubClient:
     def _outputs(self, task: tasks_pb2.Task, waited: float) -> Any:
         if task.state == tasks_pb2.TASK_STATE_FAILED:
             raise _task_error(task)
+        if task.state == tasks_pb2.TASK_STATE_CANCELLED:
+            raise CancelledError(f"task {task.task_id} was cancelled")
         if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
             raise DeadlineExceeded(
                 f"task {task.task_id} still {task_state(task)} after {waited:.0f}s;"
@@ -586,6 +607,16 @@ class DLHubClient:
 
     def get_task_status(self, task_id: str) -> dict[str, Any]:
         resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))
+        return task_status(resp.task)
+
+    def cancel_task(self, task_id: str) -> dict[str, Any]:
+        """Cancel a queued or running task you submitted; returns its status (CANCELLED).
+
+        Raises:
+            FailedPrecondition: the task already finished.
+            NotFound: no such task of yours.
+        """
+        resp = self._call("CancelTask", tasks_pb2.CancelTaskRequest(task_id=task_id))
         return task_status(resp.task)
 
     def get_result(self, task_id: str, *, wait: bool = True, timeout: float | None = None) -> Any:

@@ -26,6 +26,7 @@ from typing import Any
 from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
 from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import Settings
@@ -261,18 +262,22 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
                 register(server, pending)
             await server.start(endpoint.host, endpoint.port)
             stack.push_async_callback(server.stop)
-        delay = 0.5
-        while True:
-            try:
-                pending.target = await _assemble(name, module, settings, backends, stack)
-                break
-            except Unavailable as exc:
-                log.warning("%s: %s; retrying in %.1fs", name, exc.message, delay)
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
+        try:  # a backend that is not up yet is waited for, until asked to stop
+            async for attempt in retrying(
+                f"assemble {name}",
+                retry_on=lambda exc: isinstance(exc, Unavailable),
+                initial_s=0.5,
+                max_delay_s=30.0,
+                stop=stop,
+            ):
+                if stop.is_set():
+                    return 1
+                with attempt:
+                    pending.target = await _assemble(name, module, settings, backends, stack)
+        except Unavailable:
+            if stop.is_set():
                 return 1
-            except TimeoutError:
-                delay = min(delay * 2, 30.0)
+            raise
         if server is not None and endpoint is not None:
             await server.set_serving(True)
             print(f"DLHub {name} serving gRPC on {endpoint.host}:{server.port}", flush=True)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
+from dlhub_common.errors import DeadlineExceeded
 from dlhub_common.ports import Delivery
 from dlhub_executor.runners import LoadedModel
 from dlhub_executor.runners.base import Array
@@ -145,6 +146,10 @@ def run_batched(model: LoadedModel, group: list[Pending]) -> int:
         rows = [int(next(iter(p.inputs.values())).shape[0]) for p in group]  # type: ignore[union-attr]
         try:
             parts = split_rows(model.run(joined, list(group[0].item.outputs)), rows)
+        except DeadlineExceeded as exc:  # stopped at the deadline: no time to go on alone
+            for p in group:
+                p.error = exc
+            return 1
         except Exception:
             parts = None  # someone's input breaks the batch: find out whose, alone
         if parts is not None:

@@ -25,9 +25,10 @@ from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
-from dlhub_common.errors import DLHubError, InternalError
+from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
+from dlhub_common.retry import retrying
 from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import (
@@ -40,8 +41,10 @@ from dlhub_common.tracing import (
     use_span,
 )
 from dlhub_executor.batching import BatchQueue, Pending, layout, run_batched
+from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
+from dlhub_executor.runners.deadline import in_thread, run_deadline
 
 log = logging.getLogger("dlhub.executor")
 
@@ -93,8 +96,10 @@ class Executor:
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._consumers: list[asyncio.Task[None]] = []
+        self.control = ExecutorControl(bus, self.executor_id)  # task control: cancels
 
     async def start(self) -> None:
+        await self.control.start()  # task control: before any work is taken
         for topics, group in subscriptions(self.servables, self.group):
             sub = self.bus.subscribe(topics, group)
             await sub.start()
@@ -118,6 +123,7 @@ class Executor:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
                 task.cancel()
+        await self.control.stop()  # task control
         self.models.close()
 
     async def _consume(self, sub: Any) -> None:
@@ -127,6 +133,9 @@ class Executor:
                     item = bus_pb2.WorkItem.FromString(delivery.value)
                 except Exception:
                     log.error("dropping an undecodable work item (%d bytes)", len(delivery.value))
+                    await delivery.ack()
+                    continue
+                if self.control.is_cancelled(item.task_id):  # task control: never runs
                     await delivery.ack()
                     continue
                 if item.servable_type in TENSOR_SERVABLE_TYPES:
@@ -161,6 +170,9 @@ class Executor:
         return queue
 
     async def _handle(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
+        if self.control.is_cancelled(item.task_id):  # task control: cancelled while waiting
+            await delivery.ack()
+            return
         parent = context_from_headers(delivery.headers)
         with tracer.start_as_current_span(
             "execute", context=parent, kind=SpanKind.CONSUMER
@@ -181,18 +193,14 @@ class Executor:
         result: bus_pb2.WorkResult,
         headers: dict[str, bytes],
     ) -> None:
+        if self.control.is_cancelled(item.task_id):  # task control: result discarded
+            await delivery.ack()
+            return
         payload = result.SerializeToString()
-        delay = 0.2
-        while True:  # the result must reach the bus before the work item is acked
-            try:
+        # the result must reach the bus before the work item is acked
+        async for attempt in retrying(f"publish result of {item.task_id}"):
+            with attempt:
                 await self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers)
-                break
-            except DLHubError as exc:
-                if not exc.retryable:
-                    raise
-                log.warning("cannot publish result of %s (%s); retrying", item.task_id, exc.message)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
         await delivery.ack()
 
     async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:
@@ -203,13 +211,18 @@ class Executor:
         )
         try:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
-                raise DLHubError("the task expired before an executor picked it up")
+                raise DeadlineExceeded(
+                    "the task waited in the queue past its deadline (its timeout_s); not run"
+                )
             model = await self.models.get(item)
             result.device = model.device
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
                 t0 = time.perf_counter_ns()
-                output_json = await asyncio.to_thread(model.run_json, item.inputs_json)
+                # task control: waited for until the deadline
+                output_json = await in_thread(
+                    item.deadline_unix_ns, model.run_json, item.inputs_json
+                )
                 compute = time.perf_counter_ns() - t0
                 TASK_COMPUTE.observe(compute / 1e9)
                 result.ok = True
@@ -220,9 +233,12 @@ class Executor:
             inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             if self._inline.get(item.digest, False):
-                outputs = model.run(inputs, list(item.outputs))
-            else:
-                outputs = await asyncio.to_thread(model.run, inputs, list(item.outputs))
+                with run_deadline(item.deadline_unix_ns):  # task control: time limit
+                    outputs = model.run(inputs, list(item.outputs))
+            else:  # task control: waited for until the deadline (ONNX: stopped there)
+                outputs = await in_thread(
+                    item.deadline_unix_ns, model.run, inputs, list(item.outputs)
+                )
             compute = time.perf_counter_ns() - t0
             # A model whose last run took microseconds runs on the event loop:
             # the hop to a worker thread would cost more than the model.
@@ -243,19 +259,35 @@ class Executor:
 
     async def _serve_batch(self, batch: list[Pending]) -> None:
         """Run one batch of one model version and report every item's result."""
+        cancelled = [p for p in batch if self.control.is_cancelled(p.item.task_id)]
+        if cancelled:  # task control: cancelled while queued here; never runs
+            batch = [p for p in batch if p not in cancelled]
+            for p in cancelled:
+                await p.delivery.ack()
+                self._inflight.release()
+            if not batch:
+                return
         started = time.time_ns()
         first = batch[0].item
-        try:
-            model = await self.models.get(first)
-        except Exception as exc:
-            model = None
-            for p in batch:
-                p.error = exc
-        live: list[Pending] = []
-        for p in batch if model is not None else ():
+        waiting: list[Pending] = []
+        for p in batch:  # expired in the queue: not run, and no model loaded for it
+            if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
+                p.error = DeadlineExceeded(
+                    "the task waited in the queue past its deadline (its timeout_s); not run"
+                )
+            else:
+                waiting.append(p)
+        model = None
+        if waiting:
             try:
-                if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
-                    raise DLHubError("the task expired before an executor picked it up")
+                model = await self.models.get(waiting[0].item)
+            except Exception as exc:
+                for p in waiting:
+                    p.error = exc
+                waiting = []
+        live: list[Pending] = []
+        for p in waiting:
+            try:
                 p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
                 live.append(p)
             except Exception as exc:
@@ -265,17 +297,33 @@ class Executor:
             groups.setdefault(layout(p), []).append(p)
         compute = 0
         if model is not None and groups:
-            t0 = time.perf_counter_ns()
-            if self._inline.get(first.digest, False):
+            # task control: the batch runs under its latest deadline (0: none)
+            deadlines = [p.item.deadline_unix_ns for p in live]
+            deadline = max(deadlines) if all(deadlines) else 0
+            cpu = [0]
+
+            def run_all() -> int:
+                c0 = time.thread_time_ns()
                 calls = sum(run_batched(model, g) for g in groups.values())
-            else:
-                calls = await asyncio.to_thread(
-                    lambda: sum(run_batched(model, g) for g in groups.values())
-                )
+                cpu[0] = (time.thread_time_ns() - c0) // max(1, calls)
+                return calls
+
+            t0 = time.perf_counter_ns()
+            try:
+                if self._inline.get(first.digest, False):
+                    with run_deadline(deadline):
+                        run_all()
+                else:
+                    await in_thread(deadline, run_all)
+            except DLHubError as exc:  # the deadline passed first: nobody gets a result
+                for p in live:
+                    p.error, p.outputs = exc, None
             compute = time.perf_counter_ns() - t0
-            # A model whose calls take microseconds runs on the event loop:
-            # the hop to a worker thread would cost more than the model.
-            self._inline[first.digest] = compute / max(1, calls) < INLINE_BELOW_NS
+            # A model whose calls take microseconds of CPU runs on the event
+            # loop: the hop to a worker thread would cost more than the model.
+            # (CPU time, not wall time: a thread waiting for the GIL under load
+            # must not look like a slow model.)
+            self._inline[first.digest] = cpu[0] < INLINE_BELOW_NS
             TASK_COMPUTE.observe(compute / 1e9)
         finished = time.time_ns()
         reports = []

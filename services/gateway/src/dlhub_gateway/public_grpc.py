@@ -84,3 +84,8 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.GetStatisticsRequest, context: Any
     ) -> tasks_pb2.GetStatisticsResponse:
         return await self.tasks.get_statistics(request)
+
+    async def CancelTask(
+        self, request: tasks_pb2.CancelTaskRequest, context: Any
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await self.tasks.cancel_task(request)

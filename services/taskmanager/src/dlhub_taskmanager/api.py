@@ -13,6 +13,7 @@ STATES = {
     "RUNNING": tasks_pb2.TASK_STATE_RUNNING,
     "SUCCEEDED": tasks_pb2.TASK_STATE_SUCCEEDED,
     "FAILED": tasks_pb2.TASK_STATE_FAILED,
+    "CANCELLED": tasks_pb2.TASK_STATE_CANCELLED,
 }
 
 
@@ -71,3 +72,9 @@ class TaskAPI:
         self, request: tasks_pb2.GetStatisticsRequest
     ) -> tasks_pb2.GetStatisticsResponse:
         return await visible_statistics(self.core.stats, self.core.registry, request)
+
+    async def cancel_task(
+        self, request: tasks_pb2.CancelTaskRequest
+    ) -> tasks_pb2.CancelTaskResponse:
+        view = await self.core.control.cancel(current_principal.get(), request.task_id)
+        return tasks_pb2.CancelTaskResponse(task=task_pb(view))

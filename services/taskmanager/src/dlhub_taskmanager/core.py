@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
@@ -33,7 +33,8 @@ from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.records import DEPRECATED, WITHDRAWN
-from dlhub_common.settings import BatchingSettings
+from dlhub_common.retry import any_error, retrying
+from dlhub_common.settings import BatchingSettings, TaskSettings
 from dlhub_common.signature import check_inputs
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
@@ -47,6 +48,9 @@ from dlhub_taskmanager.stats import ServableStats
 from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
 from dlhub_taskmanager.task_records import TaskRecords
 
+if TYPE_CHECKING:
+    from dlhub_taskmanager.control import TaskControl
+
 log = logging.getLogger("dlhub.taskmanager")
 
 TASKS_COLLECTION = TASK_RECORDS
@@ -57,7 +61,8 @@ RECORDING_CONCURRENCY = 256
 TENSOR_TYPES = TENSOR_SERVABLE_TYPES
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
-TERMINAL = (SUCCEEDED, FAILED)
+CANCELLED = "CANCELLED"  # task control (control.py): terminal too
+TERMINAL = (SUCCEEDED, FAILED, CANCELLED)
 
 
 def _now_iso(now_ns: int | None = None) -> str:
@@ -90,6 +95,7 @@ class TaskManager:
         instance_id: str | None = None,
         batching: BatchingSettings | None = None,
         cache: ResultCache | None = None,
+        tasks: TaskSettings | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -110,9 +116,15 @@ class TaskManager:
         self._consumer: asyncio.Task[None] | None = None
         self.stats = ServableStats()  # OIP statistics (stats.py)
         self.router = Router(bus, self.instance_id)
+        # task control: cancel, deadlines, backpressure, retention (control.py);
+        # imported here because control.py builds on this module
+        from dlhub_taskmanager.control import TaskControl
+
+        self.control: TaskControl = TaskControl(self, tasks or TaskSettings())
 
     async def start(self) -> None:
         await self.records.start()
+        await self.docs.ensure_index(TASKS_COLLECTION, ["state", "completed_at"])  # retention
         await self.cache.start()
         # Servable events invalidate cached references from now on.
         await self.resolver.start()
@@ -124,8 +136,10 @@ class TaskManager:
         sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
         await sub.start()
         self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
+        await self.control.start()  # task control
 
     async def stop(self) -> None:
+        await self.control.stop()  # task control
         await self.router.stop()
         if self._consumer is not None:
             self._consumer.cancel()
@@ -237,9 +251,17 @@ class TaskManager:
 
         task_id = uuid.uuid4().hex
         created_ns = time.time_ns()
+        # task control: the timeout is the task's deadline; unfinished tasks are bounded
+        deadline_ns = self.control.deadline_ns(created_ns, timeout)
+        self.control.admit(task_id, resolved.ref, deadline_ns)
         record = self._new_record(principal, resolved, task_id, created_ns, task_warnings)
+        record["deadline_ns"] = deadline_ns  # task control
         if not wait:
-            await self.records.insert(record)  # durable before it is acknowledged
+            try:
+                await self.records.insert(record)  # durable before it is acknowledged
+            except BaseException:
+                self.control.release(task_id)
+                raise
         else:
             record["durable"] = False
         self._pending[task_id] = record
@@ -258,6 +280,7 @@ class TaskManager:
             inputs=inputs,
             outputs=outputs or [],
             enqueued_unix_ns=created_ns,
+            deadline_unix_ns=deadline_ns,  # task control
             model_path=resolved.model_path,
             inputs_json=inputs_json,
             runtime_json=resolved.runtime_json,
@@ -282,6 +305,7 @@ class TaskManager:
                     headers=headers_with_context(),
                 )
         except BaseException:
+            self.control.release(task_id)  # task control
             self._waiters.pop(task_id, None)
             self._pending.pop(task_id, None)
             self._cache_keys.pop(task_id, None)
@@ -292,11 +316,11 @@ class TaskManager:
             return TaskView(record, [])
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
-        except TimeoutError:
-            # the caller stops waiting: from now on the task is polled
-            if record.pop("durable", True) is False and record["state"] not in TERMINAL:
-                await self.records.put(record)
-            return await self.get(principal, task_id)
+        except TimeoutError:  # task control: the wait was the task's timeout
+            return await self.control.timed_out(principal, task_id)
+        except asyncio.CancelledError:  # task control: the caller left; cancel its task
+            self.control.abandoned(principal, task_id)
+            raise
         finally:
             self._waiters.pop(task_id, None)
 
@@ -379,6 +403,7 @@ class TaskManager:
         )
         if record is None or (record.get("user") and record["user"] != principal.username):
             raise NotFound(f"task {task_id!r} not found")
+        record = await self.control.checked(record)  # task control: deadline, retention
         if wait and record["state"] not in TERMINAL:
             fut = self._waiters.get(task_id)
             if fut is None:
@@ -390,6 +415,7 @@ class TaskManager:
                 )
             except TimeoutError:
                 record = self._pending.get(task_id) or await self.records.get(task_id) or record
+                record = await self.control.checked(record)  # task control
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
                     self._waiters.pop(task_id, None)
@@ -443,26 +469,28 @@ class TaskManager:
             return
         self._recording.add(result.task_id)
         try:
-            delay = 0.2
-            while True:  # a result is acked only once it is recorded
-                try:
-                    with tracer.start_as_current_span(
+            # a result is acked only once it is recorded
+            async for attempt in retrying(f"record result of {result.task_id}", retry_on=any_error):
+                with (
+                    attempt,
+                    tracer.start_as_current_span(
                         "record_result",
                         context=context_from_headers(delivery.headers),
                         kind=SpanKind.CONSUMER,
-                    ):
-                        await self.record_result(result, delivery.value)
-                    break
-                except Exception as exc:
-                    log.warning("cannot record result of %s (%s); retrying", result.task_id, exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 10.0)
+                    ),
+                ):
+                    await self.record_result(result, delivery.value)
         finally:
             self._recording.discard(result.task_id)
         await delivery.ack()
 
     async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
         """Record one result (idempotent) and wake its waiter."""
+        # task control: a cancel or the deadline ended the task first; drop the result
+        if not self.control.result_may_record(result.task_id):
+            self._pending.pop(result.task_id, None)
+            self._cache_keys.pop(result.task_id, None)
+            return
         # Tasks this replica accepted are known without a round trip to the store.
         record = self._pending.pop(result.task_id, None)
         cache_as = self._cache_keys.pop(result.task_id, "")

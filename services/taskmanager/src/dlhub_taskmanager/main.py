@@ -30,6 +30,7 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
             cache.ttl_s,
             docs if cache.type == "documents" else None,
         ),
+        tasks=settings.tasks,
     )
     await core.start()
     return TaskAPI(core), core

@@ -26,3 +26,8 @@ class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.GetStatisticsRequest, context: Any
     ) -> tasks_pb2.GetStatisticsResponse:
         return await self.api.get_statistics(request)
+
+    async def CancelTask(
+        self, request: tasks_pb2.CancelTaskRequest, context: Any
+    ) -> tasks_pb2.CancelTaskResponse:
+        return await self.api.cancel_task(request)

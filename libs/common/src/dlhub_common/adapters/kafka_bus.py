@@ -58,7 +58,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +91,7 @@ from dlhub_common.errors import (
     Unavailable,
 )
 from dlhub_common.ports.bus import Delivery, EventBus, Subscription
+from dlhub_common.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -249,30 +249,38 @@ class KafkaEventBus(EventBus):
         async with self._start_lock:
             if self._producer is not None:
                 return
-            deadline = time.monotonic() + self._timeout_s
-            while True:
-                producer = AIOKafkaProducer(
-                    **self._client_kwargs(),
-                    acks="all",
-                    enable_idempotence=True,
-                    compression_type=None,
-                    linger_ms=0,
-                    max_request_size=self.max_message_bytes + _HEADROOM,
-                )
-                admin = AIOKafkaAdminClient(**self._client_kwargs())
-                try:
-                    await producer.start()
-                    await admin.start()
-                except (TimeoutError, KafkaError, OSError) as exc:
-                    await _quietly(producer.stop())
-                    await _quietly(admin.close())
-                    if time.monotonic() > deadline:
-                        raise self._unavailable("connect", exc) from None
-                    log.warning("Kafka at %s not reachable yet, retrying", self._bootstrap)
-                    await asyncio.sleep(1.0)
-                    continue
-                self._producer, self._admin = producer, admin
-                return
+            try:
+                async for attempt in retrying(
+                    f"connect to Kafka at {self._bootstrap}",
+                    retry_on=lambda exc: isinstance(exc, TimeoutError | KafkaError | OSError),
+                    initial_s=0.5,
+                    max_delay_s=2.0,
+                    give_up_after_s=self._timeout_s,
+                ):
+                    with attempt:
+                        self._producer, self._admin = await self._connect()
+            except (TimeoutError, KafkaError, OSError) as exc:
+                raise self._unavailable("connect", exc) from None
+
+    async def _connect(self) -> tuple[Any, Any]:
+        """One attempt: a started producer and admin client, or nothing left open."""
+        producer = AIOKafkaProducer(
+            **self._client_kwargs(),
+            acks="all",
+            enable_idempotence=True,
+            compression_type=None,
+            linger_ms=0,
+            max_request_size=self.max_message_bytes + _HEADROOM,
+        )
+        admin = AIOKafkaAdminClient(**self._client_kwargs())
+        try:
+            await producer.start()
+            await admin.start()
+        except BaseException:
+            await _quietly(producer.stop())
+            await _quietly(admin.close())
+            raise
+        return producer, admin
 
     async def stop(self) -> None:
         """Close every subscription, flush the producer and disconnect. Idempotent."""
@@ -414,35 +422,42 @@ class KafkaEventBus(EventBus):
         names = [self.topic_name(t) for t in topics]
         group_id = self.group_name(group)
         await self.ensure_topics(names)
-        try:
+        try:  # a fresh broker answers "no coordinator yet" for a while: retried
             async with asyncio.timeout(self._timeout_s):
-                described = await self._admin.describe_topics(names)
-                partitions = [
-                    TopicPartition(t["topic"], p["partition"])
-                    for t in described
-                    for p in t["partitions"]
-                ]
-                committed = await self._admin.list_consumer_group_offsets(
-                    group_id, partitions=partitions
-                )
-                missing = [
-                    tp for tp in partitions if committed.get(tp) is None or committed[tp].offset < 0
-                ]
-                if not missing:
-                    return
-                consumer = AIOKafkaConsumer(
-                    group_id=group_id, enable_auto_commit=False, **self._client_kwargs()
-                )
-                await consumer.start()
-                try:
-                    consumer.assign(missing)
-                    ends = await consumer.end_offsets(missing)
-                    await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
-                finally:
-                    await _quietly(consumer.stop())
+                async for attempt in retrying(
+                    f"create consumer group {group_id}",
+                    retry_on=lambda exc: isinstance(exc, KafkaError) and _transient(exc),
+                    initial_s=_RETRY_S,
+                    max_delay_s=2.0,
+                ):
+                    with attempt:
+                        started = await self._commit_ends(names, group_id)
         except (KafkaError, OSError, TimeoutError) as exc:
             raise self._unavailable(f"create consumer group {group_id}", exc) from None
-        log.info("consumer group %s now starts on %d partition(s)", group_id, len(missing))
+        if started:
+            log.info("consumer group %s now starts on %d partition(s)", group_id, started)
+
+    async def _commit_ends(self, names: list[str], group_id: str) -> int:
+        """Commit end offsets where ``group_id`` has none; returns how many partitions."""
+        described = await self._admin.describe_topics(names)
+        partitions = [
+            TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+        ]
+        committed = await self._admin.list_consumer_group_offsets(group_id, partitions=partitions)
+        missing = [tp for tp in partitions if committed.get(tp) is None or committed[tp].offset < 0]
+        if not missing:
+            return 0
+        consumer = AIOKafkaConsumer(
+            group_id=group_id, enable_auto_commit=False, **self._client_kwargs()
+        )
+        await consumer.start()
+        try:
+            consumer.assign(missing)
+            ends = await consumer.end_offsets(missing)
+            await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
+        finally:
+            await _quietly(consumer.stop())
+        return len(missing)
 
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         rules.check_subscribe_topics(topics)
@@ -628,17 +643,16 @@ class _KafkaSubscription(Subscription):
         if not partitions:
             return {}
         admin = self._bus._admin
-        while True:
-            try:
-                result: dict[Any, Any] = await admin.list_consumer_group_offsets(
-                    self.group, partitions=partitions
-                )
-                return result
-            except KafkaError as exc:
-                if not _transient(exc):
-                    raise
-                log.info("group %s: committed offsets not readable yet: %r", self.group, exc)
-                await asyncio.sleep(_RETRY_S)
+        result: dict[Any, Any] = {}
+        async for attempt in retrying(
+            f"group {self.group}: read committed offsets",
+            retry_on=lambda exc: isinstance(exc, KafkaError) and _transient(exc),
+            initial_s=_RETRY_S,
+            max_delay_s=1.0,
+        ):
+            with attempt:
+                result = await admin.list_consumer_group_offsets(self.group, partitions=partitions)
+        return result
 
     # -- acknowledgement -----------------------------------------------------------------
 

@@ -18,18 +18,27 @@ from dlhub_common.errors import (
     DLHubError,
     ErrorCode,
     error_from_code,
+    retry_after_s,
 )
 
 ERROR_METADATA_KEY = "dlhub-error-bin"
+# Seconds a refused caller should wait (OVERLOADED), for clients that read no DLHub trailer.
+RETRY_AFTER_KEY = "retry-after"
 
 
 def status_of(error: DLHubError) -> grpc.StatusCode:
     return getattr(grpc.StatusCode, ERROR_TABLE[error.code].grpc_status)
 
 
-def error_trailers(error: DLHubError) -> tuple[tuple[str, bytes], ...]:
+def error_trailers(error: DLHubError) -> tuple[tuple[str, bytes | str], ...]:
     payload = {"code": error.code.value, "message": error.message, "details": error.details}
-    return ((ERROR_METADATA_KEY, json.dumps(payload).encode()),)
+    trailers: tuple[tuple[str, bytes | str], ...] = (
+        (ERROR_METADATA_KEY, json.dumps(payload).encode()),
+    )
+    wait = retry_after_s(error)
+    if wait is not None:
+        trailers += ((RETRY_AFTER_KEY, str(wait)),)
+    return trailers
 
 
 def error_from_rpc(exc: grpc.aio.AioRpcError | grpc.RpcError) -> DLHubError:

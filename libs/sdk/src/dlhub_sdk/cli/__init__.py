@@ -36,7 +36,15 @@ from dlhub_sdk.cli.query import (
     cmd_versions,
     cmd_withdraw,
 )
-from dlhub_sdk.cli.run import _is_arrays, _job_text, _load_inputs, cmd_bundle, cmd_run, cmd_status
+from dlhub_sdk.cli.run import (
+    _is_arrays,
+    _job_text,
+    _load_inputs,
+    cmd_bundle,
+    cmd_cancel,
+    cmd_run,
+    cmd_status,
+)
 from dlhub_sdk.cli.serve import SERVICES, _settings, cmd_serve, cmd_up
 
 # The names below were all importable from the single-module ``dlhub_sdk.cli``;
@@ -66,6 +74,7 @@ __all__ = [
     "_warn",
     "build_parser",
     "cmd_bundle",
+    "cmd_cancel",
     "cmd_deprecate",
     "cmd_describe",
     "cmd_publish",

@@ -13,7 +13,7 @@ from dlhub_sdk.cli.query import (
     cmd_versions,
     cmd_withdraw,
 )
-from dlhub_sdk.cli.run import cmd_bundle, cmd_run, cmd_status
+from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 
 
@@ -178,7 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version")
     p.add_argument("--output", action="append", help="only this output (repeatable)")
     p.add_argument("--async", dest="asynchronous", action="store_true", help="print a task id")
-    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="the task's deadline in seconds (a run without a result by then fails)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = client_cmd("bundle", "download a version's bundle with a Dockerfile for its executor")
@@ -194,4 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id", help="a task id, or a publish id (pub-...)")
     p.add_argument("--result", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = client_cmd("cancel", "cancel a queued or running task of yours")
+    p.add_argument("task_id", help="the task id (`dlhub run --async` prints it)")
+    p.set_defaults(func=cmd_cancel)
     return parser

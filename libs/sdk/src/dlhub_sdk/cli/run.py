@@ -1,4 +1,5 @@
-"""Running servables and following work: run, status (tasks and publish jobs), bundle."""
+"""Running servables and following work: run, status (tasks and publish jobs), cancel,
+bundle."""
 
 from __future__ import annotations
 
@@ -82,6 +83,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             else:
                 status["output"] = result
     _print(args, status, json.dumps(status, indent=2, default=_jsonable))
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        status = client.cancel_task(args.task_id)
+    _print(args, status, f"task {status['task_id']}: {status['state']}")
     return 0
 
 

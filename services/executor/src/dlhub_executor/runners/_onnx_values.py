@@ -66,8 +66,12 @@ class SessionValues:
         self.bf16_outputs = frozenset(o.name for o in session.get_outputs() if o.type == BFLOAT16)
         self._bf16 = dtype_for("BF16")
 
-    def run(self, names: Sequence[str], inputs: Mapping[str, Array]) -> list[Any]:
+    def run(
+        self, names: Sequence[str], inputs: Mapping[str, Array], run_options: Any = None
+    ) -> list[Any]:
         """Run for ``names``; bfloat16 inputs go in as OrtValues, strings as ``str``.
+
+        ``run_options`` (``onnxruntime.RunOptions``) lets a watchdog stop the run.
 
         Raises:
             InvalidArgument: a string input that is not UTF-8.
@@ -77,7 +81,7 @@ class SessionValues:
         feed = {n: self._input(n, v) for n, v in inputs.items()}
         wanted_bf16 = self.bf16_outputs.intersection(names)
         if not wanted_bf16:  # session.run takes numpy arrays and OrtValues alike
-            return list(self.session.run(list(names), feed))
+            return list(self.session.run(list(names), feed, run_options))
         if self.strings:
             raise FailedPrecondition(
                 f"outputs {sorted(wanted_bf16)} are bfloat16 and inputs {sorted(self.strings)}"
@@ -91,7 +95,10 @@ class SessionValues:
             n: v if not isinstance(v, np.ndarray) else ort.OrtValue.ortvalue_from_numpy(v)
             for n, v in feed.items()
         }
-        return [_to_numpy(r, self._bf16) for r in self.session.run_with_ort_values(names, values)]
+        return [
+            _to_numpy(r, self._bf16)
+            for r in self.session.run_with_ort_values(names, values, run_options)
+        ]
 
     def _input(self, name: str, value: Array) -> Any:
         if name in self.strings:

@@ -18,6 +18,7 @@ from dlhub_common.errors import DLHubError, FailedPrecondition, ServableError
 from dlhub_executor.devices import Device, onnx_providers, session_device
 from dlhub_executor.runners._onnx_values import SessionValues
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner, as_array
+from dlhub_executor.runners.deadline import WATCHDOG, current_deadline_ns, expired_error
 
 log = logging.getLogger("dlhub.executor")
 _preload_lock = threading.Lock()
@@ -44,20 +45,36 @@ def _preload_cuda_libraries(ort: Any) -> None:
 
 class OnnxModel(LoadedModel):
     def __init__(self, session: object, device: str = "cpu") -> None:
+        import onnxruntime as ort
+
         self.session = session
         self.device = device
         self.output_names = [o.name for o in session.get_outputs()]  # type: ignore[attr-defined]
         self.values = SessionValues(session)  # strings as UTF-8 text, bfloat16
+        self._run_options = ort.RunOptions
 
     def run(self, inputs: Mapping[str, Array], outputs: Sequence[str]) -> dict[str, Array]:
         names = list(outputs) or self.output_names
+        # execution time limit: the watchdog stops the run at the task's deadline
+        deadline = current_deadline_ns()
+        options = self._run_options() if deadline else None
+        handle = WATCHDOG.arm(deadline, lambda: _terminate(options)) if options else None
         try:
-            values = self.values.run(names, inputs)
+            values = self.values.run(names, inputs, options)
         except DLHubError:
             raise
         except Exception as exc:  # onnxruntime raises its own exception types
+            if options is not None and options.terminate:
+                raise expired_error("the ONNX Runtime run") from None
             raise ServableError(f"onnxruntime failed: {str(exc)[:500]}") from None
+        finally:
+            if handle is not None:
+                WATCHDOG.disarm(handle)
         return {name: as_array(v) for name, v in zip(names, values, strict=True)}
+
+
+def _terminate(options: object) -> None:
+    options.terminate = True  # type: ignore[attr-defined]
 
 
 class OnnxRunner(ModelRunner):

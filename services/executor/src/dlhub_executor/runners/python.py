@@ -44,6 +44,7 @@ from dlhub_common.errors import (
 )
 from dlhub_common.uvtool import uv_command, uv_env
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner
+from dlhub_executor.runners.deadline import current_deadline_ns, expired_error
 
 log = logging.getLogger("dlhub.executor")
 
@@ -302,19 +303,25 @@ class PythonModel(LoadedModel):
                 self._worker = None
                 self._worker = self._start()
             worker = self._worker
+            # task control: the call timeout, or the task's deadline when sooner
+            limit, deadline = self.call_timeout_s, current_deadline_ns()
+            if deadline:
+                limit = max(0.001, min(limit, (deadline - time.time_ns()) / 1e9))
             try:
-                reply = worker.call(value, self.call_timeout_s)
+                reply = worker.call(value, limit)
             except TimeoutError:
                 log.warning(
                     "%s:%s ran past %.1f s; restarting its worker",
                     self.module,
                     self.function,
-                    self.call_timeout_s,
+                    limit,
                 )
                 worker.kill()
                 self._worker = None
                 with contextlib.suppress(Exception):
                     self._worker = self._start()  # a fresh worker for the next call
+                if limit < self.call_timeout_s:
+                    raise expired_error("the servable") from None
                 raise DeadlineExceeded(
                     f"the servable did not answer within {self.call_timeout_s:g} s"
                     " (executor_options.call_timeout_s); its worker was restarted"

@@ -37,7 +37,11 @@ class RunBody(BaseModel):
     inputs: Any
     version: int = Field(0, ge=0, description="0 = latest")
     asynchronous: bool = Field(False, description="Return a task id at once")
-    timeout_s: float = Field(0, ge=0, description="Wait of a synchronous run; 0 = default")
+    timeout_s: float = Field(
+        0,
+        ge=0,
+        description="The task's deadline from acceptance (and a synchronous wait); 0 = default",
+    )
     outputs: list[str] = Field(default_factory=list, description="Only these outputs")
     no_cache: bool = Field(False, description="Run the model even if the result is cached")
 
@@ -446,4 +450,12 @@ async def get_task(
     resp = await ctx(request).tasks.get_task(
         tasks_pb2.GetTaskRequest(task_id=task_id, wait=wait, timeout_s=timeout_s)
     )
+    return task_json(resp.task)
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def cancel_task(request: Request, task_id: str, _who: Caller) -> dict[str, Any]:
+    """Cancel a queued or running task of yours: 200 with the CANCELLED task;
+    409 when it already finished, 404 when it is unknown or not yours."""
+    resp = await ctx(request).tasks.cancel_task(tasks_pb2.CancelTaskRequest(task_id=task_id))
     return task_json(resp.task)

@@ -11,7 +11,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dlhub_common.errors import ERROR_TABLE, DLHubError, InternalError, ResourceExhausted
+from dlhub_common.errors import (
+    ERROR_TABLE,
+    DLHubError,
+    InternalError,
+    ResourceExhausted,
+    retry_after_s,
+)
 from dlhub_common.telemetry import HTTP_REQUESTS
 from dlhub_gateway.http import api_v1, oip_rest
 from dlhub_gateway.http.context import GatewayContext
@@ -21,9 +27,11 @@ PUBLISH_PATH = "/api/v1/servables"
 
 
 def error_response(err: DLHubError) -> JSONResponse:
+    wait = retry_after_s(err)  # an overloaded task manager says when to come back
     return JSONResponse(
         {"error": err.message, "code": err.code.value, "details": err.details},
         status_code=ERROR_TABLE[err.code].http_status,
+        headers={"Retry-After": str(wait)} if wait is not None else None,
     )
 
 

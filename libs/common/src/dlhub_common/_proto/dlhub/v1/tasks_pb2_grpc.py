@@ -62,8 +62,11 @@ class TaskServiceServicer:
     """
 
     def RunServable(self, request, context):
-        """Submit a run. With wait=true the call returns when the task ends or the
-        timeout passes (the task then keeps running; poll it with GetTask).
+        """Submit a run. timeout_s is the task's deadline: with wait=true the call
+        returns when the task ends or the timeout passes (the task then fails
+        with DEADLINE_EXCEEDED); an asynchronous task fails the same way when it
+        has no result by then. Full queues: RESOURCE_EXHAUSTED (code OVERLOADED,
+        trailing metadata retry-after).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
