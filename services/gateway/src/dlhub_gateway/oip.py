@@ -127,6 +127,11 @@ class OipCore:
         if task.state == tasks_pb2.TASK_STATE_FAILED:
             details = json.loads(task.error.details_json) if task.error.details_json else {}
             raise error_from_code(task.error.code, task.error.message, details)
+        if task.state == tasks_pb2.TASK_STATE_CANCELLED:
+            raise FailedPrecondition(
+                f"task {task.task_id} was cancelled before it finished",
+                details={"task_id": task.task_id, "state": "CANCELLED"},
+            )
         if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
             raise FailedPrecondition(
                 f"task {task.task_id} did not finish in time;"

@@ -35,7 +35,7 @@ class TaskRecords:
         linger_s: how long the writer waits to gather a batch.
     """
 
-    def __init__(self, docs: DocumentStore, *, batch: int = 256, linger_s: float = 0.005) -> None:
+    def __init__(self, docs: DocumentStore, *, batch: int = 256, linger_s: float = 0.02) -> None:
         self.docs = docs
         self.batch = batch
         self.linger_s = linger_s
