@@ -37,7 +37,8 @@ class ModelFile:
 def load_digits_example() -> ModuleType:
     """examples/digits/digits.py as a module (its functions, not its main)."""
     spec = importlib.util.spec_from_file_location("dlhub_example_digits", DIGITS_SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

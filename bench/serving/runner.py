@@ -23,6 +23,7 @@ class Round:
     model: str
     protocol: str
     concurrency: int
+    tag: str = ""  # which table the round belongs to ("cnn", "cache hit", ...)
     requests: int = 0
     errors: int = 0
     elapsed: float = 0.0
@@ -47,7 +48,7 @@ def merge(rounds: list[Round]) -> Round:
     the per-round percentiles (rounds are equally long, so this stays honest)."""
     ok = [r for r in rounds if r.requests]
     first = rounds[0]
-    out = Round(first.system, first.model, first.protocol, first.concurrency)
+    out = Round(first.system, first.model, first.protocol, first.concurrency, first.tag)
     out.error = next((r.error for r in rounds if r.error), "")
     if not ok:
         return out
@@ -94,8 +95,9 @@ class LoadGen:
         warmup: float = 1.0,
         fixed: bool = False,
         seed: int = 0,
+        tag: str = "",
     ) -> Round:
-        rnd = Round(system.name, model.key, protocol, concurrency)
+        rnd = Round(system.name, model.key, protocol, concurrency, tag)
         try:
             system.check_alive()
         except RuntimeError as exc:

@@ -19,6 +19,7 @@ class System:
         servers: the processes whose CPU time is this system's cost.
         headers: sent with every request (DLHub's bearer token).
         note: how it is configured, for the table.
+        extra_pgids: process groups it depends on and is charged for (its Kafka broker).
     """
 
     name: str
@@ -28,9 +29,11 @@ class System:
     servers: list[Server]
     headers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    extra_pgids: list[int] = field(default_factory=list)  # helpers it needs (Kafka)
 
     def cpu_s(self) -> float:
-        return group_cpu_s(pgid for s in self.servers for pgid in s.pgids)
+        pgids = [pgid for s in self.servers for pgid in s.pgids]
+        return group_cpu_s([*pgids, *self.extra_pgids])
 
     def check_alive(self) -> None:
         for server in self.servers:

@@ -39,7 +39,9 @@ class OnnxModel(Model):  # type: ignore[misc]
         results = self._session.run(self._outputs, feeds)
         outputs = []
         for name, value in zip(self._outputs, results, strict=True):
-            out = InferOutput(name=name, shape=list(value.shape), datatype=from_np_dtype(value.dtype))
+            out = InferOutput(
+                name=name, shape=list(value.shape), datatype=from_np_dtype(value.dtype)
+            )
             # Without binary_data tritonclient's gRPC client sees empty outputs.
             out.set_data_from_numpy(value, binary_data=payload.use_binary_outputs)
             outputs.append(out)
