@@ -30,7 +30,7 @@ PACKAGES = {
 
 
 def _uv() -> str:
-    found = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    found = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
     if not Path(found).exists():
         raise RuntimeError("uv is not installed (make install installs it)")
     return found

@@ -81,7 +81,7 @@ def markdown(res: Results) -> str:
         " by requests. p50/p90/p99 are medians over rounds.",
         "",
     ]
-    lines += _tiny(res) + _cnn(res) + _ratios(res) + _cache(res) + _modes(res)
+    lines += _targets(res) + _tiny(res) + _cnn(res) + _ratios(res) + _cache(res) + _modes(res)
     if res.failures or res.skipped:
         lines += ["## Not measured", ""]
         lines += _table(
@@ -128,7 +128,9 @@ def _cnn(res: Results) -> list[str]:
     lines = ["## 2. CNN (ResNet-20, random weights, FP32 [1, 3, 32, 32]), OIP gRPC", ""]
     if raw and one:
         lines += [
-            f"Raw onnxruntime in-process: batch 32 → **{raw.samples_per_s:.0f} samples/s**"
+            f"Raw onnxruntime in-process (median of {res.meta.get('raw_b32_runs', 1)} runs,"
+            " measured between the rounds below): batch 32 →"
+            f" **{raw.samples_per_s:.0f} samples/s**"
             f" ({raw.p50:.2f} ms per batch, {raw.cpu_ms_per_sample:.3f} ms CPU/sample);"
             f" batch 1 → {one.samples_per_s:.0f} samples/s ({one.p50:.3f} ms per call).",
             "",
@@ -195,14 +197,76 @@ def _modes(res: Results) -> list[str]:
         lines += ["## 3b. Embedded vs distributed (Kafka), digits, 1 client, OIP gRPC", ""]
         head = ["system", "path", "clients", "req/s", "p50", "p90", "p99", "p50 - in-process"]
         lines += _table(
-            [*head, "server CPU ms/req", "status"], [_row(r, _f(r.p50 - base)) for r in mode]
+            [*head, "of which Kafka ms/req", "server CPU ms/req", "status"],
+            [_row(r, _f(r.p50 - base), _kafka(r)) for r in mode],
         )
     reps = res.merged("replicas")
     if reps:
         lines += ["## 3c. Executor replicas on one hot servable (ResNet-20), OIP gRPC", ""]
         head = ["system", "path", "clients", "req/s", "p50", "p90", "p99"]
-        lines += _table([*head, "server CPU ms/req", "status"], [_row(r) for r in reps])
+        lines += _table(
+            [*head, "of which Kafka ms/req", "server CPU ms/req", "status"],
+            [_row(r, _kafka(r)) for r in reps],
+        )
     return lines
+
+
+def _kafka(r: Round) -> str:
+    return _f(r.helper_cpu_ms_per_request, 3) if r.helper_cpu_s else "-"
+
+
+def _targets(res: Results) -> list[str]:
+    """Issue #7's targets, each with what this run reached."""
+    rows: list[list[str]] = []
+    floor = res.inproc.get("digits")
+    base = floor.p50 if floor else float("nan")
+
+    def add(measure: str, target: str, reached: str, ok: bool | None) -> None:
+        rows.append([measure, target, reached, "—" if ok is None else ("met" if ok else "missed")])
+
+    tiny = next(
+        (r for r in res.merged("tiny") if r.system == DLHUB_ON and r.protocol == "grpc"), None
+    )
+    if tiny and tiny.requests:
+        over = tiny.p50 - base
+        add(
+            "tiny model, embedded (OIP gRPC)",
+            "<= 1 ms p50 over in-process",
+            f"{over:.2f} ms",
+            over <= 1,
+        )
+    dist = next((r for r in res.merged("mode") if "distributed" in r.system and r.requests), None)
+    if dist:
+        over = dist.p50 - base
+        add(
+            "tiny model, distributed (Kafka)",
+            "<= 5 ms p50 over in-process",
+            f"{over:.2f} ms",
+            over <= 5,
+        )
+    raw = res.inproc.get("resnet b32")
+    on = res.find("cnn", DLHUB_ON, 32)
+    if raw and on and on.requests:
+        pct = 100 * on.rps / raw.samples_per_s
+        add(
+            "CNN, batching on, 32 clients",
+            ">= 90% of raw batched onnxruntime",
+            f"{pct:.0f}%",
+            pct >= 90,
+        )
+    for peer in PEERS:
+        b = res.find("cnn", peer, 32)
+        if on and on.requests and b and b.requests:
+            ratio = on.rps / b.rps
+            reached = f"{ratio:.2f}x throughput, p99 {on.p99:.0f} vs {b.p99:.0f} ms"
+            add(f"vs {peer}, CNN 32 clients", ">= 2x throughput at <= their p99", reached,
+                ratio >= 2 and on.p99 <= b.p99)  # fmt: skip
+    hit = next((r for r in res.merged("cache hit") if r.model == "digits" and r.requests), None)
+    if hit:
+        add("cache hit (digits, gateway)", "<= 0.5 ms p50", f"{hit.p50:.2f} ms p50", hit.p50 <= 0.5)
+    if not rows:
+        return []
+    return ["## Targets (issue #7)", "", *_table(["measure", "target", "reached", ""], rows)]
 
 
 def plots(res: Results, out: Path) -> list[Path]:

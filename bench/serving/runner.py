@@ -31,6 +31,7 @@ class Round:
     p90: float = float("nan")
     p99: float = float("nan")
     cpu_s: float = float("nan")  # server CPU seconds during the round
+    helper_cpu_s: float = 0.0  # of which helpers (Kafka broker)
     error: str = ""
     outputs: dict[str, list[int]] = field(default_factory=dict)
 
@@ -41,6 +42,10 @@ class Round:
     @property
     def cpu_ms_per_request(self) -> float:
         return self.cpu_s * 1e3 / self.requests if self.requests else float("nan")
+
+    @property
+    def helper_cpu_ms_per_request(self) -> float:
+        return self.helper_cpu_s * 1e3 / self.requests if self.requests else float("nan")
 
 
 def merge(rounds: list[Round]) -> Round:
@@ -56,6 +61,7 @@ def merge(rounds: list[Round]) -> Round:
     out.errors = sum(r.errors for r in rounds)
     out.elapsed = sum(r.elapsed for r in ok)
     out.cpu_s = sum(r.cpu_s for r in ok)
+    out.helper_cpu_s = sum(r.helper_cpu_s for r in ok)
     for name in ("p50", "p90", "p99"):
         setattr(out, name, float(np.median([getattr(r, name) for r in ok])))
     out.outputs = ok[0].outputs
@@ -122,9 +128,10 @@ class LoadGen:
         self.proc.stdin.flush()
         msg = self._read()
         if msg["event"] == "go":
-            cpu0 = system.cpu_s()
+            cpu0, helper0 = system.cpu_s(), system.helper_cpu_s()
             msg = self._read()
             rnd.cpu_s = system.cpu_s() - cpu0
+            rnd.helper_cpu_s = system.helper_cpu_s() - helper0
         if msg["event"] == "failed":
             rnd.error = msg["error"]
             return rnd

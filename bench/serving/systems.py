@@ -35,6 +35,10 @@ class System:
         pgids = [pgid for s in self.servers for pgid in s.pgids]
         return group_cpu_s([*pgids, *self.extra_pgids])
 
+    def helper_cpu_s(self) -> float:
+        """The part of ``cpu_s`` spent by helpers (the Kafka broker of distributed mode)."""
+        return group_cpu_s(self.extra_pgids) if self.extra_pgids else 0.0
+
     def check_alive(self) -> None:
         for server in self.servers:
             server.check_alive()
