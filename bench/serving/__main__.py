@@ -38,7 +38,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, help="seconds of warm-up per round (1; quick 0.5)")
     p.add_argument("--reps", type=int, help="interleaved rounds per configuration (2; quick 1)")
     p.add_argument("--clients", help="CNN client counts, comma-separated (1,8,32,64)")
-    p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="onnxruntime threads")
+    p.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (1)")
     p.add_argument("--skip", default="", help=f"systems to leave out: {','.join(SKIPPABLE)}")
     p.add_argument("--out", type=Path, default=RESULTS, help="where tables and plots go")
     a = p.parse_args(argv)
@@ -155,7 +155,9 @@ def run(args: argparse.Namespace, bench: Bench) -> None:
             f"  {key:11} {m.samples_per_s:9.1f} samples/s  p50 {m.p50:.3f} ms  p99 {m.p99:.3f} ms"
         )
 
-    def embedded(label: str, sub: str, *, batching: bool, cache: bool, extra: tuple[str, ...] = ()):
+    def embedded(
+        label: str, sub: str, *, batching: bool, cache: bool, extra: tuple[str, ...] = ()
+    ) -> Callable[[], System]:
         settings = dlhub.settings_for(batching=batching, cache=cache, threads=a.threads)
         return lambda: dlhub.start_embedded(label, models, settings, wd / sub, extra)
 

@@ -38,7 +38,7 @@ class Target:
         if self.protocol == "grpc":
             import tritonclient.grpc.aio as client_mod
         else:
-            import tritonclient.http.aio as client_mod  # type: ignore[no-redef]
+            import tritonclient.http.aio as client_mod
         self.mod = client_mod
         kwargs = {"conn_limit": 256} if self.protocol == "http" else {}
         self.client = client_mod.InferenceServerClient(cmd["url"], **kwargs)

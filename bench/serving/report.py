@@ -266,7 +266,7 @@ def _targets(res: Results) -> list[str]:
         add("cache hit (digits, gateway)", "<= 0.5 ms p50", f"{hit.p50:.2f} ms p50", hit.p50 <= 0.5)
     if not rows:
         return []
-    return ["## Targets (issue #7)", "", *_table(["measure", "target", "reached", ""], rows)]
+    return ["## Targets (issue #7)", "", *_table(["measure", "target", "reached", "status"], rows)]
 
 
 def plots(res: Results, out: Path) -> list[Path]:
@@ -296,6 +296,8 @@ def plots(res: Results, out: Path) -> list[Path]:
         if metric == "p99":
             ax.set_yscale("log")
         ax.set_xscale("log", base=2)
+        ticks = sorted({r.concurrency for r in cnn})
+        ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.set_xlabel("concurrent clients")
         ax.set_ylabel(ylabel)
         ax.set_title("ResNet-20 over OIP gRPC")
