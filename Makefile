@@ -50,7 +50,7 @@ run: install  ## the mesh on the embedded default, with the digits example publi
 
 bench: install  ## serving benchmark vs MLServer, KServe, onnxruntime -> bench/results/ (BENCH_ARGS=--quick)
 	$(PY) -m deploy.local.stack obtain kafka
-	UV="$(UV)" $(PY) -m bench.serving $(BENCH_ARGS)
+	UV="$(UV)" $(PY) -m bench.serving --profile $(BENCH_ARGS)
 
 clean:
 	rm -rf .dlhub .pytest_cache .mypy_cache .ruff_cache

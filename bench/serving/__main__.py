@@ -23,6 +23,7 @@ from pathlib import Path
 from bench.serving import dlhub, peers
 from bench.serving.inproc import measure
 from bench.serving.models import ROOT, ModelFile, digits_model, resnet_model
+from bench.serving.profile import Profile, Sampler, summarize
 from bench.serving.report import Results, write_report
 from bench.serving.runner import LoadGen, Round
 from bench.serving.systems import System
@@ -41,6 +42,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (1)")
     p.add_argument("--skip", default="", help=f"systems to leave out: {','.join(SKIPPABLE)}")
     p.add_argument("--out", type=Path, default=RESULTS, help="where tables and plots go")
+    p.add_argument("--profile", action="store_true", help="py-spy DLHub during two extra rounds")
     a = p.parse_args(argv)
     a.duration = a.duration or (2.0 if a.quick else 5.0)
     a.warmup = a.warmup if a.warmup is not None else (0.5 if a.quick else 1.0)
@@ -121,6 +123,36 @@ class Bench:
                     tag=tag,
                 )
                 self._record(rnd)
+
+    def profile(
+        self, system: System | None, model: ModelFile, clients: int, name: str, what: str
+    ) -> None:
+        """One extra round (not in the tables) with py-spy sampling the DLHub server."""
+        if system is None:
+            return
+        out = self.args.out / f"profile_{name}.txt"
+        print(f"[profile] {what}", flush=True)
+        try:
+            sampler = Sampler(
+                system.servers[0].proc.pid, out, self.args.warmup + self.args.duration
+            )
+        except Exception as exc:
+            self.results.profiles.append(Profile(name, what, error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.loadgen.run(
+            system,
+            model,
+            "grpc",
+            clients,
+            self.args.duration,
+            warmup=self.args.warmup,
+            tag="profile",
+        )
+        error = sampler.finish()
+        prof = Profile(name, what, error=error) if error else summarize(out, name, what)
+        self.results.profiles.append(prof)
+        for frame, pct in prof.self_top[:5]:
+            print(f"  {pct:5.1f}%  {frame}", flush=True)
 
     def _record(self, rnd: Round) -> None:
         self.results.rounds.append(rnd)
@@ -204,6 +236,9 @@ def run(args: argparse.Namespace, bench: Bench) -> None:
     bench.interleave([(cached, True)], digits, "grpc", 1, "cache hit")
     bench.interleave([(cached, False)], digits, "grpc", 1, "cache miss")
     bench.interleave([(cached, True)], resnet, "grpc", 1, "cache hit")
+    if a.profile:
+        bench.profile(on, resnet, 32, "cnn32", "ResNet-20, 32 clients, DLHub embedded, batching on")
+        bench.profile(on, digits, 1, "tiny", "digits, 1 client, DLHub embedded")
     for system in (off, cached, mls, kse):
         bench.stop(system)
 
@@ -255,6 +290,7 @@ def run(args: argparse.Namespace, bench: Bench) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="dlhub-bench-serving-"))
     print(f"[bench] scratch and server logs in {workdir}", flush=True)
     bench = Bench(args, workdir)

@@ -26,6 +26,7 @@ PACKAGES = {
     # uvloop 0.23 breaks MLServer 1.7.1's worker start ("no current event loop").
     "mlserver": ["mlserver==1.7.1", "uvloop==0.21.0", "onnxruntime"],
     "kserve": ["kserve==0.21.0", "onnxruntime"],
+    "tools": ["py-spy"],  # bench/serving/profile.py
 }
 
 

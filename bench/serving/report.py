@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.serving.inproc import InProcess
+from bench.serving.profile import Profile
 from bench.serving.runner import Round, merge
 
 DLHUB_ON = "DLHub embedded, batching on"
@@ -24,6 +25,7 @@ class Results:
     rounds: list[Round] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # system -> why it did not run
     skipped: list[str] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
 
     def merged(self, tag: str) -> list[Round]:
         """Rounds of one table, one row per (system, model, protocol, clients), in run order."""
@@ -82,6 +84,7 @@ def markdown(res: Results) -> str:
         "",
     ]
     lines += _targets(res) + _tiny(res) + _cnn(res) + _ratios(res) + _cache(res) + _modes(res)
+    lines += _profiles(res)
     if res.failures or res.skipped:
         lines += ["## Not measured", ""]
         lines += _table(
@@ -208,6 +211,29 @@ def _modes(res: Results) -> list[str]:
             [*head, "of which Kafka ms/req", "server CPU ms/req", "status"],
             [_row(r, _kafka(r)) for r in reps],
         )
+    return lines
+
+
+def _profiles(res: Results) -> list[str]:
+    if not res.profiles:
+        return []
+    lines = [
+        "## Where the time goes (py-spy, DLHub embedded)",
+        "",
+        "Sampled at 100 Hz over every thread of `dlhub up` and its children during one extra"
+        " round (not in the tables above); % of all samples. Raw collapsed stacks:"
+        " `profile_<name>.txt` next to this file.",
+        "",
+    ]
+    for p in res.profiles:
+        lines += [f"### {p.name}: {p.what} ({p.samples} samples)", ""]
+        if p.error:
+            lines += [f"py-spy failed: {p.error}", ""]
+            continue
+        rows = [[f"{pct:.1f}%", frame.replace("|", "/")] for frame, pct in p.self_top]
+        lines += _table(["self", "function (where the sample was taken)"], rows)
+        rows = [[f"{pct:.1f}%", frame.replace("|", "/")] for frame, pct in p.inclusive_top]
+        lines += _table(["inclusive", "function (anywhere on the stack)"], rows)
     return lines
 
 
@@ -355,6 +381,7 @@ def write_report(res: Results, out: Path) -> list[Path]:
                 "rounds": [asdict(r) for r in res.rounds],
                 "failures": res.failures,
                 "skipped": res.skipped,
+                "profiles": [asdict(p) for p in res.profiles],
             },
             indent=1,
             default=str,
