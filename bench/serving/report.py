@@ -221,19 +221,23 @@ def _profiles(res: Results) -> list[str]:
         "## Where the time goes (py-spy, DLHub embedded)",
         "",
         "Sampled at 100 Hz over every thread of `dlhub up` and its children during one extra"
-        " round (not in the tables above); % of all samples. Raw collapsed stacks:"
-        " `profile_<name>.txt` next to this file.",
+        " round (not in the tables above). Samples whose innermost frame is a wait (event loop"
+        " in epoll, idle thread pool, grpc poller) are counted apart; the percentages are of the"
+        " other (busy) samples. Raw collapsed stacks: `profile_<name>.txt` next to this file.",
         "",
     ]
     for p in res.profiles:
-        lines += [f"### {p.name}: {p.what} ({p.samples} samples)", ""]
+        lines += [
+            f"### {p.name}: {p.what} ({p.samples} samples, {p.waiting_pct:.0f}% waiting)",
+            "",
+        ]
         if p.error:
             lines += [f"py-spy failed: {p.error}", ""]
             continue
         rows = [[f"{pct:.1f}%", frame.replace("|", "/")] for frame, pct in p.self_top]
         lines += _table(["self", "function (where the sample was taken)"], rows)
         rows = [[f"{pct:.1f}%", frame.replace("|", "/")] for frame, pct in p.inclusive_top]
-        lines += _table(["inclusive", "function (anywhere on the stack)"], rows)
+        lines += _table(["inclusive", "DLHub / grpc function (anywhere on the stack)"], rows)
     return lines
 
 
