@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +25,7 @@ from bench.serving import dlhub, peers
 from bench.serving.inproc import measure
 from bench.serving.models import ROOT, ModelFile, digits_model, resnet_model
 from bench.serving.profile import Profile, Sampler, summarize
-from bench.serving.report import Results, write_report
+from bench.serving.report import Results, load_results, write_report
 from bench.serving.runner import LoadGen, Round
 from bench.serving.systems import System
 
@@ -37,21 +38,38 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="short rounds, clients 1 and 32, 1 rep")
     p.add_argument("--duration", type=float, help="seconds per measured round (5; quick 2)")
     p.add_argument("--warmup", type=float, help="seconds of warm-up per round (1; quick 0.5)")
-    p.add_argument("--reps", type=int, help="interleaved rounds per configuration (2; quick 1)")
+    p.add_argument("--reps", type=int, help="interleaved rounds per configuration (3; quick 1)")
     p.add_argument("--clients", help="CNN client counts, comma-separated (1,8,32,64)")
     p.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (1)")
     p.add_argument("--skip", default="", help=f"systems to leave out: {','.join(SKIPPABLE)}")
     p.add_argument("--out", type=Path, default=RESULTS, help="where tables and plots go")
     p.add_argument("--profile", action="store_true", help="py-spy DLHub during two extra rounds")
+    p.add_argument("--render", type=Path, help="redraw tables and plots from a serving.json")
     a = p.parse_args(argv)
     a.duration = a.duration or (2.0 if a.quick else 5.0)
     a.warmup = a.warmup if a.warmup is not None else (0.5 if a.quick else 1.0)
-    a.reps = a.reps or (1 if a.quick else 2)
+    a.reps = a.reps or (1 if a.quick else 3)
     a.clients = [int(c) for c in (a.clients or ("1,32" if a.quick else "1,8,32,64")).split(",")]
     a.skip = {s for s in a.skip.split(",") if s}
     if a.skip - set(SKIPPABLE):
         p.error(f"--skip takes {', '.join(SKIPPABLE)}")
     return a
+
+
+def _commit() -> str:
+    """The measured tree's commit (with a mark when it has local changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}{' (modified)' if dirty else ''}"
 
 
 class Bench:
@@ -65,6 +83,7 @@ class Bench:
             meta={
                 "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "host": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+                "commit": _commit(),
                 "quick": args.quick,
                 "duration_s": args.duration,
                 "warmup_s": args.warmup,
@@ -291,6 +310,11 @@ def run(args: argparse.Namespace, bench: Bench) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.render:
+        results = load_results(args.render)
+        paths = write_report(results, args.out)
+        print(f"[bench] redrew {', '.join(map(str, paths))}", flush=True)
+        return 0
     workdir = Path(tempfile.mkdtemp(prefix="dlhub-bench-serving-"))
     print(f"[bench] scratch and server logs in {workdir}", flush=True)
     bench = Bench(args, workdir)
