@@ -66,6 +66,16 @@ def group_cpu_s(pgids: Iterable[int]) -> float:
     return total / CLK_TCK
 
 
+def pid_cpu_s(pid: int) -> float:
+    """utime+stime (seconds) of one process, all its threads; 0 when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
 @dataclass
 class Server:
     """A child process leading its own process group, with its output in a file."""

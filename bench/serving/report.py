@@ -112,11 +112,15 @@ def _row(r: Round, *extra: str) -> list[str]:
 
 
 def _over(row: list[str], r: Round, model_cpu: float) -> list[str]:
-    """``row`` with the server's CPU per request above the model's own, before the status."""
-    return [*row[:-1], _f(r.cpu_ms_per_request - model_cpu, 3), row[-1]]
+    """``row`` with the server's CPU per request above the model's own and the client's
+    CPU per request, before the status."""
+    over = _f(r.cpu_ms_per_request - model_cpu, 3)
+    client = _f(r.client_cpu_ms_per_request, 3) if r.client_cpu_s else "—"
+    return [*row[:-1], over, client, row[-1]]
 
 
 OVER = "CPU over in-process ms/req"
+CLIENT = "client CPU ms/req"
 
 
 def _tiny(res: Results) -> list[str]:
@@ -127,12 +131,12 @@ def _tiny(res: Results) -> list[str]:
     if floor:
         rows.append(
             [floor.label, "session.run", "1", _f(floor.samples_per_s, 0), _f(floor.p50, 3), "",
-             _f(floor.p99, 3), "0", _f(floor.cpu_ms_per_sample, 3), "0", "ok"]
+             _f(floor.p99, 3), "0", _f(floor.cpu_ms_per_sample, 3), "0", "—", "ok"]
         )  # fmt: skip
     base = floor.p50 if floor else float("nan")
     model_cpu = floor.cpu_ms_per_sample if floor else float("nan")
     rows += [_over(_row(r, _f(r.p50 - base)), r, model_cpu) for r in res.merged("tiny")]
-    return lines + _table([*head, "server CPU ms/req", OVER, "status"], rows)
+    return lines + _table([*head, "server CPU ms/req", OVER, CLIENT, "status"], rows)
 
 
 def _cnn(res: Results) -> list[str]:
@@ -155,10 +159,12 @@ def _cnn(res: Results) -> list[str]:
     head = ["system", "path", "clients", "req/s", "p50", "p90", "p99", "% of raw b32"]
     lines += [
         f"`{OVER}`: server CPU per request less the CPU of one sample in raw batch-32"
-        " onnxruntime, i.e. what serving adds.",
+        f" onnxruntime, i.e. what serving adds. `{CLIENT}`: the load generator's own CPU,"
+        " spent on the same cores: server + client CPU per request bounds throughput here"
+        " (2 cores / their sum), whatever the server does.",
         "",
     ]
-    return lines + _table([*head, "server CPU ms/req", OVER, "status"], rows)
+    return lines + _table([*head, "server CPU ms/req", OVER, CLIENT, "status"], rows)
 
 
 def _ratios(res: Results) -> list[str]:

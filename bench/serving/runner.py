@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from bench.serving.models import ROOT, ModelFile
+from bench.serving.procs import pid_cpu_s
 from bench.serving.systems import System
 
 
@@ -32,6 +33,7 @@ class Round:
     p99: float = float("nan")
     cpu_s: float = float("nan")  # server CPU seconds during the round
     helper_cpu_s: float = 0.0  # of which helpers (Kafka broker)
+    client_cpu_s: float = 0.0  # the load generator's own CPU (same cores as the server)
     error: str = ""
     outputs: dict[str, list[int]] = field(default_factory=dict)
 
@@ -42,6 +44,10 @@ class Round:
     @property
     def cpu_ms_per_request(self) -> float:
         return self.cpu_s * 1e3 / self.requests if self.requests else float("nan")
+
+    @property
+    def client_cpu_ms_per_request(self) -> float:
+        return self.client_cpu_s * 1e3 / self.requests if self.requests else float("nan")
 
     @property
     def helper_cpu_ms_per_request(self) -> float:
@@ -62,6 +68,7 @@ def merge(rounds: list[Round]) -> Round:
     out.elapsed = sum(r.elapsed for r in ok)
     out.cpu_s = sum(r.cpu_s for r in ok)
     out.helper_cpu_s = sum(r.helper_cpu_s for r in ok)
+    out.client_cpu_s = sum(r.client_cpu_s for r in ok)
     for name in ("p50", "p90", "p99"):
         setattr(out, name, float(np.median([getattr(r, name) for r in ok])))
     out.outputs = ok[0].outputs
@@ -129,9 +136,11 @@ class LoadGen:
         msg = self._read()
         if msg["event"] == "go":
             cpu0, helper0 = system.cpu_s(), system.helper_cpu_s()
+            client0 = pid_cpu_s(self.proc.pid)
             msg = self._read()
             rnd.cpu_s = system.cpu_s() - cpu0
             rnd.helper_cpu_s = system.helper_cpu_s() - helper0
+            rnd.client_cpu_s = pid_cpu_s(self.proc.pid) - client0
         if msg["event"] == "failed":
             rnd.error = msg["error"]
             return rnd
