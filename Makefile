@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PY := $(UV) run --frozen python
 
-.PHONY: install protos protos-check lint buf-lint test test-unit run up clean stack-up stack-down stack-env
+.PHONY: install protos protos-check lint buf-lint test test-unit run up clean stack-up stack-down stack-env bench
 
 install:  ## create .venv with every package and tool (installs uv when missing)
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv
@@ -47,6 +47,10 @@ stack-env:
 
 run: install  ## the mesh on the embedded default, with the digits example published
 	$(UV) run --frozen dlhub up --example digits
+
+bench: install  ## serving benchmark vs MLServer, KServe, onnxruntime -> bench/results/ (BENCH_ARGS=--quick)
+	$(PY) -m deploy.local.stack obtain kafka
+	UV="$(UV)" $(PY) -m bench.serving --profile $(BENCH_ARGS)
 
 clean:
 	rm -rf .dlhub .pytest_cache .mypy_cache .ruff_cache
