@@ -85,7 +85,9 @@ def retrying(
         exc = state.outcome.exception() if state.outcome is not None else None
         reason = exc.message if isinstance(exc, DLHubError) else repr(exc)
         wait = state.next_action.sleep if state.next_action is not None else 0.0
-        log.warning("%s failed (%s); retry %d in %.1fs", what, reason, state.attempt_number, wait)
+        log.warning(
+            "%s failed (%s); retrying in %.1fs (retry %d)", what, reason, wait, state.attempt_number
+        )
 
     async def _sleep(seconds: float) -> None:
         if stop is None:

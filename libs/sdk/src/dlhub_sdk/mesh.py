@@ -90,7 +90,13 @@ async def run_mesh(
     gateway_m = _service_module("gateway")
     stop = _stop_event()
     replicas = ExecutorReplicas(settings, executors - 1, stop.set)
-    async with embedded_mesh(settings) as (backends, gateway):
+    outer = contextlib.AsyncExitStack()
+    if executors > 1:
+        # forked before this process runs any gRPC thread: a fork while gRPC's
+        # threads run can abort the child
+        outer.push_async_callback(replicas.stop)
+        await replicas.start()
+    async with outer, embedded_mesh(settings) as (backends, gateway):
         username = slug_username(user or os.environ.get("USER") or "local")
         token = gateway_m.tokens_for(settings).ensure_user(username)
         host = settings.gateway.host
@@ -109,9 +115,6 @@ async def run_mesh(
             flush=True,
         )
         async with contextlib.AsyncExitStack() as stack:
-            if executors > 1:
-                stack.push_async_callback(replicas.stop)
-                await replicas.start()
             if example:
                 stack.push_async_callback(
                     _stop_process, await _start_example(example, info, backends.data_dir)

@@ -454,10 +454,30 @@ class KafkaEventBus(EventBus):
         try:
             consumer.assign(missing)
             ends = await consumer.end_offsets(missing)
-            await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
+            try:
+                await consumer.commit({tp: OffsetAndMetadata(ends[tp], "") for tp in missing})
+            except CommitFailedError:
+                # the group has live members: one joined a moment ago and is
+                # committing its start positions (_set_up); once they are
+                # committed, nothing published from then on is missed
+                log.info("consumer group %s already has members; waiting for its start", group_id)
+                await self._await_committed(group_id, missing)
+                return 0
         finally:
             await _quietly(consumer.stop())
         return len(missing)
+
+    async def _await_committed(self, group_id: str, partitions: list[Any]) -> None:
+        """Wait until ``group_id`` has committed offsets on every one of ``partitions``."""
+        while True:
+            committed = await self._admin.list_consumer_group_offsets(
+                group_id, partitions=partitions
+            )
+            if all(
+                committed.get(tp) is not None and committed[tp].offset >= 0 for tp in partitions
+            ):
+                return
+            await asyncio.sleep(0.05)
 
     def subscribe(self, topics: Sequence[str], group: str) -> Subscription:
         rules.check_subscribe_topics(topics)
