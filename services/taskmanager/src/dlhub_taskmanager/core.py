@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -25,25 +24,22 @@ from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.codec import from_raw
-from dlhub_common.errors import ErrorCode, FailedPrecondition, InvalidArgument, NotFound
+from dlhub_common.errors import NotFound
 from dlhub_common.identity import Principal
-from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
-from dlhub_common.records import DEPRECATED, WITHDRAWN
 from dlhub_common.retry import any_error, retrying
 from dlhub_common.settings import BatchingSettings, TaskSettings
-from dlhub_common.signature import check_inputs
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
-from dlhub_common.typed_values import check_json
-from dlhub_taskmanager.resolver import JSON_TYPES, Resolved, Resolver
+from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
+from dlhub_taskmanager.results import cacheable_result, error_for_caller, one_chunk
 from dlhub_taskmanager.routing import Router
+from dlhub_taskmanager.run_checks import check_run_inputs, check_runnable
 from dlhub_taskmanager.stats import ServableStats
 from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
 from dlhub_taskmanager.task_records import TaskRecords
@@ -58,7 +54,6 @@ TASKS_COLLECTION = TASK_RECORDS
 PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 RECORDING_CONCURRENCY = 256
-TENSOR_TYPES = TENSOR_SERVABLE_TYPES
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 CANCELLED = "CANCELLED"  # task control (control.py): terminal too
@@ -189,57 +184,8 @@ class TaskManager:
             InvalidArgument: inputs do not match the signature.
         """
         resolved = await self.resolve(ref)
-        if resolved.state == WITHDRAWN:
-            raise FailedPrecondition(
-                f"{resolved.ref} is withdrawn: {resolved.state_reason}",
-                details={"state": WITHDRAWN, "reason": resolved.state_reason},
-            )
-        task_warnings = (
-            [f"{resolved.ref} is deprecated: {resolved.state_reason}"]
-            if resolved.state == DEPRECATED
-            else []
-        )
-        if resolved.servable_type in JSON_TYPES:
-            if inputs:
-                raise FailedPrecondition(
-                    f"{resolved.ref} is a {resolved.servable_type} servable: it takes one JSON"
-                    " value (inputs_json), not tensors; the Open Inference Protocol runs"
-                    " tensor servables only"
-                )
-            if not inputs_json:
-                raise InvalidArgument(f"{resolved.ref} needs an input: set inputs_json")
-            assert resolved.input_spec is not None
-            check_json(resolved.input_spec, inputs_json)
-            if outputs:
-                raise InvalidArgument("python servables return one value; do not select outputs")
-        elif resolved.servable_type not in TENSOR_TYPES:
-            raise FailedPrecondition(f"servable type {resolved.servable_type!r} cannot run here")
-        elif inputs_json:
-            raise InvalidArgument(
-                f"{resolved.ref} is a tensor servable ({resolved.servable_type}):"
-                " send tensors (inputs), not inputs_json"
-            )
-        given: dict[str, tuple[str, list[int]]] = {}
-        for t in inputs:
-            if t.name in given:
-                raise InvalidArgument(f"input {t.name!r} given twice")
-            given[t.name] = (t.datatype, list(t.shape))
-        check_inputs(resolved.inputs, given)
-        for t in inputs:  # data must match shape and datatype before it is queued
-            from_raw(t.datatype, list(t.shape), t.data, name=t.name)
-        if (
-            len(resolved.inputs) == 1
-            and len(inputs) == 1
-            and inputs[0].name != resolved.inputs[0].name
-        ):
-            renamed = types_pb2.Tensor()
-            renamed.CopyFrom(inputs[0])
-            renamed.name = resolved.inputs[0].name
-            inputs = [renamed]
-        known_outputs = {s.name for s in resolved.outputs}
-        for name in outputs or []:
-            if known_outputs and name not in known_outputs:
-                raise InvalidArgument(f"unknown output {name!r}; outputs: {sorted(known_outputs)}")
+        task_warnings = check_runnable(resolved)
+        inputs = check_run_inputs(resolved, inputs, inputs_json, outputs or [])
         timeout = timeout_s if timeout_s > 0 else self.default_timeout_s
         key = ""
         if resolved.signature.cacheable and self.cache.enabled:
@@ -520,10 +466,10 @@ class TaskManager:
                 if len(raw) <= INLINE_RESULT_BYTES:
                     fields["result_b64"] = base64.b64encode(raw).decode()
                 else:
-                    info = await self.objects.put(_one(raw))
+                    info = await self.objects.put(one_chunk(raw))
                     fields["result_key"] = info.key
             else:
-                fields["error"] = _error_for_caller(record, result.error)
+                fields["error"] = error_for_caller(record, result.error)
             durable = record.pop("durable", True)
             record.update(fields)
             if durable:
@@ -531,7 +477,7 @@ class TaskManager:
             else:  # a synchronous run whose caller gets the result now
                 self.records.write_behind(record)
             if result.ok and cache_as:
-                await self.cache.put(cache_as, _cacheable(result))
+                await self.cache.put(cache_as, cacheable_result(result))
             TASKS.labels("ok" if result.ok else "error").inc()
             self.stats.record(record, result, now_ns)
         fut = self._waiters.get(result.task_id)
@@ -543,46 +489,3 @@ class TaskManager:
                     result.output_json if result.ok else "",
                 )
             )
-
-
-def _error_for_caller(record: dict[str, Any], error: types_pb2.ErrorInfo) -> dict[str, Any]:
-    """The error as the task's caller may see it.
-
-    A servable's own failure (SERVABLE_ERROR) carries the function's message
-    and traceback, which may reveal the servable's code or data: only the
-    servable's owner keeps them. Anyone else gets the exception type and a
-    sanitized message. Tasks are only ever shown to the user who submitted
-    them, so deciding here, once, covers every later read.
-    """
-    out = {
-        "code": error.code,
-        "message": error.message,
-        "details_json": error.details_json,
-        "retryable": error.retryable,
-    }
-    owner = record.get("servable", {}).get("owner")
-    if error.code != ErrorCode.SERVABLE_ERROR.value or (owner and record.get("user") == owner):
-        return out
-    try:
-        details = json.loads(error.details_json or "{}")
-    except ValueError:
-        details = {}
-    kind = details.get("exception") if isinstance(details, dict) else None
-    out["message"] = (
-        f"the servable raised {kind} while running; its owner can see the details"
-        if isinstance(kind, str) and kind.isidentifier()
-        else "the servable failed while running; its owner can see the details"
-    )
-    out["details_json"] = json.dumps({"exception": kind} if isinstance(kind, str) else {})
-    return out
-
-
-def _cacheable(result: bus_pb2.WorkResult) -> bytes:
-    """What a later identical run is answered with: the outputs alone."""
-    return bus_pb2.WorkResult(
-        ok=True, outputs=result.outputs, output_json=result.output_json
-    ).SerializeToString()
-
-
-async def _one(data: bytes) -> Any:
-    yield data
