@@ -102,6 +102,12 @@ class ExecutorSettings(_Section):
         description="Serve only these servables (owner/name); empty: every unpinned one",
     )
     idle_unload_s: float = Field(900.0, gt=0, description="Unload a model not used for this long")
+    workers: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Worker processes for tensor model calls (0: in the executor process)",
+    )
 
 
 class BatchingSettings(_Section):

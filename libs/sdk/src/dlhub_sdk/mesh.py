@@ -71,22 +71,36 @@ def write_client_file(data_dir: Path, info: dict[str, Any]) -> Path:
     return path
 
 
+def _cores() -> int:
+    """Every core this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 async def run_mesh(
     settings: Settings,
     *,
     user: str | None = None,
     example: str | None = None,
     on_ready: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
-    executors: int = 1,
+    executors: int | None = None,
 ) -> int:
     """Run all five services in this process until SIGINT/SIGTERM.
 
-    ``executors`` > 1 adds that many executor processes less one, which needs
-    a bus other processes can join (Kafka); on the in-process bus it is
-    refused (dlhub_sdk.replicas).
+    ``executors`` > 1 uses that many processes for models: on the in-process
+    bus, the executor's model worker processes (``executor_options.workers``;
+    dlhub_executor.workers); on a bus other processes can join (Kafka),
+    that many executor processes less one next to this one
+    (dlhub_sdk.replicas).
     """
+    if executors is None:  # one model process per core on one machine
+        executors = _cores() if settings.bus.type == "memory" else 1
     check_count("--executors", executors)
-    refuse_in_process_bus(settings, "--executors", executors)
+    if settings.bus.type == "memory":
+        if executors > 1 and not settings.executor_options.workers:
+            settings.executor_options.workers = executors
+        executors = 1
     gateway_m = _service_module("gateway")
     stop = _stop_event()
     replicas = ExecutorReplicas(settings, executors - 1, stop.set)

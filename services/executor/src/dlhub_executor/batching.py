@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from dlhub_common.errors import DeadlineExceeded
 from dlhub_common.ports import Delivery
 from dlhub_executor.runners import LoadedModel
 from dlhub_executor.runners.base import Array
+
+log = logging.getLogger("dlhub.executor")
 
 
 @dataclass
@@ -52,9 +55,11 @@ class BatchQueue:
     """Items of one model version; ``serve`` receives one batch at a time.
 
     Args:
-        serve: runs one batch (never concurrently with another of this queue).
+        serve: runs one batch.
         max_batch_size: most items in one batch (1: every item alone).
         max_queue_delay_s: longest the first item of a batch waits for more.
+        concurrency: batches served at once (1: one after the other; more
+            when the model runs in several worker processes).
     """
 
     def __init__(
@@ -62,8 +67,11 @@ class BatchQueue:
         serve: Callable[[list[Pending]], Awaitable[None]],
         max_batch_size: int,
         max_queue_delay_s: float,
+        concurrency: int = 1,
     ) -> None:
         self.serve = serve
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._serving: set[asyncio.Task[None]] = set()
         self.max_batch_size = max(1, max_batch_size)
         self.max_queue_delay_s = max(0.0, max_queue_delay_s)
         self._items: list[Pending] = []
@@ -79,13 +87,18 @@ class BatchQueue:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="batch-queue")
 
-    async def close(self) -> list[Pending]:
-        """Stop serving; returns the items that never ran."""
+    async def close(self, grace_s: float = 10.0) -> list[Pending]:
+        """Stop taking batches; let those being served finish for ``grace_s``;
+        returns the items that never ran."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._serving:
+            _, late = await asyncio.wait(self._serving, timeout=grace_s)
+            for task in late:
+                task.cancel()
         left, self._items = self._items, []
         return left
 
@@ -108,8 +121,23 @@ class BatchQueue:
 
     async def _run(self) -> None:
         while True:
-            batch = await self._next_batch()
-            await self.serve(batch)
+            # a batch forms only when it can be served: items that arrive
+            # meanwhile make the next batch larger
+            await self._slots.acquire()
+            try:
+                batch = await self._next_batch()
+            except BaseException:
+                self._slots.release()
+                raise
+            task = asyncio.create_task(self.serve(batch))
+            self._serving.add(task)
+            task.add_done_callback(self._served)
+
+    def _served(self, task: asyncio.Task[None]) -> None:
+        self._serving.discard(task)
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("serving a batch failed", exc_info=task.exception())
 
 
 def layout(p: Pending) -> tuple[Any, ...]:

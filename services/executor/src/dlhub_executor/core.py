@@ -25,7 +25,7 @@ from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
-from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError
+from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError, error_from_code
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.retry import retrying
@@ -45,6 +45,7 @@ from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
 from dlhub_executor.runners.deadline import in_thread, run_deadline
+from dlhub_executor.workers import POOL_ABOVE_NS, WorkerPool
 
 log = logging.getLogger("dlhub.executor")
 
@@ -69,6 +70,7 @@ class Executor:
         max_inflight: int = 512,
         servables: Sequence[str] = (),
         idle_unload_s: float | None = None,
+        workers: int = 0,
     ) -> None:
         self.bus = bus
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
@@ -87,6 +89,16 @@ class Executor:
             },
             idle_unload_s=idle_unload_s,
         )
+        # tensor model calls in worker processes (workers.py), each with its
+        # share of the cores for ONNX Runtime / torch threads
+        share = max(1, (os.cpu_count() or 1) // max(1, workers))
+        pooled = {**tensor, "intra_op_threads": intra_op_threads or share}
+        self.pool = (
+            WorkerPool(workers, {k: pooled for k in ("onnx", "torchscript", "torch_export")})
+            if workers > 0
+            else None
+        )
+        self._cpu_per_call: dict[str, int] = {}
         self.device = device
         self.servables = list(servables)
         self._announcer = Announcer(bus, self.executor_id, self.servables)
@@ -124,6 +136,8 @@ class Executor:
             for task in pending:
                 task.cancel()
         await self.control.stop()  # task control
+        if self.pool is not None:
+            self.pool.close()
         self.models.close()
 
     async def _consume(self, sub: Any) -> None:
@@ -165,7 +179,7 @@ class Executor:
         if queue is None:
             size = item.batching.max_batch_size if item.HasField("batching") else 1
             delay = item.batching.max_queue_delay_ms / 1e3 if item.HasField("batching") else 0.0
-            queue = BatchQueue(self._serve_batch, size, delay)
+            queue = BatchQueue(self._serve_batch, size, delay, self.pool.count if self.pool else 1)
             self._queues[item.digest] = queue
         return queue
 
@@ -310,7 +324,12 @@ class Executor:
 
             t0 = time.perf_counter_ns()
             try:
-                if self._inline.get(first.digest, False):
+                if (
+                    self.pool is not None
+                    and self._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS
+                ):
+                    cpu[0] = await self._in_worker(first, groups, deadline)
+                elif self._inline.get(first.digest, False):
                     with run_deadline(deadline):
                         run_all()
                 else:
@@ -322,8 +341,9 @@ class Executor:
             # A model whose calls take microseconds of CPU runs on the event
             # loop: the hop to a worker thread would cost more than the model.
             # (CPU time, not wall time: a thread waiting for the GIL under load
-            # must not look like a slow model.)
+            # must not look like a slow model.) Heavy ones go to the workers.
             self._inline[first.digest] = cpu[0] < INLINE_BELOW_NS
+            self._cpu_per_call[first.digest] = cpu[0]
             TASK_COMPUTE.observe(compute / 1e9)
         finished = time.time_ns()
         reports = []
@@ -367,6 +387,25 @@ class Executor:
                 headers = headers_with_context()
             reports.append(self._report(p.item, p.delivery, result, headers))
         self._track(_all(reports), self._inflight, count=len(batch))
+
+    async def _in_worker(
+        self, item: bus_pb2.WorkItem, groups: dict[Any, list[Pending]], deadline: int
+    ) -> int:
+        """Run the groups of one batch in a worker process; returns CPU ns per call."""
+        assert self.pool is not None
+        order = list(groups.values())
+        _, results, cpu = await self.pool.run(
+            item,
+            self.models.bundle_dir(item),
+            [[(p.inputs or {}, list(p.item.outputs)) for p in g] for g in order],
+            deadline,
+        )
+        for group, got in zip(order, results, strict=True):
+            for p, r in zip(group, got, strict=True):
+                p.outputs, p.batch_size = r.outputs, r.batch_size
+                if r.error is not None:
+                    p.error = error_from_code(*r.error)
+        return cpu
 
 
 async def _all(coros: list[Any]) -> None:

@@ -37,6 +37,7 @@ async def create(backends: Backends) -> Executor:
         env_dir=opts.env_dir or cache / "envs",
         servables=opts.servables,
         idle_unload_s=opts.idle_unload_s,
+        workers=opts.workers,
     )
     await executor.start()
     return executor

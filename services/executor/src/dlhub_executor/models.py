@@ -130,9 +130,13 @@ class ModelCache:
                 except Exception:  # one model's close failing must not stop the sweep
                     log.exception("closing idle model %s failed", key)
 
+    def bundle_dir(self, item: bus_pb2.WorkItem) -> Path:
+        """Where the bundle of ``item``'s version is (or will be) downloaded."""
+        return self.cache_dir / item.digest.replace(":", "-")
+
     async def _load(self, item: bus_pb2.WorkItem) -> LoadedModel:
         runner = self.runner(item.servable_type)
-        bundle = self.cache_dir / item.digest.replace(":", "-")
+        bundle = self.bundle_dir(item)
         for art in item.artifacts:
             dest = bundle.joinpath(*PurePosixPath(art.path).parts)
             if not dest.exists() or dest.stat().st_size != art.size:

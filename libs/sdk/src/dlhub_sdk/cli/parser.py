@@ -37,10 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--executors",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
-        help="executor processes (default 1, in this process); more need a Kafka bus"
-        " (DLHUB_BUS__TYPE=kafka): the in-process bus cannot reach other processes",
+        help="processes that run models (default: one per core). On the in-process bus"
+        " they are the executor's model worker processes (models that take more than"
+        " 1 ms of CPU per call run there); with DLHUB_BUS__TYPE=kafka, N executor processes",
     )
     p.set_defaults(func=cmd_up)
 
