@@ -9,22 +9,14 @@ names follow the original DLHub SDK (``publish_servable``, ``search``,
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import tarfile
 import time
-import urllib.error
-import urllib.request
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import CancelledError
-from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path, PurePosixPath
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import grpc
-import numpy as np
 
 from dlhub_common._proto.dlhub.v1 import (
     dlhub_pb2_grpc,
@@ -33,15 +25,7 @@ from dlhub_common._proto.dlhub.v1 import (
     tasks_pb2,
     types_pb2,
 )
-from dlhub_common.codec import array_to_tensor, dtype_for, tensor_to_array
-from dlhub_common.errors import (
-    DeadlineExceeded,
-    DLHubError,
-    FailedPrecondition,
-    InvalidArgument,
-    Unauthenticated,
-    error_from_code,
-)
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, Unauthenticated
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
 from dlhub_common.records import summary_from_pb
@@ -49,76 +33,28 @@ from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
-from dlhub_common.views import FINISHED_STATES, publish_job_fields, task_fields, task_state
-from dlhub_sdk.config import resolve
-
-CHUNK = 1 << 20
-# Files above this go through resumable upload sessions, in chunks of (up to)
-# UPLOAD_CHUNK; a broken upload resumes up to UPLOAD_RETRIES times.
-UPLOAD_THRESHOLD = 32 * MiB
-UPLOAD_CHUNK = 8 * MiB
-UPLOAD_RETRIES = 5
-# Errors after which an upload asks how far it got and resumes.
-RESUMABLE = frozenset(
-    {
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-        grpc.StatusCode.CANCELLED,
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.UNKNOWN,
-        grpc.StatusCode.FAILED_PRECONDITION,
-    }
+from dlhub_common.views import publish_job_fields
+from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
+from dlhub_sdk._bundles import fetch_bundle
+from dlhub_sdk._inputs import _json_default, input_tensors
+from dlhub_sdk._tasks import Outputs as Outputs
+from dlhub_sdk._tasks import TaskFuture as TaskFuture
+from dlhub_sdk._tasks import _task_error as _task_error
+from dlhub_sdk._tasks import task_outputs, task_status
+from dlhub_sdk._uploads import CHUNK as CHUNK
+from dlhub_sdk._uploads import RESUMABLE as RESUMABLE
+from dlhub_sdk._uploads import UPLOAD_CHUNK as UPLOAD_CHUNK
+from dlhub_sdk._uploads import UPLOAD_RETRIES as UPLOAD_RETRIES
+from dlhub_sdk._uploads import (
+    UPLOAD_THRESHOLD,
+    Progress,
+    _Meter,
+    _sha256,
+    publish_requests,
+    upload_file,
 )
-Progress = Callable[[int, int], None]
-Outputs = dict[str, np.ndarray[Any, Any]]
-
-
-def _task_error(task: tasks_pb2.Task) -> DLHubError:
-    details = json.loads(task.error.details_json) if task.error.details_json else {}
-    return error_from_code(task.error.code, task.error.message, details)
-
-
-def task_status(task: tasks_pb2.Task) -> dict[str, Any]:
-    """A task as a plain dict (without outputs)."""
-    out = task_fields(task)
-    out["servable"] = f"{task.servable.owner}/{task.servable.name}:{task.servable.version}"
-    return out
-
-
-class TaskFuture:
-    """The handle ``run(..., asynchronous=True)`` returns."""
-
-    def __init__(self, client: DLHubClient, task_id: str) -> None:
-        self.client = client
-        self.task_id = task_id
-
-    def status(self) -> dict[str, Any]:
-        return self.client.get_task_status(self.task_id)
-
-    def done(self) -> bool:
-        return self.status()["state"] in FINISHED_STATES
-
-    def cancel(self) -> bool:
-        """Cancel the task: True when it is now cancelled (a queued task never
-        runs, a running one has its result discarded), False when it had
-        already finished (as ``concurrent.futures.Future.cancel``)."""
-        try:
-            self.client.cancel_task(self.task_id)
-        except FailedPrecondition:
-            return False
-        return True
-
-    def cancelled(self) -> bool:
-        return bool(self.status()["state"] == "CANCELLED")
-
-    def result(self, timeout: float | None = None) -> Any:
-        """Wait for the outputs (the decoded JSON result of a python servable);
-        raises the task's error, ``concurrent.futures.CancelledError`` for a
-        cancelled task, or TimeoutError."""
-        try:
-            return self.client.get_result(self.task_id, timeout=timeout or 3600.0)
-        except DeadlineExceeded as exc:
-            raise FutureTimeout(str(exc)) from None
+from dlhub_sdk._uploads import _upload_messages as _upload_messages
+from dlhub_sdk.config import resolve
 
 
 class DLHubClient:
@@ -221,7 +157,10 @@ class DLHubClient:
         meter = _Meter(sum(sizes.values()), progress)
         refs = [
             registry_pb2.UploadRef(
-                path=p, upload_id=self._upload(p, local[p], sizes[p], digests[p], meter)
+                path=p,
+                upload_id=upload_file(
+                    self._stub, self._call, self._md, p, local[p], sizes[p], digests[p], meter
+                ),
             )
             for p in local
             if sizes[p] > upload_threshold
@@ -235,27 +174,8 @@ class DLHubClient:
             uploads=refs,
         )
 
-        def stream() -> Iterator[registry_pb2.PublishServableRequest]:
-            yield registry_pb2.PublishServableRequest(header=header)
-            for path, src in local.items():
-                if path in uploaded:
-                    continue
-                with src.open("rb") as fh:
-                    first = True
-                    while True:
-                        data = fh.read(CHUNK)
-                        if not data and not first:
-                            break
-                        first = False
-                        yield registry_pb2.PublishServableRequest(
-                            chunk=registry_pb2.ArtifactChunk(path=path, data=data)
-                        )
-                        meter.add(len(data))
-                        if not data:
-                            break
-
         # a failed publish raises with details["publish_id"]: see get_publish_status
-        resp = self._call("PublishServable", stream())
+        resp = self._call("PublishServable", publish_requests(header, local, uploaded, meter))
         return {**summary_from_pb(resp.servable.summary), "publish_id": resp.publish_id}
 
     def get_publish_status(self, publish_id: str) -> dict[str, Any]:
@@ -292,62 +212,8 @@ class DLHubClient:
         headers = {"authorization": f"Bearer {self._token}"} if self._token else {}
         out = Path(dest)
         out.mkdir(parents=True, exist_ok=True)
-        try:
-            with urllib.request.urlopen(
-                urllib.request.Request(url, headers=headers), timeout=self.timeout
-            ) as resp:
-                _extract_bundle(resp, out)
-        except urllib.error.HTTPError as exc:
-            try:
-                body = json.loads(exc.read() or b"{}")
-            except ValueError:
-                body = {}
-            if not isinstance(body, dict) or "code" not in body:
-                raise error_from_code("INTERNAL", f"HTTP {exc.code}: {exc.reason}") from None
-            raise error_from_code(
-                str(body["code"]), str(body.get("error", exc.reason)), body.get("details")
-            ) from None
+        fetch_bundle(url, headers, out, self.timeout)
         return out
-
-    def _upload(self, path: str, src: Path, size: int, sha256: str, meter: _Meter) -> str:
-        """Send one file through an upload session; returns the upload id."""
-        created = self._call(
-            "CreateUpload", registry_pb2.CreateUploadRequest(path=path, size=size, sha256=sha256)
-        )
-        upload_id: str = created.upload_id
-        chunk = int(created.chunk_size) or UPLOAD_CHUNK
-        received = int(created.received)
-        start = meter.done
-        failures = 0
-        while received < size:
-            try:
-                resp = self._stub.WriteUpload(
-                    _upload_messages(src, upload_id, received, size, chunk, meter),
-                    metadata=self._md(),
-                )
-                received = int(resp.received)
-                continue
-            except grpc.RpcError as exc:
-                failures += 1
-                if exc.code() not in RESUMABLE or failures > UPLOAD_RETRIES:
-                    raise error_from_rpc(exc) from None
-            # the stream broke: ask how far it got and go on from there
-            while True:
-                time.sleep(min(0.2 * 2**failures, 5.0))
-                try:
-                    status = self._stub.GetUpload(
-                        registry_pb2.GetUploadRequest(upload_id=upload_id),
-                        metadata=self._md(),
-                        timeout=30,
-                    )
-                    break
-                except grpc.RpcError as exc:
-                    failures += 1
-                    if exc.code() not in RESUMABLE or failures > UPLOAD_RETRIES:
-                        raise error_from_rpc(exc) from None
-            received = int(status.received)
-            meter.set(start + received)
-        return upload_id
 
     # ------------------------------------------------------------ discover
 
@@ -512,34 +378,7 @@ class DLHubClient:
         return self._run_info(ref)[0]
 
     def _tensors(self, ref: Ref, inputs: Any) -> list[types_pb2.Tensor]:
-        specs = self._signature(ref)
-        by_name = {s.name: s for s in specs}
-        if isinstance(inputs, Mapping):
-            items = list(inputs.items())
-        elif len(specs) == 1:
-            items = [(specs[0].name, inputs)]
-        else:
-            raise InvalidArgument(
-                f"{ref.full_name} takes inputs {[s.name for s in specs]}; pass a dict by name"
-            )
-        tensors = []
-        for name, value in items:
-            spec = by_name.get(name)
-            target = dtype_for(spec.datatype) if spec and spec.datatype else None
-            if isinstance(value, np.ndarray):
-                array = value
-                if (
-                    target is not None
-                    and array.dtype != target
-                    and np.can_cast(array.dtype, target, "same_kind")
-                ):
-                    array = array.astype(target)
-            else:
-                array = np.asarray(
-                    value, dtype=target if target is not None and target.kind != "O" else None
-                )
-            tensors.append(array_to_tensor(name, array))
-        return tensors
+        return input_tensors(ref, self._signature(ref), inputs)
 
     def run(
         self,
@@ -588,22 +427,7 @@ class DLHubClient:
             warnings.warn(message, DeprecationWarning, stacklevel=2)
         if asynchronous:
             return TaskFuture(self, resp.task.task_id)
-        return self._outputs(resp.task, wait_s)
-
-    def _outputs(self, task: tasks_pb2.Task, waited: float) -> Any:
-        if task.state == tasks_pb2.TASK_STATE_FAILED:
-            raise _task_error(task)
-        if task.state == tasks_pb2.TASK_STATE_CANCELLED:
-            raise CancelledError(f"task {task.task_id} was cancelled")
-        if task.state != tasks_pb2.TASK_STATE_SUCCEEDED:
-            raise DeadlineExceeded(
-                f"task {task.task_id} still {task_state(task)} after {waited:.0f}s;"
-                f" call get_result({task.task_id!r}) later",
-                details={"task_id": task.task_id},
-            )
-        if task.output_json:  # a python servable's result
-            return json.loads(task.output_json)
-        return {t.name: tensor_to_array(t) for t in task.outputs}
+        return task_outputs(resp.task, wait_s)
 
     def get_task_status(self, task_id: str) -> dict[str, Any]:
         resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))
@@ -628,74 +452,8 @@ class DLHubClient:
             tasks_pb2.GetTaskRequest(task_id=task_id, wait=wait, timeout_s=wait_s),
             timeout=wait_s + 30,
         )
-        return self._outputs(resp.task, wait_s)
-
-
-class _Meter:
-    """Bytes sent so far, reported to a progress callback."""
-
-    def __init__(self, total: int, callback: Progress | None) -> None:
-        self.total = total
-        self.done = 0
-        self.callback = callback
-
-    def add(self, n: int) -> None:
-        self.set(self.done + n)
-
-    def set(self, done: int) -> None:
-        self.done = done
-        if self.callback is not None:
-            self.callback(done, self.total)
-
-
-def _upload_messages(
-    src: Path, upload_id: str, offset: int, size: int, chunk: int, meter: _Meter
-) -> Iterator[registry_pb2.WriteUploadRequest]:
-    """The file's bytes from ``offset`` on, one message per chunk."""
-    with src.open("rb") as fh:
-        fh.seek(offset)
-        while offset < size:
-            data = fh.read(min(chunk, size - offset))
-            if not data:
-                raise InvalidArgument(f"{src} shrank while it was uploaded")
-            yield registry_pb2.WriteUploadRequest(upload_id=upload_id, offset=offset, data=data)
-            offset += len(data)
-            meter.add(len(data))
-
-
-def _json_default(value: Any) -> Any:
-    """numpy arrays and scalars in a python servable's input become JSON."""
-    if isinstance(value, np.ndarray | np.generic):
-        return value.tolist()
-    raise TypeError(f"a {type(value).__name__} cannot be sent as JSON")
-
-
-def _extract_bundle(stream: Any, out: Path) -> None:
-    """Unpack a bundle tar.gz stream into ``out``, dropping its top directory;
-    only regular files, only below ``out``."""
-    root = out.resolve()
-    with tarfile.open(fileobj=stream, mode="r|gz") as tar:
-        for member in tar:
-            parts = PurePosixPath(member.name).parts[1:]
-            if not member.isfile() or not parts or ".." in parts:
-                continue
-            target = root.joinpath(*parts)
-            if root not in target.resolve().parents:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            src = tar.extractfile(member)
-            assert src is not None
-            with target.open("wb") as fh:
-                shutil.copyfileobj(src, fh, CHUNK)
+        return task_outputs(resp.task, wait_s)
 
 
 def _ref_pb(ref: Ref) -> types_pb2.ServableRef:
     return types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()

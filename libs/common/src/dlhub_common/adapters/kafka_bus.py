@@ -55,144 +55,52 @@ Failures:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiokafka import (  # type: ignore[import-untyped]
     AIOKafkaConsumer,
     AIOKafkaProducer,
-    ConsumerRebalanceListener,
-    ConsumerStoppedError,
     OffsetAndMetadata,
     TopicPartition,
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
     CommitFailedError,
-    KafkaConnectionError,
     KafkaError,
-    KafkaTimeoutError,
     MessageSizeTooLargeError,
-    NodeNotReadyError,
     TopicAlreadyExistsError,
 )
 
 from dlhub_common.adapters import _bus_rules as rules
+from dlhub_common.adapters._kafka_offsets import _ACKED_PREFIX as _ACKED_PREFIX
+from dlhub_common.adapters._kafka_offsets import _METADATA_MAX_CHARS as _METADATA_MAX_CHARS
+from dlhub_common.adapters._kafka_offsets import _Partition as _Partition
+from dlhub_common.adapters._kafka_offsets import decode_acked as decode_acked
+from dlhub_common.adapters._kafka_offsets import encode_acked as encode_acked
+from dlhub_common.adapters._kafka_subscription import _HEARTBEAT_MS as _HEARTBEAT_MS
+from dlhub_common.adapters._kafka_subscription import _SESSION_TIMEOUT_MS as _SESSION_TIMEOUT_MS
+from dlhub_common.adapters._kafka_subscription import _KafkaSubscription
+from dlhub_common.adapters._kafka_subscription import _Listener as _Listener
+from dlhub_common.adapters._kafka_support import _HEADROOM, _RETRY_S, _quietly, _transient
 from dlhub_common.backends import KafkaBusConfig
 from dlhub_common.errors import (
-    FailedPrecondition,
     InternalError,
     InvalidArgument,
     ResourceExhausted,
     Unavailable,
 )
-from dlhub_common.ports.bus import Delivery, EventBus, Subscription
+from dlhub_common.ports.bus import EventBus, Subscription
 from dlhub_common.retry import retrying
 
 log = logging.getLogger(__name__)
 
 _TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
-_HEADROOM = 64 * 1024  # record batch, key and headers on top of the value
 _DEFAULT_LIMIT = 64 * 1024 * 1024
-_HEARTBEAT_MS = 1000  # members learn of a rebalance on their next heartbeat
-_SESSION_TIMEOUT_MS = 10000
 _PING_TIMEOUT_S = 10.0
-_RETRY_S = 0.2
-_ACKED_PREFIX = "dlhub-acked:"
-_METADATA_MAX_CHARS = 3000  # brokers accept 4096 by default (offset.metadata.max.bytes)
-
-
-def encode_acked(base: int, acked: Iterable[int]) -> str:
-    """Commit metadata naming the acked offsets above ``base``, as ranges of deltas."""
-    offsets = sorted(o for o in set(acked) if o > base)
-    if not offsets:
-        return ""
-    ranges: list[str] = []
-    start = prev = offsets[0]
-    for offset in [*offsets[1:], None]:
-        if offset is not None and offset == prev + 1:
-            prev = offset
-            continue
-        ranges.append(f"{start - base}" if start == prev else f"{start - base}-{prev - base}")
-        if offset is not None:
-            start = prev = offset
-    text = _ACKED_PREFIX
-    for i, item in enumerate(ranges):
-        piece = item if i == 0 else f",{item}"
-        if len(text) + len(piece) > _METADATA_MAX_CHARS:
-            break  # the rest may be delivered again: still at-least-once
-        text += piece
-    return text
-
-
-def decode_acked(base: int, metadata: str | None) -> set[int]:
-    """The acked offsets listed by :func:`encode_acked` (unknown text: none)."""
-    if not metadata or not metadata.startswith(_ACKED_PREFIX):
-        return set()
-    acked: set[int] = set()
-    try:
-        for item in metadata[len(_ACKED_PREFIX) :].split(","):
-            low, _, high = item.partition("-")
-            first = int(low)
-            last = int(high) if high else first
-            acked.update(range(base + first, base + last + 1))
-    except ValueError:
-        log.warning("ignoring unreadable commit metadata %r", metadata[:80])
-        return set()
-    return {o for o in acked if o > base}
-
-
-class _Partition:
-    """What one subscription delivered from one assigned partition.
-
-    ``pending`` maps the offsets handed out (or skipped) at or above the commit
-    point to whether they are acked, in offset order; ``skip`` holds offsets a
-    previous member acked that this one has not reached yet.
-    """
-
-    def __init__(self, tp: Any, base: int, skip: set[int]) -> None:
-        self.tp = tp
-        self.base = base  # next offset after everything acked in a row
-        self.pending: dict[int, bool] = {}
-        self.skip = skip
-        self.committed = self.commit_point()
-
-    def admit(self, offset: int) -> bool:
-        """Whether a fetched record should be handed out."""
-        if offset < self.base or offset in self.pending:
-            return False  # older than our start, or already handed out
-        if offset in self.skip:
-            self.skip.discard(offset)
-            self.pending[offset] = True
-            self._advance()
-            return False
-        self.pending[offset] = False
-        return True
-
-    def ack(self, offset: int) -> None:
-        if offset in self.pending:
-            self.pending[offset] = True
-            self._advance()
-
-    def _advance(self) -> None:
-        for offset, acked in list(self.pending.items()):
-            if not acked:
-                break
-            del self.pending[offset]
-            self.base = offset + 1
-
-    def commit_point(self) -> tuple[int, str]:
-        offset = next(iter(self.pending), self.base)
-        acked = [o for o, done in self.pending.items() if done]
-        return offset, encode_acked(offset, [*acked, *self.skip])
-
-    @property
-    def dirty(self) -> bool:
-        return self.commit_point() != self.committed
 
 
 class KafkaEventBus(EventBus):
@@ -483,297 +391,3 @@ class KafkaEventBus(EventBus):
         rules.check_subscribe_topics(topics)
         names = tuple(dict.fromkeys(self.topic_name(t) for t in topics))
         return _KafkaSubscription(self, names, self.group_name(group))
-
-
-def _transient(exc: KafkaError) -> bool:
-    return bool(
-        getattr(exc, "retriable", False)
-        or isinstance(exc, KafkaTimeoutError | KafkaConnectionError | NodeNotReadyError)
-    )
-
-
-async def _quietly(awaitable: Any) -> None:
-    try:
-        await awaitable
-    except Exception as exc:  # closing a broken client: nothing more to do
-        log.debug("ignored while closing a Kafka client: %r", exc)
-
-
-class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, subscription: _KafkaSubscription) -> None:
-        self._subscription = subscription
-
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        await self._subscription._on_revoked(set(revoked))
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        await self._subscription._on_assigned(set(assigned))
-
-
-class _KafkaSubscription(Subscription):
-    def __init__(self, bus: KafkaEventBus, topics: tuple[str, ...], group: str) -> None:
-        self.topics = topics
-        self.group = group
-        self._bus = bus
-        self._consumer: Any = None
-        self._states: dict[Any, _Partition] = {}
-        self._started = False
-        self._closed = False
-        self._closed_event = asyncio.Event()
-        self._assigned = asyncio.Event()  # set while an assignment is in force
-        self._ready = asyncio.Event()  # first assignment covering every topic
-        self._assign_error: BaseException | None = None
-        self._lazy: set[Any] = set()  # assigned, but set up from the first record
-        self._getter: asyncio.Task[Any] | None = None
-        self._commit_lock = asyncio.Lock()
-
-    # -- lifecycle -----------------------------------------------------------------------
-
-    async def start(self) -> None:
-        if self._closed:
-            raise FailedPrecondition("a closed subscription cannot be started again")
-        if self._started:
-            return
-        bus = self._bus
-        bus._require_started()
-        await bus.ensure_topics(self.topics)
-        limit = bus.max_message_bytes + _HEADROOM
-        self._consumer = AIOKafkaConsumer(
-            **bus._client_kwargs(),
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",  # see _on_assigned for brand-new groups
-            heartbeat_interval_ms=_HEARTBEAT_MS,
-            session_timeout_ms=_SESSION_TIMEOUT_MS,
-            fetch_max_bytes=max(52428800, limit),
-            max_partition_fetch_bytes=1024 * 1024,  # a larger first record still comes whole
-        )
-        self._consumer.subscribe(topics=list(self.topics), listener=_Listener(self))
-        self._started = True
-        bus._subscriptions.add(self)
-        try:
-            async with asyncio.timeout(bus._timeout_s):
-                await self._consumer.start()
-                await self._ready.wait()
-        except (KafkaError, OSError, TimeoutError) as exc:
-            await self.close()
-            raise bus._unavailable(f"join consumer group {self.group!r}", exc) from None
-        if self._assign_error is not None:
-            error = self._assign_error
-            await self.close()
-            if isinstance(error, KafkaError | OSError | TimeoutError):
-                raise bus._unavailable(f"join consumer group {self.group!r}", error) from None
-            raise error
-
-    async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._closed_event.set()
-        self._bus._subscriptions.discard(self)
-        getter, self._getter = self._getter, None
-        if getter is not None:
-            getter.cancel()
-            with contextlib.suppress(BaseException):
-                await getter
-        if self._consumer is not None and self._assigned.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(self._bus._timeout_s, 5.0)):
-                    await self._commit()
-        self._states.clear()
-        if self._consumer is not None:
-            try:  # leaves the group: a rebalance follows
-                async with asyncio.timeout(min(self._bus._timeout_s, 10.0)):
-                    await _quietly(self._consumer.stop())
-            except TimeoutError:
-                log.warning("group %s: consumer did not stop cleanly", self.group)
-
-    # -- rebalance -----------------------------------------------------------------------
-
-    async def _on_revoked(self, revoked: set[Any]) -> None:
-        self._assigned.clear()
-        # A record fetched before the rebalance may belong to another member now.
-        getter = self._getter
-        if getter is not None and getter.done():
-            self._getter = None
-            if not getter.cancelled():
-                getter.exception()  # retrieved: no "never retrieved" warning
-        if not self._closed:
-            try:
-                async with asyncio.timeout(min(self._bus._timeout_s, 5.0)):
-                    await self._commit()
-            except TimeoutError:
-                log.warning("group %s: could not commit before a rebalance", self.group)
-        for tp in revoked:
-            self._states.pop(tp, None)
-        self._lazy.clear()
-
-    async def _on_assigned(self, assigned: set[Any]) -> None:
-        try:
-            async with asyncio.timeout(self._bus._timeout_s):
-                await self._set_up(assigned)
-        except Exception as exc:
-            if not self._ready.is_set():  # start() reports it
-                self._assign_error = exc
-                self._ready.set()
-                return
-            # Keep consuming from aiokafka's positions (the committed offsets);
-            # only the list of acked-ahead offsets is lost: those come again.
-            log.warning("group %s: partition set-up failed, degraded: %r", self.group, exc)
-            self._states = {}
-            self._lazy = set(assigned)
-        self._assigned.set()
-        consumer = self._consumer
-        if all(consumer.partitions_for_topic(t) for t in self.topics):
-            self._ready.set()
-
-    async def _set_up(self, assigned: set[Any]) -> None:
-        consumer = self._consumer
-        self._states = {}
-        if not assigned:
-            return
-        # Committed offsets of every partition of our topics: the group may be new to a topic.
-        everything = [
-            TopicPartition(topic, p)
-            for topic in {tp.topic for tp in assigned}
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        committed = await self._committed(everything)
-        known_topics = {tp.topic for tp, meta in committed.items() if meta.offset >= 0}
-        fresh = [tp for tp in assigned if committed.get(tp) is None or committed[tp].offset < 0]
-        new_to_group = [tp for tp in fresh if tp.topic not in known_topics]
-        if new_to_group:
-            # The group starts here: messages published from now on are for it.
-            await consumer.seek_to_end(*new_to_group)
-        start: dict[Any, int] = {}
-        for tp in fresh:
-            start[tp] = await consumer.position(tp)
-        if start:
-            await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in start.items()})
-        for tp in assigned:
-            if tp in start:
-                self._states[tp] = _Partition(tp, start[tp], set())
-            else:
-                meta = committed[tp]
-                self._states[tp] = _Partition(
-                    tp, meta.offset, decode_acked(meta.offset, meta.metadata)
-                )
-
-    async def _committed(self, partitions: list[Any]) -> dict[Any, Any]:
-        if not partitions:
-            return {}
-        admin = self._bus._admin
-        result: dict[Any, Any] = {}
-        async for attempt in retrying(
-            f"group {self.group}: read committed offsets",
-            retry_on=lambda exc: isinstance(exc, KafkaError) and _transient(exc),
-            initial_s=_RETRY_S,
-            max_delay_s=1.0,
-        ):
-            with attempt:
-                result = await admin.list_consumer_group_offsets(self.group, partitions=partitions)
-        return result
-
-    # -- acknowledgement -----------------------------------------------------------------
-
-    async def _ack(self, state: _Partition, offset: int) -> None:
-        if self._closed or self._states.get(state.tp) is not state:
-            log.debug("group %s: late ack of %s@%d ignored", self.group, state.tp, offset)
-            return
-        state.ack(offset)
-        await self._commit()
-
-    async def _commit(self) -> None:
-        """Commit every partition whose commit point moved; log (not raise) failures.
-
-        A failed commit stays pending and goes with the next ack (or close); if
-        none succeeds, the messages are delivered again (at-least-once).
-        """
-        async with self._commit_lock:
-            states = [s for s in self._states.values() if s.dirty]
-            if not states or self._consumer is None:
-                return
-            points = {s.tp: s.commit_point() for s in states}
-            try:
-                await self._consumer.commit(
-                    {tp: OffsetAndMetadata(o, meta) for tp, (o, meta) in points.items()}
-                )
-            except CommitFailedError:
-                log.warning("group %s: commit refused after a rebalance", self.group)
-                return
-            except (KafkaError, OSError) as exc:
-                log.warning("group %s: commit failed, will retry: %r", self.group, exc)
-                return
-            for state in states:
-                state.committed = points[state.tp]
-
-    # -- iteration -----------------------------------------------------------------------
-
-    async def __aiter__(self) -> AsyncIterator[Delivery]:
-        if not self._started:
-            raise FailedPrecondition("start the subscription (or use 'async with') first")
-        while not self._closed:
-            record = await self._next_record()
-            if record is None:
-                return
-            tp = TopicPartition(record.topic, record.partition)
-            state = self._states.get(tp)
-            if state is None and tp in self._lazy:
-                self._lazy.discard(tp)
-                state = self._states[tp] = _Partition(tp, record.offset, set())
-            if state is None or not state.admit(record.offset):
-                continue
-            yield self._delivery(record, state)
-
-    async def _next_record(self) -> Any:
-        """The next fetched record, or None once closed.
-
-        The fetch runs in a task owned by the subscription: a caller that stops
-        waiting (a timeout) leaves the record in the task for the next call.
-        """
-        closed = asyncio.ensure_future(self._closed_event.wait())
-        try:
-            while not self._closed:
-                if self._getter is None:
-                    self._getter = asyncio.ensure_future(self._consumer.getone())
-                getter: asyncio.Task[Any] = self._getter
-                await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-                if self._closed:
-                    return None
-                assigned = asyncio.ensure_future(self._assigned.wait())
-                try:
-                    await asyncio.wait({assigned, closed}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    assigned.cancel()
-                if self._closed:
-                    return None
-                if self._getter is not getter:
-                    continue  # dropped by a rebalance
-                self._getter = None
-                try:
-                    return getter.result()
-                except ConsumerStoppedError:
-                    return None
-                except asyncio.CancelledError:
-                    continue
-                except (KafkaError, OSError) as exc:
-                    log.warning("group %s: fetch failed, retrying: %r", self.group, exc)
-                    await asyncio.sleep(_RETRY_S * 5)
-            return None
-        finally:
-            closed.cancel()
-
-    def _delivery(self, record: Any, state: _Partition) -> Delivery:
-        offset = record.offset
-
-        async def ack() -> None:
-            await self._ack(state, offset)
-
-        key = record.key
-        return Delivery(
-            topic=record.topic[len(self._bus.config.topic_prefix) :],
-            value=bytes(record.value) if record.value is not None else b"",
-            key=key.decode("utf-8", "replace") if key is not None else None,
-            headers={k: bytes(v) for k, v in (record.headers or ())},
-            _ack=ack,
-        )
