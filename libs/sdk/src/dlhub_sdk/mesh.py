@@ -94,8 +94,13 @@ async def run_mesh(
     that many executor processes less one next to this one
     (dlhub_sdk.replicas).
     """
-    if executors is None:  # one model process per core on one machine
-        executors = _cores() if settings.bus.type == "memory" else 1
+    if executors is None:
+        # one machine: the serving path (gateway, task manager, executor loop)
+        # keeps a core, every other core runs model worker processes; on two
+        # cores a worker would only move the model to the core the serving
+        # path needs (threads do that already), so there are none
+        cores = _cores()
+        executors = cores - 1 if settings.bus.type == "memory" and cores > 2 else 1
     check_count("--executors", executors)
     if settings.bus.type == "memory":
         if executors > 1 and not settings.executor_options.workers:

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="processes that run models (default: one per core). On the in-process bus"
+        help="processes that run models (default: one per core but one, on more than two"
+        " cores; else 1). On the in-process bus"
         " they are the executor's model worker processes (models that take more than"
         " 1 ms of CPU per call run there); with DLHUB_BUS__TYPE=kafka, N executor processes",
     )
