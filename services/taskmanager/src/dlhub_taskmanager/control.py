@@ -151,6 +151,10 @@ class Admission:
         )
 
 
+# The periodic sweep scans the store for overdue tasks one tick in this many.
+STORE_SCAN_EVERY = 10
+
+
 class TaskControl:
     """Cancel, deadlines, admission and retention for one task manager (see module doc).
 
@@ -364,27 +368,55 @@ class TaskControl:
                 return await asyncio.wait_for(asyncio.shield(fut), RESULT_CLAIM_S)
         return await self.core.get(principal, task_id)
 
-    async def sweep_once(self, now_ns: int | None = None) -> tuple[int, int]:
+    async def sweep_once(
+        self, now_ns: int | None = None, *, store: bool = True, retention: bool = True
+    ) -> tuple[int, int]:
         """Fail overdue unfinished tasks and remove expired finished ones.
+
+        Args:
+            now_ns: the time to judge by (default now).
+            store: look for overdue tasks in the store (every replica's, also
+                those of a replica that died); False: only this replica's
+                in-memory tasks (no query).
+            retention: also remove expired finished tasks.
 
         Returns:
             (tasks failed for their deadline, finished tasks removed).
         """
         now_ns = now_ns or time.time_ns()
-        unfinished = await self.core.docs.find(
-            TASKS_COLLECTION, {"state": {"$in": [QUEUED, RUNNING]}}
-        )
+        if store:
+            unfinished = await self.core.docs.find(
+                TASKS_COLLECTION, {"state": {"$in": [QUEUED, RUNNING]}}
+            )
+        else:
+            unfinished = [r for r in self.core._pending.values() if r["state"] not in TERMINAL]
         overdue = [r for r in unfinished if _overdue(r, now_ns)]
         for record in overdue:
             await self.expire(record)
-        removed = await self.retention.sweep(now_ns)
+        removed = await self.retention.sweep(now_ns) if retention else 0
         return len(overdue), removed
 
     async def _sweep_forever(self) -> None:
+        # Each tick checks this replica's own tasks (in memory, no query); the
+        # store is scanned for every replica's overdue tasks one tick in
+        # STORE_SCAN_EVERY, and for expired results when a 24th of the
+        # retention has passed: on the embedded SQLite store those filters
+        # scan the whole collection, which must not happen every minute.
+        tick = 0
+        last_retention = time.monotonic()
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
+            now = time.monotonic()
+            retain = now - last_retention >= max(
+                self.settings.sweep_interval_s, self.settings.result_ttl_s / 24
+            )
             try:
-                failed, removed = await self.sweep_once()
+                failed, removed = await self.sweep_once(
+                    store=tick % STORE_SCAN_EVERY == 0, retention=retain
+                )
+                tick += 1
+                if retain:
+                    last_retention = now
             except Exception as exc:  # the store may be away; next time
                 log.warning("task sweep failed: %r", exc)
                 continue
