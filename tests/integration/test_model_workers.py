@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,36 +32,33 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def test_heavy_model_calls_run_in_the_worker_processes(tmp_path: Path) -> None:
-    bus = MemoryEventBus(MemoryBusConfig(), tmp_path)
-    await bus.start()
-    objects = LocalObjectStore(LocalObjectsConfig(), tmp_path)
-    await objects.start()
-    model = loop_onnx()
-    info = await objects.put(_one(model))
-    results = bus.subscribe([RESULTS], "test-observer")
-    await results.start()
-    executor = Executor(bus, objects, tmp_path / "cache", workers=2, intra_op_threads=1)
-    await executor.start()
+@dataclass
+class Rig:
+    bus: MemoryEventBus
+    results: Any
+    executor: Executor
+    key: str
+    size: int
 
-    def item(task_id: str, steps: int) -> bytes:
-        return bus_pb2.WorkItem(
+    async def send(self, task_id: str, steps: int) -> None:
+        item = bus_pb2.WorkItem(
             task_id=task_id,
             servable=types_pb2.ServableRef(owner="alice", name="loop", version=1),
             digest=DIGEST,
             servable_type="onnx",
             model_path="model.onnx",
             artifacts=[
-                types_pb2.ArtifactRef(path="model.onnx", object_key=info.key, size=len(model))
+                types_pb2.ArtifactRef(path="model.onnx", object_key=self.key, size=self.size)
             ],
             inputs=[array_to_tensor("steps", np.array([steps], dtype=np.int64))],
             deadline_unix_ns=time.time_ns() + 60 * 10**9,
-        ).SerializeToString()
+        )
+        await self.bus.publish(TASKS, item.SerializeToString(), key=task_id)
 
-    async def collect(count: int) -> dict[str, bus_pb2.WorkResult]:
+    async def collect(self, count: int) -> dict[str, bus_pb2.WorkResult]:
         got: dict[str, bus_pb2.WorkResult] = {}
         async with asyncio.timeout(90):
-            async for delivery in results:
+            async for delivery in self.results:
                 result = bus_pb2.WorkResult.FromString(delivery.value)
                 await delivery.ack()
                 got[result.task_id] = result
@@ -66,32 +66,10 @@ async def test_heavy_model_calls_run_in_the_worker_processes(tmp_path: Path) -> 
                     return got
         raise AssertionError("results stopped")
 
-    try:
-        # the first call runs in the executor and measures the model: heavy
-        await bus.publish(TASKS, item("first", STEPS), key="first")
-        first = (await collect(1))["first"]
-        assert first.ok, first.error.message
-        assert executor._cpu_per_call[DIGEST] >= POOL_ABOVE_NS
-        assert executor.pool is not None
-        assert executor.pool.pids == set()  # nothing ran in a worker yet
-        # then calls go to the workers, two batches at once (the model has no
-        # free batch axis: each call runs alone)
-        for n in range(8):
-            await bus.publish(TASKS, item(f"t{n}", STEPS + n), key=f"t{n}")
-        got = await collect(8)
-        for n in range(8):
-            result = got[f"t{n}"]
-            assert result.ok, result.error.message
-            (out,) = result.outputs
-            assert tensor_to_array(out).tolist() == [float(STEPS + n)]
-        assert len(executor.pool.pids) == 2  # both worker processes served calls
-    finally:
-        await executor.stop()
-        await results.close()
-        await bus.stop()
 
-
-async def test_tiny_models_stay_in_the_executor_process(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    """An executor with two model workers, the loop model stored, a results observer."""
     bus = MemoryEventBus(MemoryBusConfig(), tmp_path)
     await bus.start()
     objects = LocalObjectStore(LocalObjectsConfig(), tmp_path)
@@ -103,35 +81,40 @@ async def test_tiny_models_stay_in_the_executor_process(tmp_path: Path) -> None:
     executor = Executor(bus, objects, tmp_path / "cache", workers=2, intra_op_threads=1)
     await executor.start()
     try:
-        for n in range(5):  # one step: microseconds per call
-            await bus.publish(
-                TASKS,
-                bus_pb2.WorkItem(
-                    task_id=f"t{n}",
-                    servable=types_pb2.ServableRef(owner="alice", name="loop", version=1),
-                    digest=DIGEST,
-                    servable_type="onnx",
-                    model_path="model.onnx",
-                    artifacts=[
-                        types_pb2.ArtifactRef(
-                            path="model.onnx", object_key=info.key, size=len(model)
-                        )
-                    ],
-                    inputs=[array_to_tensor("steps", np.array([1], dtype=np.int64))],
-                ).SerializeToString(),
-                key=f"t{n}",
-            )
-        seen = 0
-        async with asyncio.timeout(60):
-            async for delivery in results:
-                assert bus_pb2.WorkResult.FromString(delivery.value).ok
-                await delivery.ack()
-                seen += 1
-                if seen == 5:
-                    break
-        assert executor.pool is not None
-        assert executor.pool.pids == set()  # no worker process was ever needed
+        yield Rig(bus, results, executor, info.key, len(model))
     finally:
         await executor.stop()
         await results.close()
         await bus.stop()
+
+
+async def test_heavy_model_calls_run_in_the_worker_processes(tmp_path: Path) -> None:
+    async with rig(tmp_path) as r:
+        # the first call runs in the executor and measures the model: heavy
+        await r.send("first", STEPS)
+        first = (await r.collect(1))["first"]
+        assert first.ok, first.error.message
+        assert r.executor._cpu_per_call[DIGEST] >= POOL_ABOVE_NS
+        assert r.executor.pool is not None
+        assert r.executor.pool.pids == set()  # nothing ran in a worker yet
+        # then calls go to the workers, two batches at once (the model has no
+        # free batch axis: each call runs alone)
+        for n in range(8):
+            await r.send(f"t{n}", STEPS + n)
+        got = await r.collect(8)
+        for n in range(8):
+            result = got[f"t{n}"]
+            assert result.ok, result.error.message
+            (out,) = result.outputs
+            assert tensor_to_array(out).tolist() == [float(STEPS + n)]
+        assert len(r.executor.pool.pids) == 2  # both worker processes served calls
+
+
+async def test_tiny_models_stay_in_the_executor_process(tmp_path: Path) -> None:
+    async with rig(tmp_path) as r:
+        for n in range(5):  # one step: microseconds per call
+            await r.send(f"t{n}", 1)
+        got = await r.collect(5)
+        assert all(result.ok for result in got.values())
+        assert r.executor.pool is not None
+        assert r.executor.pool.pids == set()  # no worker process was ever needed

@@ -85,20 +85,7 @@ class SqliteDocumentStore(DocumentStore):
         await self._runner.run(run)
 
     async def put(self, collection: str, doc_id: str, doc: Document) -> None:
-        table, text = _table(collection), rules.document_json(doc)
-        sql = (
-            f'INSERT INTO "{table}" (id, doc) VALUES (?, ?) '
-            "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc"
-        )
-
-        def run(conn: sqlite3.Connection) -> None:
-            self._ensure_table(conn, table)
-            try:
-                conn.execute(sql, (doc_id, text))
-            except sqlite3.IntegrityError as exc:
-                raise _already_exists(collection, doc_id, exc) from exc
-
-        await self._runner.run(run)
+        await self.put_many(collection, {doc_id: doc})
 
     async def put_many(self, collection: str, docs: Mapping[str, Document]) -> None:
         table = _table(collection)
@@ -111,8 +98,11 @@ class SqliteDocumentStore(DocumentStore):
         def run(conn: sqlite3.Connection) -> None:
             self._ensure_table(conn, table)
             try:
-                with transaction(conn):
-                    conn.executemany(sql, rows)
+                if len(rows) == 1:  # one statement is its own transaction
+                    conn.execute(sql, rows[0])
+                else:
+                    with transaction(conn):
+                        conn.executemany(sql, rows)
             except sqlite3.IntegrityError as exc:
                 raise _already_exists(collection, rows[0][0], exc) from exc
 
