@@ -13,6 +13,11 @@ Use it as::
     async for attempt in retrying("publish result", retry_on=is_retryable):
         with attempt:
             await bus.publish(...)
+
+or, on a hot path where the first attempt almost always succeeds,
+``await call_retrying("publish result", lambda: bus.publish(...))``: the
+first attempt runs without tenacity's machinery, which enters only after a
+retryable failure.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -35,6 +41,7 @@ from tenacity.stop import stop_base
 from dlhub_common.errors import DLHubError
 
 log = logging.getLogger("dlhub.retry")
+T = TypeVar("T")
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -105,3 +112,28 @@ def retrying(
         sleep=_sleep,
         reraise=True,
     )
+
+
+async def call_retrying(
+    what: str,
+    fn: Callable[[], Awaitable[T]],
+    *,
+    retry_on: Callable[[BaseException], bool] = is_retryable,
+    **options: Any,
+) -> T:
+    """``await fn()`` under :func:`retrying` (same policy, same ``options``).
+
+    The first attempt is a plain call; only when it fails with an error that
+    ``retry_on`` accepts does the retry loop start (logging the failure).
+    """
+    try:
+        return await fn()
+    except Exception as exc:
+        if not retry_on(exc):
+            raise
+        reason = exc.message if isinstance(exc, DLHubError) else repr(exc)
+        log.warning("%s failed (%s); retrying", what, reason)
+    async for attempt in retrying(what, retry_on=retry_on, **options):
+        with attempt:
+            return await fn()
+    raise AssertionError("unreachable: retrying either returns or raises")

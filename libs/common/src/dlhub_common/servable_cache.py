@@ -61,7 +61,6 @@ class CachedRegistry:
         )
         self._generation: dict[tuple[str, str], int] = {}
         self._consumer: asyncio.Task[None] | None = None
-        self.fetches = 0
 
     async def start(self) -> None:
         """Subscribe to servable events (answers are cached only from then on)."""
@@ -115,7 +114,6 @@ class CachedRegistry:
             self._entries.move_to_end(key)
             return hit[1]
         generation = self._generation.get((ref.owner, ref.name), 0)
-        self.fetches += 1
         resp = await self.registry.get_servable(request)
         # an event that arrived while we asked makes the answer suspect
         if self._consumer is not None and (

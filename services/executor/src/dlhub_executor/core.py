@@ -28,7 +28,7 @@ from dlhub_common.codec import array_to_tensor, tensor_to_array
 from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError, error_from_code
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
-from dlhub_common.retry import retrying
+from dlhub_common.retry import call_retrying
 from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import (
@@ -212,9 +212,10 @@ class Executor:
             return
         payload = result.SerializeToString()
         # the result must reach the bus before the work item is acked
-        async for attempt in retrying(f"publish result of {item.task_id}"):
-            with attempt:
-                await self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers)
+        await call_retrying(
+            f"publish result of {item.task_id}",
+            lambda: self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers),
+        )
         await delivery.ack()
 
     async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:

@@ -29,7 +29,7 @@ from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
-from dlhub_common.retry import any_error, retrying
+from dlhub_common.retry import any_error, call_retrying
 from dlhub_common.settings import BatchingSettings, TaskSettings
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("dlhub.taskmanager")
 
 TASKS_COLLECTION = TASK_RECORDS
-# Records of recently accepted tasks kept in memory for recording their results.
-PENDING_CACHE = 10_000
 INLINE_RESULT_BYTES = 256 * 1024
 RECORDING_CONCURRENCY = 256
 
@@ -119,7 +117,6 @@ class TaskManager:
 
     async def start(self) -> None:
         await self.records.start()
-        await self.docs.ensure_index(TASKS_COLLECTION, ["state", "completed_at"])  # retention
         await self.cache.start()
         # Servable events invalidate cached references from now on.
         await self.resolver.start()
@@ -210,9 +207,8 @@ class TaskManager:
                 raise
         else:
             record["durable"] = False
+        # unfinished tasks of this replica; bounded by admission (tasks.max_queued)
         self._pending[task_id] = record
-        while len(self._pending) > PENDING_CACHE:
-            self._pending.popitem(last=False)
         if key:
             self._cache_keys[task_id] = key
         item = bus_pb2.WorkItem(
@@ -414,18 +410,17 @@ class TaskManager:
             await delivery.ack()
             return
         self._recording.add(result.task_id)
-        try:
-            # a result is acked only once it is recorded
-            async for attempt in retrying(f"record result of {result.task_id}", retry_on=any_error):
-                with (
-                    attempt,
-                    tracer.start_as_current_span(
-                        "record_result",
-                        context=context_from_headers(delivery.headers),
-                        kind=SpanKind.CONSUMER,
-                    ),
-                ):
-                    await self.record_result(result, delivery.value)
+
+        async def record() -> None:
+            with tracer.start_as_current_span(
+                "record_result",
+                context=context_from_headers(delivery.headers),
+                kind=SpanKind.CONSUMER,
+            ):
+                await self.record_result(result, delivery.value)
+
+        try:  # a result is acked only once it is recorded
+            await call_retrying(f"record result of {result.task_id}", record, retry_on=any_error)
         finally:
             self._recording.discard(result.task_id)
         await delivery.ack()

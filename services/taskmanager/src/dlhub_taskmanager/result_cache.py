@@ -91,8 +91,6 @@ class ResultCache:
             maxsize=max(1, max_bytes), ttl=ttl_s, getsizeof=len
         )
         self._sweeper: asyncio.Task[None] | None = None
-        self.hits = 0
-        self.misses = 0
 
     @property
     def enabled(self) -> bool:
@@ -126,10 +124,6 @@ class ResultCache:
                 value = base64.b64decode(doc["value_b64"])
                 if self._fits(value):
                     self._memory[key] = value
-        if value is None:
-            self.misses += 1
-        else:
-            self.hits += 1
         return value
 
     async def put(self, key: str, value: bytes) -> None:

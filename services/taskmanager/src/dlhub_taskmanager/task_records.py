@@ -45,6 +45,7 @@ class TaskRecords:
 
     async def start(self) -> None:
         await self.docs.ensure_index(COLLECTION, ["state"])
+        await self.docs.ensure_index(COLLECTION, ["state", "completed_at"])  # retention
         self._writer = asyncio.create_task(self._write_forever(), name="task-records")
 
     async def stop(self) -> None:
