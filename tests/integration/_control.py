@@ -117,11 +117,11 @@ async def run_json(
 
 
 async def get_task(
-    mesh: Mesh, task_id: str, *, wait: bool = False, timeout_s: float = 0.0
+    mesh: Mesh, task_id: str, *, wait: bool = False, timeout_s: float = 0.0, md: Any = None
 ) -> tasks_pb2.Task:
     response = await mesh.stub.GetTask(
         tasks_pb2.GetTaskRequest(task_id=task_id, wait=wait, timeout_s=timeout_s),
-        metadata=mesh.md(),
+        metadata=md if md is not None else mesh.md(),
         timeout=timeout_s + 10,
     )
     task: tasks_pb2.Task = response.task

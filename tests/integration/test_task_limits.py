@@ -234,6 +234,49 @@ async def test_full_queues_refuse_with_a_retry_hint(
     assert sorted(gate.ran()) == ["blocker", "q2", "q3"]
 
 
+async def test_each_caller_is_bounded_by_its_own_input_bytes(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    async with mesh_with(tmp_path, tiny, env_dir, max_inflight_bytes_per_caller=4000) as (
+        mesh,
+        gate,
+    ):
+        pad = "x" * 2500  # about 2.6 kB of JSON input each
+
+        def heavy(tag: str) -> dict[str, Any]:
+            return {**gate.value(tag, hold=False), "pad": pad}
+
+        await run_json(mesh, "gate", gate.value("blocker", hold=True))
+        await gate.started("blocker")
+        first = await run_json(mesh, "gate", heavy("a1"))
+        with pytest.raises(grpc.aio.AioRpcError) as full:
+            await run_json(mesh, "gate", heavy("a2"))
+        assert full.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+        error, retry_after = _refusal(full.value)
+        assert error["details"]["scope"] == "caller_bytes"
+        assert error["message"].startswith("alice has ")
+        assert "max_inflight_bytes_per_caller" in error["message"]
+        assert int(retry_after) >= 1
+        # bob's inputs are his own: alice's backlog does not hold him up
+        other = await run_json(mesh, "gate", heavy("b1"), md=mesh.md(mesh.bob_token))
+        response = await mesh.http.post(
+            "/api/v1/servables/alice/gate/run",
+            json={"inputs": heavy("a3"), "asynchronous": True},
+            headers=mesh.headers(),
+        )
+        assert response.status_code == 429, response.text
+        assert response.json()["details"]["scope"] == "caller_bytes"
+        gate.release("blocker")
+        done = await get_task(mesh, first.task_id, wait=True, timeout_s=RPC_TIMEOUT_S)
+        assert done.state == SUCCEEDED
+        # once alice's backlog drained she gets in again
+        again = await run_json(mesh, "gate", heavy("a4"))
+        bobs = await get_task(mesh, other.task_id, wait=True, md=mesh.md(mesh.bob_token))
+        assert bobs.state == SUCCEEDED
+        assert (await get_task(mesh, again.task_id, wait=True)).state == SUCCEEDED
+    assert sorted(gate.ran()) == ["a1", "a4", "b1", "blocker"]
+
+
 async def test_a_flood_is_refused_and_memory_stays_flat(
     tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
 ) -> None:

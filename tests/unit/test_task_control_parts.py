@@ -31,7 +31,7 @@ from dlhub_executor.control import ExpiringSet
 from dlhub_executor.core import Executor
 from dlhub_executor.runners.deadline import Watchdog, in_thread, run_deadline
 from dlhub_executor.runners.onnx import OnnxRunner
-from dlhub_taskmanager.control import Admission
+from dlhub_taskmanager.admission import Admission, Limits
 from tests.slow_onnx import loop_onnx
 
 S = 1_000_000_000
@@ -159,7 +159,7 @@ def test_cancelled_ids_are_bounded_and_expire() -> None:
 def test_admission_counts_per_servable_and_in_total() -> None:
     a, b = Ref("alice", "a", 1), Ref("alice", "b", 1)
     later = time.time_ns() + 60 * S
-    admission = Admission(max_total=3, max_per_servable=2)
+    admission = Admission(Limits(total=3, per_servable=2))
     admission.admit("1", a, later)
     admission.admit("2", a, later)
     with pytest.raises(Overloaded) as info:
@@ -179,9 +179,42 @@ def test_admission_counts_per_servable_and_in_total() -> None:
     assert len(admission) == 3
 
 
+def test_admission_bounds_each_caller_by_tasks_and_input_bytes() -> None:
+    a = Ref("alice", "a", 1)
+    later = time.time_ns() + 60 * S
+    limits = Limits(per_caller=2, bytes_per_caller=1000, bytes_total=2500)
+    admission = Admission(limits)
+    admission.admit("1", a, later, caller="bob", nbytes=600)
+    with pytest.raises(Overloaded) as heavy:  # 600 + 600 > 1000 for bob
+        admission.admit("2", a, later, caller="bob", nbytes=600)
+    assert heavy.value.details["scope"] == "caller_bytes"
+    assert "bob has 600 bytes" in heavy.value.message
+    assert "max_inflight_bytes_per_caller" in heavy.value.message
+    admission.admit("2", a, later, caller="bob", nbytes=100)
+    with pytest.raises(Overloaded) as many:
+        admission.admit("3", a, later, caller="bob", nbytes=1)
+    assert many.value.details["scope"] == "caller"
+    assert "max_queued_per_caller" in many.value.message
+    # other callers are not held up by bob
+    admission.admit("4", a, later, caller="carol", nbytes=900)
+    admission.admit("5", a, later, caller="dave", nbytes=900)
+    with pytest.raises(Overloaded) as total:  # 2500 bytes in flight in all
+        admission.admit("6", a, later, caller="erin", nbytes=1)
+    assert total.value.details["scope"] == "total_bytes"
+    assert admission.inflight_bytes == 2500
+    # one input over the per-caller limit is admitted when the caller has nothing in flight
+    admission.release("4")
+    admission.admit("7", a, later, caller="frank", nbytes=900)
+    admission.release("1")
+    admission.release("2")
+    assert admission.of_caller("bob") == (0, 0)
+    assert admission.inflight_bytes == 1800
+    assert admission.refused == 3
+
+
 def test_admission_frees_slots_of_tasks_past_their_deadline() -> None:
     a = Ref("alice", "a", 1)
-    admission = Admission(max_total=10, max_per_servable=1)
+    admission = Admission(Limits(total=10, per_servable=1))
     admission.admit("lost", a, time.time_ns() - 1)  # its end was never seen
     admission.admit("next", a, time.time_ns() + 60 * S)
     assert len(admission) == 1

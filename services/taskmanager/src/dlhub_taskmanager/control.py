@@ -2,9 +2,9 @@
 
 The core calls in at a few marked hooks (``core.py``, "task control"):
 
-* ``admit`` / ``release`` around accepting a run: unfinished tasks are
-  bounded per servable version and in total (``settings.tasks``), counted in
-  memory on the replica that accepted them;
+* ``admit`` / ``release`` around accepting a run: unfinished tasks and their
+  input bytes are bounded in total, per servable version and per caller
+  (``settings.tasks``; see ``admission.py``);
 * ``result_may_record`` at the top of ``record_result``: a task that was
   cancelled or failed for its deadline on this replica keeps its state, a late
   result is dropped;
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import logging
 import time
 from collections import OrderedDict
@@ -36,13 +35,13 @@ from dlhub_common.errors import (
     ErrorCode,
     FailedPrecondition,
     NotFound,
-    Overloaded,
 )
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.retry import is_retryable, retrying
 from dlhub_common.settings import TaskSettings
 from dlhub_common.topics import CONTROL
+from dlhub_taskmanager.admission import Admission, Limits
 from dlhub_taskmanager.core import (
     CANCELLED,
     FAILED,
@@ -70,87 +69,6 @@ RESULT_CLAIM_S = 30.0
 MAX_CLAIMS = 100_000
 
 
-class Admission:
-    """Counts unfinished tasks accepted by this replica, per servable version and in total.
-
-    A task counts until it finishes, or at the latest until its deadline
-    passes (so a task whose end this replica never sees, e.g. a record write
-    that failed, cannot hold its slot for ever).
-
-    Args:
-        max_total: unfinished tasks accepted in total.
-        max_per_servable: unfinished tasks accepted per servable version.
-    """
-
-    def __init__(self, max_total: int, max_per_servable: int) -> None:
-        self.max_total = max_total
-        self.max_per_servable = max_per_servable
-        self._tasks: dict[str, tuple[str, float]] = {}  # task id -> (servable, admitted at)
-        self._per: dict[str, int] = {}
-        self._deadlines: list[tuple[int, str]] = []  # heap of (deadline ns, task id)
-        self._avg_s = 1.0  # moving average of how long an admitted task stays unfinished
-        self.refused = 0
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    def unfinished(self, servable: str) -> int:
-        return self._per.get(servable, 0)
-
-    def admit(self, task_id: str, ref: Ref, deadline_ns: int) -> None:
-        """Count one more unfinished task, or refuse it.
-
-        Raises:
-            Overloaded: a limit is reached; ``details.retry_after_s`` says when to retry.
-        """
-        now_ns = time.time_ns()
-        while self._deadlines and self._deadlines[0][0] < now_ns:
-            self.release(heapq.heappop(self._deadlines)[1])
-        key = str(ref)
-        if len(self._tasks) >= self.max_total:
-            self._refuse(
-                f"the task manager has {len(self._tasks)} unfinished tasks, its limit"
-                " (settings tasks.max_queued)",
-                {"limit": self.max_total, "scope": "total"},
-            )
-        if self._per.get(key, 0) >= self.max_per_servable:
-            self._refuse(
-                f"{key} has {self._per[key]} unfinished tasks, the limit per servable"
-                " version (settings tasks.max_queued_per_servable)",
-                {"limit": self.max_per_servable, "scope": "servable", "servable": key},
-            )
-        self._tasks[task_id] = (key, time.monotonic())
-        self._per[key] = self._per.get(key, 0) + 1
-        heapq.heappush(self._deadlines, (deadline_ns, task_id))
-        if len(self._deadlines) > 4 * self.max_total:  # drop heap entries of finished tasks
-            self._deadlines = [e for e in self._deadlines if e[1] in self._tasks]
-            heapq.heapify(self._deadlines)
-
-    def release(self, task_id: str) -> None:
-        """The task finished (or was never dispatched). Idempotent; unknown ids are ignored."""
-        entry = self._tasks.pop(task_id, None)
-        if entry is None:
-            return
-        key, admitted = entry
-        left = self._per[key] - 1
-        if left:
-            self._per[key] = left
-        else:
-            del self._per[key]
-        self._avg_s += 0.1 * (time.monotonic() - admitted - self._avg_s)
-
-    def retry_after_s(self) -> float:
-        """About how long until a slot frees: the recent time a task stays unfinished."""
-        return round(min(30.0, max(1.0, self._avg_s)), 1)
-
-    def _refuse(self, why: str, details: dict[str, Any]) -> None:
-        self.refused += 1
-        wait = self.retry_after_s()
-        raise Overloaded(
-            f"{why}; retry in {wait:.0f} s", details={**details, "retry_after_s": wait}
-        )
-
-
 # The periodic sweep scans the store for overdue tasks one tick in this many.
 STORE_SCAN_EVERY = 10
 
@@ -166,7 +84,7 @@ class TaskControl:
     def __init__(self, core: TaskManager, settings: TaskSettings) -> None:
         self.core = core
         self.settings = settings
-        self.admission = Admission(settings.max_queued, settings.max_queued_per_servable)
+        self.admission = Admission(Limits.of(settings))
         self.retention = Retention(
             core.docs,
             core.objects,
@@ -200,9 +118,11 @@ class TaskControl:
 
     # ------------------------------------------------------------ hooks
 
-    def admit(self, task_id: str, ref: Ref, deadline_ns: int) -> None:
+    def admit(
+        self, task_id: str, ref: Ref, deadline_ns: int, *, caller: str = "", nbytes: int = 0
+    ) -> None:
         """Hook before a task is recorded: count it or refuse it (Overloaded)."""
-        self.admission.admit(task_id, ref, deadline_ns)
+        self.admission.admit(task_id, ref, deadline_ns, caller=caller, nbytes=nbytes)
 
     def release(self, task_id: str) -> None:
         """Hook when an accepted task was not dispatched after all."""

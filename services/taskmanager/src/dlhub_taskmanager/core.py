@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dlhub.taskmanager")
 
 TASKS_COLLECTION = TASK_RECORDS
-INLINE_RESULT_BYTES = 256 * 1024
+INLINE_RESULT_BYTES = 16 * 1024  # larger results go to the object store
 RECORDING_CONCURRENCY = 256
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
@@ -196,7 +196,10 @@ class TaskManager:
         created_ns = time.time_ns()
         # task control: the timeout is the task's deadline; unfinished tasks are bounded
         deadline_ns = self.control.deadline_ns(created_ns, timeout)
-        self.control.admit(task_id, resolved.ref, deadline_ns)
+        nbytes = sum(t.ByteSize() for t in inputs) + len(inputs_json)
+        self.control.admit(
+            task_id, resolved.ref, deadline_ns, caller=principal.username, nbytes=nbytes
+        )
         record = self._new_record(principal, resolved, task_id, created_ns, task_warnings)
         record["deadline_ns"] = deadline_ns  # task control
         if not wait:

@@ -62,9 +62,10 @@ class _KafkaSubscription(Subscription):
         self._closed = False
         self._closed_event = asyncio.Event()
         self._assigned = asyncio.Event()  # set while an assignment is in force
-        self._ready = asyncio.Event()  # first assignment covering every topic
+        self._ready = asyncio.Event()  # the group has started on every topic
         self._assign_error: BaseException | None = None
-        self._lazy: set[Any] = set()  # assigned, but set up from the first record
+        self._set_up_retry: asyncio.Future[None] | None = None  # see _on_assigned
+        self._ready_watch: asyncio.Future[None] | None = None  # see _watch_started
         self._getter: asyncio.Task[Any] | None = None
         self._commit_lock = asyncio.Lock()
 
@@ -112,6 +113,8 @@ class _KafkaSubscription(Subscription):
         self._closed = True
         self._closed_event.set()
         self._bus._subscriptions.discard(self)
+        self._cancel_set_up_retry()
+        self._cancel_ready_watch()
         getter, self._getter = self._getter, None
         if getter is not None:
             getter.cancel()
@@ -131,8 +134,19 @@ class _KafkaSubscription(Subscription):
 
     # -- rebalance -----------------------------------------------------------------------
 
+    def _cancel_ready_watch(self) -> None:
+        watch, self._ready_watch = self._ready_watch, None
+        if watch is not None and not watch.done():
+            watch.cancel()
+
+    def _cancel_set_up_retry(self) -> None:
+        retry, self._set_up_retry = self._set_up_retry, None
+        if retry is not None and not retry.done():
+            retry.cancel()
+
     async def _on_revoked(self, revoked: set[Any]) -> None:
         self._assigned.clear()
+        self._cancel_set_up_retry()
         # A record fetched before the rebalance may belong to another member now.
         getter = self._getter
         if getter is not None and getter.done():
@@ -147,7 +161,6 @@ class _KafkaSubscription(Subscription):
                 log.warning("group %s: could not commit before a rebalance", self.group)
         for tp in revoked:
             self._states.pop(tp, None)
-        self._lazy.clear()
 
     async def _on_assigned(self, assigned: set[Any]) -> None:
         try:
@@ -158,15 +171,66 @@ class _KafkaSubscription(Subscription):
                 self._assign_error = exc
                 self._ready.set()
                 return
-            # Keep consuming from aiokafka's positions (the committed offsets);
-            # only the list of acked-ahead offsets is lost: those come again.
-            log.warning("group %s: partition set-up failed, degraded: %r", self.group, exc)
+            # Nothing is handed out of these partitions until their start
+            # positions are known: aiokafka's own reset (the earliest offset)
+            # would hand a new group what was published before it started.
+            log.warning("group %s: partition set-up failed, retrying: %r", self.group, exc)
             self._states = {}
-            self._lazy = set(assigned)
+            self._consumer.pause(*assigned)
+            self._set_up_retry = asyncio.ensure_future(self._set_up_later(assigned))
         self._assigned.set()
+        if not self._ready.is_set():
+            self._cancel_ready_watch()
+            self._ready_watch = asyncio.ensure_future(self._watch_started(assigned))
+
+    async def _watch_started(self, assigned: set[Any]) -> None:
+        """Set ``_ready`` once the group has a start position on every partition.
+
+        An assignment computed from metadata that did not have a new topic yet
+        is empty; start() must not return then, or what is published next would
+        fall before the start positions a later rebalance sets. Partitions
+        assigned to other members are set up by them: wait for their commits.
+        """
         consumer = self._consumer
-        if all(consumer.partitions_for_topic(t) for t in self.topics):
-            self._ready.set()
+        while not self._closed:
+            if all(consumer.partitions_for_topic(t) for t in self.topics):
+                mine = {tp.topic for tp in assigned}
+                others = [
+                    TopicPartition(topic, p)
+                    for topic in self.topics
+                    if topic not in mine
+                    for p in sorted(consumer.partitions_for_topic(topic))
+                ]
+                if not others:
+                    break
+                with contextlib.suppress(KafkaError, OSError):
+                    committed = await self._committed(others)
+                    if all(
+                        committed.get(tp) is not None and committed[tp].offset >= 0 for tp in others
+                    ):
+                        break
+            await asyncio.sleep(_RETRY_S)
+        self._ready.set()
+
+    async def _set_up_later(self, assigned: set[Any]) -> None:
+        """Retry a failed set-up until it succeeds or the assignment changes."""
+        consumer = self._consumer
+        async for attempt in retrying(
+            f"group {self.group}: set up assigned partitions",
+            retry_on=lambda exc: isinstance(exc, Exception),
+            initial_s=_RETRY_S,
+            max_delay_s=2.0,
+        ):
+            with attempt:
+                if self._closed or set(consumer.assignment()) != assigned:
+                    return  # a rebalance sets the new assignment up itself
+                async with asyncio.timeout(self._bus._timeout_s):
+                    await self._set_up(assigned)
+        # Records fetched (and skipped) while paused come again from here.
+        for tp, state in self._states.items():
+            consumer.seek(tp, state.base)
+        consumer.resume(*assigned)
+        log.info("group %s: partitions set up after a retry", self.group)
 
     async def _set_up(self, assigned: set[Any]) -> None:
         consumer = self._consumer
@@ -259,9 +323,6 @@ class _KafkaSubscription(Subscription):
                 return
             tp = TopicPartition(record.topic, record.partition)
             state = self._states.get(tp)
-            if state is None and tp in self._lazy:
-                self._lazy.discard(tp)
-                state = self._states[tp] = _Partition(tp, record.offset, set())
             if state is None or not state.admit(record.offset):
                 continue
             yield self._delivery(record, state)
