@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import threading
@@ -110,6 +111,56 @@ def test_bad_setting_fails_startup_naming_it(
     assert proc.returncode != 0
     assert named in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _occupy(port: int, *, reuse_port: bool) -> socket.socket:
+    """A listener on ``port``: another program, or (``reuse_port``) another gRPC server."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if reuse_port:  # as gRPC binds by default: a second server could join it silently
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1)
+    return sock
+
+
+@pytest.mark.parametrize(
+    ("command", "taken", "setting", "reuse_port"),
+    [
+        (["up"], "DLHUB_GATEWAY__HTTP_PORT", "gateway.http_port", False),
+        (["up"], "DLHUB_GATEWAY__GRPC_PORT", "gateway.grpc_port", True),
+        (["serve", "registry"], "DLHUB_REGISTRY__PORT", "registry.port", True),
+        (
+            ["serve", "gateway", "--replicas", "2"],
+            "DLHUB_GATEWAY__GRPC_PORT",
+            "gateway.grpc_port",
+            True,
+        ),
+    ],
+)
+def test_a_port_in_use_is_one_line_naming_it_and_its_setting(
+    tmp_path: Path, command: list[str], taken: str, setting: str, reuse_port: bool
+) -> None:
+    port = free_port()
+    others = {
+        name: str(free_port())
+        for name in ("DLHUB_GATEWAY__HTTP_PORT", "DLHUB_GATEWAY__GRPC_PORT", "DLHUB_REGISTRY__PORT")
+    }
+    argv = [sys.executable, "-m", "dlhub_sdk.cli", *command, "--data-dir", str(tmp_path)]
+    with _occupy(port, reuse_port=reuse_port):
+        proc = subprocess.run(
+            argv,
+            env=clean_env(**{**others, taken: str(port)}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode != 0, proc.stdout
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, proc.stderr
+    assert f"127.0.0.1:{port} is already in use" in errors[0]
+    assert setting in errors[0]
+    assert taken in errors[0]
+    assert "Traceback" not in proc.stderr, proc.stderr
 
 
 def test_kafka_restart_loses_no_accepted_task(tmp_path: Path, digits: Digits) -> None:

@@ -60,6 +60,36 @@ async def test_documents_use_configured_file_in_wal_mode_and_persist(tmp_path: P
     await reopened.stop()
 
 
+def _modes(root: Path, pattern: str) -> dict[str, int]:
+    return {str(p.relative_to(root)): stat.S_IMODE(p.stat().st_mode) for p in root.rglob(pattern)}
+
+
+async def test_database_files_are_private_to_their_owner(tmp_path: Path) -> None:
+    old = tmp_path / "old" / "docs.db"
+    old.parent.mkdir()
+    old.touch(mode=0o644)  # left by a version that did not restrict it
+    stores = [
+        SqliteDocumentStore(SqliteDocumentsConfig(path=tmp_path / "new" / "docs.db"), tmp_path),
+        SqliteDocumentStore(SqliteDocumentsConfig(path=old), tmp_path),
+        SqliteSearchIndex(SqliteSearchConfig(path=tmp_path / "new" / "search.db"), tmp_path),
+    ]
+    for store in stores:
+        await store.start()
+    await stores[0].insert("things", "t1", {"secret": 1})
+    await stores[1].insert("things", "t1", {"secret": 1})
+    modes = _modes(tmp_path, "*.db*")
+    assert {p.rsplit("/", 1)[-1] for p in modes} >= {
+        "docs.db",
+        "docs.db-wal",
+        "docs.db-shm",
+        "search.db",
+    }
+    assert set(modes.values()) == {0o600}, modes
+    assert _modes(tmp_path, "new") == {"new": 0o700}
+    for store in stores:
+        await store.stop()
+
+
 async def test_documents_not_started_is_unavailable(tmp_path: Path) -> None:
     store = SqliteDocumentStore(SqliteDocumentsConfig(), tmp_path)
     with pytest.raises(Unavailable):

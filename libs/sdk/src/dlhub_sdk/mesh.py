@@ -25,6 +25,7 @@ from typing import Any
 
 from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
+from dlhub_common.listen import ensure_free
 from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
 from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
@@ -259,7 +260,11 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
     if name == "executor":
         refuse_in_process_bus(settings, "--replicas", replicas)
     if name == "gateway" and replicas > 1:
-        settings.gateway.reuse_port = True  # the replicas share this process's ports
+        # the replicas share this process's ports, and only they: both must be free
+        gw = settings.gateway
+        ensure_free("gateway HTTP", gw.host, gw.http_port, "gateway.http_port")
+        ensure_free("gateway gRPC", gw.host, gw.grpc_port, "gateway.grpc_port")
+        settings.gateway.reuse_port = True
     stop = _stop_event()
     backends = Backends(settings)
     stack = contextlib.AsyncExitStack()
@@ -269,12 +274,13 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
         if replicas > 1 and name == "executor":  # before any thread of ours exists
             stack.push_async_callback(children.stop)
             await children.start()
-        endpoint = {
-            "registry": settings.registry,
-            "search": settings.search_service,
-            "taskmanager": settings.taskmanager,
-            "executor": settings.executor,
+        setting = {
+            "registry": "registry",
+            "search": "search_service",
+            "taskmanager": "taskmanager",
+            "executor": "executor",
         }.get(name)
+        endpoint = getattr(settings, setting) if setting else None
         pending = _Pending(name)
         server: GrpcServer | None = None
         if endpoint is not None:
@@ -282,7 +288,7 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
             register = getattr(module, "register", None)
             if register is not None:
                 register(server, pending)
-            await server.start(endpoint.host, endpoint.port)
+            await server.start(endpoint.host, endpoint.port, setting=f"{setting}.port")
             stack.push_async_callback(server.stop)
         try:  # a backend that is not up yet is waited for, until asked to stop
             async for attempt in retrying(

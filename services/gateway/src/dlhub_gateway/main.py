@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -15,6 +14,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import LocalTokens
+from dlhub_common.listen import listening_socket
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.servable_cache import CachedRegistry
@@ -30,16 +30,6 @@ log = logging.getLogger("dlhub.gateway")
 
 PUBLIC_SERVICE = "dlhub.v1.DLHubService"
 OIP_SERVICE = "inference.GRPCInferenceService"
-
-
-def _reusable_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
 
 
 def tokens_for(settings: Settings) -> LocalTokens:
@@ -107,7 +97,7 @@ class Gateway:
         gw = self.settings.gateway
         if self._cached is not None:
             await self._cached.start()
-        self.grpc_port = await self.grpc.start(gw.host, gw.grpc_port)
+        self.grpc_port = await self.grpc.start(gw.host, gw.grpc_port, setting="gateway.grpc_port")
         config = uvicorn.Config(
             self.app,
             host=gw.host,
@@ -118,8 +108,21 @@ class Gateway:
             timeout_graceful_shutdown=5,
         )
         self._http = uvicorn.Server(config)
-        # replicas of this gateway share the port: bind it ourselves with SO_REUSEPORT
-        sockets = [_reusable_socket(gw.host, gw.http_port)] if gw.reuse_port else None
+        # bound here, not by uvicorn: a port in use is one clear error; replicas
+        # of this gateway share the port (SO_REUSEPORT)
+        try:
+            sockets = [
+                listening_socket(
+                    "gateway HTTP",
+                    gw.host,
+                    gw.http_port,
+                    "gateway.http_port",
+                    reuse_port=gw.reuse_port,
+                )
+            ]
+        except BaseException:
+            await self.grpc.stop(0)
+            raise
         self._http_task = asyncio.create_task(
             self._http.serve(sockets=sockets), name="gateway-http"
         )

@@ -10,6 +10,7 @@ atomic with respect to the others.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -86,7 +87,7 @@ class SqliteRunner:
             raise _translate(self.name, exc) from exc
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         try:
             conn = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.OperationalError as exc:
@@ -105,6 +106,21 @@ class SqliteRunner:
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600; a new folder 0700).
+
+    The database holds private metadata and every task result. A file left
+    by an older version is tightened too. SQLite gives its -wal and -shm files
+    the permissions of the database file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 
 from dlhub_common.errors import DLHubError, InternalError
 from dlhub_common.identity import USER_METADATA_KEY, Principal, current_principal
+from dlhub_common.listen import ensure_free
 from dlhub_common.rpc.errors import error_trailers, status_of
 from dlhub_common.telemetry import RPC_LATENCY
 from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_metadata, tracer
@@ -155,12 +156,24 @@ class GrpcServer:
         register(servicer, self.server)
         self._services.append(service_name)
 
-    async def start(self, host: str, port: int) -> int:
-        """Bind and start; returns the bound port. Services start NOT_SERVING."""
+    async def start(self, host: str, port: int, *, setting: str = "") -> int:
+        """Bind and start; returns the bound port. Services start NOT_SERVING.
+
+        Args:
+            setting: the setting that chooses ``port``, named when it is in use.
+
+        Raises:
+            FailedPrecondition: the port is in use.
+        """
         reflection.enable_server_reflection([*self._services, reflection.SERVICE_NAME], self.server)
-        self.port = self.server.add_insecure_port(f"{host}:{port}")
+        what = f"{self.name} gRPC"
+        try:
+            self.port = self.server.add_insecure_port(f"{host}:{port}")
+        except RuntimeError:  # newer grpcio raises where older ones return 0
+            self.port = 0
         if self.port == 0:
-            raise OSError(f"{self.name}: cannot bind gRPC on {host}:{port}")
+            ensure_free(what, host, port, setting or f"{self.name}.port")
+            raise OSError(f"{what}: cannot bind {host}:{port}")
         await self.set_serving(False)
         await self.server.start()
         log.info("%s gRPC listening on %s:%d", self.name, host, self.port)
