@@ -75,3 +75,46 @@ def loop_metadata(name: str) -> dict[str, Any]:
             },
         },
     }
+
+
+HEAVY_WIDTH = 262_144  # one row of X is 1 MiB of float32
+
+
+def heavy_loop_onnx() -> bytes:
+    """``Y = steps + 0 * sum(X)``: a model of chosen run time whose input ``X`` is large."""
+    loop = onnx.load_from_string(loop_onnx()).graph
+    graph = helper.make_graph(
+        [
+            *loop.node,
+            helper.make_node("ReduceSum", ["X"], ["total"], keepdims=0),
+            helper.make_node("Mul", ["total", "nought"], ["nothing"]),
+            helper.make_node("Add", ["L", "nothing"], ["Y"]),
+        ],
+        "heavy",
+        [
+            helper.make_tensor_value_info("steps", TensorProto.INT64, [1]),
+            helper.make_tensor_value_info("X", TensorProto.FLOAT, ["n", HEAVY_WIDTH]),
+        ],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])],
+        initializer=[*loop.initializer, helper.make_tensor("nought", TensorProto.FLOAT, [], [0.0])],
+    )
+    for node in graph.node:  # the loop's output feeds the sum
+        if node.op_type == "Loop":
+            node.output[0] = "L"
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
+def heavy_loop_metadata(name: str) -> dict[str, Any]:
+    """Metadata for :func:`heavy_loop_onnx` published as ``model.onnx``."""
+    metadata = loop_metadata(name)
+    metadata["datacite"]["titles"] = [{"title": f"Counting loop with a large input {name}"}]
+    properties = metadata["servable"]["methods"]["run"]["input"]["properties"]
+    properties["X"] = {
+        "type": "ndarray",
+        "shape": [None, HEAVY_WIDTH],
+        "item_type": {"type": "float32"},
+    }
+    return metadata

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import onnxruntime as ort
@@ -102,8 +103,8 @@ def mesh(
     yield from _embedded_mesh(tmp_path_factory)
 
 
-def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
-    root = tmp_path_factory.mktemp("mesh")
+def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
+    """``dlhub up`` in ``root`` on free ports with these extra ``DLHUB_*`` settings, ready."""
     data_dir = root / "data"
     workdir = root / "work"
     workdir.mkdir()
@@ -114,6 +115,7 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
         DLHUB_GATEWAY__HTTP_PORT=str(http_port),
         DLHUB_GATEWAY__GRPC_PORT=str(grpc_port),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
+        **settings,
     )
     argv = [
         sys.executable,
@@ -142,7 +144,7 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
     except BaseException:
         process.stop()
         raise
-    yield Mesh(
+    mesh = Mesh(
         address=info["address"],
         http=info["http"],
         token=info["token"],
@@ -153,6 +155,12 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
         grpc_port=grpc_port,
         http_port=http_port,
     )
+    return process, mesh
+
+
+def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
+    process, mesh = start_dlhub_up(tmp_path_factory.mktemp("mesh"))
+    yield mesh
     process.stop_cleanly()
 
 
