@@ -149,10 +149,10 @@ class TaskSettings(_Section):
         2_000, ge=1, description="Unfinished tasks accepted per caller"
     )
     max_inflight_bytes: int = Field(
-        1024 * MiB, ge=1, description="Input bytes of unfinished tasks accepted, in total"
+        512 * MiB, ge=1, description="Input bytes of unfinished tasks accepted, in total"
     )
     max_inflight_bytes_per_caller: int = Field(
-        256 * MiB, ge=1, description="Input bytes of unfinished tasks accepted per caller"
+        128 * MiB, ge=1, description="Input bytes of unfinished tasks accepted per caller"
     )
     result_ttl_s: float = Field(
         86_400.0, gt=0, description="How long finished tasks and their results are kept"

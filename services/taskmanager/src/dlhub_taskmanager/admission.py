@@ -31,8 +31,8 @@ class Limits:
     total: int = 10_000
     per_servable: int = 1_000
     per_caller: int = 2_000
-    bytes_total: int = 1024 * MiB
-    bytes_per_caller: int = 256 * MiB
+    bytes_total: int = 512 * MiB
+    bytes_per_caller: int = 128 * MiB
 
     @classmethod
     def of(cls, settings: TaskSettings) -> Limits:
