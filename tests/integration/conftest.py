@@ -389,7 +389,12 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
     settings = Settings(
         data_dir=data_dir,
         tokens_file=data_dir / "tokens.json",
-        gateway={"host": "127.0.0.1", "http_port": 0, "grpc_port": 0},
+        gateway={
+            "host": "127.0.0.1",
+            "http_port": 0,
+            "grpc_port": 0,
+            **overrides.pop("gateway", {}),
+        },
         executor_options={
             "intra_op_threads": 1,
             "concurrency": 2,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import httpx
 import numpy as np
 import pytest
 
@@ -275,6 +276,59 @@ async def test_each_caller_is_bounded_by_its_own_input_bytes(
         assert bobs.state == SUCCEEDED
         assert (await get_task(mesh, again.task_id, wait=True)).state == SUCCEEDED
     assert sorted(gate.ran()) == ["a1", "a4", "b1", "blocker"]
+
+
+async def test_the_gateway_bounds_the_request_bodies_it_holds(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    async with running_mesh(
+        tmp_path / "mesh",
+        tiny,
+        executor_options={"concurrency": 1, "env_dir": env_dir},
+        gateway={
+            "max_inflight_request_bytes": 6000,
+            "max_inflight_request_bytes_per_caller": 4000,
+        },
+    ) as mesh:
+        gate = Gate(tmp_path / "ran.log")
+        await gate.start()
+        try:
+            await publish_gate(mesh, tmp_path)
+
+            async def run(tag: str, token: Any) -> httpx.Response:
+                inputs = {**gate.value(tag, hold=tag == "held"), "pad": "x" * 2500}
+                return await mesh.http.post(
+                    "/api/v1/servables/alice/gate/run",
+                    json={"inputs": inputs},
+                    headers=mesh.headers(token),
+                    timeout=RPC_TIMEOUT_S,
+                )
+
+            held = asyncio.create_task(run("held", mesh.token))  # its body stays in flight
+            await gate.started("held")
+            again = await run("alice-again", mesh.token)
+            assert again.status_code == 429, again.text
+            assert int(again.headers["retry-after"]) >= 1
+            error = again.json()
+            assert error["code"] == "OVERLOADED"
+            assert error["details"]["scope"] == "gateway_caller_bytes"
+            assert "gateway.max_inflight_request_bytes_per_caller" in error["error"]
+            queued = asyncio.create_task(run("bob", mesh.bob_token))  # waits behind "held"
+            pending = mesh.gateway.oip.tasks.core._pending  # bob's run reached the task manager
+            async with asyncio.timeout(10):
+                while len(pending) < 2:  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+            anonymous = await run("anonymous", None)
+            assert anonymous.status_code == 429, anonymous.text
+            assert anonymous.json()["details"]["scope"] == "gateway_bytes"
+            gate.release("held")
+            assert (await held).status_code == 200
+            assert (await queued).status_code == 200
+            after = await run("alice-after", mesh.token)  # nothing held any more
+            assert after.status_code == 200, after.text
+        finally:
+            await gate.close()
+    assert sorted(gate.ran()) == ["alice-after", "bob", "held"]
 
 
 async def test_a_flood_is_refused_and_memory_stays_flat(

@@ -73,6 +73,12 @@ class GatewaySettings(_Section):
     allow_anonymous_reads: bool = Field(
         True, description="Search, describe and run public servables without a token"
     )
+    max_inflight_request_bytes: int = Field(
+        256 * MiB, ge=1, description="HTTP request bodies the gateway holds at once, in total"
+    )
+    max_inflight_request_bytes_per_caller: int = Field(
+        64 * MiB, ge=1, description="HTTP request bodies the gateway holds at once, per caller"
+    )
     reuse_port: bool = Field(
         False,
         description="Share both ports with this gateway's own replicas (SO_REUSEPORT);"

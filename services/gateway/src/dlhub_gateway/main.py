@@ -86,6 +86,10 @@ class Gateway:
                 max_artifact_bytes=settings.max_artifact_bytes,
                 default_timeout_s=settings.default_timeout_s,
                 objects=objects,
+                max_inflight_request_bytes=settings.gateway.max_inflight_request_bytes,
+                max_inflight_request_bytes_per_caller=(
+                    settings.gateway.max_inflight_request_bytes_per_caller
+                ),
             )
         )
         self._http: uvicorn.Server | None = None

@@ -21,9 +21,11 @@ from dlhub_common.errors import (
 from dlhub_common.telemetry import HTTP_REQUESTS
 from dlhub_gateway.http import api_v1, oip_rest
 from dlhub_gateway.http.context import GatewayContext
+from dlhub_gateway.http.inflight import InflightBytes
 from dlhub_gateway.http.page import PAGE
 
 PUBLISH_PATH = "/api/v1/servables"
+UPLOADS_PATH = "/api/v1/uploads/"
 
 
 def error_response(err: DLHubError) -> JSONResponse:
@@ -93,6 +95,12 @@ class BodyLimit:
             await error_response(err)(scope, receive, send)
 
 
+def _streamed_upload(scope: Scope) -> bool:
+    """Artifacts go to the object store as they arrive: not held, not counted."""
+    path = scope["path"].rstrip("/")
+    return (scope["method"] == "POST" and path == PUBLISH_PATH) or path.startswith(UPLOADS_PATH)
+
+
 def create_app(context: GatewayContext) -> FastAPI:
     app = FastAPI(
         title="DLHub",
@@ -146,6 +154,12 @@ def create_app(context: GatewayContext) -> FastAPI:
     async def page() -> str:
         return PAGE
 
+    app.add_middleware(
+        InflightBytes,
+        limit=context.max_inflight_request_bytes,
+        per_caller=context.max_inflight_request_bytes_per_caller,
+        exempt=_streamed_upload,
+    )
     app.add_middleware(
         BodyLimit, limit=context.max_message_bytes, upload_limit=context.max_artifact_bytes
     )

@@ -10,6 +10,7 @@ from fastapi import Request
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import Principal, current_principal
 from dlhub_common.ports import ObjectStore
+from dlhub_common.settings import MiB
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.oip import OipCore
 
@@ -26,6 +27,9 @@ class GatewayContext:
     default_timeout_s: float
     # The object store, built on first use (artifact downloads only).
     objects: Callable[[], Awaitable[ObjectStore]] | None = None
+    # request bodies held at once (http/inflight.py)
+    max_inflight_request_bytes: int = 256 * MiB
+    max_inflight_request_bytes_per_caller: int = 64 * MiB
 
 
 def ctx(request: Request) -> GatewayContext:
