@@ -331,6 +331,31 @@ async def test_the_gateway_bounds_the_request_bodies_it_holds(
     assert sorted(gate.ran()) == ["alice-after", "bob", "held"]
 
 
+async def test_work_lost_with_the_in_process_bus_fails_clearly_at_restart(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    options = {"executor_options": {"concurrency": 1, "env_dir": env_dir}}
+    gate = Gate(tmp_path / "ran.log")
+    await gate.start()
+    try:
+        async with running_mesh(tmp_path / "mesh", tiny, **options) as mesh:
+            await publish_gate(mesh, tmp_path)
+            running = await run_json(mesh, "gate", gate.value("running", hold=True))
+            await gate.started("running")
+            queued = await run_json(mesh, "gate", gate.value("queued", hold=False))
+        # the mesh stopped with both unfinished: their work was only in its memory
+    finally:
+        await gate.close()
+    async with running_mesh(tmp_path / "mesh", tiny, **options) as mesh:
+        for task in (running, queued):
+            after = await get_task(mesh, task.task_id)
+            assert after.state == FAILED, after
+            assert after.error.code == "UNAVAILABLE"
+            assert after.error.retryable
+            assert "DLHub restarted before this task finished" in after.error.message
+    assert gate.ran() == ["running"]
+
+
 async def test_a_flood_is_refused_and_memory_stays_flat(
     tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
 ) -> None:

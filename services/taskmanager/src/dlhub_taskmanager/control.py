@@ -99,6 +99,8 @@ class TaskControl:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        if not self.core.bus.outlives_process:
+            await self.fail_lost_work()
         # Every replica reads every cancel, in its own group, from now on.
         sub = self.core.bus.subscribe([CONTROL], f"taskmanager-control-{self.core.instance_id}")
         await sub.start()
@@ -246,6 +248,40 @@ class TaskControl:
         if record is not None and record["state"] == CANCELLED and not fut.done():
             self.core._pending.pop(task_id, None)
             fut.set_result(TaskView(record, []))
+
+    async def fail_lost_work(self) -> int:
+        """Fail the unfinished tasks of an earlier process of an in-process bus.
+
+        The embedded mode keeps queued work in memory: after a restart no
+        executor will ever run the tasks that were unfinished, so they end now
+        with a retryable UNAVAILABLE that says why, not at their deadline.
+        Only one task manager uses an in-process bus's store, so every
+        unfinished task in it was its predecessor's.
+
+        Returns:
+            How many tasks were failed.
+        """
+        lost = await self.core.docs.find(TASKS_COLLECTION, {"state": {"$in": [QUEUED, RUNNING]}})
+        for record in lost:
+            await self.core.records.update(
+                record["task_id"],
+                {
+                    "state": FAILED,
+                    "completed_at": _now_iso(),
+                    "error": {
+                        "code": ErrorCode.UNAVAILABLE.value,
+                        "message": "DLHub restarted before this task finished; the embedded"
+                        " mode keeps queued work in memory only: run it again",
+                        "details_json": "{}",
+                        "retryable": True,
+                    },
+                },
+            )
+        if lost:
+            log.warning(
+                "%d unfinished tasks of the previous run failed (work kept in memory)", len(lost)
+            )
+        return len(lost)
 
     # ------------------------------------------------------------ deadlines
 

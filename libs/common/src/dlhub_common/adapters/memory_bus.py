@@ -57,6 +57,8 @@ class _GroupQueue:
 class MemoryEventBus(EventBus):
     """In-process bus; ``config.max_message_bytes`` (None: no limit) bounds a message."""
 
+    outlives_process = False
+
     def __init__(self, config: MemoryBusConfig, data_dir: Path) -> None:
         self.max_message_bytes = config.max_message_bytes
         self._queues: dict[str, dict[str, _GroupQueue]] = {}  # topic -> group -> queue

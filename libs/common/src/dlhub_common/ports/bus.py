@@ -74,6 +74,10 @@ class EventBus(ABC):
     message goes to one member. Messages with the same key keep their order.
     """
 
+    #: Whether published messages outlive the process that holds the bus
+    #: (False for the in-process bus: what was queued is gone at a restart).
+    outlives_process: bool = True
+
     async def start(self) -> None:
         """Connect. Idempotent."""
 
