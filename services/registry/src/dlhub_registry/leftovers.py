@@ -62,18 +62,6 @@ class Collected:
     incomplete: list[str] = field(default_factory=list)
     instances: list[str] = field(default_factory=list)
 
-    def __bool__(self) -> bool:
-        return any(
-            (
-                self.failed_jobs,
-                self.finished_jobs,
-                self.records,
-                self.objects,
-                self.incomplete,
-                self.instances,
-            )
-        )
-
 
 class LeftoverCollector:
     """Recovers dead publish jobs and discards stale object-store leftovers."""
@@ -140,7 +128,7 @@ class LeftoverCollector:
             for instance_id in dead_instances:
                 await self.docs.delete(INSTANCES, instance_id)
                 done.instances.append(instance_id)
-            if done:
+            if done.failed_jobs or done.finished_jobs or done.objects or done.incomplete:
                 log.warning(
                     "collected leftovers of dead publishes: %d job(s) failed, %d finished,"
                     " %d record(s), %d object(s), %d unfinished write(s), %d dead registry"
