@@ -23,6 +23,7 @@ which a later ``dlhub publish`` of the same file resumes, and says so.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -260,9 +261,9 @@ def _distributed(root: Path, stack: Any) -> Rig:
             else:
                 proc.stop()
 
-    restart("upload.mid_write")
-    for name in ("search", "gateway"):
+    for name in ("search", "gateway"):  # they start while the registry does
         others.append(serve(name, name, env))
+    restart("upload.mid_write")
     targets = [f"127.0.0.1:{ports['search']}", f"127.0.0.1:{ports['gateway']}"]
 
     def up() -> bool:
@@ -349,6 +350,29 @@ def assert_nothing_left(inv: dict[str, Any], *, published: int, failed: int) -> 
             assert "nothing of it was kept" in job["log"][-1]
 
 
+def assert_left_behind(inv: dict[str, Any], step: str, medium_key: str) -> None:
+    """What the kill left before any registry recovered it: the test can fail."""
+    running = [j for j in inv["jobs"] if j["state"] == RUNNING]
+    assert len(running) == 1, inv["jobs"]
+    referenced = {ref["key"] for ref in inv["refs"]}
+    if step == "publish.mid_store":
+        assert [i.key for i in inv["incomplete"]] == [medium_key]
+        assert inv["objects"] == []
+    elif step == "publish.after_upload":
+        assert medium_key in inv["objects"]
+        assert not referenced
+        assert inv["records"] == []
+    elif step == "publish.mid_commit":
+        [record] = inv["records"]  # visible to describe until a registry recovers
+        assert record["publish_id"] == running[0]["id"]
+        assert referenced == {a["key"] for a in record["artifacts"]}
+        assert inv["heads"] == []
+    elif step == "publish.after_commit":
+        assert len(inv["records"]) == 1
+        assert [int(h["version"]) for h in inv["heads"]] == [1]
+        assert inv["search"] == []  # the event was never sent
+
+
 def wait_registry_reachable(client: DLHubClient) -> None:
     """Through the gateway: a missing job answers NOT_FOUND once the registry is back."""
 
@@ -404,6 +428,7 @@ def test_a_publish_killed_at_each_step_leaves_nothing(rig: Rig, digits: Digits) 
     meta_path = rig.root / "meta.json"
     meta_path.write_text(json.dumps(meta_big))
     meta_medium, files_medium = _artifacts(rig.root, digits, medium, name)
+    medium_key = "sha256/" + hashlib.sha256(medium.read_bytes()).hexdigest()
     laps: list[str] = []
     clock = [time.monotonic()]
 
@@ -440,6 +465,7 @@ def test_a_publish_killed_at_each_step_leaves_nothing(rig: Rig, digits: Digits) 
                 client.publish_servable(meta_medium, files_medium)
             rig.killed()
             lap(f"killed at {step}")
+            assert_left_behind(inventory(rig), step, medium_key)
             failed += 1
     finally:
         if client is not None:

@@ -5,8 +5,9 @@ Each registry process registers itself in the DocumentStore collection
 its heartbeat every quarter of ``dead_after_s``; a clean stop removes the
 document. Publish jobs carry the id of the instance running them, so any
 replica can tell a job whose process died (heartbeat older than
-``dead_after_s``, or on this host a process id that no longer runs) from one
-still in progress on another replica.
+``dead_after_s``, or on this host and in this process-id namespace a process
+id that no longer runs, so a restart recovers at once) from one still in
+progress on another replica.
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ log = logging.getLogger("dlhub.registry.instances")
 INSTANCES = "registry_instances"
 
 
+def _host() -> str:
+    """This host, as far as process ids mean anything: the host name and, on
+    Linux, the process-id namespace (containers sharing a host name through
+    host networking have namespaces of their own)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}/{namespace}" if namespace else socket.gethostname()
+
+
 def _pid_runs(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -43,7 +55,7 @@ class Instance:
     def __init__(self, docs: DocumentStore, *, dead_after_s: float) -> None:
         self.docs = docs
         self.id = uuid.uuid4().hex
-        self.host = socket.gethostname()
+        self.host = _host()
         self.pid = os.getpid()
         self.dead_after_s = dead_after_s
         self._timer: asyncio.Task[None] | None = None

@@ -9,17 +9,17 @@ every ``interval_s`` after, :class:`LeftoverCollector`:
 
 1. finds the RUNNING jobs whose instance is dead
    (:mod:`dlhub_registry.instances`; jobs of live replicas are left alone);
-2. for a job that did not commit: deletes its version record (only when the
+2. discards unfinished object-store writes (temporary files, S3 multipart
+   uploads): at once when a dead job wrote their key, and otherwise once
+   they are older than ``grace_s``, unless a live publish holds their key;
+3. for a job that did not commit: deletes its version record (only when the
    record is this job's: ``publish_id``), its object references, moves the
    head back to the newest remaining version, and deletes every object it
    wrote that no version references and no live publish holds; the job
    becomes FAILED with the reason. Its upload sessions stay, so publishing
    again resumes from them;
-3. for a job that committed (killed after the event): removes the upload
+4. for a job that committed (killed after the event): removes the upload
    sessions it consumed and marks it SUCCEEDED;
-4. discards unfinished object-store writes (temporary files, S3 multipart
-   uploads): at once when a dead job wrote their key, and otherwise once
-   they are older than ``grace_s``, unless a live publish holds their key;
 5. forgets the dead instances.
 
 Every step is idempotent: a collector killed half-way redoes it next time.
@@ -120,11 +120,11 @@ class LeftoverCollector:
                     live_keys.update(job.get("objects") or [])
                 else:
                     dead_jobs.append(job)
-            dead_keys: set[str] = set()
-            for job in dead_jobs:
-                dead_keys.update(job.get("objects") or [])
-                await self._recover(job, live_keys, done)
+            dead_keys = {key for job in dead_jobs for key in job.get("objects") or []}
+            # before the jobs are failed: a round killed half-way redoes both
             await self._discard_incomplete(live_keys, dead_keys, done)
+            for job in dead_jobs:
+                await self._recover(job, live_keys, done)
             for instance_id in dead_instances:
                 await self.docs.delete(INSTANCES, instance_id)
                 done.instances.append(instance_id)
