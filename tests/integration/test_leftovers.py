@@ -133,6 +133,18 @@ async def test_jobs_of_a_live_replica_are_left_alone_until_it_dies(rig: Rig) -> 
     assert (await rig.registry.leftovers.collect()).failed_jobs == []
 
 
+async def test_a_malformed_claim_does_not_stop_the_recovery(rig: Rig) -> None:
+    key = await put(rig, b"a real leftover")
+    await replica(rig, "replica-dead", age_s=3600)
+    job_id = await job_of(rig, "replica-dead")
+    # a job document written by hand or by a buggy release
+    await rig.docs.update(PUBLISH_JOBS, job_id, {"objects": ["sha256/not-hex", key]})
+
+    done = await rig.registry.leftovers.collect()
+    assert done.failed_jobs == [job_id]
+    assert done.objects == [key]
+
+
 async def test_a_dead_job_never_removes_what_others_use(rig: Rig) -> None:
     committed = await put(rig, b"bytes a committed version references")
     held = await put(rig, b"bytes a live publish holds")

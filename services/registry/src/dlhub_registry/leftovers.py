@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dlhub_common.errors import InvalidArgument
 from dlhub_common.ports import DocumentStore, Incomplete, ObjectStore
 from dlhub_common.records import SERVABLES
 from dlhub_registry.commit import OBJECT_REFS
@@ -124,7 +125,10 @@ class LeftoverCollector:
             # before the jobs are failed: a round killed half-way redoes both
             await self._discard_incomplete(live_keys, dead_keys, done)
             for job in dead_jobs:
-                await self._recover(job, live_keys, done)
+                try:
+                    await self._recover(job, live_keys, done)
+                except Exception:  # the others go on; this one is retried next round
+                    log.exception("could not recover publish job %s", job.get("id"))
             for instance_id in dead_instances:
                 await self.docs.delete(INSTANCES, instance_id)
                 done.instances.append(instance_id)
@@ -171,7 +175,11 @@ class LeftoverCollector:
         for key in job.get("objects") or []:
             if key in live_keys or await self.docs.count(OBJECT_REFS, {"key": key}):
                 continue  # another publish holds it, or a version uses it
-            if await self.objects.delete(key):
+            try:
+                deleted = await self.objects.delete(key)
+            except InvalidArgument:  # not a key this store could have written
+                continue
+            if deleted:
                 done.objects.append(key)
         await self._finish(
             job,

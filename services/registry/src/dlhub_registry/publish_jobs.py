@@ -23,6 +23,7 @@ instance running a job dies, the leftover collector
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,7 @@ PUBLISH_JOBS = "publish_jobs"
 RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
 MAX_LINE_CHARS = 8000
 MAX_LINES = 500
+_KEY = re.compile(r"sha256/[0-9a-f]{64}")
 
 
 def now_rfc3339() -> str:
@@ -89,9 +91,13 @@ class PublishJob:
         await self.docs.put(PUBLISH_JOBS, self.id, self.doc)
 
     async def claim(self, key: str) -> None:
-        """Name an object key this publish is about to write (or has just written)."""
+        """Name an object key this publish is about to write (or has just written).
+
+        A malformed key (a bad announced digest) is not claimed: the store
+        refuses it before writing anything.
+        """
         keys: list[str] = self.doc["objects"]
-        if key not in keys:
+        if _KEY.fullmatch(key) and key not in keys:
             await self.checkpoint(objects=[*keys, key])
 
     async def finish(
