@@ -31,7 +31,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +113,9 @@ class Rig:
     restart: Any  # (faultpoint or "") -> None
     killed: Any  # () -> None: waits for the SIGKILL
     stop: Any
-    starts: list[float] = field(default_factory=list)
 
 
-def _artifacts(root: Path, digits: Digits, extra: Path, name: str) -> tuple[dict[str, Any], dict]:
+def _artifacts(digits: Digits, extra: Path, name: str) -> tuple[dict[str, Any], dict[str, Path]]:
     model = OnnxServable(digits.path, name=name).set_title(name).add_author("Test")
     model.add_file(extra, "weights.bin")
     files = model.files()
@@ -424,10 +423,10 @@ def test_a_publish_killed_at_each_step_leaves_nothing(rig: Rig, digits: Digits) 
     big.write_bytes(os.urandom(BIG_BYTES))
     medium = rig.root / "medium.bin"
     medium.write_bytes(os.urandom(MEDIUM_BYTES))
-    meta_big, files_big = _artifacts(rig.root, digits, big, name)
+    meta_big, files_big = _artifacts(digits, big, name)
     meta_path = rig.root / "meta.json"
     meta_path.write_text(json.dumps(meta_big))
-    meta_medium, files_medium = _artifacts(rig.root, digits, medium, name)
+    meta_medium, files_medium = _artifacts(digits, medium, name)
     medium_key = "sha256/" + hashlib.sha256(medium.read_bytes()).hexdigest()
     laps: list[str] = []
     clock = [time.monotonic()]
