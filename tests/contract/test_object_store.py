@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
 
-from dlhub_common.errors import InvalidArgument, NotFound, ResourceExhausted
+from dlhub_common.errors import DLHubError, InvalidArgument, NotFound, ResourceExhausted
 from dlhub_common.ports import ObjectStore
 
 pytestmark = pytest.mark.contract
@@ -195,3 +197,64 @@ async def test_large_object_is_streamed(objects: ObjectStore, tmp_path: Path) ->
     dest = tmp_path / "large.bin"
     await objects.download(info.key, dest)
     assert dest.stat().st_size == 20 * MiB
+
+
+async def test_list_objects_names_every_stored_object(objects: ObjectStore) -> None:
+    assert [o async for o in objects.list_objects()] == []
+    small = await objects.put(stream(b"small"))
+    big = await objects.put(stream(os.urandom(6 * MiB)))
+    listed = {o.key: o async for o in objects.list_objects()}
+    assert sorted(listed) == sorted([small.key, big.key])
+    assert (listed[small.key].size, listed[big.key].size) == (5, 6 * MiB)
+    assert all(o.modified > 0 for o in listed.values())
+    await objects.delete(small.key)
+    assert [o.key async for o in objects.list_objects()] == [big.key]
+
+
+async def test_finished_and_failed_puts_leave_nothing_incomplete(objects: ObjectStore) -> None:
+    data = os.urandom(6 * MiB)
+    await objects.put(stream(data[:MiB], data[MiB:]), expected_sha256=key_of(data)[7:])
+    await objects.put(stream(os.urandom(6 * MiB)))  # digest unknown in advance
+    with pytest.raises(InvalidArgument):
+        await objects.put(stream(os.urandom(6 * MiB)), expected_sha256="0" * 64)
+    assert [i async for i in objects.incomplete()] == []
+
+
+async def _stalled_put(
+    objects: ObjectStore, data: bytes, expected: str | None
+) -> tuple[asyncio.Task[object], asyncio.Event]:
+    """A put that has sent more than one part (5 MiB) and then waits."""
+    sent, resume = asyncio.Event(), asyncio.Event()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield data[: 6 * MiB]
+        yield data[6 * MiB : 6 * MiB + 1]  # the first part is sent before this is asked for
+        sent.set()
+        await resume.wait()
+        yield data[6 * MiB + 1 :]
+
+    task = asyncio.create_task(objects.put(chunks(), expected_sha256=expected))
+    await asyncio.wait_for(sent.wait(), 30)
+    return task, resume
+
+
+@pytest.mark.parametrize("digest_known", [True, False], ids=["expected-sha256", "unknown-sha256"])
+async def test_a_put_in_flight_is_incomplete_and_discarding_it_fails_the_put(
+    objects: ObjectStore, digest_known: bool
+) -> None:
+    data = os.urandom(7 * MiB)
+    key = key_of(data)
+    task, resume = await _stalled_put(objects, data, key[7:] if digest_known else None)
+    try:
+        [item] = [i async for i in objects.incomplete()]
+        assert item.key == (key if digest_known else None)
+        assert 0 < item.started <= time.time() + 5
+        assert await objects.discard(item) is True
+        assert await objects.discard(item) is False  # gone already
+    finally:
+        resume.set()
+    with pytest.raises(DLHubError):
+        await task
+    assert await objects.stat(key) is None
+    assert [o async for o in objects.list_objects()] == []
+    assert [i async for i in objects.incomplete()] == []

@@ -212,7 +212,8 @@ async def test_objects_layout_and_no_temp_files_left(local: LocalObjectStore) ->
     await local.put(_chunks(data))
     path = local.root / "sha256" / digest[:2] / digest
     assert path.read_bytes() == data
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # objects may be private
+    assert stat.S_IMODE(local.root.stat().st_mode) == 0o700
 
     with pytest.raises(InvalidArgument):
         await local.put(_chunks(b"x"), expected_sha256="0" * 64)

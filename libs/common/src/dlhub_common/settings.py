@@ -27,8 +27,9 @@ from dlhub_common.backends import (
 )
 
 MiB = 1 << 20
-# Variables read by the SDK and the test stack rather than by services.
-CLIENT_VARIABLES = {"ADDRESS", "TOKEN", "HTTP", "STACK_CACHE"}
+# Variables read by the SDK, the test stack and fault injection (the
+# registry's DLHUB_FAULTPOINT, tests only) rather than by settings.
+CLIENT_VARIABLES = {"ADDRESS", "TOKEN", "HTTP", "STACK_CACHE", "FAULTPOINT"}
 
 
 class _Section(BaseModel):
@@ -50,6 +51,25 @@ class Endpoint(_Section):
 
 class RegistryEndpoint(Endpoint):
     port: int = Field(8101, ge=0, le=65535, description="Registry gRPC port")
+    leftovers_interval_s: float = Field(
+        300.0,
+        gt=0,
+        description="How often the registry collects what dead publishes left behind"
+        " (also once at start-up)",
+    )
+    instance_dead_after_s: float = Field(
+        60.0,
+        ge=4,
+        description="A registry replica whose heartbeat is older than this is dead: its"
+        " running publish jobs are failed and their leftovers collected (heartbeat every"
+        " quarter of it)",
+    )
+    incomplete_grace_s: float = Field(
+        24 * 3600.0,
+        gt=0,
+        description="Unfinished object-store writes (temporary files, S3 multipart"
+        " uploads) that no live publish holds are discarded once older than this",
+    )
 
 
 class SearchEndpoint(Endpoint):

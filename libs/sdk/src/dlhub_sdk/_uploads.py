@@ -12,9 +12,10 @@ from typing import Any
 import grpc
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import InvalidArgument, NotFound
 from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.settings import MiB
+from dlhub_sdk._upload_state import UploadState
 
 CHUNK = 1 << 20
 # Files above this go through resumable upload sessions, in chunks of (up to)
@@ -34,6 +35,7 @@ RESUMABLE = frozenset(
     }
 )
 Progress = Callable[[int, int], None]
+Notice = Callable[[str], None]
 
 
 class _Meter:
@@ -102,6 +104,36 @@ def publish_requests(
                     break
 
 
+def _resumable(
+    call: Callable[[str, Any], Any],
+    state: UploadState,
+    key: str,
+    path: str,
+    size: int,
+    notice: Notice,
+) -> tuple[str, int, int] | None:
+    """(upload id, chunk size, bytes received) of a remembered session the
+    server still has for these bytes, or None."""
+    entry = state.get(key)
+    if entry is None:
+        return None
+    upload_id = str(entry["upload_id"])
+    try:
+        status = call("GetUpload", registry_pb2.GetUploadRequest(upload_id=upload_id))
+    except NotFound:
+        state.forget(key)
+        return None
+    if int(status.size) != size:
+        state.forget(key)
+        return None
+    received = int(status.received)
+    notice(
+        f"resuming upload of {path} from an earlier run: {received / MiB:.1f} of"
+        f" {size / MiB:.1f} MiB already on the server (session {upload_id})"
+    )
+    return upload_id, int(entry.get("chunk_size") or UPLOAD_CHUNK), received
+
+
 def upload_file(
     stub: Any,
     call: Callable[[str, Any], Any],
@@ -111,19 +143,31 @@ def upload_file(
     size: int,
     sha256: str,
     meter: _Meter,
+    state: UploadState | None = None,
+    state_key: str = "",
+    notice: Notice = lambda text: None,
 ) -> str:
     """Send one file through an upload session; returns the upload id.
 
     ``call(method, request)`` makes a unary call; ``metadata()`` gives the
-    call metadata for the streams sent on ``stub``.
+    call metadata for the streams sent on ``stub``. With ``state``, a session
+    remembered under ``state_key`` by an earlier run is resumed (``notice``
+    says so), and a new one is remembered.
     """
-    created = call(
-        "CreateUpload", registry_pb2.CreateUploadRequest(path=path, size=size, sha256=sha256)
-    )
-    upload_id: str = created.upload_id
-    chunk = int(created.chunk_size) or UPLOAD_CHUNK
-    received = int(created.received)
+    resumed = _resumable(call, state, state_key, path, size, notice) if state else None
+    if resumed is not None:
+        upload_id, chunk, received = resumed
+    else:
+        created = call(
+            "CreateUpload", registry_pb2.CreateUploadRequest(path=path, size=size, sha256=sha256)
+        )
+        upload_id = created.upload_id
+        chunk = int(created.chunk_size) or UPLOAD_CHUNK
+        received = int(created.received)
+        if state is not None:
+            state.remember(state_key, upload_id, chunk)
     start = meter.done
+    meter.set(start + received)
     failures = 0
     while received < size:
         try:

@@ -10,6 +10,7 @@ names follow the original DLHub SDK (``publish_servable``, ``search``,
 from __future__ import annotations
 
 import json
+import logging
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -41,12 +42,14 @@ from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
 from dlhub_sdk._tasks import _task_error as _task_error
 from dlhub_sdk._tasks import task_outputs, task_status
+from dlhub_sdk._upload_state import UploadState, entry_key
 from dlhub_sdk._uploads import CHUNK as CHUNK
 from dlhub_sdk._uploads import RESUMABLE as RESUMABLE
 from dlhub_sdk._uploads import UPLOAD_CHUNK as UPLOAD_CHUNK
 from dlhub_sdk._uploads import UPLOAD_RETRIES as UPLOAD_RETRIES
 from dlhub_sdk._uploads import (
     UPLOAD_THRESHOLD,
+    Notice,
     Progress,
     _Meter,
     _sha256,
@@ -118,6 +121,8 @@ class DLHubClient:
         *,
         progress: Progress | None = None,
         upload_threshold: int = UPLOAD_THRESHOLD,
+        notice: Notice | None = None,
+        resume: bool = True,
     ) -> dict[str, Any]:
         """Publish a new version.
 
@@ -125,7 +130,9 @@ class DLHubClient:
         sessions (``CreateUpload`` + ``WriteUpload`` in chunks): a broken
         connection resumes from what the server received (``GetUpload``),
         a few times, before the publish names the uploads. Smaller files are
-        streamed within the publish call.
+        streamed within the publish call. Sessions are remembered in a small
+        state file (``dlhub_sdk._upload_state``) until the publish succeeds,
+        so a later call with the same file resumes the same session.
 
         Args:
             model: a servable builder (``dlhub_sdk.models``) or a metadata dict.
@@ -133,6 +140,9 @@ class DLHubClient:
             progress: called as ``progress(bytes_sent, bytes_total)`` while
                 artifacts are sent (may go back after a resumed upload).
             upload_threshold: bytes above which a file uses an upload session.
+            notice: called with a line of text when an upload resumes a
+                session of an earlier run (default: logged at INFO).
+            resume: False: neither resume nor remember sessions.
 
         Returns:
             The published servable's summary (owner, name, version, digest...).
@@ -155,11 +165,23 @@ class DLHubClient:
         sizes = {p: s.stat().st_size for p, s in local.items()}
         digests = {p: _sha256(s) for p, s in local.items()}
         meter = _Meter(sum(sizes.values()), progress)
+        state = UploadState() if resume else None
+        keys = {p: entry_key(self.address, p, sizes[p], digests[p]) for p in local}
         refs = [
             registry_pb2.UploadRef(
                 path=p,
                 upload_id=upload_file(
-                    self._stub, self._call, self._md, p, local[p], sizes[p], digests[p], meter
+                    self._stub,
+                    self._call,
+                    self._md,
+                    p,
+                    local[p],
+                    sizes[p],
+                    digests[p],
+                    meter,
+                    state,
+                    keys[p],
+                    notice or logging.getLogger("dlhub_sdk").info,
                 ),
             )
             for p in local
@@ -176,6 +198,8 @@ class DLHubClient:
 
         # a failed publish raises with details["publish_id"]: see get_publish_status
         resp = self._call("PublishServable", publish_requests(header, local, uploaded, meter))
+        if state is not None and uploaded:
+            state.forget(*(keys[p] for p in uploaded))  # the server has removed them
         return {**summary_from_pb(resp.servable.summary), "publish_id": resp.publish_id}
 
     def get_publish_status(self, publish_id: str) -> dict[str, Any]:

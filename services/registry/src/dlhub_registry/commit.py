@@ -9,6 +9,7 @@ sent. Should anything after the record fail, it is all removed again.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from dlhub_common.errors import AlreadyExists, FailedPrecondition, InvalidArgume
 from dlhub_common.metadata import canonical_json, compute_digest, validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_common.records import SERVABLES, record_id, summary_fields
+from dlhub_registry.faults import faultpoint
 from dlhub_registry.lifecycle import emit
 from dlhub_registry.publish_jobs import PublishJob
 from dlhub_registry.python_servables import (
@@ -57,6 +59,13 @@ def onnx_runtime_requirement() -> str:
 
 async def _single_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
+
+
+async def _put_bytes(objects: ObjectStore, job: PublishJob, data: bytes) -> ObjectInfo:
+    """Store registry-written bytes, named in the job first."""
+    digest = hashlib.sha256(data).hexdigest()
+    await job.claim(f"sha256/{digest}")
+    return await objects.put(_single_chunk(data), expected_sha256=digest)
 
 
 async def commit(
@@ -131,7 +140,7 @@ async def commit(
         for ln in lock.decode("utf-8", "replace").splitlines():
             if ln.strip() and not ln.lstrip().startswith("#"):
                 job.line(f"resolved: {ln.strip()}")
-        info = await objects.put(_single_chunk(lock))
+        info = await _put_bytes(objects, job, lock)
         if info.created:
             created.append(info)
         stored = {**stored, LOCK_PATH: info}
@@ -140,8 +149,8 @@ async def commit(
         # describes this registry's runtime, not the publisher's content,
         # so it stays out of the digest and of dlhub.files
         requirement = onnx_runtime_requirement()
-        info = await objects.put(
-            _single_chunk(f"# runtime of this ONNX servable\n{requirement}\n".encode())
+        info = await _put_bytes(
+            objects, job, f"# runtime of this ONNX servable\n{requirement}\n".encode()
         )
         if info.created:
             created.append(info)
@@ -171,7 +180,7 @@ async def commit(
         # artifact. It carries the digest, so the digest cannot cover it;
         # it covers every other artifact and this metadata less the fields
         # assigned here (version, dates, identifier, digest).
-        meta_info = await objects.put(_single_chunk(canonical_json(doc)))
+        meta_info = await _put_bytes(objects, job, canonical_json(doc))
         if meta_info.created:
             created.append(meta_info)
         bundle = {**stored, **extra, METADATA_PATH: meta_info}
@@ -189,10 +198,18 @@ async def commit(
             "published_at": doc["dlhub"]["publication_date"],
             "digest": digest,
             "identifier": doc["dlhub"]["identifier"],
+            # which publish wrote it: crash recovery undoes only its own records
+            "publish_id": job.id,
             **summary_fields(doc),
         }
         rid = record_id(owner, name, version)
         refs = [f"{info.key}@{rid}" for info in bundle.values()]
+        await job.checkpoint(
+            stage="commit",
+            record=rid,
+            refs=refs,
+            target={"owner": owner, "name": name, "version": version},
+        )
         for ref, info in zip(refs, bundle.values(), strict=True):
             await docs.put(OBJECT_REFS, ref, {"key": info.key, "record": rid})
         try:
@@ -207,6 +224,7 @@ async def commit(
         break
     else:
         raise FailedPrecondition(f"could not allocate a version for {owner}/{name}; retry")
+    faultpoint("publish.mid_commit")
     try:
         for info in bundle.values():
             # Another registry replica may have discarded shared bytes
@@ -223,6 +241,7 @@ async def commit(
                 "published_at": record["published_at"],
             },
         )
+        faultpoint("publish.after_commit")
         await emit(bus, bus_pb2.SERVABLE_EVENT_KIND_PUBLISHED, record, latest=True)
     except BaseException:
         await docs.delete(SERVABLES, rid)
@@ -233,5 +252,8 @@ async def commit(
         else:
             await docs.delete(HEADS, f"{owner}/{name}")
         raise
+    # the commit point: from here on a crash keeps the version
+    job.doc.update(stage="committed", committed=True)
+    await job.save()
     log.info("published %s/%s:%d (%s)", owner, name, version, digest)
     return record

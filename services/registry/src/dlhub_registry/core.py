@@ -9,7 +9,9 @@ done in one module per idea:
   the record, object references, head pointer and PUBLISHED event;
 - :mod:`dlhub_registry.lifecycle`: deprecate, withdraw and mint DOIs, with
   their UPDATED events;
-- :mod:`dlhub_registry.reads`: get, list and resolve the latest version.
+- :mod:`dlhub_registry.reads`: get, list and resolve the latest version;
+- :mod:`dlhub_registry.instances` and :mod:`dlhub_registry.leftovers`: which
+  registry processes are alive, and undoing the publishes of dead ones.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dlhub_registry.commit import (
     onnx_runtime_requirement,
 )
 from dlhub_registry.datacite import DataCiteClient
+from dlhub_registry.instances import INSTANCES, Instance
+from dlhub_registry.leftovers import LeftoverCollector
 from dlhub_registry.lifecycle import MAX_REASON_CHARS
 from dlhub_registry.publish import MAX_ARTIFACTS, AnnouncedArtifact, Publisher, check_artifact_path
 from dlhub_registry.publish_jobs import PUBLISH_JOBS
@@ -66,6 +70,9 @@ class Registry:
         scratch_dir: Path | None = None,
         datacite: DataCiteClient | None = None,
         uploads: UploadSessions | None = None,
+        instance_dead_after_s: float = 60.0,
+        leftovers_interval_s: float = 300.0,
+        incomplete_grace_s: float = 24 * 3600.0,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -74,6 +81,16 @@ class Registry:
         self.datacite = datacite
         # Resumable upload sessions (large artifacts); None: not offered.
         self.uploads = uploads
+        # This process, with a heartbeat: publish jobs name it.
+        self.instance = Instance(docs, dead_after_s=instance_dead_after_s)
+        self.leftovers = LeftoverCollector(
+            docs,
+            objects,
+            self.instance,
+            uploads,
+            interval_s=leftovers_interval_s,
+            grace_s=incomplete_grace_s,
+        )
         self._publisher = Publisher(
             docs,
             objects,
@@ -82,6 +99,7 @@ class Registry:
             scratch_dir=scratch_dir,
             datacite=datacite,
             uploads=uploads,
+            instance_id=self.instance.id,
         )
 
     async def start(self) -> None:
@@ -91,12 +109,19 @@ class Registry:
         await self.bus.ensure_group([SERVABLE_EVENTS], SEARCH_GROUP)
         await self.docs.ensure_index(HEADS, ["owner"])
         await self.docs.ensure_index(PUBLISH_JOBS, ["owner"])
+        await self.docs.ensure_index(PUBLISH_JOBS, ["state"])
+        await self.docs.ensure_index(INSTANCES, ["host"])
+        await self.instance.start()
         if self.uploads is not None:
             await self.uploads.start()
+        # after the uploads: recovery removes sessions of committed publishes
+        await self.leftovers.start()
 
     async def stop(self) -> None:
+        await self.leftovers.stop()
         if self.uploads is not None:
             await self.uploads.stop()
+        await self.instance.stop()
 
     # ------------------------------------------------------------ publish
 

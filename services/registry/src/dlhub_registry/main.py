@@ -35,6 +35,9 @@ async def create(backends: Backends) -> RegistryAPI:
         scratch_dir=scratch,
         datacite=DataCiteClient(settings.datacite) if settings.datacite.enabled else None,
         uploads=uploads,
+        instance_dead_after_s=settings.registry.instance_dead_after_s,
+        leftovers_interval_s=settings.registry.leftovers_interval_s,
+        incomplete_grace_s=settings.registry.incomplete_grace_s,
     )
     await core.start()
     return RegistryAPI(core)

@@ -3,14 +3,16 @@
 Publishing is all-or-nothing. Artifacts are streamed into the object store,
 checked, and only then is the version record written and the event sent. On
 any failure the record, the head pointer and every object this publish
-created are removed again, so nothing half-written is ever visible.
+created are removed again, so nothing half-written is ever visible. Should
+the process die instead, the job names what it wrote and the leftover
+collector (:mod:`dlhub_registry.leftovers`) removes it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +30,7 @@ from dlhub_common.metadata import validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_registry.commit import OBJECT_REFS, commit
 from dlhub_registry.datacite import DataCiteClient
+from dlhub_registry.faults import faultpoint
 from dlhub_registry.lifecycle import mint
 from dlhub_registry.publish_jobs import FAILED, SUCCEEDED, PublishJob
 from dlhub_registry.uploads import UploadSessions
@@ -73,6 +76,13 @@ class _FileReader:
             yield item[1]
 
 
+async def _handed_over(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """``chunks``, then the fault point reached once the store has them all."""
+    async for chunk in chunks:
+        yield chunk
+    faultpoint("publish.mid_store")
+
+
 class Publisher:
     """Publishes new versions as publish jobs; the stores are the registry's.
 
@@ -90,8 +100,11 @@ class Publisher:
         scratch_dir: Path | None,
         datacite: DataCiteClient | None,
         uploads: UploadSessions | None,
+        instance_id: str = "",
     ) -> None:
         self.docs = docs
+        # the registry instance whose jobs these are (dlhub_registry.instances)
+        self.instance_id = instance_id
         self.objects = objects
         self.bus = bus
         self.max_artifact_bytes = max_artifact_bytes
@@ -131,9 +144,9 @@ class Publisher:
                 "publishing needs a token: pass --token or set DLHUB_TOKEN"
                 " (`dlhub up` writes one to <data dir>/client.json)"
             )
-        job = PublishJob(self.docs, principal.username)
+        job = PublishJob(self.docs, principal.username, self.instance_id)
         job.line(f"publish started by {principal.username}")
-        await job.save()
+        await job.checkpoint()  # the undo log exists before anything is written
         try:
             record = await self._publish(principal, metadata_doc, announced, chunks, uploads, job)
         except BaseException as exc:
@@ -185,13 +198,14 @@ class Publisher:
         created: list[ObjectInfo] = []
         held: list[str] = []
         try:
-            stored = await self._receive(announced, chunks, created, held)
+            stored = await self._receive(announced, chunks, created, held, job)
             used = await self._receive_uploads(
-                principal, announced, uploads or [], stored, created, held
+                principal, announced, uploads or [], stored, created, held, job
             )
             missing = {a.path for a in announced} - stored.keys()
             if missing:
                 raise InvalidArgument(f"announced artifacts never arrived: {sorted(missing)}")
+            faultpoint("publish.after_upload")
             for path in sorted(stored):
                 job.line(
                     f"received {path} ({stored[path].size} bytes, sha256 {stored[path].sha256})"
@@ -250,6 +264,7 @@ class Publisher:
         chunks: AsyncIterator[tuple[str, bytes]],
         created: list[ObjectInfo],
         held: list[str],
+        job: PublishJob,
     ) -> dict[str, ObjectInfo]:
         expected = {a.path: a for a in announced}
         if len(expected) != len(announced):
@@ -267,11 +282,15 @@ class Publisher:
                 raise InvalidArgument(f"artifact {path!r} was not announced in the header")
             reader = _FileReader(path, pending[1], it)
             announced_info = expected.get(path)
+            sha256 = (announced_info.sha256 or None) if announced_info else None
+            if sha256:
+                await job.claim(f"sha256/{sha256}")
             info = await self.objects.put(
-                reader.chunks(),
-                expected_sha256=(announced_info.sha256 or None) if announced_info else None,
+                _handed_over(reader.chunks()),
+                expected_sha256=sha256,
                 max_bytes=self.max_artifact_bytes,
             )
+            await job.claim(info.key)  # unannounced: named as soon as it is known
             self._holds[info.key] += 1
             held.append(info.key)
             if info.created:
@@ -295,6 +314,7 @@ class Publisher:
         stored: dict[str, ObjectInfo],
         created: list[ObjectInfo],
         held: list[str],
+        job: PublishJob,
     ) -> list[str]:
         """Store complete upload sessions as artifacts; returns their ids."""
         if not refs:
@@ -328,9 +348,11 @@ class Publisher:
                     f"artifact {path!r}: the header announces another size or sha256"
                     f" than upload {upload_id} was created with"
                 )
+            await job.checkpoint(uploads=[*job.doc["uploads"], upload_id])
+            await job.claim(f"sha256/{doc['sha256']}")
             try:
                 info = await self.objects.put(
-                    self.uploads.chunks(doc),
+                    _handed_over(self.uploads.chunks(doc)),
                     expected_sha256=doc["sha256"],
                     max_bytes=self.max_artifact_bytes,
                 )

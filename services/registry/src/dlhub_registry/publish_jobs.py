@@ -4,16 +4,26 @@ A job document lives in the DocumentStore collection ``publish_jobs``::
 
     {"id": "pub-<uuid>", "owner", "state": "RUNNING" | "SUCCEEDED" | "FAILED",
      "servable": {"owner", "name", "version"} | None, "started_at",
-     "finished_at", "log": [lines], "error_code"}
+     "finished_at", "log": [lines], "error_code",
+     # crash recovery (never shown to clients):
+     "instance", "stage", "objects": [keys], "uploads": [ids],
+     "record": <record id> | None, "refs": [object ref ids], "committed": bool}
 
 The publish itself stays synchronous (the client gets the version or the
 error at once); the job keeps what happened, failed publishes included, so
 the owner can read the log afterwards (``GetPublishJob``).
+
+The job is also the publish's undo log. Before the publish writes an object
+or a record it names it in the job (:meth:`PublishJob.checkpoint`); once the
+PUBLISHED event is sent the job says ``committed``. When the registry
+instance running a job dies, the leftover collector
+(:mod:`dlhub_registry.leftovers`) reads the job to remove what it wrote.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +39,7 @@ PUBLISH_JOBS = "publish_jobs"
 RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
 MAX_LINE_CHARS = 8000
 MAX_LINES = 500
+_KEY = re.compile(r"sha256/[0-9a-f]{64}")
 
 
 def now_rfc3339() -> str:
@@ -38,7 +49,7 @@ def now_rfc3339() -> str:
 class PublishJob:
     """One publish in flight: collects log lines, stores the job document."""
 
-    def __init__(self, docs: DocumentStore, owner: str) -> None:
+    def __init__(self, docs: DocumentStore, owner: str, instance: str = "") -> None:
         self.docs = docs
         self.id = f"pub-{uuid.uuid4()}"
         self.doc: dict[str, Any] = {
@@ -50,6 +61,13 @@ class PublishJob:
             "finished_at": "",
             "log": [],
             "error_code": "",
+            "instance": instance,
+            "stage": "receive",
+            "objects": [],
+            "uploads": [],
+            "record": None,
+            "refs": [],
+            "committed": False,
         }
 
     def line(self, text: str) -> None:
@@ -62,6 +80,25 @@ class PublishJob:
             await self.docs.put(PUBLISH_JOBS, self.id, self.doc)
         except Exception:  # the publish matters more than its log
             log.warning("could not store publish job %s", self.id, exc_info=True)
+
+    async def checkpoint(self, **fields: Any) -> None:
+        """Store ``fields`` in the job before the step they announce.
+
+        Unlike :meth:`save` this raises: a step whose undo is not recorded
+        must not happen.
+        """
+        self.doc.update(fields)
+        await self.docs.put(PUBLISH_JOBS, self.id, self.doc)
+
+    async def claim(self, key: str) -> None:
+        """Name an object key this publish is about to write (or has just written).
+
+        A malformed key (a bad announced digest) is not claimed: the store
+        refuses it before writing anything.
+        """
+        keys: list[str] = self.doc["objects"]
+        if _KEY.fullmatch(key) and key not in keys:
+            await self.checkpoint(objects=[*keys, key])
 
     async def finish(
         self, state: str, *, servable: dict[str, Any] | None = None, error_code: str = ""

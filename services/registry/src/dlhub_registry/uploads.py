@@ -13,6 +13,10 @@ deleted after that publish commits. Sessions expire ``ttl_s`` after they were
 created (24 h); expired ones are removed when the registry starts, on a timer,
 and whenever one is looked up.
 
+Partial files are 0600 in a 0700 folder. A publish killed before it
+committed leaves its sessions in place, so publishing again resumes from
+them (``dlhub publish`` remembers them; see the SDK's ``_upload_state``).
+
 Distributed mode: the partial file lives on the local disk of the registry
 replica that created the session, so a session is bound to that replica
 (route a client's upload calls to one replica: sticky sessions, or one
@@ -42,6 +46,7 @@ from dlhub_common.errors import (
 )
 from dlhub_common.identity import Principal
 from dlhub_common.ports import DocumentStore
+from dlhub_registry.faults import faultpoint
 
 log = logging.getLogger("dlhub.registry.uploads")
 
@@ -92,7 +97,7 @@ class UploadSessions:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(_private_folder, self.folder)
         await self.docs.ensure_index(UPLOADS, ["owner"])
         await self.cleanup()
         if self._timer is None:
@@ -178,7 +183,7 @@ class UploadSessions:
             "created_at": _iso(_now()),
         }
         await self.docs.insert(UPLOADS, upload_id, doc)
-        await asyncio.to_thread(self._file(upload_id).touch)
+        await asyncio.to_thread(self._file(upload_id).touch, mode=0o600)
         return doc
 
     async def get(self, principal: Principal, upload_id: str) -> dict[str, Any]:
@@ -265,6 +270,8 @@ class UploadSessions:
                     await asyncio.to_thread(_write, file, data)
                     received += len(data)
                     await self.docs.update(UPLOADS, upload_id, {"received": received})
+                    if received < size:
+                        faultpoint("upload.mid_write")
                 message = await anext(rest, None)
         finally:
             await asyncio.to_thread(_close, file)
@@ -292,6 +299,12 @@ class UploadSessions:
         self._locks.pop(upload_id, None)
         await self.docs.delete(UPLOADS, upload_id)
         await asyncio.to_thread(self._file(upload_id).unlink, missing_ok=True)
+
+
+def _private_folder(folder: Path) -> None:
+    """The upload folder, readable by its owner only (partial artifacts may be private)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
 
 
 def _write(file: Any, data: bytes) -> None:

@@ -13,7 +13,7 @@ def write_chunk(file: IO[bytes], hasher: Any, chunk: bytes | bytearray) -> None:
 
 
 def sync_file(file: IO[bytes]) -> None:
-    """Flush a written object to disk, readable by all (mkstemp creates it 0600)."""
+    """Flush a written object to disk. It stays readable by its owner only
+    (mkstemp creates it 0600): artifacts and results may be private."""
     file.flush()
-    os.fchmod(file.fileno(), 0o644)
     os.fsync(file.fileno())

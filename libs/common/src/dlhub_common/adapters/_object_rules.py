@@ -24,6 +24,11 @@ def key_digest(key: str) -> str:
     return match.group(1)
 
 
+def is_digest(text: str) -> bool:
+    """Whether ``text`` is 64 lowercase hex digits."""
+    return _HEX.fullmatch(text) is not None
+
+
 def expected_digest(expected_sha256: str | None) -> str | None:
     """A put's ``expected_sha256``, lowercased, or None when not given."""
     if expected_sha256 is None:

@@ -32,8 +32,13 @@ check it); the digest also travels as user metadata ``sha256``. ``download``
 checks the digest of what it wrote before renaming it into place.
 
 A process killed in the middle of a put leaves an incomplete multipart upload
-or a ``tmp/`` object behind: give the bucket a lifecycle rule that aborts
-incomplete multipart uploads and expires ``tmp/`` after a day.
+or a ``tmp/`` object behind. :meth:`S3ObjectStore.incomplete` lists both and
+:meth:`S3ObjectStore.discard` removes one; the registry's leftover collector
+uses them (a bucket lifecycle rule that aborts incomplete multipart uploads
+and expires ``tmp/`` after a day is a good second line).
+
+The request helpers and error translation are in ``_s3_calls``, multipart
+uploads in ``_s3_multipart``.
 """
 
 from __future__ import annotations
@@ -45,52 +50,40 @@ import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aioboto3  # type: ignore[import-untyped]
-from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
-from botocore.exceptions import (  # type: ignore[import-untyped]
-    BotoCoreError,
-    ClientError,
-    HTTPClientError,
-    NoCredentialsError,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from dlhub_common.adapters import _object_rules as rules
 from dlhub_common.adapters._object_files import sync_file, write_chunk
+from dlhub_common.adapters._s3_calls import (
+    CONTENT_TYPE,
+    NO_KEY_CODES,
+    NO_UPLOAD_CODES,
+    code,
+    ensure_bucket,
+    open_client,
+    quietly,
+    translated,
+    unless_exists,
+)
+from dlhub_common.adapters._s3_multipart import MultipartUpload
 from dlhub_common.backends import S3ObjectsConfig
 from dlhub_common.errors import (
     FailedPrecondition,
     InternalError,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
-    ResourceExhausted,
     Unavailable,
 )
-from dlhub_common.ports.objects import ObjectInfo, ObjectStore
+from dlhub_common.ports.objects import Incomplete, ObjectInfo, ObjectStore, StoredObject
 
 _MiB = 1 << 20
 _GiB = 1 << 30
-_MAX_PARTS = 10_000
-_MAX_PART_BYTES = 5 * _GiB
 _WRITE_BYTES = _MiB
 _HASH_IN_THREAD_BYTES = 256 * 1024  # hashlib drops the GIL; worth a thread above this
-_CONTENT_TYPE = "application/octet-stream"
-# A HEAD has no body, so its 404 cannot tell a missing key from a missing bucket.
-_NO_KEY_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
-_NO_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
-_EXISTS_CODES = frozenset({"412", "PreconditionFailed"})
-# Worth retrying; ConditionalRequestConflict: a concurrent conditional write is in flight.
-_RETRY_CODES = frozenset(
-    {"SlowDown", "ServiceUnavailable", "InternalError", "ConditionalRequestConflict"}
-)
-_DENIED_CODES = frozenset({"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
-# Connection refused or reset, timeouts, broken response streams.
-_UNREACHABLE = (BotoConnectionError, HTTPClientError)
 
 
 class S3ObjectStore(ObjectStore):
@@ -119,30 +112,13 @@ class S3ObjectStore(ObjectStore):
         async with self._lock:
             if self._client is not None:
                 return
-            config = self.config
-            session = _session()
             stack = contextlib.AsyncExitStack()
             try:
-                self._client = await stack.enter_async_context(
-                    session.client(
-                        "s3",
-                        endpoint_url=config.endpoint_url,
-                        region_name=config.region,
-                        aws_access_key_id=_secret(config.access_key_id),
-                        aws_secret_access_key=_secret(config.secret_access_key),
-                        config=AioConfig(
-                            connect_timeout=10,
-                            read_timeout=60,
-                            retries={"max_attempts": 3, "mode": "standard"},
-                            max_pool_connections=32,
-                            signature_version="s3v4",  # SigV4, presigned URLs included
-                            s3={"addressing_style": "path" if config.endpoint_url else "auto"},
-                        ),
-                    )
-                )
+                self._client = await stack.enter_async_context(open_client(self.config))
                 self._stack = stack
-                if config.create_bucket:
-                    await self._ensure_bucket()
+                if self.config.create_bucket:
+                    async with self._errors():
+                        await ensure_bucket(self._client, self.bucket, self.config.region)
             except BaseException:
                 self._client = None
                 self._stack = None
@@ -166,30 +142,13 @@ class S3ObjectStore(ObjectStore):
             ) from None
         except ClientError as exc:
             raise Unavailable(
-                f"{self._where} does not answer: {_code(exc)}", details={"bucket": self.bucket}
+                f"{self._where} does not answer: {code(exc)}", details={"bucket": self.bucket}
             ) from None
         except BotoCoreError as exc:
             raise Unavailable(
                 f"{self._where} does not answer: {type(exc).__name__}",
                 details={"bucket": self.bucket},
             ) from None
-
-    async def _ensure_bucket(self) -> None:
-        async with self._errors():
-            try:
-                await self._client.head_bucket(Bucket=self.bucket)
-                return
-            except ClientError as exc:
-                if _code(exc) not in _NO_BUCKET_CODES:
-                    raise
-            params: dict[str, Any] = {"Bucket": self.bucket}
-            if self.config.region != "us-east-1":
-                params["CreateBucketConfiguration"] = {"LocationConstraint": self.config.region}
-            try:
-                await self._client.create_bucket(**params)
-            except ClientError as exc:
-                if _code(exc) not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
-                    raise
 
     # -- the port --------------------------------------------------------------
 
@@ -216,7 +175,7 @@ class S3ObjectStore(ObjectStore):
             if expected_sha256 is not None
             else f"{self.prefix}tmp/{uuid.uuid4().hex}"
         )
-        upload = _MultipartUpload(
+        upload = MultipartUpload(
             s3,
             self.bucket,
             target,
@@ -260,7 +219,7 @@ class S3ObjectStore(ObjectStore):
                 try:
                     created = await self._publish(target, final, digest, size)
                 finally:
-                    await _quietly(s3.delete_object(Bucket=self.bucket, Key=target))
+                    await quietly(s3.delete_object(Bucket=self.bucket, Key=target))
                 return rules.object_info(digest, size, created=created)
         except BaseException:
             await upload.abort()
@@ -328,6 +287,63 @@ class S3ObjectStore(ObjectStore):
             await self._s3.delete_object(Bucket=self.bucket, Key=full)
         return True
 
+    async def list_objects(self) -> AsyncIterator[StoredObject]:
+        async for item in self._listed(f"{self.prefix}sha256/"):
+            digest = item["Key"].rsplit("/", 1)[1]
+            if rules.is_digest(digest):
+                yield StoredObject(
+                    key=f"sha256/{digest}",
+                    size=int(item["Size"]),
+                    modified=item["LastModified"].timestamp(),
+                )
+
+    async def incomplete(self) -> AsyncIterator[Incomplete]:
+        final = f"{self.prefix}sha256/"
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
+        while True:
+            async with self._errors():
+                page = await self._s3.list_multipart_uploads(**params)
+            for upload in page.get("Uploads", []):
+                key = str(upload["Key"])
+                digest = key.removeprefix(final)
+                yield Incomplete(
+                    ref=key,
+                    key=f"sha256/{digest}"
+                    if key.startswith(final) and rules.is_digest(digest)
+                    else None,
+                    started=upload["Initiated"].timestamp(),
+                    upload_id=str(upload["UploadId"]),
+                )
+            if not page.get("IsTruncated"):
+                break
+            params.update(
+                KeyMarker=page.get("NextKeyMarker", ""),
+                UploadIdMarker=page.get("NextUploadIdMarker", ""),
+            )
+        async for item in self._listed(f"{self.prefix}tmp/"):
+            yield Incomplete(ref=item["Key"], key=None, started=item["LastModified"].timestamp())
+
+    async def discard(self, item: Incomplete) -> bool:
+        if not item.ref.startswith(self.prefix):
+            raise InvalidArgument(f"{item.ref!r} is not under this store's prefix")
+        async with self._errors():
+            if item.upload_id:
+                try:
+                    await self._s3.abort_multipart_upload(
+                        Bucket=self.bucket, Key=item.ref, UploadId=item.upload_id
+                    )
+                except ClientError as exc:
+                    if code(exc) in NO_UPLOAD_CODES:
+                        return False
+                    raise
+                return True
+            if not item.ref.startswith(f"{self.prefix}tmp/"):
+                raise InvalidArgument(f"{item.ref!r} is a stored object, not a leftover")
+            if await self._head(item.ref) is None:
+                return False
+            await self._s3.delete_object(Bucket=self.bucket, Key=item.ref)
+        return True
+
     async def presigned_url(self, key: str, expires_s: int = 3600) -> str:
         """A URL that GETs the object without credentials for ``expires_s`` seconds.
 
@@ -359,7 +375,7 @@ class S3ObjectStore(ObjectStore):
         try:
             head: dict[str, Any] = await self._s3.head_object(Bucket=self.bucket, Key=full)
         except ClientError as exc:
-            if _code(exc) in _NO_KEY_CODES:
+            if code(exc) in NO_KEY_CODES:
                 return None
             raise
         return head
@@ -372,7 +388,7 @@ class S3ObjectStore(ObjectStore):
             try:
                 response = await self._s3.get_object(Bucket=self.bucket, Key=full)
             except ClientError as exc:
-                if _code(exc) in _NO_KEY_CODES:
+                if code(exc) in NO_KEY_CODES:
                     raise NotFound(f"no object {key}") from None
                 raise
         return response["Body"]
@@ -382,12 +398,12 @@ class S3ObjectStore(ObjectStore):
         if await self._exists(final):
             return False
         digest = final.rsplit("/", 1)[1]
-        return await _unless_exists(
+        return await unless_exists(
             self._s3.put_object(
                 Bucket=self.bucket,
                 Key=final,
                 Body=bytes(data),
-                ContentType=_CONTENT_TYPE,
+                ContentType=CONTENT_TYPE,
                 Metadata={"sha256": digest},
                 ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
                 IfNoneMatch="*",
@@ -400,19 +416,19 @@ class S3ObjectStore(ObjectStore):
             return False
         source = {"Bucket": self.bucket, "Key": tmp}
         if size <= self._COPY_OBJECT_LIMIT:
-            return await _unless_exists(
+            return await unless_exists(
                 self._s3.copy_object(
                     Bucket=self.bucket,
                     Key=final,
                     CopySource=source,
                     MetadataDirective="REPLACE",
                     Metadata={"sha256": digest},
-                    ContentType=_CONTENT_TYPE,
+                    ContentType=CONTENT_TYPE,
                     ChecksumAlgorithm="SHA256",
                     IfNoneMatch="*",
                 )
             )
-        copy = _MultipartUpload(
+        copy = MultipartUpload(
             self._s3, self.bucket, final, self._COPY_PART_BYTES, {"sha256": digest}
         )
         try:
@@ -422,183 +438,26 @@ class S3ObjectStore(ObjectStore):
             await copy.abort()
             raise
 
+    async def _listed(self, prefix: str) -> AsyncIterator[dict[str, Any]]:
+        """Every object under ``prefix`` (ListObjectsV2, page by page)."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+        while True:
+            async with self._errors():
+                page = await self._s3.list_objects_v2(**params)
+            for item in page.get("Contents", []):
+                yield item
+            if not page.get("IsTruncated"):
+                return
+            params["ContinuationToken"] = page["NextContinuationToken"]
+
     async def _read(self, body: Any, size: int) -> bytes:
         async with self._errors():
             data: bytes = await body.read(size)
         return data
 
-    @contextlib.asynccontextmanager
-    async def _errors(self) -> AsyncIterator[None]:
+    def _errors(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Translate client errors into DLHub errors (never echoing credentials)."""
-        try:
-            yield
-        except ClientError as exc:
-            code = _code(exc)
-            if code in _DENIED_CODES:
-                raise PermissionDenied(f"{self._where} refused access: {code}") from None
-            if code == "NoSuchBucket":
-                raise Unavailable(f"{self._where} does not exist") from None
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if code in _RETRY_CODES or status >= 500:
-                raise Unavailable(f"{self._where} failed: {code}") from None
-            raise InternalError(f"{self._where} failed: {code}") from None
-        except _UNREACHABLE as exc:
-            raise Unavailable(f"{self._where} does not answer: {type(exc).__name__}") from None
-        except NoCredentialsError:
-            raise PermissionDenied(f"{self._where}: no credentials configured") from None
-
-
-class _MultipartUpload:
-    """One multipart upload, created when its first part is sent."""
-
-    def __init__(
-        self, s3: Any, bucket: str, key: str, part_size: int, metadata: dict[str, str]
-    ) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._key = key
-        self._base_part_size = part_size
-        self._metadata = metadata
-        self._upload_id: str | None = None
-        self._parts: list[dict[str, Any]] = []
-        self._done = False
-
-    @property
-    def started(self) -> bool:
-        return self._upload_id is not None
-
-    @property
-    def part_size(self) -> int:
-        """Doubles every 1000 parts so that 10,000 parts hold any object up to 5 TiB."""
-        return min(self._base_part_size << (len(self._parts) // 1000), _MAX_PART_BYTES)
-
-    async def _create(self) -> str:
-        if self._upload_id is None:
-            created = await self._s3.create_multipart_upload(
-                Bucket=self._bucket,
-                Key=self._key,
-                ContentType=_CONTENT_TYPE,
-                Metadata=self._metadata,
-                ChecksumAlgorithm="SHA256",
-            )
-            self._upload_id = str(created["UploadId"])
-        return self._upload_id
-
-    async def send(self, data: bytearray) -> None:
-        upload_id = await self._create()
-        number = len(self._parts) + 1
-        if number > _MAX_PARTS:
-            raise ResourceExhausted(f"object needs more than {_MAX_PARTS} parts")
-        checksum = await asyncio.to_thread(_b64_sha256, data)
-        response = await self._s3.upload_part(
-            Bucket=self._bucket,
-            Key=self._key,
-            UploadId=upload_id,
-            PartNumber=number,
-            Body=data,  # not copied: the caller starts a new buffer afterwards
-            ChecksumSHA256=checksum,
-        )
-        self._parts.append(
-            {
-                "PartNumber": number,
-                "ETag": response["ETag"],
-                "ChecksumSHA256": response.get("ChecksumSHA256") or checksum,
-            }
-        )
-
-    async def copy_from(
-        self, source: dict[str, str], size: int, part_size: int, concurrency: int
-    ) -> None:
-        upload_id = await self._create()
-        ranges = [(start, min(start + part_size, size) - 1) for start in range(0, size, part_size)]
-        if len(ranges) > _MAX_PARTS:
-            raise ResourceExhausted(f"object needs more than {_MAX_PARTS} parts to copy")
-        limit = asyncio.Semaphore(concurrency)
-
-        async def one(number: int, first: int, last: int) -> dict[str, Any]:
-            async with limit:
-                response = await self._s3.upload_part_copy(
-                    Bucket=self._bucket,
-                    Key=self._key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    CopySource=source,
-                    CopySourceRange=f"bytes={first}-{last}",
-                )
-            result = response["CopyPartResult"]
-            part = {"PartNumber": number, "ETag": result["ETag"]}
-            if result.get("ChecksumSHA256"):
-                part["ChecksumSHA256"] = result["ChecksumSHA256"]
-            return part
-
-        self._parts = list(
-            await asyncio.gather(*(one(i + 1, a, b) for i, (a, b) in enumerate(ranges)))
-        )
-
-    async def complete(self, *, if_none_match: bool) -> bool:
-        """Complete the upload; False when ``if_none_match`` and the key already existed."""
-        parts = self._parts
-        if not all("ChecksumSHA256" in p for p in parts):
-            parts = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]
-        extra: dict[str, Any] = {"IfNoneMatch": "*"} if if_none_match else {}
-        try:
-            await self._s3.complete_multipart_upload(
-                Bucket=self._bucket,
-                Key=self._key,
-                UploadId=self._upload_id,
-                MultipartUpload={"Parts": parts},
-                **extra,
-            )
-        except ClientError as exc:
-            if if_none_match and _code(exc) in _EXISTS_CODES:
-                await self.abort()
-                return False
-            raise
-        self._done = True
-        return True
-
-    async def abort(self) -> None:
-        if self._upload_id is not None and not self._done:
-            self._done = True
-            await _quietly(
-                self._s3.abort_multipart_upload(
-                    Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
-                )
-            )
-
-
-_SESSION: Any = None
-
-
-def _session() -> Any:
-    """One session per process: it caches the service model clients are built from."""
-    global _SESSION
-    if _SESSION is None:
-        _SESSION = aioboto3.Session()
-    return _SESSION
-
-
-def _secret(value: Any) -> str | None:
-    return None if value is None else str(value.get_secret_value())
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", "Unknown"))
-
-
-async def _unless_exists(write: Awaitable[Any]) -> bool:
-    """Await a conditional write (``IfNoneMatch="*"``); False when the key already existed."""
-    try:
-        await write
-    except ClientError as exc:
-        if _code(exc) in _EXISTS_CODES:
-            return False
-        raise
-    return True
-
-
-def _b64_sha256(data: bytes | bytearray) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+        return translated(self._where)
 
 
 async def _update(hasher: Any, data: bytes) -> None:
@@ -617,9 +476,3 @@ async def _drain(chunks: AsyncIterable[bytes], max_bytes: int | None) -> tuple[s
         rules.check_size(size, max_bytes)
         await _update(hasher, chunk)
     return hasher.hexdigest(), size
-
-
-async def _quietly(request: Any) -> None:
-    """Await a clean-up request; its failure must not hide the error being handled."""
-    with contextlib.suppress(Exception):
-        await asyncio.shield(request)

@@ -26,6 +26,41 @@ class ObjectInfo:
     created: bool
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """One stored object, as listed.
+
+    Attributes:
+        key: the object key, ``sha256/<hex digest>``.
+        size: bytes.
+        modified: when it was stored, Unix seconds.
+    """
+
+    key: str
+    size: int
+    modified: float
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """What an unfinished put left behind: a temporary file, a temporary
+    object, or an S3 multipart upload. It is never visible under a key; a
+    put still running has one too, so only the caller knows which are stale.
+
+    Attributes:
+        ref: the adapter's name for it (a file name, an S3 key).
+        key: the object key the put was writing, when it was known in
+            advance (``expected_sha256``); None otherwise.
+        started: when the put began (or last wrote), Unix seconds.
+        upload_id: the S3 multipart upload id; "" for a temporary file or object.
+    """
+
+    ref: str
+    key: str | None
+    started: float
+    upload_id: str = ""
+
+
 class ObjectStore(ABC):
     """Immutable blobs addressed by the sha256 of their content."""
 
@@ -85,6 +120,24 @@ class ObjectStore(ABC):
     @abstractmethod
     async def delete(self, key: str) -> bool:
         """Delete; True when something was deleted."""
+
+    @abstractmethod
+    def list_objects(self) -> AsyncIterator[StoredObject]:
+        """Every stored object, in no particular order (streamed, never held whole)."""
+
+    @abstractmethod
+    def incomplete(self) -> AsyncIterator[Incomplete]:
+        """What unfinished puts left behind, puts in flight included (a crashed
+        process leaves these; a finished or failed put never does)."""
+
+    @abstractmethod
+    async def discard(self, item: Incomplete) -> bool:
+        """Remove one leftover of :meth:`incomplete`; a put still writing it
+        then fails and stores nothing. True when something was removed.
+
+        Args:
+            item: as listed by :meth:`incomplete`.
+        """
 
     async def presigned_url(self, key: str, expires_s: int = 3600) -> str | None:
         """A URL that reads the object without credentials, or None when the

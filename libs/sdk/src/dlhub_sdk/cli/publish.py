@@ -145,6 +145,18 @@ def _model_builder(args: argparse.Namespace) -> Any:
     return OnnxServable(args.model, name=args.name)
 
 
+def _notice(bar: ProgressBar | None) -> Any:
+    """Print a notice (a resumed upload) on stderr, on its own line."""
+
+    def say(text: str) -> None:
+        if bar is not None:
+            sys.stderr.write("\n")
+        sys.stderr.write(f"{text}\n")
+        sys.stderr.flush()
+
+    return say
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     files: dict[str, str] = {}
     if args.metadata:
@@ -176,7 +188,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr) if show else None
     with _client(args) as client:
         try:
-            summary = client.publish_servable(model, files or None, progress=bar)
+            summary = client.publish_servable(
+                model, files or None, progress=bar, notice=_notice(bar)
+            )
         finally:
             if bar is not None:
                 bar.close()
