@@ -25,7 +25,9 @@ from dlhub_common.identity import LocalTokens
 from ._support import (
     CLI_TIMEOUT_S,
     DIGITS_SCRIPT,
+    ENDPOINT_SETTING,
     LOGS,
+    SERVICES,
     START_DEADLINE_S,
     USERNAME,
     CliResult,
@@ -154,15 +156,6 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
         http_port=http_port,
     )
     process.stop_cleanly()
-
-
-SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
-ENDPOINT_SETTING = {
-    "registry": "REGISTRY",
-    "search": "SEARCH_SERVICE",
-    "taskmanager": "TASKMANAGER",
-    "executor": "EXECUTOR",
-}
 
 
 def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Mesh]:
