@@ -53,8 +53,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("dlhub.taskmanager")
 
 RECORDING_CONCURRENCY = 256
-# Finished tasks of this replica kept in memory (until written, or at most this many).
+# Finished tasks of this replica kept in memory: at most this many, and their
+# inline results (kept until written) at most this many bytes.
 FINISHED_KEPT = 4096
+FINISHED_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -64,6 +66,10 @@ class _Finished:
     original: dict[str, Any]
     view: dict[str, Any]
     written: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.view.get("result_b64", ""))
 
 
 class Recording:
@@ -76,6 +82,7 @@ class Recording:
     def __init__(self, core: TaskManager) -> None:
         self.core = core
         self._finished: OrderedDict[str, _Finished] = OrderedDict()
+        self._finished_bytes = 0
         self._recording: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -107,8 +114,8 @@ class Recording:
     def finished(self, task_id: str) -> dict[str, Any] | None:
         """This replica's finished task, as its caller sees it (None: ask the store)."""
         entry = self._finished.get(task_id)
-        if entry is None:
-            return None
+        if entry is None or entry.written:
+            return None  # the store has it
         view = entry.view
         # a large result is read from the object store: only once it is written there
         if view["state"] == SUCCEEDED and "result_b64" not in view and "result_key" not in view:
@@ -187,7 +194,7 @@ class Recording:
             core._pending.pop(task_id, None)
             core._cache_keys.pop(task_id, None)
             return
-        view = self._settle(result, _kept(result, raw))
+        view = self._settle(result, raw)
         cache_as = core._cache_keys.pop(task_id, "")
         if fut is not None and not fut.done():
             if view is None:  # a get(wait) here on another replica's task
@@ -197,7 +204,7 @@ class Recording:
                 view = original
                 if original["state"] not in TERMINAL:
                     view = {**original, **_fields(original, result, time.time_ns())}
-                    view.update(_inline_result(result, _kept(result, raw)))
+                    view.pop("durable", None)
             if not fut.done():
                 fut.set_result(
                     TaskView(
@@ -220,10 +227,12 @@ class Recording:
             return None
         view = {k: v for k, v in original.items() if k != "durable"}
         view.update(_fields(original, result, time.time_ns()))
-        view.update(_inline_result(result, raw))
-        self._finished[task_id] = _Finished(original, view)
-        while len(self._finished) > FINISHED_KEPT:
-            self._finished.popitem(last=False)
+        view.update(_inline_result(result, _kept(result, raw)))
+        entry = self._finished[task_id] = _Finished(original, view)
+        self._finished_bytes += entry.size
+        while len(self._finished) > FINISHED_KEPT or self._finished_bytes > FINISHED_BYTES:
+            _, oldest = self._finished.popitem(last=False)
+            self._finished_bytes -= oldest.size
         return view
 
     # ------------------------------------------------------------ record
@@ -232,7 +241,6 @@ class Recording:
         """Write one result into its task record (idempotent)."""
         core = self.core
         task_id = result.task_id
-        raw = _kept(result, raw)
         # task control: a cancel or the deadline ended the task first; drop the result
         if not core.control.result_may_record(task_id):
             core._pending.pop(task_id, None)
@@ -255,19 +263,28 @@ class Recording:
         now_ns = time.time_ns()
         fields = _fields(original, result, now_ns)
         if result.ok:
-            if len(raw) <= core_module.INLINE_RESULT_BYTES:
-                fields["result_b64"] = base64.b64encode(raw).decode()
+            if entry is not None and "result_b64" in entry.view:  # encoded once, on settling
+                fields["result_b64"] = entry.view["result_b64"]
             else:
-                info = await core.objects.put(one_chunk(raw))
-                fields["result_key"] = info.key
+                kept = _kept(result, raw)
+                if len(kept) <= core_module.INLINE_RESULT_BYTES:
+                    fields["result_b64"] = base64.b64encode(kept).decode()
+                else:
+                    info = await core.objects.put(one_chunk(kept))
+                    fields["result_key"] = info.key
         record = {k: v for k, v in original.items() if k != "durable"}
         record.update(fields)
         if original.get("durable", True):
             await core.records.update(task_id, fields)
         else:  # a synchronous run: the whole record is written now
             await core.records.put_batched(record)
-        if entry is not None:
+        if entry is not None and not entry.written:
+            # the store answers from now on: only what wakes a late caller stays
+            if self._finished.get(task_id) is entry:  # (not evicted meanwhile)
+                self._finished_bytes -= entry.size
             entry.view.update(fields)
+            entry.view.pop("result_b64", None)
+            entry.view.pop("result_key", None)
             entry.written = True
         TASKS.labels("ok" if result.ok else "error").inc()
         core.stats.record(record, result, now_ns)
