@@ -28,6 +28,7 @@ from dlhub_common.backends import LocalObjectsConfig, MemoryBusConfig, SqliteDoc
 from dlhub_common.identity import Principal
 from dlhub_common.settings import TaskSettings
 from dlhub_common.topics import RESULTS
+from dlhub_taskmanager import core as core_module
 from dlhub_taskmanager.core import TaskManager, _now_iso
 
 ALICE = Principal("alice")
@@ -166,3 +167,28 @@ async def test_each_result_is_recorded_once_and_wakes_its_own_replicas_waiter(
     )
     assert await docs.get("tasks", first["task_id"]) == before
     assert len(writes) == len(records)
+
+
+async def test_a_synchronous_runs_large_result_reads_back_at_once(
+    parts: tuple[Any, Any, MemoryEventBus], new_manager: Callable[[], Any]
+) -> None:
+    """Read right after its caller was answered, before (or while) its record is written."""
+    docs, _, bus = parts
+    manager = await new_manager()
+    record = new_record()
+    manager._pending[record["task_id"]] = {**record, "durable": False}  # a synchronous run
+    waiter = asyncio.create_task(manager.get(ALICE, record["task_id"], wait=True, timeout_s=10))
+    async with asyncio.timeout(5):
+        while record["task_id"] not in manager._waiters:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+    big = json.dumps("x" * (core_module.INLINE_RESULT_BYTES + 1))  # to the object store
+    await bus.publish(RESULTS, result(record["task_id"], big, carried=record))
+    async with asyncio.timeout(10):
+        answered = await waiter
+    assert answered.output_json == big
+    view = await manager.get(ALICE, record["task_id"])
+    assert view.record["state"] == "SUCCEEDED"
+    assert view.output_json == big
+    stored = await until_stored(docs, record["task_id"])
+    assert "result_key" in stored
+    assert "result_b64" not in stored

@@ -338,7 +338,7 @@ class TaskManager:
         """
         record = (
             self._pending.get(task_id)
-            or self.recording.finished(task_id)
+            or await self.recording.finished(task_id)
             or (await self.records.get(task_id) if task_id else None)
         )
         if record is None or (record.get("user") and record["user"] != principal.username):
@@ -356,7 +356,7 @@ class TaskManager:
             except TimeoutError:
                 record = (
                     self._pending.get(task_id)
-                    or self.recording.finished(task_id)
+                    or await self.recording.finished(task_id)
                     or await self.records.get(task_id)
                     or record
                 )

@@ -34,7 +34,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
@@ -57,6 +57,8 @@ RECORDING_CONCURRENCY = 256
 # inline results (kept until written) at most this many bytes.
 FINISHED_KEPT = 4096
 FINISHED_BYTES = 32 * 1024 * 1024
+# How long a read waits for the record of a large result being written.
+WRITE_WAIT_S = 2.0
 
 
 @dataclass
@@ -66,6 +68,7 @@ class _Finished:
     original: dict[str, Any]
     view: dict[str, Any]
     written: bool = False
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # set once written
 
     @property
     def size(self) -> int:
@@ -111,14 +114,16 @@ class Recording:
                 await task
         self._tasks = []
 
-    def finished(self, task_id: str) -> dict[str, Any] | None:
+    async def finished(self, task_id: str) -> dict[str, Any] | None:
         """This replica's finished task, as its caller sees it (None: ask the store)."""
         entry = self._finished.get(task_id)
         if entry is None or entry.written:
             return None  # the store has it
         view = entry.view
-        # a large result is read from the object store: only once it is written there
-        if view["state"] == SUCCEEDED and "result_b64" not in view and "result_key" not in view:
+        if view["state"] == SUCCEEDED and "result_b64" not in view:
+            # a large result is read from the object store, once written there
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(entry.done.wait(), WRITE_WAIT_S)
             return None
         return view
 
@@ -286,6 +291,7 @@ class Recording:
             entry.view.pop("result_b64", None)
             entry.view.pop("result_key", None)
             entry.written = True
+            entry.done.set()
         TASKS.labels("ok" if result.ok else "error").inc()
         core.stats.record(record, result, now_ns)
 
