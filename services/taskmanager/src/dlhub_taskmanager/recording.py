@@ -10,7 +10,8 @@ Each task-manager replica reads ``dlhub.results`` twice:
   again (recording is idempotent: a finished record is never changed);
 * to **wake**, in a group of this replica alone (``taskmanager-<id>``, from
   its start on): every replica sees every result and wakes the callers it
-  holds (synchronous runs, ``get(wait=True)``). Waking writes nothing.
+  holds (synchronous runs, ``get(wait=True)``), and counts the results of
+  the tasks it accepted in its statistics. Waking writes nothing.
 
 A synchronous run's record is not in the store before dispatch
 (task_records.py): its work item carries the record (``task_record_json``),
@@ -230,9 +231,12 @@ class Recording:
         original = self.core._pending.pop(task_id, None)
         if original is None:
             return None
+        now_ns = time.time_ns()
         view = {k: v for k, v in original.items() if k != "durable"}
-        view.update(_fields(original, result, time.time_ns()))
+        view.update(_fields(original, result, now_ns))
         view.update(_inline_result(result, _kept(result, raw)))
+        # OIP statistics count what this replica accepted (stats.py), before its caller hears
+        self.core.stats.record(view, result, now_ns)
         entry = self._finished[task_id] = _Finished(original, view)
         self._finished_bytes += entry.size
         while len(self._finished) > FINISHED_KEPT or self._finished_bytes > FINISHED_BYTES:
@@ -293,7 +297,6 @@ class Recording:
             entry.written = True
             entry.done.set()
         TASKS.labels("ok" if result.ok else "error").inc()
-        core.stats.record(record, result, now_ns)
 
     async def _original(self, result: bus_pb2.WorkResult) -> dict[str, Any] | None:
         """The task's record as the store has it, or as its synchronous run carried it."""
