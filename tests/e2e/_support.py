@@ -31,6 +31,15 @@ USERNAME = "e2e-tester"
 START_DEADLINE_S = 90.0
 STOP_DEADLINE_S = 30.0
 CLI_TIMEOUT_S = 120.0
+# The services of a distributed mesh, in start order, and their port settings
+# (DLHUB_<setting>__PORT; the gateway's are DLHUB_GATEWAY__GRPC_PORT/HTTP_PORT).
+SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
+ENDPOINT_SETTING = {
+    "registry": "REGISTRY",
+    "search": "SEARCH_SERVICE",
+    "taskmanager": "TASKMANAGER",
+    "executor": "EXECUTOR",
+}
 
 T = TypeVar("T")
 

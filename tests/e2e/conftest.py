@@ -26,7 +26,9 @@ from dlhub_common.identity import LocalTokens
 from ._support import (
     CLI_TIMEOUT_S,
     DIGITS_SCRIPT,
+    ENDPOINT_SETTING,
     LOGS,
+    SERVICES,
     START_DEADLINE_S,
     USERNAME,
     CliResult,
@@ -162,15 +164,6 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
     process, mesh = start_dlhub_up(tmp_path_factory.mktemp("mesh"))
     yield mesh
     process.stop_cleanly()
-
-
-SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
-ENDPOINT_SETTING = {
-    "registry": "REGISTRY",
-    "search": "SEARCH_SERVICE",
-    "taskmanager": "TASKMANAGER",
-    "executor": "EXECUTOR",
-}
 
 
 def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Mesh]:

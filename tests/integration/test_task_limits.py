@@ -406,10 +406,13 @@ async def test_finished_tasks_and_results_expire(
         # 32 KB of outputs: past the 16 KiB kept inline in the record
         big = await mesh.run("tiny", {"X": np.ones((2_000, 4), dtype=np.float32)})
         assert small.state == big.state == SUCCEEDED
-        # synchronous runs' records are written behind the caller: write them now
-        await mesh.gateway.oip.tasks.core.records.flush()
         docs = await mesh.backends.documents()
         objects = await mesh.backends.objects()
+        # synchronous runs' records are written as their results are recorded,
+        # just after the caller is answered (recording.py): wait for them, bounded
+        async with asyncio.timeout(10):
+            while await docs.count("tasks") < 2:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
         kept = await docs.get("tasks", big.task_id)
         assert kept is not None
         key = kept["result_key"]  # a large result lives in the object store

@@ -1,7 +1,10 @@
 """gRPC clients implementing the service API protocols (distributed mode).
 
 The caller's user name travels in ``x-dlhub-user``; errors come back as the
-same typed DLHubError the in-process call would raise.
+same typed DLHubError the in-process call would raise. A call that fails
+without a DLHub error (the service is down, restarting, or died during the
+call) raises Unavailable naming the service: gRPC's own text names internal
+addresses, which callers must not see.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from dlhub_common._proto.dlhub.v1 import (
     tasks_pb2,
     tasks_pb2_grpc,
 )
+from dlhub_common.errors import DLHubError, Unavailable, error_from_code
 from dlhub_common.identity import USER_METADATA_KEY, current_principal
-from dlhub_common.rpc.errors import error_from_rpc
+from dlhub_common.rpc.errors import ERROR_METADATA_KEY, error_from_rpc
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.tracing import metadata_with_context
 
@@ -34,11 +38,33 @@ def _md() -> tuple[tuple[str, str], ...]:
     return metadata_with_context(((USER_METADATA_KEY, user),) if user else ())
 
 
-async def _call(method: Any, request: Any) -> Any:
+# Transport failures (no DLHub error came back): the service is away.
+_AWAY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED)
+# What a synchronous run's caller is told when the task manager went away during the call.
+SYNC_RUN_LOST = (
+    "; a run it had accepted still completes and is recorded, under a task id"
+    " this call could not return"
+)
+
+
+async def _call(method: Any, request: Any, service: str, lost: str = "") -> Any:
     try:
         return await method(request, metadata=_md())
     except grpc.aio.AioRpcError as exc:
-        raise error_from_rpc(exc) from None
+        raise _error(exc, service, lost) from None
+
+
+def _error(exc: grpc.aio.AioRpcError, service: str, lost: str) -> DLHubError:
+    """The DLHub error the service sent, or one naming the service (see the module doc)."""
+    if any(key == ERROR_METADATA_KEY for key, _ in exc.trailing_metadata() or ()):
+        return error_from_rpc(exc)
+    code = exc.code()
+    if code in _AWAY:
+        return Unavailable(
+            f"the {service} is unavailable (it may be restarting); retry shortly{lost}"
+        )
+    mapped = error_from_rpc(exc)  # a status without details of ours: keep only its code
+    return error_from_code(mapped.code.value, f"the {service} call failed ({code.name.lower()})")
 
 
 class RemoteRegistry:
@@ -48,52 +74,52 @@ class RemoteRegistry:
     async def publish_servable(
         self, requests: AsyncIterator[registry_pb2.PublishServableRequest]
     ) -> registry_pb2.PublishServableResponse:
-        return await _call(self._stub.PublishServable, requests)  # type: ignore[no-any-return]
+        return await _call(self._stub.PublishServable, requests, "registry")  # type: ignore[no-any-return]
 
     async def get_servable(
         self, request: registry_pb2.GetServableRequest
     ) -> registry_pb2.GetServableResponse:
-        return await _call(self._stub.GetServable, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.GetServable, request, "registry")  # type: ignore[no-any-return]
 
     async def list_servables(
         self, request: registry_pb2.ListServablesRequest
     ) -> registry_pb2.ListServablesResponse:
-        return await _call(self._stub.ListServables, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.ListServables, request, "registry")  # type: ignore[no-any-return]
 
     async def list_versions(
         self, request: registry_pb2.ListVersionsRequest
     ) -> registry_pb2.ListVersionsResponse:
-        return await _call(self._stub.ListVersions, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.ListVersions, request, "registry")  # type: ignore[no-any-return]
 
     async def deprecate_servable(
         self, request: registry_pb2.DeprecateServableRequest
     ) -> registry_pb2.DeprecateServableResponse:
-        return await _call(self._stub.DeprecateServable, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.DeprecateServable, request, "registry")  # type: ignore[no-any-return]
 
     async def withdraw_servable(
         self, request: registry_pb2.WithdrawServableRequest
     ) -> registry_pb2.WithdrawServableResponse:
-        return await _call(self._stub.WithdrawServable, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.WithdrawServable, request, "registry")  # type: ignore[no-any-return]
 
     async def create_upload(
         self, request: registry_pb2.CreateUploadRequest
     ) -> registry_pb2.CreateUploadResponse:
-        return await _call(self._stub.CreateUpload, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.CreateUpload, request, "registry")  # type: ignore[no-any-return]
 
     async def write_upload(
         self, requests: AsyncIterator[registry_pb2.WriteUploadRequest]
     ) -> registry_pb2.WriteUploadResponse:
-        return await _call(self._stub.WriteUpload, requests)  # type: ignore[no-any-return]
+        return await _call(self._stub.WriteUpload, requests, "registry")  # type: ignore[no-any-return]
 
     async def get_upload(
         self, request: registry_pb2.GetUploadRequest
     ) -> registry_pb2.GetUploadResponse:
-        return await _call(self._stub.GetUpload, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.GetUpload, request, "registry")  # type: ignore[no-any-return]
 
     async def get_publish_job(
         self, request: registry_pb2.GetPublishJobRequest
     ) -> registry_pb2.GetPublishJobResponse:
-        return await _call(self._stub.GetPublishJob, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.GetPublishJob, request, "registry")  # type: ignore[no-any-return]
 
 
 class RemoteSearch:
@@ -101,7 +127,7 @@ class RemoteSearch:
         self._stub = search_pb2_grpc.SearchServiceStub(channel)
 
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse:
-        return await _call(self._stub.Search, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.Search, request, "search service")  # type: ignore[no-any-return]
 
 
 class RemoteTasks:
@@ -111,17 +137,21 @@ class RemoteTasks:
     async def run_servable(
         self, request: tasks_pb2.RunServableRequest
     ) -> tasks_pb2.RunServableResponse:
-        return await _call(self._stub.RunServable, request)  # type: ignore[no-any-return]
+        lost = SYNC_RUN_LOST if request.wait else ""
+        resp: tasks_pb2.RunServableResponse = await _call(
+            self._stub.RunServable, request, "task manager", lost
+        )
+        return resp
 
     async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse:
-        return await _call(self._stub.GetTask, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.GetTask, request, "task manager")  # type: ignore[no-any-return]
 
     async def get_statistics(
         self, request: tasks_pb2.GetStatisticsRequest
     ) -> tasks_pb2.GetStatisticsResponse:
-        return await _call(self._stub.GetStatistics, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.GetStatistics, request, "task manager")  # type: ignore[no-any-return]
 
     async def cancel_task(
         self, request: tasks_pb2.CancelTaskRequest
     ) -> tasks_pb2.CancelTaskResponse:
-        return await _call(self._stub.CancelTask, request)  # type: ignore[no-any-return]
+        return await _call(self._stub.CancelTask, request, "task manager")  # type: ignore[no-any-return]

@@ -3,8 +3,10 @@
 * ``dlhub.tasks``: WorkItem messages, keyed by task id (one servable's tasks
   spread over every partition); unpinned executors consume them in the
   group ``executors``.
-* ``dlhub.results``: WorkResult messages, keyed by task id; every task
-  manager replica reads them.
+* ``dlhub.results``: WorkResult messages, keyed by task id; the task
+  managers record them in the durable group ``taskmanager-results`` (one
+  replica each), and every replica also reads all of them in a group of its
+  own, to wake the callers it holds.
 * ``dlhub.servables``: ServableEvent messages, keyed by ``owner/name``; the
   search service indexes from them, and every task-manager replica
   invalidates its cached references from them.
@@ -38,6 +40,9 @@ def pinned_group(owner: str, name: str) -> str:
 # that nothing published before their first member joins is missed.
 EXECUTORS_GROUP = "executors"
 SEARCH_GROUP = "search"
+# The task managers' shared group on RESULTS: its committed offsets survive
+# restarts, so results published while no task manager runs are recorded later.
+RESULTS_GROUP = "taskmanager-results"
 
 # Executors announce themselves on EXECUTORS this often; a task manager counts
 # an executor as live for EXECUTOR_LIVE_S after its latest announcement.

@@ -210,6 +210,8 @@ class Executor:
         if self.control.is_cancelled(item.task_id):  # task control: result discarded
             await delivery.ack()
             return
+        # a synchronous run's record travels with it (whoever records the result writes it)
+        result.task_record_json = item.task_record_json
         payload = result.SerializeToString()
         # the result must reach the bus before the work item is acked
         await call_retrying(

@@ -168,7 +168,12 @@ class TaskControl:
             NotFound: unknown task, or a task of another user.
             FailedPrecondition: the task already finished (details: its state).
         """
-        record = self._known(task_id) or (await self.core.records.get(task_id) if task_id else None)
+        record = (
+            self._known(task_id)
+            # a synchronous run that just finished, its record not written yet
+            or await self.core.recording.finished(task_id)
+            or (await self.core.records.get(task_id) if task_id else None)
+        )
         if record is None or (record.get("user") and record["user"] != principal.username):
             raise NotFound(f"task {task_id!r} not found")
         if record["state"] == CANCELLED:

@@ -5,16 +5,17 @@ signature (resolved from a cache that servable events keep current). A
 result-cache hit is answered here, before the bus. An asynchronous task's
 record is written before its work item is published, so an accepted task is
 never lost from view; a synchronous run's record is written behind the
-caller, once finished (task_records.py). Results come back on the results
-topic, are recorded (inline when small, in the object store when large),
-and then wake any caller waiting synchronously.
+caller: its work item carries it, and it is written with the result
+(task_records.py). Results come back on the results topic; they are
+recorded (inline when small, in the object store when large) in a group all
+replicas share, and wake the callers each replica holds (recording.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
+import json
 import logging
 import time
 import uuid
@@ -29,15 +30,13 @@ from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
-from dlhub_common.retry import any_error, call_retrying
 from dlhub_common.settings import BatchingSettings, TaskSettings
 from dlhub_common.telemetry import TASKS
-from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
+from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
-from dlhub_common.tracing import SpanKind, context_from_headers, headers_with_context, tracer
+from dlhub_common.tracing import SpanKind, headers_with_context, tracer
 from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
-from dlhub_taskmanager.results import cacheable_result, error_for_caller, one_chunk
 from dlhub_taskmanager.routing import Router
 from dlhub_taskmanager.run_checks import check_run_inputs, check_runnable
 from dlhub_taskmanager.stats import ServableStats
@@ -46,12 +45,12 @@ from dlhub_taskmanager.task_records import TaskRecords
 
 if TYPE_CHECKING:
     from dlhub_taskmanager.control import TaskControl
+    from dlhub_taskmanager.recording import Recording
 
 log = logging.getLogger("dlhub.taskmanager")
 
 TASKS_COLLECTION = TASK_RECORDS
 INLINE_RESULT_BYTES = 16 * 1024  # larger results go to the object store
-RECORDING_CONCURRENCY = 256
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 CANCELLED = "CANCELLED"  # task control (control.py): terminal too
@@ -105,15 +104,16 @@ class TaskManager:
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         # cache keys of dispatched tasks whose results may be cached
         self._cache_keys: dict[str, str] = {}
-        self._recording: set[str] = set()
-        self._consumer: asyncio.Task[None] | None = None
         self.stats = ServableStats()  # OIP statistics (stats.py)
         self.router = Router(bus, self.instance_id)
         # task control: cancel, deadlines, backpressure, retention (control.py);
         # imported here because control.py builds on this module
         from dlhub_taskmanager.control import TaskControl
+        from dlhub_taskmanager.recording import Recording
 
         self.control: TaskControl = TaskControl(self, tasks or TaskSettings())
+        # results: recorded in a group all replicas share, waking callers here
+        self.recording: Recording = Recording(self)
 
     async def start(self) -> None:
         await self.records.start()
@@ -123,21 +123,13 @@ class TaskManager:
         # Tasks accepted before the first executor joins must wait for it.
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         await self.router.start()
-        # Every replica reads every result (its own group) so synchronous
-        # waiters on any replica are woken; recording a result is idempotent.
-        sub = self.bus.subscribe([RESULTS], f"taskmanager-{self.instance_id}")
-        await sub.start()
-        self._consumer = asyncio.create_task(self._consume(sub), name="taskmanager-results")
+        await self.recording.start()
         await self.control.start()  # task control
 
     async def stop(self) -> None:
         await self.control.stop()  # task control
         await self.router.stop()
-        if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
-            self._consumer = None
+        await self.recording.stop()
         await self.resolver.stop()
         await self.cache.stop()
         await self.records.stop()
@@ -231,6 +223,10 @@ class TaskManager:
             runtime_json=resolved.runtime_json,
             interface_version=resolved.interface_version,
         )
+        if wait:  # whoever records the result writes the record (recording.py)
+            item.task_record_json = json.dumps(
+                {k: v for k, v in record.items() if k != "durable"}, separators=(",", ":")
+            )
         if resolved.signature.batching is not None:
             size, delay = resolved.signature.batching
             item.batching.max_batch_size = size
@@ -343,8 +339,10 @@ class TaskManager:
         Raises:
             NotFound: unknown task, or a task of another user.
         """
-        record = self._pending.get(task_id) or (
-            await self.records.get(task_id) if task_id else None
+        record = (
+            self._pending.get(task_id)
+            or await self.recording.finished(task_id)
+            or (await self.records.get(task_id) if task_id else None)
         )
         if record is None or (record.get("user") and record["user"] != principal.username):
             raise NotFound(f"task {task_id!r} not found")
@@ -359,7 +357,12 @@ class TaskManager:
                     asyncio.shield(fut), timeout_s if timeout_s > 0 else self.default_timeout_s
                 )
             except TimeoutError:
-                record = self._pending.get(task_id) or await self.records.get(task_id) or record
+                record = (
+                    self._pending.get(task_id)
+                    or await self.recording.finished(task_id)
+                    or await self.records.get(task_id)
+                    or record
+                )
                 record = await self.control.checked(record)  # task control
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
@@ -381,109 +384,8 @@ class TaskManager:
 
     # ------------------------------------------------------------ results
 
-    async def _consume(self, sub: Any) -> None:
-        # Results are recorded concurrently (each is independent; a store
-        # write or a commit must not hold up the next), at most
-        # RECORDING_CONCURRENCY at once; each is acked once recorded.
-        slots = asyncio.Semaphore(RECORDING_CONCURRENCY)
-        running: set[asyncio.Task[None]] = set()
-        try:
-            async for delivery in sub:
-                await slots.acquire()
-                task = asyncio.create_task(self._record_delivery(delivery))
-                running.add(task)
-                task.add_done_callback(running.discard)
-                task.add_done_callback(lambda _: slots.release())
-        finally:
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
-            await sub.close()
-
-    async def _record_delivery(self, delivery: Any) -> None:
-        try:
-            result = bus_pb2.WorkResult.FromString(delivery.value)
-        except Exception:
-            log.error("dropping an undecodable result (%d bytes)", len(delivery.value))
-            await delivery.ack()
-            return
-        if result.task_id in self._recording:
-            # a redelivered copy while the first is being recorded (which
-            # retries until it succeeds): nothing more to do
-            await delivery.ack()
-            return
-        self._recording.add(result.task_id)
-
-        async def record() -> None:
-            with tracer.start_as_current_span(
-                "record_result",
-                context=context_from_headers(delivery.headers),
-                kind=SpanKind.CONSUMER,
-            ):
-                await self.record_result(result, delivery.value)
-
-        try:  # a result is acked only once it is recorded
-            await call_retrying(f"record result of {result.task_id}", record, retry_on=any_error)
-        finally:
-            self._recording.discard(result.task_id)
-        await delivery.ack()
-
     async def record_result(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
-        """Record one result (idempotent) and wake its waiter."""
-        # task control: a cancel or the deadline ended the task first; drop the result
-        if not self.control.result_may_record(result.task_id):
-            self._pending.pop(result.task_id, None)
-            self._cache_keys.pop(result.task_id, None)
-            return
-        # Tasks this replica accepted are known without a round trip to the store.
-        record = self._pending.pop(result.task_id, None)
-        cache_as = self._cache_keys.pop(result.task_id, "")
-        if record is None:
-            record = await self.records.get(result.task_id)
-        if record is None:
-            # another replica's synchronous run (not written yet), or a
-            # task that expired; only its own replica records it
-            log.debug("result for unknown task %s dropped", result.task_id)
-            return
-        if record["state"] not in TERMINAL:
-            created_ns = int(record["created_ns"])
-            now_ns = time.time_ns()
-            fields: dict[str, Any] = {
-                "state": SUCCEEDED if result.ok else FAILED,
-                "completed_at": _now_iso(),
-                "executor_id": result.executor_id,
-                "timings": {
-                    "queue_ms": max(0, result.started_unix_ns - created_ns) / 1e6,
-                    "compute_ms": result.compute_ns / 1e6,
-                    "total_ms": max(0, now_ns - created_ns) / 1e6,
-                    "batch_size": max(1, result.batch_size),
-                    "device": result.device,
-                },
-            }
-            if result.ok:
-                if len(raw) <= INLINE_RESULT_BYTES:
-                    fields["result_b64"] = base64.b64encode(raw).decode()
-                else:
-                    info = await self.objects.put(one_chunk(raw))
-                    fields["result_key"] = info.key
-            else:
-                fields["error"] = error_for_caller(record, result.error)
-            durable = record.pop("durable", True)
-            record.update(fields)
-            if durable:
-                await self.records.update(result.task_id, fields)
-            else:  # a synchronous run whose caller gets the result now
-                self.records.write_behind(record)
-            if result.ok and cache_as:
-                await self.cache.put(cache_as, cacheable_result(result))
-            TASKS.labels("ok" if result.ok else "error").inc()
-            self.stats.record(record, result, now_ns)
-        fut = self._waiters.get(result.task_id)
-        if fut is not None and not fut.done():
-            fut.set_result(
-                TaskView(
-                    record,
-                    list(result.outputs) if result.ok else [],
-                    result.output_json if result.ok else "",
-                )
-            )
+        """Record one result (idempotent) and wake its waiter here, as the two
+        reads of the results topic do (recording.py)."""
+        await self.recording.record(result, raw)
+        await self.recording.wake(result, raw)

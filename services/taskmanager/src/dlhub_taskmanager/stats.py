@@ -1,14 +1,14 @@
 """Inference statistics per servable version, kept by the task manager.
 
 Counters live in memory and count since this task manager started (one
-replica's share in distributed mode: each result is recorded by the replica
-that records it first). They are updated on the event loop only, so no lock
+replica's share in distributed mode: each result is counted by the replica
+that accepted its task). They are updated on the event loop only, so no lock
 is needed.
 
 Three entry points feed them:
 
-* :meth:`ServableStats.record` when a task's result is recorded
-  (``TaskManager.record_result``);
+* :meth:`ServableStats.record` when the result of a task this replica
+  accepted arrives (``Recording._settle``, recording.py);
 * :meth:`ServableStats.cache_hit` when the result cache answers a run without
   an executor, and :meth:`ServableStats.cache_miss` when it looked and missed.
 

@@ -5,10 +5,12 @@ What is durable when (docs/architecture.md, "What is durable when"):
 * an asynchronous task's record is written before its work item is
   published, so an accepted task is never lost from view;
 * a synchronous run's caller is waiting on the connection for the result, so
-  its record is not written before dispatch: it is written once, finished,
-  in a batch with others shortly after the result is handed back
-  (``write_behind``), or at once if the caller stops waiting before the end
-  (its task id then becomes something to poll).
+  its record is not written before dispatch: its work item carries it, and
+  it is written once, finished, by the task manager that records the result
+  (recording.py), in a batch with others (``put_batched``); the result is
+  acknowledged on the bus only once that write is done, so a crash before it
+  means the result is recorded again after the restart. A cancel or the
+  deadline write it behind the caller (``write_behind``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class TaskRecords:
         self.batch = batch
         self.linger_s = linger_s
         self._queue: dict[str, dict[str, Any]] = {}
+        # callers of put_batched waiting for their record's write, by task id
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
 
@@ -73,6 +77,13 @@ class TaskRecords:
         self._queue[record["task_id"]] = record
         self._wake.set()
 
+    async def put_batched(self, record: dict[str, Any]) -> None:
+        """Write a whole record in the next batch; returns once it is written."""
+        fut = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(record["task_id"], []).append(fut)
+        self.write_behind(record)
+        await asyncio.shield(fut)
+
     def queued(self, task_id: str) -> dict[str, Any] | None:
         return self._queue.get(task_id)
 
@@ -91,10 +102,20 @@ class TaskRecords:
         while self._queue:
             ids = list(self._queue)[: self.batch]
             docs = {i: self._queue[i] for i in ids}
-            await self.docs.put_many(COLLECTION, docs)
+            waiting = {i: self._waiting.pop(i) for i in ids if i in self._waiting}
+            try:
+                await self.docs.put_many(COLLECTION, docs)
+            except BaseException:
+                for i, futs in waiting.items():  # they wait for the retry
+                    self._waiting.setdefault(i, []).extend(futs)
+                raise
             for i in ids:
                 if self._queue.get(i) is docs[i]:
                     del self._queue[i]
+            for futs in waiting.values():
+                for fut in futs:
+                    if not fut.done():
+                        fut.set_result(None)
 
     async def _write_forever(self) -> None:
         delay = 0.1

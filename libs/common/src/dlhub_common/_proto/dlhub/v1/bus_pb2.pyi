@@ -20,7 +20,7 @@ SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
 class WorkItem(_message.Message):
-    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version", "batching")
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version", "batching", "task_record_json")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +35,7 @@ class WorkItem(_message.Message):
     RUNTIME_JSON_FIELD_NUMBER: _ClassVar[int]
     INTERFACE_VERSION_FIELD_NUMBER: _ClassVar[int]
     BATCHING_FIELD_NUMBER: _ClassVar[int]
+    TASK_RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     servable: _types_pb2.ServableRef
     digest: str
@@ -49,7 +50,8 @@ class WorkItem(_message.Message):
     runtime_json: str
     interface_version: int
     batching: BatchingPolicy
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ..., batching: _Optional[_Union[BatchingPolicy, _Mapping]] = ...) -> None: ...
+    task_record_json: str
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ..., batching: _Optional[_Union[BatchingPolicy, _Mapping]] = ..., task_record_json: _Optional[str] = ...) -> None: ...
 
 class BatchingPolicy(_message.Message):
     __slots__ = ("max_batch_size", "max_queue_delay_ms")
@@ -60,7 +62,7 @@ class BatchingPolicy(_message.Message):
     def __init__(self, max_batch_size: _Optional[int] = ..., max_queue_delay_ms: _Optional[float] = ...) -> None: ...
 
 class WorkResult(_message.Message):
-    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json", "batch_size", "device")
+    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json", "batch_size", "device", "task_record_json")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +74,7 @@ class WorkResult(_message.Message):
     OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
+    TASK_RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     ok: bool
     outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
@@ -83,7 +86,8 @@ class WorkResult(_message.Message):
     output_json: str
     batch_size: int
     device: str
-    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ..., batch_size: _Optional[int] = ..., device: _Optional[str] = ...) -> None: ...
+    task_record_json: str
+    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ..., batch_size: _Optional[int] = ..., device: _Optional[str] = ..., task_record_json: _Optional[str] = ...) -> None: ...
 
 class TaskControl(_message.Message):
     __slots__ = ("kind", "task_id", "unix_ns")
