@@ -10,6 +10,7 @@ the table (an allow-list), never class names sent over the wire.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,6 +178,28 @@ _BY_CODE: dict[ErrorCode, type[DLHubError]] = {
 
 
 RETRY_AFTER_DETAIL = "retry_after_s"
+
+# How much of a caller's own text an error message repeats.
+CLIP_CHARS = 80
+# gRPC peer and target spellings (ipv4:127.0.0.1:50051, ipv6:[::1]:50051,
+# unix:/run/x.sock, dns:host:port) and bare host:port pairs.
+_ADDRESS_RE = re.compile(
+    r"\b(?:ipv4|ipv6|unix|unix-abstract|dns|vsock):\S+"
+    r"|\[[0-9A-Fa-f:.]+\](?::\d+)?"
+    r"|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?"
+    r"|\blocalhost:\d+"
+)
+
+
+def clip(value: object, limit: int = CLIP_CHARS) -> str:
+    """``repr(value)``, cut to ``limit`` characters: caller input quoted in an error."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
+
+
+def scrub_addresses(text: str) -> str:
+    """``text`` with network addresses (gRPC peers, host:port) replaced by ``<address>``."""
+    return _ADDRESS_RE.sub("<address>", text)
 
 
 def retry_after_s(error: DLHubError) -> int | None:
