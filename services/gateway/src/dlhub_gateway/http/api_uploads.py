@@ -11,9 +11,9 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2
-from dlhub_common.bounds import INT64_MAX
 from dlhub_common.identity import Principal
 from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http.fields import JSON_INT_MAX, Count
 
 router = APIRouter(tags=["dlhub"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
@@ -26,7 +26,7 @@ class CreateUploadBody(BaseModel):
     model_config = ConfigDict(strict=True)
 
     path: str = Field("", max_length=1024, description="the artifact path it is meant for")
-    size: int = Field(..., ge=0, le=INT64_MAX, description="total bytes")
+    size: Count = Field(..., description="total bytes")
     sha256: str = Field(
         ..., pattern="^[0-9a-fA-F]{64}$", description="hex sha256 of it all (64 characters)"
     )
@@ -53,7 +53,7 @@ async def write_upload(
     request: Request,
     upload_id: str,
     _who: Caller,
-    offset: int = Query(..., ge=0, le=INT64_MAX),
+    offset: int = Query(..., ge=0, le=JSON_INT_MAX),
 ) -> dict[str, Any]:
     """Append the raw request body at ``offset`` (which must equal the bytes
     received so far; 409 names the expected one). Streamed to the registry in

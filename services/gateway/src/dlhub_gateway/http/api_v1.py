@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
-from dlhub_common.bounds import INT32_MAX, INT64_MAX, MAX_TIMEOUT_S, check_json_size
+from dlhub_common.bounds import INT32_MAX, MAX_TIMEOUT_S, check_json_size
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
@@ -23,6 +23,7 @@ from dlhub_common.views import publish_job_fields
 from dlhub_gateway.http import api_downloads, api_uploads
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
+from dlhub_gateway.http.fields import Count
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
 Caller = Annotated[Principal, Depends(principal)]
@@ -40,7 +41,7 @@ class RunBody(BaseModel):
         description='For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for'
         " NaN and the infinities (outputs are written the same way)"
     )
-    version: int = Field(0, ge=0, le=INT64_MAX, description="0 = latest")
+    version: Count = Field(0, description="0 = latest")
     asynchronous: bool = Field(False, description="Return a task id at once")
     timeout_s: float = Field(
         0,
@@ -60,7 +61,7 @@ class StateChangeBody(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    version: int = Field(0, ge=0, le=INT64_MAX, description="0 = the latest version not withdrawn")
+    version: Count = Field(0, description="0 = the latest version not withdrawn")
     reason: str = Field(..., min_length=1, max_length=2000, description="Shown to users")
 
 

@@ -17,7 +17,7 @@ from dlhub_common.telemetry import HTTP_REQUESTS
 from dlhub_gateway.http import api_v1, oip_rest
 from dlhub_gateway.http.auth_gate import AuthGate
 from dlhub_gateway.http.context import GatewayContext
-from dlhub_gateway.http.openapi_doc import openapi_document
+from dlhub_gateway.http.openapi_doc import allowed_methods, openapi_document
 from dlhub_gateway.http.page import PAGE
 from dlhub_gateway.http.responses import error_response
 
@@ -114,14 +114,17 @@ def create_app(context: GatewayContext) -> FastAPI:
         )
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> Response:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         """Starlette's own refusals (no route, wrong method, unreadable body), in the
         error body every route answers with."""
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.INVALID_ARGUMENT
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not just one route's
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
         return JSONResponse(
             {"error": str(exc.detail), "code": code.value, "details": {}},
             status_code=exc.status_code,
-            headers=exc.headers,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dlhub_common.bounds import INT64_MAX
 from dlhub_common.codec import MAX_RANK
+from dlhub_gateway.http.fields import Count
 
 Datatype = Literal[
     "BOOL",
@@ -28,7 +28,6 @@ Datatype = Literal[
     "BF16",
     "BYTES",
 ]
-Dim = Annotated[int, Field(ge=0, le=INT64_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 
 
@@ -40,7 +39,7 @@ class InferInput(BaseModel):
 
     name: Name
     datatype: Datatype
-    shape: list[Dim] = Field(max_length=MAX_RANK)
+    shape: list[Count] = Field(max_length=MAX_RANK)
     parameters: dict[str, Any] | None = None
     data: Any = Field(
         None,

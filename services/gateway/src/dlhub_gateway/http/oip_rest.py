@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -203,4 +203,6 @@ async def infer(request: Request, model_name: str, version: str = "") -> Respons
 @router.get("/models/{model_name:path}")
 @router.get("/models/{model_name:path}/versions/{version}")
 async def model_metadata(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
+    if model_name.endswith("/infer"):  # the `:path` name swallowed an inference route
+        raise HTTPException(405, "inference is POST", headers={"Allow": "POST"})
     return _metadata(await ctx(request).oip.tensor_model(model_name, version))

@@ -9,11 +9,14 @@ Prometheus text). :func:`openapi_document` rewrites FastAPI's document to say so
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from dlhub_gateway.http.auth_gate import needs_token
 from dlhub_gateway.http.oip_models import component_schemas
 from dlhub_gateway.http.responses import ErrorBody
 
@@ -78,7 +81,14 @@ INFER_OK = {
 SLUG = "^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
 VERSION = "^(?:|latest|[0-9]{1,18})$"
 MODEL_NAME = SLUG[:-1] + "[./]" + SLUG[1:]
-PATTERNS = {"owner": SLUG, "name": SLUG, "version": VERSION, "model_name": MODEL_NAME}
+PATH_PATTERNS = {"owner": SLUG, "name": SLUG, "version": VERSION, "model_name": MODEL_NAME}
+# The search service's facet fields (dlhub_search.core.FACET_FIELDS), comma-separated.
+FACETS = r"^(?:(?:owner|domains|authors|servable_type)(?:,(?=.)|$))*$"
+QUERY_PATTERNS = {"version": VERSION, "facets": FACETS}
+BEARER = {"type": "http", "scheme": "bearer", "description": "A DLHub token"}
+# Path parameters the routes' `:path` converter lets hold slashes: a model name
+# is owner.name or owner/name (never ending in /infer: that is the POST route).
+_SPANNING = {"model_name": "[^/]+(?:/(?!infer/?$)[^/]+)?", "path": ".+"}
 
 
 def _error(status: int) -> dict[str, Any]:
@@ -89,33 +99,38 @@ def _error(status: int) -> dict[str, Any]:
 
 
 def _ready(operation: dict[str, Any]) -> None:
-    body = {"application/json": {"schema": READY}}
-    operation["responses"]["200"] = {"description": "Ready", "content": body}
-    operation["responses"]["400"] = {
-        "description": "Not ready: withdrawn, or not a tensor model",
-        "content": body,
+    either = {"application/json": {"schema": {"anyOf": [READY, ERROR_REF]}}}
+    operation["responses"]["200"] = {
+        "description": "Ready",
+        "content": {"application/json": {"schema": READY}},
     }
-    operation["responses"]["404"] = {"description": "No such model", "content": body}
+    operation["responses"]["400"] = {
+        "description": "Not ready (withdrawn, or not a tensor model), or an invalid name",
+        "content": either,
+    }
+    operation["responses"]["404"] = {"description": "No such model", "content": either}
 
 
 def _fix(method: str, path: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("422", None)  # FastAPI's validation error: DLHub answers 400
     for param in operation.get("parameters", []):
-        pattern = PATTERNS.get(param["name"])
+        patterns = PATH_PATTERNS if param["in"] == "path" else QUERY_PATTERNS
+        pattern = patterns.get(param["name"])
         if pattern and param["schema"].get("type") == "string":
             param["schema"].setdefault("pattern", pattern)
     if path.startswith(("/api/", "/v2")):
-        for status in (*COMMON, *EXTRA.get((method, path), ())):
-            responses[str(status)] = _error(status)
+        # a token is optional on most routes and needed on those that act for a user
+        needed = needs_token(method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+        operation["security"] = [{"bearer": []}] if needed else [{}, {"bearer": []}]
+        for code in (*COMMON, *EXTRA.get((method, path), ())):
+            responses[str(code)] = _error(code)
     for status, media in MEDIA.get((method, path), {}).items():
         if media is None:
             responses[status] = {"description": "Redirect to a presigned URL of the object store"}
         else:
-            responses[status] = {
-                "description": responses.get(status, {}).get("description", "OK"),
-                "content": media,
-            }
+            described = responses.get(status, {}).get("description", "OK")
+            responses[status] = {"description": described, "content": media}
     if path.endswith("/ready"):
         _ready(operation)
     if path.endswith("/infer"):
@@ -140,8 +155,36 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     schemas.update(error.pop("$defs", {}))
     schemas["ErrorBody"] = error
     schemas.update(component_schemas())
+    doc["components"]["securitySchemes"] = {"bearer": BEARER}
     for path, item in doc.get("paths", {}).items():
         for method, operation in item.items():
             _fix(method, path, operation)
     app.openapi_schema = doc
     return doc
+
+
+@cache
+def _path_patterns(
+    paths: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    out = []
+    for template, methods in paths:
+        regex = re.sub(
+            r"\\\{([^}]+)\\\}",
+            lambda m: _SPANNING.get(m[1], "[^/]+"),
+            re.escape(template),
+        )
+        out.append((re.compile(f"^{regex}/?$"), methods))
+    return out
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for ``path`` (for a 405's Allow header)."""
+    doc = app.openapi()
+    paths = tuple(
+        (template, tuple(m.upper() for m in item)) for template, item in doc["paths"].items()
+    )
+    found = {
+        m for pattern, methods in _path_patterns(paths) if pattern.match(path) for m in methods
+    }
+    return sorted(found)
