@@ -48,7 +48,14 @@ async def create_upload(
     return {"upload_id": resp.upload_id, "chunk_size": resp.chunk_size, "received": resp.received}
 
 
-@router.put("/uploads/{upload_id}")
+RAW_BODY: dict[str, Any] = {
+    "requestBody": {
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    }
+}
+
+
+@router.put("/uploads/{upload_id}", openapi_extra=RAW_BODY)
 async def write_upload(
     request: Request,
     upload_id: str,

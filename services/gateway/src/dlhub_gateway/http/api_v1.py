@@ -91,7 +91,34 @@ async def list_servables(
     }
 
 
-@router.post("/servables", status_code=201)
+PUBLISH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["metadata"],
+                    "properties": {
+                        "metadata": {"type": "string", "description": "The metadata JSON"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "One part per artifact; its filename is the path",
+                        },
+                        "uploads": {
+                            "type": "string",
+                            "description": 'JSON [{"path": ..., "upload_id": ...}]',
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/servables", status_code=201, openapi_extra=PUBLISH_BODY)
 async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
     """Multipart form: a ``metadata`` field (JSON) and one ``files`` part per artifact
     (the part's filename is the artifact path); large artifacts sent earlier
