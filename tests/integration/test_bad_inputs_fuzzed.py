@@ -244,7 +244,8 @@ async def test_nan_and_infinite_outputs_in_a_synchronous_json_run(
     m = published
     x = np.array([[np.nan, 0, 0, 0], [-np.inf, 0, 0, 0], [np.inf, 0, 0, 0]], np.float32)
     expected = tiny.expected(x)
-    assert np.isnan(expected[0]).all() and (expected[1] == np.inf).all()
+    assert np.isnan(expected[0]).all()
+    assert (expected[1] == np.inf).all()
     sent = x_rows(["NaN", 0, 0, 0], ["-Infinity", 0, 0, 0], ["Infinity", 0, 0, 0])
 
     resp = await m.http.post("/api/v1/servables/alice/tiny/run", json={"inputs": sent})
@@ -345,7 +346,8 @@ async def test_unavailable_errors_do_not_name_internal_addresses() -> None:
     assert info.value.code() is grpc.StatusCode.UNAVAILABLE
     assert "127.0.0.1" in (info.value.details() or "")  # what gRPC says
     err = error_from_rpc(info.value)
-    assert "127.0.0.1" not in err.message and ":9" not in err.message
+    assert "127.0.0.1" not in err.message
+    assert ":9" not in err.message
     assert "<address>" in err.message
 
 
