@@ -24,7 +24,7 @@ from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.errors import InvalidArgument
 
 SETTINGS = settings(
-    max_examples=150, deadline=1000, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=100, deadline=1000, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 DATATYPES = st.sampled_from(codec.DATATYPES) | st.just("BYTES") | st.text(max_size=8)
 # dimensions around every boundary: small, int32, int64, uint64 and past them
@@ -71,7 +71,9 @@ def _check_raw(datatype: str, shape: list[int], data: bytes) -> None:
 
 @SETTINGS
 @given(datatype=DATATYPES, shape=SHAPES, data=st.binary(max_size=256))
-def test_from_raw_returns_the_shape_or_refuses(datatype: str, shape: list[int], data: bytes) -> None:
+def test_from_raw_returns_the_shape_or_refuses(
+    datatype: str, shape: list[int], data: bytes
+) -> None:
     _check_raw(datatype, shape, data)
 
 
