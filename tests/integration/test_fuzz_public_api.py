@@ -159,12 +159,12 @@ async def test_model_infer_never_answers_internal(published: Mesh) -> None:
             )
             @given(request=valid_requests() | infer_requests())
             def one(request: oip.ModelInferRequest) -> None:
+                code, details = grpc.StatusCode.OK, ""
                 try:
                     stub.ModelInfer(request, metadata=published.md(), timeout=10)
-                    code = grpc.StatusCode.OK
                 except grpc.RpcError as exc:
-                    code = exc.code()
-                    assert code in ALLOWED, f"{code}: {exc.details()} for {request}"
+                    code, details = exc.code(), exc.details()
+                assert code in ALLOWED, f"{code}: {details} for {request}"
                 seen[code.name] += 1
 
             one()
