@@ -185,7 +185,7 @@ CLIP_CHARS = 80
 # unix:/run/x.sock, dns:host:port) and bare host:port pairs.
 _ADDRESS_RE = re.compile(
     r"\b(?:ipv4|ipv6|unix|unix-abstract|dns|vsock):\S+"
-    r"|\[[0-9A-Fa-f:.]+\](?::\d+)?"
+    r"|\[[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\](?::\d+)?"
     r"|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?"
     r"|\blocalhost:\d+"
 )
@@ -194,7 +194,7 @@ _ADDRESS_RE = re.compile(
 def clip(value: object, limit: int = CLIP_CHARS) -> str:
     """``repr(value)``, cut to ``limit`` characters: caller input quoted in an error."""
     text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
+    return text if len(text) <= limit else f"{text[: limit - 4]}...{text[-1]}"
 
 
 def scrub_addresses(text: str) -> str:

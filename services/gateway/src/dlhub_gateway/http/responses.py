@@ -14,7 +14,7 @@ class ErrorBody(BaseModel):
     """An error: a sentence to act on, a stable code, and machine-readable details."""
 
     error: str = Field(description="What went wrong and what to do about it")
-    code: ErrorCode = Field(description="Stable error code (see docs/errors.md)")
+    code: ErrorCode = Field(description="Stable error code (docs/rest.md)")
     details: dict[str, Any] = Field(description="Context: bad fields, limits, retry_after_s...")
 
 
