@@ -362,3 +362,11 @@ def test_clip_cuts_long_caller_input() -> None:
     assert len(long) == errors.CLIP_CHARS
     assert long.startswith("'aaa")
     assert long.endswith("...'")
+
+
+def test_public_message_is_scrubbed_and_bounded() -> None:
+    err = errors.Unavailable("registry at ipv4:10.1.2.3:50051 is down; " + "x" * 10_000)
+    text = errors.public_message(err)
+    assert text.startswith("registry at <address> is down; xxx")
+    assert len(text) == errors.MAX_MESSAGE_CHARS
+    assert errors.public_message(errors.NotFound("short")) == "short"

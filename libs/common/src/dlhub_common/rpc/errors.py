@@ -18,6 +18,7 @@ from dlhub_common.errors import (
     DLHubError,
     ErrorCode,
     error_from_code,
+    public_message,
     retry_after_s,
     scrub_addresses,
 )
@@ -34,7 +35,7 @@ def status_of(error: DLHubError) -> grpc.StatusCode:
 def error_trailers(error: DLHubError) -> tuple[tuple[str, bytes | str], ...]:
     payload = {
         "code": error.code.value,
-        "message": scrub_addresses(error.message),
+        "message": public_message(error),
         "details": error.details,
     }
     trailers: tuple[tuple[str, bytes | str], ...] = (

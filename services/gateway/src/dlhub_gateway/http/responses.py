@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from dlhub_common.errors import ERROR_TABLE, DLHubError, ErrorCode, retry_after_s, scrub_addresses
+from dlhub_common.errors import ERROR_TABLE, DLHubError, ErrorCode, public_message, retry_after_s
 
 
 class ErrorBody(BaseModel):
@@ -23,7 +23,7 @@ def error_response(err: DLHubError) -> JSONResponse:
     to come back. Internal addresses in the message are replaced by ``<address>``."""
     wait = retry_after_s(err)  # an overloaded task manager says when to come back
     return JSONResponse(
-        {"error": scrub_addresses(err.message), "code": err.code.value, "details": err.details},
+        {"error": public_message(err), "code": err.code.value, "details": err.details},
         status_code=ERROR_TABLE[err.code].http_status,
         headers={"Retry-After": str(wait)} if wait is not None else None,
     )
