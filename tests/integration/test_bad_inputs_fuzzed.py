@@ -17,7 +17,9 @@ import grpc
 import numpy as np
 import pytest
 
+from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
+from dlhub_common.codec import array_to_tensor
 from dlhub_common.errors import DLHubError
 from dlhub_common.rpc.errors import error_from_rpc
 
@@ -123,6 +125,45 @@ async def test_shape_dims_past_the_limits(published: Mesh, dims: list[int]) -> N
     run = {"inputs": {"X": {"datatype": "FP32", "shape": dims, "data": [1.0] * 4}}}
     bad_request(await m.http.post("/api/v1/servables/alice/tiny/run", json=run), "shape")
     assert await m.task_count() == tasks
+
+
+@pytest.mark.parametrize(
+    ("field", "request_fields"),
+    [
+        ("servable.version", {"version": -1}),
+        ("timeout_s", {"timeout_s": float("nan")}),
+        ("timeout_s", {"timeout_s": float("inf")}),
+        ("timeout_s", {"timeout_s": -5.0}),
+    ],
+)
+async def test_grpc_run_numbers_out_of_range(
+    published: Mesh, field: str, request_fields: dict[str, Any]
+) -> None:
+    m = published
+    tasks = await m.task_count()
+    version = request_fields.pop("version", 0)
+    request = tasks_pb2.RunServableRequest(
+        servable=types_pb2.ServableRef(owner="alice", name="tiny", version=version),
+        inputs=[array_to_tensor("X", np.ones((1, 4), np.float32))],
+        wait=True,
+        **request_fields,
+    )
+    err = await grpc_refused(
+        m.stub.RunServable(request, metadata=m.md(), timeout=RPC_TIMEOUT_S),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert field in err.message
+    assert await m.task_count() == tasks
+    if "timeout_s" in request_fields:
+        err = await grpc_refused(
+            m.stub.GetTask(
+                tasks_pb2.GetTaskRequest(task_id="t", wait=True, **request_fields),
+                metadata=m.md(),
+                timeout=RPC_TIMEOUT_S,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert "timeout_s" in err.message
 
 
 # ========================================================= JSON of the wrong type
