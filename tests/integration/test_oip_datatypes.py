@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from dlhub_common._proto.inference import open_inference_pb2 as oip
-from dlhub_common.codec import from_raw, json_to_array, to_raw
+from dlhub_common.codec import from_raw, to_raw
+from dlhub_common.codec_json import json_to_array
 from tests.identity_models import (
     ONNX_TYPES,
     SHAPE,

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor
 
-from dlhub_common import codec
+from dlhub_common import codec, codec_json
 from dlhub_common._proto.dlhub.v1 import types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.errors import InvalidArgument
@@ -181,12 +181,12 @@ class TestRoundTrip:
 
     def test_json(self, datatype: str, shape: tuple[int, ...]) -> None:
         array = sample(datatype, shape)
-        body = json.loads(json.dumps(codec.array_to_json("t", array)))
+        body = json.loads(json.dumps(codec_json.array_to_json("t", array)))
         assert body["name"] == "t"
         assert body["datatype"] == datatype
         assert body["shape"] == list(shape)
         assert len(body["data"]) == array.size
-        got = codec.json_to_array(
+        got = codec_json.json_to_array(
             "t", datatype, body["shape"], body["data"], parameters=body.get("parameters")
         )
         assert_same(got, array)
@@ -303,10 +303,10 @@ def test_bytes_rejects_other_objects() -> None:
 
 
 def test_json_bytes_utf8_as_strings() -> None:
-    body = codec.array_to_json("s", np.array([b"hi", b"", "\u2603".encode()], dtype=object))
+    body = codec_json.array_to_json("s", np.array([b"hi", b"", "\u2603".encode()], dtype=object))
     assert body["data"] == ["hi", "", "\u2603"]
     assert "parameters" not in body
-    assert codec.json_to_array("s", "BYTES", [3], body["data"]).tolist() == [
+    assert codec_json.json_to_array("s", "BYTES", [3], body["data"]).tolist() == [
         b"hi",
         b"",
         "\u2603".encode(),
@@ -314,23 +314,23 @@ def test_json_bytes_utf8_as_strings() -> None:
 
 
 def test_json_bytes_non_utf8_as_base64() -> None:
-    body = codec.array_to_json("b", np.array([b"\xff\x00", b"ok"], dtype=object))
+    body = codec_json.array_to_json("b", np.array([b"\xff\x00", b"ok"], dtype=object))
     assert body["data"] == ["/wA=", "b2s="]
     assert body["parameters"] == {"binary_data_encoding": "base64"}
 
 
 def test_json_nested_data_and_values() -> None:
-    got = codec.json_to_array("t", "INT32", [2, 2], [[1, 2], [3, 4]])
+    got = codec_json.json_to_array("t", "INT32", [2, 2], [[1, 2], [3, 4]])
     assert got.dtype == np.int32
     assert got.tolist() == [[1, 2], [3, 4]]
-    assert codec.json_to_array("b", "BOOL", [2], [True, False]).tolist() == [True, False]
-    assert codec.json_to_array("s", "FP32", [], [2.5]).shape == ()
-    assert codec.json_to_array("s", "FP64", [], 2.5).tolist() == 2.5
-    assert codec.json_to_array("f", "FP32", [2], [1, 2.5]).tolist() == [1.0, 2.5]
-    body = codec.array_to_json("h", np.array([1.5, 2], dtype=np.float16))
+    assert codec_json.json_to_array("b", "BOOL", [2], [True, False]).tolist() == [True, False]
+    assert codec_json.json_to_array("s", "FP32", [], [2.5]).shape == ()
+    assert codec_json.json_to_array("s", "FP64", [], 2.5).tolist() == 2.5
+    assert codec_json.json_to_array("f", "FP32", [2], [1, 2.5]).tolist() == [1.0, 2.5]
+    body = codec_json.array_to_json("h", np.array([1.5, 2], dtype=np.float16))
     assert body["data"] == [1.5, 2.0]
     assert all(type(v) is float for v in body["data"])
-    bf = codec.array_to_json("b", np.array([1.5], dtype=ml_dtypes.bfloat16))
+    bf = codec_json.array_to_json("b", np.array([1.5], dtype=ml_dtypes.bfloat16))
     assert bf == {"name": "b", "datatype": "BF16", "shape": [1], "data": [1.5]}
     assert type(bf["data"][0]) is float
 
@@ -445,7 +445,7 @@ def test_negative_dims_rejected(datatype: str) -> None:
     with pytest.raises(InvalidArgument, match="negative dimension"):
         codec.from_raw(datatype, [2, -1], b"", name="t")
     with pytest.raises(InvalidArgument, match="negative dimension"):
-        codec.json_to_array("t", datatype, [-2], [])
+        codec_json.json_to_array("t", datatype, [-2], [])
     request = oip.ModelInferRequest()
     request.inputs.add(name="t", datatype=datatype, shape=[-1])
     with pytest.raises(InvalidArgument, match="negative dimension"):
@@ -458,7 +458,7 @@ def test_negative_dims_rejected(datatype: str) -> None:
         (b"\x01\x00", [1], "truncated length prefix"),
         (b"\x05\x00\x00\x00ab", [1], "needs 5 bytes, only 2 remain"),
         (b"\x01\x00\x00\x00a\x00", [1], "1 bytes after 1 elements"),
-        (b"\x01\x00\x00\x00a", [2], "element 1 has a truncated length prefix"),
+        (b"\x01\x00\x00\x00a", [2], "cannot hold 2 elements: a truncated length prefix"),
         (b"\xff\xff\xff\xff", [1], "needs 4294967295 bytes"),
         (b"\x00\x00\x00\x00", [0], "4 bytes after 0 elements"),
     ],
@@ -473,7 +473,7 @@ def test_non_integer_shape_rejected(shape: Any) -> None:
     with pytest.raises(InvalidArgument, match=r"'t'.*must be a list of integers"):
         codec.from_raw("UINT8", shape, b"\x00\x00", name="t")
     with pytest.raises(InvalidArgument, match=r"'t'.*must be a list of integers"):
-        codec.json_to_array("t", "UINT8", shape, [0, 0])
+        codec_json.json_to_array("t", "UINT8", shape, [0, 0])
 
 
 def test_from_raw_rejects_unknown_datatype_and_bad_buffer() -> None:
@@ -605,11 +605,11 @@ def test_encode_rejects_bad_outputs() -> None:
 )
 def test_json_to_array_rejects(datatype: str, shape: list[int], data: Any, problem: str) -> None:
     with pytest.raises(InvalidArgument, match=f"'j'.*{problem}"):
-        codec.json_to_array("j", datatype, shape, data)
+        codec_json.json_to_array("j", datatype, shape, data)
 
 
 def test_json_to_array_rejects_bad_base64() -> None:
     with pytest.raises(InvalidArgument, match="not valid base64"):
-        codec.json_to_array(
+        codec_json.json_to_array(
             "j", "BYTES", [1], ["@@@"], parameters={"binary_data_encoding": "base64"}
         )

@@ -332,3 +332,41 @@ async def test_server_rejects_messages_over_its_limit(echo_server: grpc.aio.Chan
     assert str(1 << 20) in (info.value.details() or "")
     err = error_from_rpc(info.value)
     assert type(err) is errors.ResourceExhausted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:5051:"
+            " Failed to connect to remote host: Connection refused",
+            "failed to connect to all addresses; last error: UNKNOWN: <address>"
+            " Failed to connect to remote host: Connection refused",
+        ),
+        ("peer ipv6:[::1]:50051 closed", "peer <address> closed"),
+        ("Kafka at 10.0.0.7:9092 reports no brokers", "Kafka at <address> reports no brokers"),
+        ("opensearch at localhost:9200 does not answer", "opensearch at <address> does not answer"),
+        ("unix:/run/dlhub.sock: no such file", "<address> no such file"),
+        # shapes, versions and lists are not addresses
+        ("input 'X' has shape [4] (rank 1), expected rank 2 [-1, 4]", None),
+        ("versions: [1, 2, 3]; version 1.2 of numpy", None),
+    ],
+)
+def test_scrub_addresses(text: str, expected: str | None) -> None:
+    assert errors.scrub_addresses(text) == (text if expected is None else expected)
+
+
+def test_clip_cuts_long_caller_input() -> None:
+    assert errors.clip("tiny") == "'tiny'"
+    long = errors.clip("a" * 10_000)
+    assert len(long) == errors.CLIP_CHARS
+    assert long.startswith("'aaa")
+    assert long.endswith("...'")
+
+
+def test_public_message_is_scrubbed_and_bounded() -> None:
+    err = errors.Unavailable("registry at ipv4:10.1.2.3:50051 is down; " + "x" * 10_000)
+    text = errors.public_message(err)
+    assert text.startswith("registry at <address> is down; xxx")
+    assert len(text) == errors.MAX_MESSAGE_CHARS
+    assert errors.public_message(errors.NotFound("short")) == "short"

@@ -16,11 +16,12 @@ Typed gRPC contents (``InferTensorContents``) use the widest field of the kind:
 ``int_contents`` for INT8/16/32, ``uint_contents`` for UINT8/16/32, and so on. FP16 and
 BF16 have no typed field and always travel raw.
 
-JSON (the OIP REST body) carries ``data`` as a flat (or nested) list: numbers, true/false
-for BOOL, strings for BYTES. BYTES elements that are not all valid UTF-8 are written
-base64-encoded, with ``"parameters": {"binary_data_encoding": "base64"}`` on the tensor:
-the choice is per tensor, since one list cannot mix encodings. NaN and infinities become
-Python floats, which ``json.dumps`` writes as the non-standard NaN/Infinity.
+JSON tensors (the OIP REST body) are in :mod:`dlhub_common.codec_json`.
+
+Shapes are bounded before anything is allocated: at most :data:`MAX_RANK` dimensions,
+each at most 2**63 - 1, and at most :data:`MAX_ELEMENTS` elements (counting a zero
+dimension as one); a raw BYTES tensor must have 4 bytes of length prefix for every
+element it declares, checked before its elements are parsed.
 
 Every malformed input raises :class:`~dlhub_common.errors.InvalidArgument` naming the
 tensor and the problem.
@@ -28,8 +29,6 @@ tensor and the problem.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,7 +38,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.bounds import INT64_MAX
+from dlhub_common.errors import InvalidArgument, clip
 
 if TYPE_CHECKING:  # not imported at run time: tritonclient.grpc registers the same
     # `inference.*` protobuf names, and the SDK must coexist with it in one process.
@@ -94,14 +94,21 @@ _FIELD_DTYPES = {
     "fp64_contents": np.dtype("<f8"),
 }
 _RAW_ONLY = frozenset({"FP16", "BF16"})
+# numpy's own limit on dimensions is 64; no model takes more than a handful.
+MAX_RANK = 32
+# No tensor this large fits in memory; numpy refuses shapes past ~2**62 elements.
+MAX_ELEMENTS = 2**48
 
 
 def _fail(name: str, problem: str) -> InvalidArgument:
-    return InvalidArgument(f"tensor {name!r}: {problem}", details={"tensor": name})
+    shown = clip(str(name))
+    return InvalidArgument(f"tensor {shown}: {problem}", details={"tensor": shown[1:-1]})
 
 
 def dtype_for(datatype: str, *, name: str = "") -> np.dtype[Any]:
     """The numpy dtype (little-endian) for an OIP datatype name."""
+    if not isinstance(datatype, str):
+        raise _fail(name, f"datatype must be a string, not {clip(datatype)}")
     if datatype == "BF16":
         if _BF16 is None:
             raise _fail(name, "BF16 needs the ml_dtypes package, which is not installed")
@@ -109,7 +116,9 @@ def dtype_for(datatype: str, *, name: str = "") -> np.dtype[Any]:
     try:
         return _DTYPES[datatype]
     except KeyError:
-        raise _fail(name, f"unknown datatype {datatype!r}; expected one of {DATATYPES}") from None
+        raise _fail(
+            name, f"unknown datatype {clip(datatype)}; expected one of {DATATYPES}"
+        ) from None
 
 
 def datatype_of(dtype_or_array: npt.DTypeLike | Array, *, name: str = "") -> str:
@@ -129,13 +138,30 @@ def datatype_of(dtype_or_array: npt.DTypeLike | Array, *, name: str = "") -> str
     return found
 
 
-def _shape(shape: Iterable[int], name: str) -> tuple[int, ...]:
+def _dim(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("a dimension is not a boolean")
+    return operator.index(value)
+
+
+def check_shape(shape: Iterable[int], name: str = "") -> tuple[int, ...]:
+    """The dimensions of ``shape``, bounded (see the module docstring).
+
+    Raises:
+        InvalidArgument: not a list of integers, negative, or too large.
+    """
+    if isinstance(shape, str | bytes | dict) or not isinstance(shape, Iterable):
+        raise _fail(name, f"shape {clip(shape)} must be a list of integers")
     try:
-        dims = tuple(operator.index(d) for d in shape)
+        dims = tuple(_dim(d) for d in shape)
     except TypeError:
-        raise _fail(name, f"shape {shape!r} must be a list of integers") from None
+        raise _fail(name, f"shape {clip(shape)} must be a list of integers") from None
+    if len(dims) > MAX_RANK:
+        raise _fail(name, f"shape has {len(dims)} dimensions; at most {MAX_RANK} are allowed")
     if any(d < 0 for d in dims):
-        raise _fail(name, f"shape {list(dims)} has a negative dimension")
+        raise _fail(name, f"shape {clip(list(dims))} has a negative dimension")
+    if any(d > INT64_MAX for d in dims) or math.prod(max(d, 1) for d in dims) > MAX_ELEMENTS:
+        raise _fail(name, f"shape {clip(list(dims))} is too large: at most {MAX_ELEMENTS} elements")
     return dims
 
 
@@ -179,6 +205,12 @@ def to_raw(array: Array, *, name: str = "") -> bytes:
 
 
 def _parse_bytes(data: memoryview, count: int, name: str) -> Array:
+    if count * 4 > len(data):  # before allocating: every element has a 4-byte prefix
+        raise _fail(
+            name,
+            f"BYTES data of {len(data)} bytes cannot hold {count} elements:"
+            " a truncated length prefix (each element needs at least 4 bytes)",
+        )
     out = np.empty(count, dtype=object)
     pos, end = 0, len(data)
     for i in range(count):
@@ -204,7 +236,7 @@ def from_raw(
     ``data`` is ``bytes``; copy it (``.copy()``) before writing in place. BYTES arrays
     are fresh object arrays of ``bytes``.
     """
-    dims = _shape(shape, name)
+    dims = check_shape(shape, name)
     count = math.prod(dims)
     try:
         view = memoryview(data).cast("B")
@@ -282,7 +314,7 @@ def _decode_tensors(tensors: Sequence[Any], raw: Sequence[bytes], what: str) -> 
             raise InvalidArgument(f"{what} tensor {i} has no name")
         if name in out:
             raise _fail(name, f"duplicate {what} tensor name")
-        dims = _shape(t.shape, name)
+        dims = check_shape(t.shape, name)
         has_typed = t.HasField("contents") and bool(t.contents.ListFields())
         if raw:
             if has_typed:
@@ -339,88 +371,3 @@ def encode_infer_outputs(
             response.raw_output_contents.append(to_raw(array, name=name))
         else:
             _fill_contents(out.contents, name, types[name], array)
-
-
-# Open Inference Protocol, REST/JSON
-
-
-def _flatten(data: Any, into: list[Any]) -> None:
-    if isinstance(data, list | tuple):
-        for item in data:
-            _flatten(item, into)
-    else:
-        into.append(data)
-
-
-def _check_json(name: str, datatype: str, flat: list[Any]) -> None:
-    if datatype == "BOOL":
-        ok, want = all(isinstance(v, bool) for v in flat), "true/false"
-    elif datatype.startswith(("INT", "UINT")):
-        ok, want = all(isinstance(v, int) and not isinstance(v, bool) for v in flat), "integers"
-        if ok and flat:
-            info = np.iinfo(_DTYPES[datatype])
-            if min(flat) < info.min or max(flat) > info.max:
-                raise _fail(name, f"a value is out of range for {datatype}")
-    else:
-        ok, want = (
-            all(isinstance(v, int | float) and not isinstance(v, bool) for v in flat),
-            "numbers",
-        )
-    if not ok:
-        raise _fail(name, f"{datatype} data must be {want}")
-
-
-def json_to_array(
-    name: str,
-    datatype: str,
-    shape: Iterable[int],
-    data: Any,
-    *,
-    parameters: Mapping[str, Any] | None = None,
-) -> Array:
-    """An array from an OIP JSON tensor; ``data`` may be flat or nested lists.
-
-    BYTES elements are strings (UTF-8 encoded), or base64 when ``parameters`` has
-    ``binary_data_encoding: base64``.
-    """
-    dims = _shape(shape, name)
-    dtype = dtype_for(datatype, name=name)
-    flat: list[Any] = []
-    _flatten(data, flat)
-    count = math.prod(dims)
-    if len(flat) != count:
-        raise _fail(name, f"shape {list(dims)} needs {count} elements, got {len(flat)}")
-    if datatype == "BYTES":
-        b64 = (parameters or {}).get("binary_data_encoding") == "base64"
-        if not all(isinstance(v, str) for v in flat):
-            raise _fail(name, "BYTES data must be strings")
-        out = np.empty(count, dtype=object)
-        try:
-            out[:] = [base64.b64decode(v, validate=True) if b64 else v.encode() for v in flat]
-        except (binascii.Error, ValueError):
-            raise _fail(name, "BYTES data is not valid base64") from None
-        return out.reshape(dims)
-    _check_json(name, datatype, flat)
-    try:
-        return np.array(flat, dtype=dtype).reshape(dims)
-    except OverflowError:
-        raise _fail(name, f"a value is out of range for {datatype}") from None
-
-
-def array_to_json(name: str, array: Array) -> dict[str, Any]:
-    """An OIP JSON tensor ``{"name", "datatype", "shape", "data"}`` with flat data."""
-    array = np.asarray(array)
-    datatype = datatype_of(array, name=name)
-    body: dict[str, Any] = {"name": name, "datatype": datatype, "shape": list(array.shape)}
-    if datatype == "BYTES":
-        items: list[bytes] = _bytes_array(array, name).reshape(-1).tolist()
-        try:
-            body["data"] = [b.decode("utf-8") for b in items]
-        except UnicodeDecodeError:
-            body["data"] = [base64.b64encode(b).decode("ascii") for b in items]
-            body["parameters"] = {"binary_data_encoding": "base64"}
-    elif datatype == "BF16":
-        body["data"] = array.astype(np.float32).reshape(-1).tolist()
-    else:
-        body["data"] = array.reshape(-1).tolist()
-    return body

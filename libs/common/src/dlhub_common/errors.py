@@ -10,6 +10,7 @@ the table (an allow-list), never class names sent over the wire.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,6 +178,37 @@ _BY_CODE: dict[ErrorCode, type[DLHubError]] = {
 
 
 RETRY_AFTER_DETAIL = "retry_after_s"
+
+# How much of a caller's own text an error message repeats.
+CLIP_CHARS = 80
+# The longest error message a caller is sent (the doors cut longer ones).
+MAX_MESSAGE_CHARS = 4000
+# gRPC peer and target spellings (ipv4:127.0.0.1:50051, ipv6:[::1]:50051,
+# unix:/run/x.sock, dns:host:port) and bare host:port pairs.
+_ADDRESS_RE = re.compile(
+    r"\b(?:ipv4|ipv6|unix|unix-abstract|dns|vsock):\S+"
+    r"|\[[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\](?::\d+)?"
+    r"|\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?"
+    r"|\blocalhost:\d+"
+)
+
+
+def clip(value: object, limit: int = CLIP_CHARS) -> str:
+    """``repr(value)``, cut to ``limit`` characters: caller input quoted in an error."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 4]}...{text[-1]}"
+
+
+def scrub_addresses(text: str) -> str:
+    """``text`` with network addresses (gRPC peers, host:port) replaced by ``<address>``."""
+    return _ADDRESS_RE.sub("<address>", text)
+
+
+def public_message(error: DLHubError) -> str:
+    """The message as a caller outside DLHub may see it: no internal addresses, and at
+    most MAX_MESSAGE_CHARS long (a safety net behind :func:`clip` at each source)."""
+    text = scrub_addresses(error.message)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def retry_after_s(error: DLHubError) -> int | None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.bounds import INT64_MAX
+from dlhub_common.errors import CLIP_CHARS, InvalidArgument, clip
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 SLUG_RULE = (
@@ -25,8 +26,9 @@ _REF_RE = re.compile(r"^(?P<owner>[^/.:@\s]+)[/.](?P<name>[^/.:@\s]+)(?:[:@](?P<
 
 def check_slug(kind: str, value: str) -> str:
     """Return ``value`` when it is a valid owner or name, else raise InvalidArgument."""
-    if not SLUG_RE.match(value):
-        raise InvalidArgument(f"invalid {kind} {value!r}: {SLUG_RULE}", details={kind: value})
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        cut = value[:CLIP_CHARS] if isinstance(value, str) else clip(value)
+        raise InvalidArgument(f"invalid {kind} {clip(value)}: {SLUG_RULE}", details={kind: cut})
     return value
 
 
@@ -51,15 +53,18 @@ class Ref:
 
 
 def parse_version(text: str | int | None) -> int:
-    """Parse a version: '' / None / 'latest' -> 0, else a positive integer."""
+    """Parse a version: '' / None / 'latest' -> 0, else a positive integer (< 2**63)."""
     if text is None or text == "" or text == "latest":
         return 0
+    problem = f"invalid version {clip(text)}: expected a positive integer"
+    if isinstance(text, str) and len(text) > 20:  # longer than any int64: no int() of it
+        raise InvalidArgument(problem)
     try:
         version = int(text)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"invalid version {text!r}: expected a positive integer") from None
-    if version < 0:
-        raise InvalidArgument(f"invalid version {text!r}: expected a positive integer")
+        raise InvalidArgument(problem) from None
+    if not 0 <= version <= INT64_MAX:
+        raise InvalidArgument(f"{problem} below 2**63", details={"field": "version"})
     return version
 
 
@@ -70,10 +75,11 @@ def parse_ref(text: str, version: str | int | None = None) -> Ref:
         text: the reference.
         version: an explicit version that overrides one in ``text``.
     """
-    match = _REF_RE.match(text.strip())
+    match = _REF_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
         raise InvalidArgument(
-            f"invalid servable reference {text!r}: expected 'owner/name' or 'owner/name:version'"
+            f"invalid servable reference {clip(text)}:"
+            " expected 'owner/name' or 'owner/name:version'"
         )
     owner = check_slug("owner", match["owner"])
     name = check_slug("name", match["name"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import InvalidArgument, clip
 from dlhub_common.metadata import IOSpec
 
 DEFAULT_TENSOR_NAME = "input"
@@ -70,7 +70,7 @@ def check_inputs(
     for name in expected.keys() - given.keys():
         problems.append(f"missing input {name!r}")
     for name in given.keys() - expected.keys():
-        problems.append(f"unexpected input {name!r}")
+        problems.append(f"unexpected input {clip(name)}")
     for name, (datatype, shape) in given.items():
         spec = expected.get(name)
         if spec is None:

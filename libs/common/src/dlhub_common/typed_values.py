@@ -16,6 +16,7 @@ import json
 import math
 from typing import Any
 
+from dlhub_common.bounds import check_json_size
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.metadata import IOSpec
 
@@ -169,5 +170,6 @@ def check_json(spec: IOSpec, text: str, root: str = "input") -> Any:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InvalidArgument(f"{root} is not valid JSON: {exc}") from None
+    check_json_size(value, root)
     check_value(spec, value, root)
     return value

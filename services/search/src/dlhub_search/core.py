@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import InvalidArgument, clip
 from dlhub_common.identity import Principal
 from dlhub_common.ports import EventBus, SearchIndex, SearchQuery, SearchResult
 from dlhub_common.ports.search_index import KEYWORD_FIELDS
@@ -124,12 +124,12 @@ class Search:
         for field in filters:
             if field not in FILTER_FIELDS:
                 raise InvalidArgument(
-                    f"cannot filter on {field!r}; filter fields: {', '.join(FILTER_FIELDS)}"
+                    f"cannot filter on {clip(field)}; filter fields: {', '.join(FILTER_FIELDS)}"
                 )
         for field in facets:
             if field not in FACET_FIELDS:
                 raise InvalidArgument(
-                    f"no facet {field!r}; facet fields: {', '.join(FACET_FIELDS)}"
+                    f"no facet {clip(field)}; facet fields: {', '.join(FACET_FIELDS)}"
                 )
         if offset < 0:
             raise InvalidArgument("offset must be >= 0")

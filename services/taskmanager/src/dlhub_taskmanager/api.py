@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
+from dlhub_common.bounds import check_int, check_timeout
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_taskmanager.core import TaskManager, TaskView
@@ -48,8 +49,9 @@ class TaskAPI:
         ref = Ref(
             check_slug("owner", request.servable.owner),
             check_slug("name", request.servable.name),
-            max(0, request.servable.version),
+            check_int("servable.version", request.servable.version),
         )
+        check_timeout("timeout_s", request.timeout_s)
         view = await self.core.submit(
             current_principal.get(),
             ref,
@@ -63,6 +65,7 @@ class TaskAPI:
         return tasks_pb2.RunServableResponse(task=task_pb(view))
 
     async def get_task(self, request: tasks_pb2.GetTaskRequest) -> tasks_pb2.GetTaskResponse:
+        check_timeout("timeout_s", request.timeout_s)
         view = await self.core.get(
             current_principal.get(), request.task_id, wait=request.wait, timeout_s=request.timeout_s
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
 from dlhub_common.codec import from_raw
-from dlhub_common.errors import FailedPrecondition, InvalidArgument
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, clip
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.records import DEPRECATED, WITHDRAWN
 from dlhub_common.signature import check_inputs
@@ -71,7 +71,7 @@ def check_run_inputs(
     given: dict[str, tuple[str, list[int]]] = {}
     for t in inputs:
         if t.name in given:
-            raise InvalidArgument(f"input {t.name!r} given twice")
+            raise InvalidArgument(f"input {clip(t.name)} given twice")
         given[t.name] = (t.datatype, list(t.shape))
     check_inputs(resolved.inputs, given)
     for t in inputs:  # data must match shape and datatype before it is queued
@@ -84,5 +84,5 @@ def check_run_inputs(
     known_outputs = {s.name for s in resolved.outputs}
     for name in outputs:
         if known_outputs and name not in known_outputs:
-            raise InvalidArgument(f"unknown output {name!r}; outputs: {sorted(known_outputs)}")
+            raise InvalidArgument(f"unknown output {clip(name)}; outputs: {sorted(known_outputs)}")
     return inputs

@@ -18,7 +18,9 @@ from dlhub_common.errors import (
     DLHubError,
     ErrorCode,
     error_from_code,
+    public_message,
     retry_after_s,
+    scrub_addresses,
 )
 
 ERROR_METADATA_KEY = "dlhub-error-bin"
@@ -31,7 +33,11 @@ def status_of(error: DLHubError) -> grpc.StatusCode:
 
 
 def error_trailers(error: DLHubError) -> tuple[tuple[str, bytes | str], ...]:
-    payload = {"code": error.code.value, "message": error.message, "details": error.details}
+    payload = {
+        "code": error.code.value,
+        "message": public_message(error),
+        "details": error.details,
+    }
     trailers: tuple[tuple[str, bytes | str], ...] = (
         (ERROR_METADATA_KEY, json.dumps(payload).encode()),
     )
@@ -55,4 +61,5 @@ def error_from_rpc(exc: grpc.aio.AioRpcError | grpc.RpcError) -> DLHubError:
     name = code.name if code is not None else "INTERNAL"
     details = exc.details() if hasattr(exc, "details") else str(exc)
     mapped = GRPC_STATUS_TO_CODE.get(name, ErrorCode.INTERNAL)
-    return error_from_code(mapped.value, details or name)
+    # gRPC's own messages name peers ("ipv4:10.0.0.7:50051: Connection refused")
+    return error_from_code(mapped.value, scrub_addresses(details or name))

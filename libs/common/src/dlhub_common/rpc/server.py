@@ -17,7 +17,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from dlhub_common.errors import DLHubError, InternalError
+from dlhub_common.errors import DLHubError, InternalError, public_message
 from dlhub_common.identity import USER_METADATA_KEY, Principal, current_principal
 from dlhub_common.listen import ensure_free
 from dlhub_common.rpc.errors import error_trailers, status_of
@@ -71,7 +71,7 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 log.exception("unhandled error in %s", method)
                 err = InternalError("internal error; see the service log")
             context.set_trailing_metadata(error_trailers(err))
-            await context.abort(status_of(err), err.message)
+            await context.abort(status_of(err), public_message(err))
 
         def unary(fn: Any) -> Any:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:

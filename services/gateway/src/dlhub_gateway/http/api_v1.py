@@ -1,28 +1,29 @@
 """REST API under /api/v1: publish, list, describe, versions, deprecate, withdraw,
-search, run, tasks."""
+search, run, tasks; upload sessions and downloads are in their own modules,
+included here."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
-from pathlib import PurePosixPath
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
-from dlhub_common.bundle import DOCKERIGNORE, Entry, bundle_prefix, dockerfile, tar_gz_stream
-from dlhub_common.errors import InvalidArgument, NotFound, Unavailable
+from dlhub_common.bounds import INT32_MAX, MAX_TIMEOUT_S, check_json_size
+from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
+from dlhub_gateway.http import api_downloads, api_uploads
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
+from dlhub_gateway.http.fields import Count
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
 Caller = Annotated[Principal, Depends(principal)]
@@ -34,22 +35,33 @@ class RunBody(BaseModel):
     with one input, the data itself; data is nested lists or an OIP tensor
     object ``{"datatype", "shape", "data"}``."""
 
-    inputs: Any
-    version: int = Field(0, ge=0, description="0 = latest")
+    model_config = ConfigDict(strict=True)
+
+    inputs: Any = Field(
+        description='For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for'
+        " NaN and the infinities (outputs are written the same way)"
+    )
+    version: Count = Field(0, description="0 = latest")
     asynchronous: bool = Field(False, description="Return a task id at once")
     timeout_s: float = Field(
         0,
         ge=0,
+        le=MAX_TIMEOUT_S,
+        allow_inf_nan=False,
         description="The task's deadline from acceptance (and a synchronous wait); 0 = default",
     )
-    outputs: list[str] = Field(default_factory=list, description="Only these outputs")
+    outputs: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=1024, description="Only these outputs"
+    )
     no_cache: bool = Field(False, description="Run the model even if the result is cached")
 
 
 class StateChangeBody(BaseModel):
     """Deprecate or withdraw one version of a servable (owner only)."""
 
-    version: int = Field(0, ge=0, description="0 = the latest version not withdrawn")
+    model_config = ConfigDict(strict=True)
+
+    version: Count = Field(0, description="0 = the latest version not withdrawn")
     reason: str = Field(..., min_length=1, max_length=2000, description="Shown to users")
 
 
@@ -79,7 +91,34 @@ async def list_servables(
     }
 
 
-@router.post("/servables", status_code=201)
+PUBLISH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["metadata"],
+                    "properties": {
+                        "metadata": {"type": "string", "description": "The metadata JSON"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "One part per artifact; its filename is the path",
+                        },
+                        "uploads": {
+                            "type": "string",
+                            "description": 'JSON [{"path": ..., "upload_id": ...}]',
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/servables", status_code=201, openapi_extra=PUBLISH_BODY)
 async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
     """Multipart form: a ``metadata`` field (JSON) and one ``files`` part per artifact
     (the part's filename is the artifact path); large artifacts sent earlier
@@ -116,69 +155,6 @@ async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
         await form.close()
     body = {**servable_json(resp.servable), "publish_id": resp.publish_id}
     return JSONResponse(body, status_code=201)
-
-
-class CreateUploadBody(BaseModel):
-    """Start a resumable upload of one large artifact."""
-
-    path: str = Field("", description="the artifact path it is meant for")
-    size: int = Field(..., ge=0, description="total bytes")
-    sha256: str = Field(..., min_length=64, max_length=64, description="hex sha256 of it all")
-
-
-def _upload_json(resp: registry_pb2.GetUploadResponse) -> dict[str, Any]:
-    return {"received": resp.received, "size": resp.size, "complete": resp.complete}
-
-
-@router.post("/uploads", status_code=201)
-async def create_upload(
-    request: Request, _who: Caller, body: Annotated[CreateUploadBody, Body()]
-) -> dict[str, Any]:
-    """Start an upload session: then PUT chunks to /uploads/{id}?offset=N and
-    publish with ``uploads`` naming it (multipart field or gRPC UploadRef)."""
-    resp = await ctx(request).registry.create_upload(
-        registry_pb2.CreateUploadRequest(path=body.path, size=body.size, sha256=body.sha256)
-    )
-    return {"upload_id": resp.upload_id, "chunk_size": resp.chunk_size, "received": resp.received}
-
-
-@router.put("/uploads/{upload_id}")
-async def write_upload(
-    request: Request, upload_id: str, _who: Caller, offset: int = Query(..., ge=0)
-) -> dict[str, Any]:
-    """Append the raw request body at ``offset`` (which must equal the bytes
-    received so far; 409 names the expected one). Streamed to the registry in
-    pieces of at most 1 MiB; the body is never held whole."""
-    registry = ctx(request).registry
-
-    async def messages() -> AsyncIterator[registry_pb2.WriteUploadRequest]:
-        at = offset
-        buffer = bytearray()
-        sent = False
-        async for piece in request.stream():
-            buffer += piece
-            while len(buffer) >= CHUNK:
-                data = bytes(buffer[:CHUNK])
-                del buffer[:CHUNK]
-                yield registry_pb2.WriteUploadRequest(upload_id=upload_id, offset=at, data=data)
-                at += len(data)
-                sent = True
-        if buffer or not sent:
-            yield registry_pb2.WriteUploadRequest(
-                upload_id=upload_id, offset=at, data=bytes(buffer)
-            )
-
-    resp = await registry.write_upload(messages())
-    return {"received": resp.received}
-
-
-@router.get("/uploads/{upload_id}")
-async def get_upload(request: Request, upload_id: str, _who: Caller) -> dict[str, Any]:
-    """How far an upload got: ``received``, ``size`` and ``complete``."""
-    resp = await ctx(request).registry.get_upload(
-        registry_pb2.GetUploadRequest(upload_id=upload_id)
-    )
-    return _upload_json(resp)
 
 
 def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
@@ -258,105 +234,6 @@ async def withdraw_servable(
     return summary_from_pb(resp.servable)
 
 
-@router.get("/servables/{owner}/{name}/files/{path:path}")
-async def download_artifact(
-    request: Request, owner: str, name: str, path: str, _who: Caller, version: str = ""
-) -> Response:
-    """One artifact of a servable version: a redirect to a presigned URL where
-    the object store hands those out (S3), else the bytes themselves."""
-    c = ctx(request)
-    resp = await c.registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
-    artifact = next((a for a in resp.artifacts if a.path == path), None)
-    if artifact is None:
-        raise NotFound(
-            f"{owner}/{name}:{resp.servable.summary.version} has no file {path!r}"
-            f" (files: {sorted(a.path for a in resp.artifacts)})"
-        )
-    if c.objects is None:
-        raise Unavailable("this gateway has no object store configured for downloads")
-    store = await c.objects()
-    url = await store.presigned_url(artifact.object_key, expires_s=900)
-    if url is not None:
-        return RedirectResponse(url, status_code=307)
-    filename = PurePosixPath(path).name.replace('"', "")
-    return StreamingResponse(
-        store.open(artifact.object_key),
-        media_type="application/octet-stream",
-        headers={
-            "content-length": str(artifact.size),
-            "content-disposition": f'attachment; filename="{filename}"',
-            "x-dlhub-sha256": artifact.sha256,
-        },
-    )
-
-
-@router.get("/servables/{owner}/{name}/bundle")
-async def download_bundle(
-    request: Request, owner: str, name: str, _who: Caller, version: str = ""
-) -> Response:
-    """The version's bundle as a tar.gz, streamed: ``<owner>-<name>-v<version>/``
-    with ``bundle/`` (every artifact, ``dlhub.json``, ``environment.lock``), a
-    ``Dockerfile`` that builds an executor image for exactly this version, and
-    a ``.dockerignore``."""
-    c = ctx(request)
-    resp = await c.registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
-    if c.objects is None:
-        raise Unavailable("this gateway has no object store configured for downloads")
-    store = await c.objects()
-    summary = resp.servable.summary
-    metadata = json.loads(resp.servable.metadata_json or "{}")
-    prefix = bundle_prefix(summary.owner, summary.name, summary.version)
-    text = dockerfile(
-        owner=summary.owner,
-        name=summary.name,
-        version=summary.version,
-        digest=summary.digest,
-        servable_type=summary.servable_type,
-        interface_version=resp.interface_version or 1,
-        files=[a.path for a in resp.artifacts],
-        python=str(metadata.get("servable", {}).get("python") or ""),
-    ).encode()
-
-    def opener(key: str) -> Callable[[], AsyncIterator[bytes]]:
-        return lambda: store.open(key)
-
-    entries = [
-        Entry(f"{prefix}/Dockerfile", len(text), data=text),
-        Entry(f"{prefix}/.dockerignore", len(DOCKERIGNORE), data=DOCKERIGNORE.encode()),
-    ] + [
-        Entry(f"{prefix}/bundle/{a.path}", a.size, opener=opener(a.object_key))
-        for a in sorted(resp.artifacts, key=lambda a: a.path)
-    ]
-    try:
-        mtime = int(datetime.fromisoformat(summary.publication_date).timestamp())
-    except ValueError:
-        mtime = 0
-    return StreamingResponse(
-        tar_gz_stream(entries, mtime=mtime),
-        media_type="application/gzip",
-        headers={
-            "content-disposition": f'attachment; filename="{prefix}.tar.gz"',
-            "x-dlhub-digest": summary.digest,
-        },
-    )
-
-
 @router.get("/publish-jobs/{publish_id}")
 async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> dict[str, Any]:
     """Owner only: one publish job, its state and its log."""
@@ -370,14 +247,14 @@ async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> di
 async def search(
     request: Request,
     _who: Caller,
+    owner: Annotated[list[str], Query(default_factory=list)],
+    name: Annotated[list[str], Query(default_factory=list)],
+    domains: Annotated[list[str], Query(default_factory=list)],
+    authors: Annotated[list[str], Query(default_factory=list)],
+    servable_type: Annotated[list[str], Query(default_factory=list)],
     q: str = "",
-    owner: Annotated[list[str] | None, Query()] = None,
-    name: Annotated[list[str] | None, Query()] = None,
-    domains: Annotated[list[str] | None, Query()] = None,
-    authors: Annotated[list[str] | None, Query()] = None,
-    servable_type: Annotated[list[str] | None, Query()] = None,
     facets: str = "",
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=INT32_MAX),
     limit: int = Query(20, ge=1, le=1000),
     all_versions: bool = False,
     include_deprecated: bool = False,
@@ -417,6 +294,7 @@ async def run_servable(
         f"{check_slug('owner', owner)}/{check_slug('name', name)}", str(body.version or "")
     )
     # tensor servables get tensors; python servables get the JSON value as is
+    check_json_size(body.inputs, "inputs")
     tensors = inputs_from_json(body.inputs, info.inputs) if info.tensor else []
     resp = await c.tasks.run_servable(
         tasks_pb2.RunServableRequest(
@@ -459,3 +337,7 @@ async def cancel_task(request: Request, task_id: str, _who: Caller) -> dict[str,
     409 when it already finished, 404 when it is unknown or not yours."""
     resp = await ctx(request).tasks.cancel_task(tasks_pb2.CancelTaskRequest(task_id=task_id))
     return task_json(resp.task)
+
+
+router.include_router(api_uploads.router)
+router.include_router(api_downloads.router)

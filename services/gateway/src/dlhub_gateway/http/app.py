@@ -9,32 +9,21 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dlhub_common.errors import (
-    ERROR_TABLE,
-    DLHubError,
-    InternalError,
-    ResourceExhausted,
-    retry_after_s,
-)
+from dlhub_common.errors import DLHubError, ErrorCode, InternalError, ResourceExhausted
 from dlhub_common.telemetry import HTTP_REQUESTS
 from dlhub_gateway.http import api_v1, oip_rest
+from dlhub_gateway.http.auth_gate import AuthGate
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.http.inflight import InflightBytes
+from dlhub_gateway.http.openapi_doc import allowed_methods, openapi_document
 from dlhub_gateway.http.page import PAGE
+from dlhub_gateway.http.responses import error_response
 
 PUBLISH_PATH = "/api/v1/servables"
 UPLOADS_PATH = "/api/v1/uploads/"
-
-
-def error_response(err: DLHubError) -> JSONResponse:
-    wait = retry_after_s(err)  # an overloaded task manager says when to come back
-    return JSONResponse(
-        {"error": err.message, "code": err.code.value, "details": err.details},
-        status_code=ERROR_TABLE[err.code].http_status,
-        headers={"Retry-After": str(wait)} if wait is not None else None,
-    )
 
 
 class BodyLimit:
@@ -119,7 +108,8 @@ def create_app(context: GatewayContext) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+            {"field": ".".join(str(p)[:80] for p in e["loc"]), "problem": e["msg"]}
+            for e in exc.errors()[:20]
         ]
         listing = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
         return JSONResponse(
@@ -129,6 +119,20 @@ def create_app(context: GatewayContext) -> FastAPI:
                 "details": {"errors": errors},
             },
             status_code=400,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        """Starlette's own refusals (no route, wrong method, unreadable body), in the
+        error body every route answers with."""
+        code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.INVALID_ARGUMENT
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not just one route's
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+        return JSONResponse(
+            {"error": str(exc.detail), "code": code.value, "details": {}},
+            status_code=exc.status_code,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
@@ -146,8 +150,9 @@ def create_app(context: GatewayContext) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get("/metrics", tags=["ops"], response_class=Response)
     async def metrics() -> Response:
+        """Prometheus metrics, in its text format."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -163,6 +168,8 @@ def create_app(context: GatewayContext) -> FastAPI:
     app.add_middleware(
         BodyLimit, limit=context.max_message_bytes, upload_limit=context.max_artifact_bytes
     )
+    app.add_middleware(AuthGate, auth=context.auth)  # outermost: 401 before any body is read
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
-from dlhub_common.codec import array_to_json, array_to_tensor, json_to_array, tensor_to_array
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.bounds import check_json_size
+from dlhub_common.codec import array_to_tensor, tensor_to_array
+from dlhub_common.codec_json import array_to_json, json_to_array
+from dlhub_common.errors import InvalidArgument, clip
 from dlhub_common.records import summary_from_pb
 from dlhub_common.signature import TensorSpec
 from dlhub_common.views import task_fields
@@ -20,7 +22,7 @@ def _shape_of(name: str, data: Any) -> list[int]:
     try:
         return list(np.shape(np.asarray(data, dtype=object)))
     except ValueError:
-        raise InvalidArgument(f"input {name!r}: nested lists are ragged") from None
+        raise InvalidArgument(f"input {clip(name)}: nested lists are ragged") from None
 
 
 def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb2.Tensor:
@@ -28,7 +30,7 @@ def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb
     if isinstance(value, dict) and "data" in value:
         datatype = value.get("datatype") or (spec.datatype if spec else None)
         if not datatype:
-            raise InvalidArgument(f"input {name!r}: give its datatype")
+            raise InvalidArgument(f"input {clip(name)}: give its datatype")
         shape = value.get("shape")
         if shape is None:
             shape = _shape_of(name, value["data"])
@@ -38,7 +40,7 @@ def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb
     else:
         if spec is None or spec.datatype is None:
             raise InvalidArgument(
-                f"input {name!r}: give it as {{'datatype': ..., 'shape': ..., 'data': ...}}"
+                f"input {clip(name)}: give it as {{'datatype': ..., 'shape': ..., 'data': ...}}"
             )
         array = json_to_array(name, spec.datatype, _shape_of(name, value), value)
     return array_to_tensor(name, array)
@@ -46,6 +48,7 @@ def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb
 
 def inputs_from_json(payload: Any, specs: Sequence[TensorSpec]) -> list[types_pb2.Tensor]:
     """``{"name": data, ...}`` or, for a one-input servable, the bare data."""
+    check_json_size(payload, "inputs")
     by_name = {s.name: s for s in specs}
     if isinstance(payload, dict) and not ("data" in payload and len(specs) == 1):
         return [tensor_from_json(n, v, by_name.get(n)) for n, v in payload.items()]
@@ -55,6 +58,12 @@ def inputs_from_json(payload: Any, specs: Sequence[TensorSpec]) -> list[types_pb
             f" with {[s.name for s in specs]}"
         )
     return [tensor_from_json(specs[0].name, payload, specs[0])]
+
+
+def loads(text: str) -> Any:
+    """Decode stored JSON for a response: NaN and infinities stay the strings
+    "NaN", "Infinity", "-Infinity" (a JSON response cannot hold them as numbers)."""
+    return json.loads(text, parse_constant=str)
 
 
 def outputs_json(tensors: Sequence[types_pb2.Tensor]) -> list[dict[str, Any]]:
@@ -70,7 +79,7 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
     }
     if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
         if task.output_json:  # a python servable: its JSON result
-            out["output"] = json.loads(task.output_json)
+            out["output"] = loads(task.output_json)
         else:
             out["outputs"] = outputs_json(task.outputs)
     return out
@@ -79,7 +88,7 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
 def servable_json(servable: types_pb2.Servable, versions: Sequence[int] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "summary": summary_from_pb(servable.summary),
-        "metadata": json.loads(servable.metadata_json),
+        "metadata": loads(servable.metadata_json),
     }
     if versions:
         out["versions"] = list(versions)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dlhub_common.errors import Overloaded
 from dlhub_common.settings import MiB
+from dlhub_gateway.http.responses import error_response
 
 RETRY_AFTER_S = 1
 
@@ -66,8 +67,6 @@ class InflightBytes:
         error = self._refusal(size, held)
         if error is not None:
             self.refused += 1
-            from dlhub_gateway.http.app import error_response  # the one error body
-
             await error_response(error)(scope, receive, send)
             return
         self.total += size

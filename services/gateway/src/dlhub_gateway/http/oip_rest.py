@@ -10,13 +10,18 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
-from dlhub_common.codec import array_to_tensor, from_raw, json_to_array
-from dlhub_common.errors import InvalidArgument, NotFound
+from dlhub_common.bounds import check_json_size
+from dlhub_common.codec import array_to_tensor, from_raw
+from dlhub_common.codec_json import json_to_array
+from dlhub_common.errors import InvalidArgument, NotFound, clip
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import outputs_json
+from dlhub_gateway.http.oip_models import INFER_BODY, InferInput, InferRequest
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, ModelInfo
 from dlhub_gateway.oip_extensions import model_statistics, repository_index
 
@@ -106,60 +111,70 @@ def _split_body(raw: bytes, header_length: str | None) -> tuple[Any, memoryview]
         json_part, binary = view, view[len(raw) :]
     else:
         if not header_length.isdigit() or int(header_length) > len(raw):
-            raise InvalidArgument(f"invalid Inference-Header-Content-Length {header_length!r}")
+            raise InvalidArgument(f"invalid Inference-Header-Content-Length {clip(header_length)}")
         n = int(header_length)
         json_part, binary = view[:n], view[n:]
     try:
-        return json.loads(bytes(json_part)), binary
-    except ValueError:
+        body = json.loads(bytes(json_part))
+    except (ValueError, RecursionError):
         raise InvalidArgument("the request's JSON header is not valid JSON") from None
+    check_json_size(body, "the request's JSON header")
+    try:
+        return InferRequest.model_validate(body), binary
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
 
 
-def _input_tensor(item: Any, binary: memoryview, offset: int) -> tuple[types_pb2.Tensor, int]:
-    if not isinstance(item, dict) or not {"name", "datatype", "shape"} <= item.keys():
-        raise InvalidArgument("each input needs name, datatype, shape and data")
-    name, datatype, shape = item["name"], item["datatype"], item["shape"]
-    params = item.get("parameters") or {}
+def _input_tensor(
+    item: InferInput, binary: memoryview, offset: int
+) -> tuple[types_pb2.Tensor, int]:
+    name, datatype, shape = item.name, item.datatype, item.shape
+    params = item.parameters or {}
     size = params.get("binary_data_size")
     if size is not None:
-        if not isinstance(size, int) or size < 0 or offset + size > len(binary):
-            raise InvalidArgument(f"input {name!r}: binary_data_size {size!r} overruns the body")
+        if (
+            isinstance(size, bool)
+            or not isinstance(size, int)
+            or size < 0
+            or offset + size > len(binary)
+        ):
+            raise InvalidArgument(
+                f"input {clip(name)}: binary_data_size {clip(size)} overruns the body"
+            )
         data = bytes(binary[offset : offset + size])
         from_raw(datatype, shape, data, name=name)  # validates size and datatype
         return types_pb2.Tensor(name=name, datatype=datatype, shape=shape, data=data), offset + size
-    if "data" not in item:
-        raise InvalidArgument(f"input {name!r} needs 'data' or a binary_data_size parameter")
-    array = json_to_array(name, datatype, shape, item["data"], parameters=params)
+    if "data" not in item.model_fields_set:
+        raise InvalidArgument(f"input {clip(name)} needs 'data' or a binary_data_size parameter")
+    array = json_to_array(name, datatype, shape, item.data, parameters=params)
     return array_to_tensor(name, array), offset
 
 
-@router.post("/models/{model_name:path}/infer")
-@router.post("/models/{model_name:path}/versions/{version}/infer")
+@router.post("/models/{model_name:path}/infer", openapi_extra=INFER_BODY)
+@router.post("/models/{model_name:path}/versions/{version}/infer", openapi_extra=INFER_BODY)
 async def infer(request: Request, model_name: str, version: str = "") -> Response:
-    """OIP inference over JSON, with Triton's binary tensor data extension."""
+    """OIP inference over JSON, with Triton's binary tensor data extension. Floating-point
+    NaN and infinities travel as the strings "NaN", "Infinity" and "-Infinity" in JSON
+    data (both ways), bit-exact in binary data."""
     body, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
-    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
-        raise InvalidArgument("an inference request needs an 'inputs' list")
     tensors, offset = [], 0
-    for item in body["inputs"]:
+    for item in body.inputs:
         tensor, offset = _input_tensor(item, binary, offset)
         tensors.append(tensor)
     if offset != len(binary):
         raise InvalidArgument(f"{len(binary) - offset} bytes of binary data belong to no input")
-    requested = [o for o in body.get("outputs") or [] if isinstance(o, dict) and "name" in o]
-    task = await ctx(request).oip.infer(
-        model_name, version, tensors, [o["name"] for o in requested]
-    )
-    all_binary = bool((body.get("parameters") or {}).get("binary_data_output"))
-    binary_names = {
-        o["name"] for o in requested if (o.get("parameters") or {}).get("binary_data", False)
-    }
+    requested = body.outputs or []
+    task = await ctx(request).oip.infer(model_name, version, tensors, [o.name for o in requested])
+    all_binary = bool((body.parameters or {}).get("binary_data_output"))
+    binary_names = {o.name for o in requested if (o.parameters or {}).get("binary_data", False)}
     out: dict[str, Any] = {
         "model_name": f"{task.servable.owner}.{task.servable.name}",
         "model_version": str(task.servable.version),
     }
-    if body.get("id"):
-        out["id"] = body["id"]
+    if body.id:
+        out["id"] = body.id
     outputs, tail = [], []
     for t in task.outputs:
         if all_binary or t.name in binary_names:
@@ -188,4 +203,6 @@ async def infer(request: Request, model_name: str, version: str = "") -> Respons
 @router.get("/models/{model_name:path}")
 @router.get("/models/{model_name:path}/versions/{version}")
 async def model_metadata(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
+    if model_name.endswith("/infer"):  # the `:path` name swallowed an inference route
+        raise HTTPException(405, "inference is POST", headers={"Allow": "POST"})
     return _metadata(await ctx(request).oip.tensor_model(model_name, version))

@@ -1,0 +1,59 @@
+"""Authentication before any request body is read.
+
+FastAPI reads and parses a body before it resolves the ``principal``
+dependency, so a route alone would parse an anonymous caller's upload (and
+answer 400 about its content) before it said 401. This ASGI middleware checks
+the ``authorization`` header first: a malformed or unknown token is refused on
+every route, and the routes that need a user (publishing, upload sessions,
+deprecate/withdraw, publish jobs) refuse an anonymous caller, all before a
+byte of the body is received.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dlhub_common.errors import DLHubError, Unauthenticated
+from dlhub_gateway.auth import Authenticator
+from dlhub_gateway.http.responses import error_response
+
+# (method, path) of the routes that act for a user; anonymous callers get 401.
+TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("POST", re.compile(r"^/api/v1/servables/?$")),
+    ("POST", re.compile(r"^/api/v1/uploads/?$")),
+    ("PUT", re.compile(r"^/api/v1/uploads/[^/]+/?$")),
+    ("GET", re.compile(r"^/api/v1/uploads/[^/]+/?$")),
+    ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/(?:deprecate|withdraw)/?$")),
+    ("GET", re.compile(r"^/api/v1/publish-jobs/[^/]+/?$")),
+)
+
+
+# The API routes; /healthz, /metrics and the page stay open.
+GATED = ("/api/", "/v2")
+
+
+def needs_token(method: str, path: str) -> bool:
+    return any(method == m and pattern.match(path) for m, pattern in TOKEN_ROUTES)
+
+
+class AuthGate:
+    def __init__(self, app: ASGIApp, *, auth: Authenticator) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(GATED):
+            header = dict(scope.get("headers") or []).get(b"authorization")
+            try:
+                who = self.auth.from_header(header.decode("latin-1") if header else None)
+                if who.anonymous and needs_token(scope["method"], scope["path"]):
+                    raise Unauthenticated(
+                        f"{scope['method']} {scope['path'][:80]} needs a token:"
+                        " send 'authorization: Bearer <token>'"
+                    )
+            except DLHubError as err:
+                await error_response(err)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
