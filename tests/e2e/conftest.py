@@ -21,7 +21,7 @@ import onnxruntime as ort
 import pytest
 from grpc_health.v1 import health_pb2
 
-from dlhub_common.identity import LocalTokens
+from dlhub_common.accounts import LocalAccounts
 
 from ._support import (
     CLI_TIMEOUT_S,
@@ -191,7 +191,7 @@ def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> I
         DLHUB_TOKENS_FILE=str(root / "tokens.json"),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
     )
-    token = LocalTokens(root / "tokens.json").ensure_user(USERNAME)
+    token = LocalAccounts(root / "tokens.json").ensure_user(USERNAME)
     ports = {name: free_port() for name in ENDPOINT_SETTING}
     http_port, grpc_port = free_port(), free_port()
     for name, setting in ENDPOINT_SETTING.items():
