@@ -107,7 +107,7 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
     """``dlhub up`` in ``root`` on free ports with these extra ``DLHUB_*`` settings, ready."""
     data_dir = root / "data"
     workdir = root / "work"
-    workdir.mkdir()
+    workdir.mkdir(exist_ok=True)  # a second start on the same root restarts on the same data
     http_port, grpc_port = free_port(), free_port()
     while grpc_port == http_port:
         grpc_port = free_port()
