@@ -14,7 +14,13 @@ import pytest
 
 from dlhub_common import accounts as accounts_m
 from dlhub_common.accounts import LocalAccounts, hash_token, parse_duration
-from dlhub_common.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
+from dlhub_common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unauthenticated,
+)
 from dlhub_sdk.mesh import CLIENT_FILE, starting_user_token
 
 
@@ -74,6 +80,22 @@ def test_old_file_is_migrated_to_the_hashed_form(tmp_path: Path) -> None:
     assert set(data["users"]) == {"alice", "bob"}
     assert _mode(path) == 0o600
     assert LocalAccounts(path).authenticate("dlh_old-alice").username == "alice"
+
+
+def test_unwritable_old_file_still_authenticates(tmp_path: Path) -> None:
+    # Deployments mount the tokens file read-only (a secret, a ':ro' volume).
+    # Tests may run as root, whom file modes do not stop: a directory where the
+    # lock file would go makes every write fail the same way.
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({"dlh_mounted": "admin"}))
+    (tmp_path / "tokens.json.lock").mkdir()
+    store = LocalAccounts(path)
+    assert store.authenticate("dlh_mounted").username == "admin"
+    ids = {t.id for t in store.list_tokens()}
+    assert ids == {t.id for t in LocalAccounts(path).list_tokens()}  # stable ids
+    assert json.loads(path.read_text()) == {"dlh_mounted": "admin"}  # left as it was
+    with pytest.raises(FailedPrecondition, match="cannot write the tokens file"):
+        store.create_token("bob")
 
 
 def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -34,9 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlhub_common.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
+from dlhub_common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unauthenticated,
+)
 from dlhub_common.identity import Principal
 from dlhub_common.names import SLUG_RE, SLUG_RULE
+
+log = logging.getLogger("dlhub.accounts")
 
 FORMAT_VERSION = 2
 TOKEN_PREFIX = "dlh_"
@@ -202,9 +211,13 @@ class LocalAccounts:
                     f" {FORMAT_VERSION}"
                 )
             data["users"].setdefault(user, {"roles": [], "created": now})
-            data["tokens"][hash_token(str(token))] = self._new_entry(
-                data, user, None, "migrated from the old tokens file", now
-            )
+            digest = hash_token(str(token))
+            entry = self._new_entry(data, user, None, "migrated from the old tokens file", now)
+            # the same id each time a read-only old file is loaded
+            derived = hashlib.sha256(f"id:{digest}".encode()).hexdigest()[:8]
+            if derived not in {e["id"] for e in data["tokens"].values()}:
+                entry["id"] = derived
+            data["tokens"][digest] = entry
         return data
 
     def _load(self) -> None:
@@ -219,9 +232,12 @@ class LocalAccounts:
             return
         data, old = self._read()
         if old:
-            with self._edit():  # rewrite it hashed, under the lock
-                pass
-            return
+            try:
+                with self._edit():  # rewrite it hashed, under the lock
+                    pass
+                return
+            except FailedPrecondition as exc:  # a read-only mount (a secret): hash it in memory
+                log.warning("%s; it is in the old {token: user} form, used as it is", exc.message)
         self._view, self._signature = _View(data), signature
 
     def _current(self) -> _View:
@@ -232,31 +248,47 @@ class LocalAccounts:
 
     @contextlib.contextmanager
     def _edit(self) -> Iterator[dict[str, Any]]:
-        """Read-modify-write under an exclusive lock; the change is written atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        """Read-modify-write under an exclusive lock; the change is written atomically.
+
+        Raises:
+            FailedPrecondition: the file cannot be written (e.g. a read-only mount).
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             data, _ = self._read()
             yield data
-            tmp_fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
             try:
-                os.fchmod(tmp_fd, 0o600)
-                with os.fdopen(tmp_fd, "w") as fh:
-                    json.dump(data, fh, indent=1, sort_keys=True)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-                raise
+                self._write(data)
+            except OSError as exc:
+                raise self._unwritable(exc) from None
             st = self.path.stat()
             self._view = _View(data)
             self._signature = (st.st_ino, st.st_mtime_ns, st.st_size)
             self._checked = time.monotonic()
         finally:
             os.close(fd)  # releases the lock
+
+    def _write(self, data: dict[str, Any]) -> None:
+        tmp_fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
+        try:
+            os.fchmod(tmp_fd, 0o600)
+            with os.fdopen(tmp_fd, "w") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    def _unwritable(self, exc: OSError) -> FailedPrecondition:
+        return FailedPrecondition(f"cannot write the tokens file {self.path}: {exc.strerror}")
 
     @staticmethod
     def _new_entry(
