@@ -137,6 +137,7 @@ def _token_info(entry: dict[str, Any]) -> TokenInfo:
 class _Entry:
     info: TokenInfo
     expires_at: float | None
+    principal: Principal  # built once per load, not per request
 
 
 class _View:
@@ -144,14 +145,19 @@ class _View:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.by_hash = {
-            h: _Entry(_token_info(e), _epoch(e.get("expires"))) for h, e in data["tokens"].items()
-        }
         groups_of: dict[str, set[str]] = {}
         for name, group in data["groups"].items():
             for member in group.get("members", []):
                 groups_of.setdefault(member, set()).add(name)
-        self.groups_of = {user: frozenset(g) for user, g in groups_of.items()}
+        principals: dict[str, Principal] = {}
+        self.by_hash: dict[str, _Entry] = {}
+        for digest, entry in data["tokens"].items():
+            info = _token_info(entry)
+            if info.user not in principals:
+                principals[info.user] = Principal(
+                    info.user, frozenset(groups_of.get(info.user, ()))
+                )
+            self.by_hash[digest] = _Entry(info, _epoch(info.expires), principals[info.user])
 
 
 def _empty() -> dict[str, Any]:
@@ -328,8 +334,7 @@ class LocalAccounts:
             raise Unauthenticated(
                 f"token {entry.info.id} expired at {entry.info.expires}; ask for a new one"
             )
-        user = entry.info.user
-        return Principal(user, self._view.groups_of.get(user, frozenset()))
+        return entry.principal
 
     def create_token(
         self, user: str, *, expires_in_s: float | None = None, description: str = ""
