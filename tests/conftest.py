@@ -57,7 +57,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The SDK remembers upload sessions under $XDG_CACHE_HOME: keep tests out of ~/.cache."""
+    """The SDK remembers upload sessions under $XDG_CACHE_HOME and logins under
+    $XDG_CONFIG_HOME: keep tests out of ~/.cache and ~/.config."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
         yield

@@ -148,7 +148,7 @@ class Distributed:
 
     def start(self, label: str, models: list[ModelFile]) -> System:
         from deploy.local import stack
-        from dlhub_common.identity import LocalTokens
+        from dlhub_common.accounts import LocalAccounts
 
         self.kafka = stack.start("kafka", self.workdir / "stack")
         run_id = uuid.uuid4().hex[:8]
@@ -169,7 +169,7 @@ class Distributed:
         for name, setting in ENDPOINT.items():
             env[f"DLHUB_{setting}__PORT"] = str(ports[name])
         self.env = env
-        self.token = LocalTokens(self.workdir / "tokens.json").ensure_user(USER)
+        self.token = LocalAccounts(self.workdir / "tokens.json").ensure_user(USER)
         targets = {**ports, "executor": executor_port, "gateway": grpc_port}
         try:
             for name in SERVICES:

@@ -21,7 +21,7 @@ import onnxruntime as ort
 import pytest
 from grpc_health.v1 import health_pb2
 
-from dlhub_common.identity import LocalTokens
+from dlhub_common.accounts import LocalAccounts
 
 from ._support import (
     CLI_TIMEOUT_S,
@@ -109,7 +109,7 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
     """``dlhub up`` in ``root`` on free ports with these extra ``DLHUB_*`` settings, ready."""
     data_dir = root / "data"
     workdir = root / "work"
-    workdir.mkdir()
+    workdir.mkdir(exist_ok=True)  # a second start on the same root restarts on the same data
     http_port, grpc_port = free_port(), free_port()
     while grpc_port == http_port:
         grpc_port = free_port()
@@ -184,7 +184,7 @@ def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> I
         DLHUB_TOKENS_FILE=str(root / "tokens.json"),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
     )
-    token = LocalTokens(root / "tokens.json").ensure_user(USERNAME)
+    token = LocalAccounts(root / "tokens.json").ensure_user(USERNAME)
     ports = {name: free_port() for name in ENDPOINT_SETTING}
     http_port, grpc_port = free_port(), free_port()
     for name, setting in ENDPOINT_SETTING.items():

@@ -25,7 +25,7 @@ from grpc_health.v1 import health_pb2
 from deploy.local.common import CACHE
 from deploy.local.engines import kafka as kafka_engine
 from deploy.local.engines import mongo as mongo_engine
-from dlhub_common.identity import LocalTokens
+from dlhub_common.accounts import LocalAccounts
 from dlhub_sdk import DLHubClient
 from dlhub_sdk.models import OnnxServable
 
@@ -167,7 +167,7 @@ def test_kafka_restart_loses_no_accepted_task(tmp_path: Path, digits: Digits) ->
     """Services share embedded SQLite/file backends and talk over a dedicated Kafka."""
     broker = kafka_engine.start(tmp_path / "kafka", CACHE)
     tokens = tmp_path / "tokens.json"
-    token = LocalTokens(tokens).ensure_user(USERNAME)
+    token = LocalAccounts(tokens).ensure_user(USERNAME)
     grpc_port, http_port = free_port(), free_port()
     ports = {"registry": free_port(), "search": free_port(), "taskmanager": free_port()}
     env = {

@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 
 from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc, tasks_pb2, types_pb2
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.codec import array_to_tensor
-from dlhub_common.identity import LocalTokens
 from dlhub_common.rpc.errors import ERROR_METADATA_KEY, RETRY_AFTER_KEY
 from dlhub_common.settings import MiB
 from dlhub_sdk import DLHubClient
@@ -148,7 +148,7 @@ def test_a_flood_of_large_inputs_is_refused_and_memory_stays_bounded(tmp_path: P
         DLHUB_CACHE__ENABLED="false",
     )
     try:
-        other = LocalTokens(mesh.data_dir / "tokens.json").ensure_user("other-tester")
+        other = LocalAccounts(mesh.data_dir / "tokens.json").ensure_user("other-tester")
         model = tmp_path / "heavy.onnx"
         model.write_bytes(heavy_loop_onnx())
         with DLHubClient(mesh.address, token=mesh.token, timeout=60) as client:

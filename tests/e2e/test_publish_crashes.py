@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 from grpc_health.v1 import health_pb2
 
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.backends import (
     LocalObjectsConfig,
     SqliteDocumentsConfig,
@@ -47,7 +48,6 @@ from dlhub_common.backends import (
     create_search_index,
 )
 from dlhub_common.errors import DLHubError, NotFound
-from dlhub_common.identity import LocalTokens
 from dlhub_common.ports import DocumentStore, ObjectStore, SearchIndex, SearchQuery
 from dlhub_common.records import SERVABLES
 from dlhub_common.settings import Settings
@@ -211,7 +211,7 @@ def _distributed(root: Path, stack: Any) -> Rig:
         DLHUB_GATEWAY__GRPC_PORT=str(ports["gateway"]),
         DLHUB_GATEWAY__HTTP_PORT=str(free_port()),
     )
-    token = LocalTokens(root / "tokens.json").ensure_user(USERNAME)
+    token = LocalAccounts(root / "tokens.json").ensure_user(USERNAME)
     registries: list[ManagedProcess] = []
     others: list[ManagedProcess] = []
 

@@ -24,10 +24,10 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.adapters.kafka_bus import KafkaEventBus
 from dlhub_common.adapters.sqlite_documents import SqliteDocumentStore
 from dlhub_common.backends import KafkaBusConfig, SqliteDocumentsConfig
-from dlhub_common.identity import LocalTokens
 from dlhub_common.topics import RESULTS
 from dlhub_sdk import DLHubClient
 from dlhub_sdk.models import OnnxServable, PythonStaticMethodServable, list_of
@@ -83,7 +83,7 @@ def plane(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Plan
     shared.mkdir()
     kafka = stack.require("kafka")
     tokens = root / "tokens.json"
-    token = LocalTokens(tokens).ensure_user(USERNAME)
+    token = LocalAccounts(tokens).ensure_user(USERNAME)
     prefix = f"replicas-{uuid.uuid4().hex[:8]}-"
     ports = {"registry": free_port(), "search": free_port(), "taskmanager": free_port()}
     grpc_port = free_port()
@@ -403,7 +403,7 @@ def test_dlhub_up_on_kafka_runs_n_executor_processes(
             timeout=START_DEADLINE_S,
             what="dlhub up to be SERVING",
         )
-        token = LocalTokens(data_dir / "tokens.json").ensure_user(USERNAME)
+        token = LocalAccounts(data_dir / "tokens.json").ensure_user(USERNAME)
         client = DLHubClient(f"127.0.0.1:{grpc_port}", token)
         try:
             model = OnnxServable(digits.path, name="digits-up").set_title("up").add_author("Test")
@@ -451,7 +451,7 @@ def test_gateway_replicas_share_both_public_ports(plane: Plane) -> None:
 
         wait_for(both_seen, timeout=30, what="two gateway processes behind one HTTP port")
         # gRPC too: a fresh client per call runs against whichever replica took it
-        token = LocalTokens(plane.root / "tokens.json").ensure_user(USERNAME)
+        token = LocalAccounts(plane.root / "tokens.json").ensure_user(USERNAME)
         for _ in range(6):
             with DLHubClient(f"127.0.0.1:{grpc_port}", token) as client:
                 assert isinstance(client.search(""), list)

@@ -273,7 +273,7 @@ class Settings(BaseSettings):
     executor: ExecutorEndpoint = Field(default_factory=ExecutorEndpoint)
     executor_options: ExecutorSettings = Field(default_factory=ExecutorSettings)
     tokens_file: Path | None = Field(
-        None, description="JSON {token: username}; default <data_dir>/tokens.json"
+        None, description="Local accounts (hashed tokens, groups); default <data_dir>/tokens.json"
     )
     log_level: str = Field("INFO", description="Python logging level")
     tracing: TracingSettings = Field(default_factory=TracingSettings)

@@ -20,6 +20,7 @@ from typing import Any
 import grpc
 
 from dlhub_common._proto.dlhub.v1 import (
+    dlhub_pb2,
     dlhub_pb2_grpc,
     registry_pb2,
     search_pb2,
@@ -85,6 +86,8 @@ class DLHubClient:
         self.address = config.address
         self.http = http or config.http
         self._token = config.token
+        # where the token came from: "argument", "DLHUB_TOKEN", the saved login or client file
+        self.token_source = config.token_source
         self.timeout = timeout
         self._channel = grpc.insecure_channel(
             self.address, options=channel_options(max_message_bytes)
@@ -111,6 +114,15 @@ class DLHubClient:
             return getattr(self._stub, method)(request, metadata=self._md(), timeout=timeout)
         except grpc.RpcError as exc:
             raise error_from_rpc(exc) from None
+
+    def whoami(self) -> dict[str, Any]:
+        """The caller as the gateway authenticates this client's token."""
+        resp = self._call("WhoAmI", dlhub_pb2.WhoAmIRequest(), timeout=30)
+        return {
+            "username": resp.username or None,
+            "anonymous": resp.anonymous,
+            "groups": list(resp.groups),
+        }
 
     # ------------------------------------------------------------ publish
 

@@ -1,18 +1,25 @@
 """Where the SDK finds the gateway and the caller's token.
 
-Order: explicit arguments, then ``DLHUB_ADDRESS`` / ``DLHUB_TOKEN``, then the
-``client.json`` that ``dlhub up`` writes in its data directory
-(``$DLHUB_DATA_DIR``, default ``./.dlhub``), then ``127.0.0.1:8001``.
+The token, in this order: the explicit argument, ``DLHUB_TOKEN``, the user's
+saved login (``dlhub login``: ``$XDG_CONFIG_HOME/dlhub/login.json``, default
+``~/.config``), then the ``client.json`` that ``dlhub up`` writes in its data
+directory (``$DLHUB_DATA_DIR``, default ``./.dlhub``). The address (and HTTP
+URL) in the same order, the saved file that gave the token first, then
+``127.0.0.1:8001``. ``ClientConfig.token_source`` says where the token came
+from (``dlhub whoami`` prints it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_ADDRESS = "127.0.0.1:8001"
+LOGIN_FILE = "login.json"
 
 
 @dataclass(frozen=True)
@@ -20,21 +27,92 @@ class ClientConfig:
     address: str
     token: str | None
     http: str | None
+    token_source: str = "none"
 
 
-def _client_file() -> dict[str, str]:
-    data_dir = Path(os.environ.get("DLHUB_DATA_DIR", ".dlhub"))
-    path = data_dir / "client.json"
+def config_dir() -> Path:
+    """The user's DLHub config directory (``$XDG_CONFIG_HOME/dlhub``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "dlhub"
+
+
+def login_path() -> Path:
+    return config_dir() / LOGIN_FILE
+
+
+def client_file_path() -> Path:
+    return Path(os.environ.get("DLHUB_DATA_DIR", ".dlhub")) / "client.json"
+
+
+def _read_json(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-    return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    return {k: str(v) for k, v in data.items() if v is not None} if isinstance(data, dict) else {}
+
+
+def _client_file() -> dict[str, str]:
+    return _read_json(client_file_path())
+
+
+def saved_login() -> dict[str, str]:
+    return _read_json(login_path())
+
+
+def save_login(token: str, address: str, http: str | None, username: str) -> Path:
+    """Save a login (mode 0600 in a 0700 directory), replacing any earlier one."""
+    folder = config_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / LOGIN_FILE
+    tmp = folder / f".{LOGIN_FILE}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    info = {
+        "token": token,
+        "address": address,
+        "http": http,
+        "username": username,
+        "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(info, fh, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def remove_login() -> Path | None:
+    """Forget the saved login; returns the removed file, or None when there was none."""
+    path = login_path()
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    return path
 
 
 def resolve(address: str | None = None, token: str | None = None) -> ClientConfig:
-    saved = _client_file()
-    addr = address or os.environ.get("DLHUB_ADDRESS") or saved.get("address") or DEFAULT_ADDRESS
-    tok = token or os.environ.get("DLHUB_TOKEN") or saved.get("token") or None
-    http = os.environ.get("DLHUB_HTTP") or saved.get("http") or None
-    return ClientConfig(addr, tok, http)
+    login = saved_login()
+    client = _client_file()
+    candidates = [
+        (token, "argument", {}),
+        (os.environ.get("DLHUB_TOKEN"), "DLHUB_TOKEN", {}),
+        (login.get("token"), f"saved login ({login_path()})", login),
+        (client.get("token"), f"client file ({client_file_path()})", client),
+    ]
+    tok, source, origin = next(((t, s, o) for t, s, o in candidates if t), (None, "none", {}))
+    # the file that gave the token names its gateway; else the login, then client.json
+    files = [origin, login, client]
+    addr = (
+        address
+        or os.environ.get("DLHUB_ADDRESS")
+        or next((f["address"] for f in files if f.get("address")), None)
+        or DEFAULT_ADDRESS
+    )
+    http = os.environ.get("DLHUB_HTTP") or next((f["http"] for f in files if f.get("http")), None)
+    return ClientConfig(addr, tok or None, http, source)

@@ -63,6 +63,24 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
+def starting_user_token(tokens: Any, data_dir: Path, username: str) -> str:
+    """The token ``dlhub up`` hands its starting user (an admin when it is the first).
+
+    Tokens are stored hashed, so an earlier token cannot be read back: the
+    one in ``client.json`` is reused while it still works for this user,
+    else a new one is created.
+    """
+    tokens.ensure_admin(username)
+    try:
+        previous = json.loads((data_dir / CLIENT_FILE).read_text()).get("token")
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    if isinstance(previous, str) and tokens.valid_token_of(previous, username):
+        return previous
+    token: str = tokens.ensure_user(username, description="dlhub up")
+    return token
+
+
 def write_client_file(data_dir: Path, info: dict[str, Any]) -> Path:
     path = data_dir / CLIENT_FILE
     fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -118,7 +136,7 @@ async def run_mesh(
         await replicas.start()
     async with outer, embedded_mesh(settings) as (backends, gateway):
         username = slug_username(user or os.environ.get("USER") or "local")
-        token = gateway_m.tokens_for(settings).ensure_user(username)
+        token = starting_user_token(gateway_m.tokens_for(settings), backends.data_dir, username)
         host = settings.gateway.host
         info = {
             "address": f"{host}:{gateway.grpc_port}",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.errors import Unauthenticated
-from dlhub_common.identity import ANONYMOUS, LocalTokens, Principal
+from dlhub_common.identity import ANONYMOUS, Principal
 
 
 class Authenticator:
@@ -14,7 +15,7 @@ class Authenticator:
         allow_anonymous: accept calls without a token (as the anonymous user).
     """
 
-    def __init__(self, tokens: LocalTokens, *, allow_anonymous: bool = True) -> None:
+    def __init__(self, tokens: LocalAccounts, *, allow_anonymous: bool = True) -> None:
         self.tokens = tokens
         self.allow_anonymous = allow_anonymous
 

@@ -12,8 +12,8 @@ import uvicorn
 
 from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
+from dlhub_common.accounts import LocalAccounts, tokens_path
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
-from dlhub_common.identity import LocalTokens
 from dlhub_common.listen import listening_socket
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
@@ -32,8 +32,8 @@ PUBLIC_SERVICE = "dlhub.v1.DLHubService"
 OIP_SERVICE = "inference.GRPCInferenceService"
 
 
-def tokens_for(settings: Settings) -> LocalTokens:
-    return LocalTokens(settings.tokens_file or settings.resolved_data_dir() / "tokens.json")
+def tokens_for(settings: Settings) -> LocalAccounts:
+    return LocalAccounts(tokens_path(settings))
 
 
 class Gateway:

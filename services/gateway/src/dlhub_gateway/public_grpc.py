@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc, registry_pb2, search_pb2, tasks_pb2
+from dlhub_common._proto.dlhub.v1 import (
+    dlhub_pb2,
+    dlhub_pb2_grpc,
+    registry_pb2,
+    search_pb2,
+    tasks_pb2,
+)
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
+from dlhub_common.identity import current_principal
 
 
 class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
@@ -89,3 +96,11 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.CancelTaskRequest, context: Any
     ) -> tasks_pb2.CancelTaskResponse:
         return await self.tasks.cancel_task(request)
+
+    async def WhoAmI(
+        self, request: dlhub_pb2.WhoAmIRequest, context: Any
+    ) -> dlhub_pb2.WhoAmIResponse:
+        who = current_principal.get()  # set by the authenticating interceptor
+        return dlhub_pb2.WhoAmIResponse(
+            username=who.username or "", anonymous=who.anonymous, groups=sorted(who.groups)
+        )

@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
+from dlhub_sdk.cli.accounts import (
+    cmd_group_add,
+    cmd_group_create,
+    cmd_group_list,
+    cmd_group_remove,
+    cmd_login,
+    cmd_logout,
+    cmd_token_create,
+    cmd_token_list,
+    cmd_token_revoke,
+    cmd_whoami,
+)
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
     cmd_deprecate,
@@ -205,4 +219,60 @@ def build_parser() -> argparse.ArgumentParser:
     p = client_cmd("cancel", "cancel a queued or running task of yours")
     p.add_argument("task_id", help="the task id (`dlhub run --async` prints it)")
     p.set_defaults(func=cmd_cancel)
+    _account_commands(sub, client_cmd)
     return parser
+
+
+def _account_commands(sub: Any, client_cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """``token``, ``group`` (the local accounts file) and ``login``, ``whoami``, ``logout``."""
+
+    def local_cmd(parent: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
+        p.add_argument("--data-dir", help="the embedded DLHub's data (default .dlhub)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        return p
+
+    tokens = sub.add_parser(
+        "token", help="local tokens (the accounts file of --data-dir)"
+    ).add_subparsers(dest="token_command", required=True)
+    p = local_cmd(tokens, "create", "create a token for a user (printed once)")
+    p.add_argument("--user", required=True, help="the user (created when new)")
+    p.add_argument("--expires", help="lifetime, e.g. 30d, 12h, 2w (default: never)")
+    p.add_argument("--description", help="what the token is for")
+    p.set_defaults(func=cmd_token_create)
+    p = local_cmd(tokens, "list", "list tokens (never the tokens themselves)")
+    p.add_argument("--user", help="only this user's tokens")
+    p.set_defaults(func=cmd_token_list)
+    p = local_cmd(tokens, "revoke", "revoke a token by its id")
+    p.add_argument("id", help="the token id (`dlhub token list`)")
+    p.set_defaults(func=cmd_token_revoke)
+
+    groups = sub.add_parser(
+        "group", help="local groups (the accounts file of --data-dir)"
+    ).add_subparsers(dest="group_command", required=True)
+    p = local_cmd(groups, "create", "create an empty group")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_group_create)
+    for name, func, help_text in (
+        ("add", cmd_group_add, "add users to a group"),
+        ("remove", cmd_group_remove, "remove users from a group"),
+    ):
+        p = local_cmd(groups, name, help_text)
+        p.add_argument("name")
+        p.add_argument("users", nargs="+", metavar="USER")
+        p.set_defaults(func=func)
+    p = local_cmd(groups, "list", "list groups and their members")
+    p.add_argument("name", nargs="?", help="only this group")
+    p.set_defaults(func=cmd_group_list)
+
+    p = sub.add_parser("login", help="check a token against the gateway and save it")
+    p.add_argument("--token", required=True, help="the token (`dlhub token create` prints one)")
+    p.add_argument("--address", help="gateway gRPC host:port (default: from `dlhub up`)")
+    p.add_argument("--http", help="the gateway's HTTP URL to save with it")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_login)
+    p = client_cmd("whoami", "the user the gateway sees, and where the token came from")
+    p.set_defaults(func=cmd_whoami)
+    p = sub.add_parser("logout", help="forget the saved login")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_logout)

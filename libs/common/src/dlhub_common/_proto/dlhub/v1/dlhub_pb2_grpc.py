@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from dlhub_common._proto.dlhub.v1 import dlhub_pb2 as dlhub_dot_v1_dot_dlhub__pb2
 from dlhub_common._proto.dlhub.v1 import registry_pb2 as dlhub_dot_v1_dot_registry__pb2
 from dlhub_common._proto.dlhub.v1 import search_pb2 as dlhub_dot_v1_dot_search__pb2
 from dlhub_common._proto.dlhub.v1 import tasks_pb2 as dlhub_dot_v1_dot_tasks__pb2
@@ -113,6 +114,11 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
                 _registered_method=True)
+        self.WhoAmI = channel.unary_unary(
+                '/dlhub.v1.DLHubService/WhoAmI',
+                request_serializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.FromString,
+                _registered_method=True)
 
 
 class DLHubServiceServicer:
@@ -210,6 +216,13 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WhoAmI(self, request, context):
+        """The caller as the gateway authenticated it: cheap, for `dlhub login` and `dlhub whoami`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DLHubServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -287,6 +300,11 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.SerializeToString,
+            ),
+            'WhoAmI': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhoAmI,
+                    request_deserializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -696,6 +714,33 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetStatistics',
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WhoAmI(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/WhoAmI',
+            dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.SerializeToString,
+            dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.FromString,
             options,
             channel_credentials,
             insecure,

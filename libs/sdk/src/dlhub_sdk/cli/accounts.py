@@ -1,0 +1,139 @@
+"""Local accounts (``dlhub token``, ``dlhub group``) and logins (``login``, ``whoami``, ``logout``).
+
+``token`` and ``group`` edit the local accounts file of ``--data-dir`` (or
+the ``tokens_file`` setting) directly: whoever may write that file
+administers the embedded DLHub. ``login`` checks a token against a gateway
+and saves it for later commands (dlhub_sdk.config).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dlhub_sdk.cli.connect import _client
+from dlhub_sdk.cli.output import _print
+
+
+def _accounts(args: argparse.Namespace) -> Any:
+    from dlhub_common.accounts import LocalAccounts, tokens_path
+    from dlhub_sdk.cli.serve import _settings
+
+    return LocalAccounts(tokens_path(_settings(args)))
+
+
+def _tokens_table(tokens: list[dict[str, Any]]) -> str:
+    if not tokens:
+        return "(no tokens)"
+    lines = [f"{'ID':8}  {'USER':20} {'CREATED':20} {'EXPIRES':20} {'STATE':8} DESCRIPTION"]
+    for t in tokens:
+        lines.append(
+            f"{t['id']:8}  {t['user']:20} {t['created']:20} {t['expires'] or 'never':20}"
+            f" {t['state']:8} {t['description']}"
+        )
+    return "\n".join(lines)
+
+
+def _groups_table(groups: dict[str, dict[str, Any]]) -> str:
+    if not groups:
+        return "(no groups)"
+    lines = [f"{'GROUP':30} MEMBERS"]
+    for name, g in groups.items():
+        lines.append(f"{name:30} {', '.join(g['members']) or '-'}")
+    return "\n".join(lines)
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from dlhub_common.accounts import parse_duration
+
+    expires_in = parse_duration(args.expires) if args.expires else None
+    token, info = _accounts(args).create_token(
+        args.user, expires_in_s=expires_in, description=args.description or ""
+    )
+    data = {"token": token, **info.to_dict()}
+    _print(
+        args,
+        data,
+        f"{token}\n"
+        f"token {info.id} for {info.user}, expires {info.expires or 'never'}:"
+        " it is shown only this once; keep it secret",
+    )
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    tokens = [t.to_dict() for t in _accounts(args).list_tokens(args.user)]
+    _print(args, {"tokens": tokens}, _tokens_table(tokens))
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    info = _accounts(args).revoke(args.id)
+    _print(args, info.to_dict(), f"revoked token {info.id} of {info.user}")
+    return 0
+
+
+def cmd_group_create(args: argparse.Namespace) -> int:
+    _accounts(args).create_group(args.name)
+    _print(args, {"group": args.name, "members": []}, f"created group {args.name}")
+    return 0
+
+
+def cmd_group_add(args: argparse.Namespace) -> int:
+    members = _accounts(args).add_members(args.name, args.users)
+    _print(args, {"group": args.name, "members": members}, f"{args.name}: {', '.join(members)}")
+    return 0
+
+
+def cmd_group_remove(args: argparse.Namespace) -> int:
+    members = _accounts(args).remove_members(args.name, args.users)
+    _print(
+        args,
+        {"group": args.name, "members": members},
+        f"{args.name}: {', '.join(members) or '(no members)'}",
+    )
+    return 0
+
+
+def cmd_group_list(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    groups = {args.name: accounts.group(args.name)} if args.name else accounts.groups()
+    _print(args, {"groups": groups}, _groups_table(groups))
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from dlhub_sdk.config import save_login
+
+    with _client(args) as client:
+        who = client.whoami()  # UNAUTHENTICATED for a bad token: nothing saved
+        path = save_login(args.token, client.address, client.http, who["username"])
+    _print(
+        args,
+        {**who, "address": client.address, "saved": str(path)},
+        f"logged in as {who['username']} at {client.address} (saved in {path})",
+    )
+    return 0
+
+
+def cmd_whoami(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        who = client.whoami()
+        data = {**who, "address": client.address, "credentials": client.token_source}
+    name = "anonymous" if who["anonymous"] else who["username"]
+    groups = f" (groups: {', '.join(who['groups'])})" if who["groups"] else ""
+    _print(
+        args,
+        data,
+        f"{name}{groups}\n  gateway    : {client.address}\n  credentials: {client.token_source}",
+    )
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from dlhub_sdk.config import login_path, remove_login
+
+    removed = remove_login()
+    text = f"logged out (removed {removed})" if removed else f"not logged in ({login_path()})"
+    _print(args, {"removed": str(removed) if removed else None}, text)
+    return 0

@@ -1,0 +1,174 @@
+"""`dlhub token` and `dlhub group` on the accounts file, and where the SDK finds its token.
+
+Login, whoami and logout need a gateway: tests/integration/test_accounts_gateway.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from dlhub_common.accounts import LocalAccounts
+from dlhub_sdk.cli import main
+from dlhub_sdk.config import login_path, resolve, save_login
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in list(os.environ):
+        if key.startswith("DLHUB_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("DLHUB_DATA_DIR", "unused")  # restored after the test (_settings sets it)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    code, out, _ = _run(
+        capsys, "token", "create", "--user", "carol", "--expires", "30d",
+        "--description", "ci runner", "--data-dir", data,
+    )  # fmt: skip
+    assert code == 0
+    token = out.splitlines()[0]
+    assert token.startswith("dlh_")
+    assert "shown only this once" in out
+    store = LocalAccounts(tmp_path / "data" / "tokens.json")
+    assert store.authenticate(token).username == "carol"
+
+    code, out, _ = _run(capsys, "token", "list", "--json", "--data-dir", data)
+    listed = json.loads(out)["tokens"]
+    assert code == 0
+    assert token not in out
+    assert [(t["user"], t["description"], t["state"]) for t in listed] == [
+        ("carol", "ci runner", "active")
+    ]
+    assert listed[0]["expires"]
+    token_id = listed[0]["id"]
+
+    code, out, _ = _run(capsys, "token", "list", "--user", "nobody", "--data-dir", data)
+    assert code == 0
+    assert "(no tokens)" in out
+    code, out, _ = _run(capsys, "token", "revoke", token_id, "--data-dir", data)
+    assert code == 0
+    assert f"revoked token {token_id} of carol" in out
+    code, out, _ = _run(capsys, "token", "list", "--data-dir", data)
+    assert token_id in out
+    assert "revoked" in out
+    assert token not in out
+    code, _, err = _run(capsys, "token", "revoke", "feedbeef", "--data-dir", data)
+    assert code == 1
+    assert "NOT_FOUND" in err
+    assert "feedbeef" in err
+
+
+def test_token_create_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    code, _, err = _run(capsys, "token", "create", "--user", "Bad Name", "--data-dir", data)
+    assert code == 1
+    assert "INVALID_ARGUMENT" in err
+    assert "'Bad Name'" in err
+    code, _, err = _run(
+        capsys, "token", "create", "--user", "carol", "--expires", "soon", "--data-dir", data
+    )
+    assert code == 1
+    assert "invalid duration 'soon'" in err
+    assert not (tmp_path / "data" / "tokens.json").exists()  # nothing written
+
+
+def test_group_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    assert _run(capsys, "group", "create", "physics", "--data-dir", data)[0] == 0
+    code, out, _ = _run(capsys, "group", "add", "physics", "alice", "bob", "--data-dir", data)
+    assert code == 0
+    assert "physics: alice, bob" in out
+    code, out, _ = _run(capsys, "group", "remove", "physics", "bob", "--data-dir", data)
+    assert code == 0
+    assert "physics: alice" in out
+    code, out, _ = _run(capsys, "group", "list", "--json", "--data-dir", data)
+    groups = json.loads(out)["groups"]
+    assert groups["physics"]["members"] == ["alice"]
+    code, out, _ = _run(capsys, "group", "list", "physics", "--data-dir", data)
+    assert code == 0
+    assert "physics" in out
+    assert "alice" in out
+
+    code, _, err = _run(capsys, "group", "create", "physics", "--data-dir", data)
+    assert code == 1
+    assert "ALREADY_EXISTS" in err
+    code, _, err = _run(capsys, "group", "create", "Bad/Group", "--data-dir", data)
+    assert code == 1
+    assert "INVALID_ARGUMENT" in err
+    assert "'Bad/Group'" in err
+    code, _, err = _run(capsys, "group", "add", "nope", "alice", "--data-dir", data)
+    assert code == 1
+    assert "NOT_FOUND" in err
+    assert "'nope'" in err
+    code, _, err = _run(capsys, "group", "remove", "physics", "zed", "--data-dir", data)
+    assert code == 1
+    assert "not in group 'physics': zed" in err
+    code, _, err = _run(capsys, "group", "list", "nope", "--data-dir", data)
+    assert code == 1
+    assert "no group 'nope'" in err
+
+
+def test_tokens_file_setting_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "secrets" / "accounts.json"
+    monkeypatch.setenv("DLHUB_TOKENS_FILE", str(elsewhere))
+    code, out, _ = _run(capsys, "token", "create", "--user", "dave")
+    assert code == 0
+    assert LocalAccounts(elsewhere).authenticate(out.splitlines()[0]).username == "dave"
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+
+
+def test_credentials_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("DLHUB_DATA_DIR", str(data))
+    assert resolve().token is None
+    assert resolve().token_source == "none"
+
+    (data / "client.json").write_text(
+        json.dumps({"token": "from-client", "address": "127.0.0.1:9001", "http": "http://c"})
+    )
+    config = resolve()
+    assert (config.token, config.address) == ("from-client", "127.0.0.1:9001")
+    assert config.token_source.startswith("client file")
+
+    saved = save_login("from-login", "10.0.0.1:8001", None, "alice")
+    assert saved == login_path()
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+    config = resolve()
+    assert (config.token, config.address) == ("from-login", "10.0.0.1:8001")
+    assert config.token_source == f"saved login ({saved})"
+
+    monkeypatch.setenv("DLHUB_TOKEN", "from-env")
+    assert resolve().token == "from-env"
+    assert resolve().token_source == "DLHUB_TOKEN"
+    config = resolve(token="explicit", address="h:1")
+    assert (config.token, config.address, config.token_source) == ("explicit", "h:1", "argument")
+
+
+def test_logout_without_login(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "logout")
+    assert code == 0
+    assert "not logged in" in out
+    save_login("t", "h:1", None, "alice")
+    code, out, _ = _run(capsys, "logout", "--json")
+    assert code == 0
+    assert json.loads(out)["removed"] == str(login_path())
+    assert not login_path().exists()
