@@ -40,7 +40,7 @@ from dlhub_common._proto.dlhub.v1 import bus_pb2, tasks_pb2
 from dlhub_common.adapters.kafka_bus import KafkaEventBus
 from dlhub_common.adapters.sqlite_documents import SqliteDocumentStore
 from dlhub_common.backends import KafkaBusConfig, SqliteDocumentsConfig
-from dlhub_common.identity import LocalTokens
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.names import Ref, parse_ref
 from dlhub_common.topics import RESULTS
 from dlhub_sdk import DLHubClient
@@ -160,7 +160,7 @@ def mesh(tmp_path: Path) -> Iterator[Mesh]:
 
 
 def test_every_accepted_task_survives_each_process_dying(mesh: Mesh, digits: Digits) -> None:
-    token = LocalTokens(Path(mesh.env["DLHUB_TOKENS_FILE"])).ensure_user(support.USERNAME)
+    token = LocalAccounts(Path(mesh.env["DLHUB_TOKENS_FILE"])).ensure_user(support.USERNAME)
     address = mesh.target("gateway")
     client = DLHubClient(address, token, timeout=TASK_TIMEOUT_S)
     onnx = publish_onnx(client, digits)
