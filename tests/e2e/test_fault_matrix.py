@@ -37,10 +37,10 @@ from grpc_health.v1 import health_pb2
 from deploy.local.common import CACHE, Server
 from deploy.local.engines import kafka
 from dlhub_common._proto.dlhub.v1 import bus_pb2, tasks_pb2
+from dlhub_common.accounts import LocalAccounts
 from dlhub_common.adapters.kafka_bus import KafkaEventBus
 from dlhub_common.adapters.sqlite_documents import SqliteDocumentStore
 from dlhub_common.backends import KafkaBusConfig, SqliteDocumentsConfig
-from dlhub_common.accounts import LocalAccounts
 from dlhub_common.names import Ref, parse_ref
 from dlhub_common.topics import RESULTS
 from dlhub_sdk import DLHubClient
