@@ -67,7 +67,7 @@ async def test_created_revoked_and_expired_tokens(mesh: Mesh) -> None:
     who = await _whoami(mesh, token)
     assert (who.username, who.anonymous, list(who.groups)) == ("carol", False, ["physics"])
     resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
-    assert resp.json()["username"] == "carol"
+    assert resp.json() == {"username": "carol", "anonymous": False, "groups": ["physics"]}
     await mesh.stub.Search(search_pb2.SearchRequest(), metadata=mesh.md(token), timeout=10)
     anonymous = await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), timeout=10)
     assert anonymous.anonymous

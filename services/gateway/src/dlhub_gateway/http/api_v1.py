@@ -67,7 +67,7 @@ class StateChangeBody(BaseModel):
 
 @router.get("/whoami")
 async def whoami(who: Caller) -> dict[str, Any]:
-    return {"username": who.username, "anonymous": who.anonymous}
+    return {"username": who.username, "anonymous": who.anonymous, "groups": sorted(who.groups)}
 
 
 @router.get("/servables")
