@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from dlhub_common.errors import ErrorCode, Overloaded, retry_after_s
 from dlhub_common.identity import ANONYMOUS, Principal
+from dlhub_common.settings import Settings
 from dlhub_gateway.rate import RateLimits, TokenBucket, peer_address
 
 
@@ -161,3 +163,13 @@ def test_retry_after_is_at_least_one_second() -> None:
 )
 def test_peer_address_drops_the_port(peer: str, address: str) -> None:
     assert peer_address(peer) == address
+
+
+def test_settings_refuse_a_burst_below_one() -> None:
+    with pytest.raises(ValidationError, match="rate_burst"):
+        Settings(gateway={"rate_burst": 0})
+    with pytest.raises(ValidationError, match="anonymous_rate_limit_per_s"):
+        Settings(gateway={"anonymous_rate_limit_per_s": -1})
+    gw = Settings().gateway
+    assert (gw.rate_limit_per_s, gw.rate_burst) == (1000.0, 2000)
+    assert (gw.anonymous_rate_limit_per_s, gw.anonymous_rate_burst) == (100.0, 200)
