@@ -102,6 +102,8 @@ async def test_identity_limit_on_both_doors(limited: Mesh) -> None:
         assert check.status == health_pb2.HealthCheckResponse.SERVING
         live = await mesh.oip.ServerLive(oip.ServerLiveRequest(), metadata=mesh.md(), timeout=10)
         assert live.live
+    metrics = (await mesh.http.get("/metrics")).text
+    assert 'dlhub_rate_limited_total{scope="rate_identity"}' in metrics
     # after Retry-After, alice is let in again
     await asyncio.sleep(wait)
     resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers())

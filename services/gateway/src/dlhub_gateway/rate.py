@@ -21,6 +21,7 @@ from cachetools import TTLCache
 
 from dlhub_common.errors import Overloaded
 from dlhub_common.identity import Principal
+from dlhub_common.telemetry import RATE_LIMITED
 
 # The most buckets one limiter keeps (about 200 bytes each).
 MAX_BUCKETS = 100_000
@@ -120,6 +121,7 @@ class RateLimits:
         wait = bucket.take(key)
         if wait:
             retry = max(1, math.ceil(wait))
+            RATE_LIMITED.labels(scope).inc()
             hint = "; send a token to be limited by user instead" if who.anonymous else ""
             raise Overloaded(
                 f"rate limit: {whose} may make {bucket.per_s:g} requests a second"
