@@ -58,10 +58,6 @@ class TokenBucket:
             maxsize=max_keys, ttl=ttl, timer=clock
         )
 
-    @property
-    def enabled(self) -> bool:
-        return self.per_s > 0
-
     def __len__(self) -> int:
         self._buckets.expire()
         return len(self._buckets)
