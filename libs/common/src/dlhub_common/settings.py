@@ -99,6 +99,16 @@ class GatewaySettings(_Section):
     max_inflight_request_bytes_per_caller: int = Field(
         64 * MiB, ge=1, description="HTTP request bodies the gateway holds at once, per caller"
     )
+    rate_limit_per_s: float = Field(
+        1000.0, ge=0, description="Requests a second per user, both doors together; 0 = off"
+    )
+    rate_burst: int = Field(2000, ge=1, description="Requests a user may make at once")
+    anonymous_rate_limit_per_s: float = Field(
+        100.0, ge=0, description="Requests a second per client address without a token; 0 = off"
+    )
+    anonymous_rate_burst: int = Field(
+        200, ge=1, description="Requests one address may make at once without a token"
+    )
     reuse_port: bool = Field(
         False,
         description="Share both ports with this gateway's own replicas (SO_REUSEPORT);"

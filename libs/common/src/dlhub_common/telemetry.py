@@ -20,6 +20,11 @@ TASK_COMPUTE = Histogram(
 )
 HTTP_REQUESTS = Counter("dlhub_http_requests_total", "HTTP requests", ["route", "status"])
 PUBLISHED = Counter("dlhub_servables_published_total", "Servable versions published")
+RATE_LIMITED = Counter(
+    "dlhub_rate_limited_total",
+    "Requests the gateway refused over a rate limit, by scope (rate_identity, rate_address)",
+    ["scope"],
+)
 
 
 def configure_logging(level: str) -> None:

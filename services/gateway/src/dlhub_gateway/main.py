@@ -14,6 +14,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
 from dlhub_common.accounts import LocalAccounts, tokens_path
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
+from dlhub_common.identity import Principal
 from dlhub_common.listen import listening_socket
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
@@ -25,11 +26,14 @@ from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.oip import OipCore
 from dlhub_gateway.oip_grpc import InferenceServicer
 from dlhub_gateway.public_grpc import DLHubServicer
+from dlhub_gateway.rate import RateLimits, peer_address
 
 log = logging.getLogger("dlhub.gateway")
 
 PUBLIC_SERVICE = "dlhub.v1.DLHubService"
 OIP_SERVICE = "inference.GRPCInferenceService"
+# OIP's liveness and readiness are health checks: never rate limited.
+UNLIMITED_METHODS = frozenset(f"/{OIP_SERVICE}/{m}" for m in ("ServerLive", "ServerReady"))
 
 
 def tokens_for(settings: Settings) -> LocalAccounts:
@@ -59,11 +63,18 @@ class Gateway:
             else None
         )
         self.oip = OipCore(self._cached or registry, tasks)
+        self.rates = RateLimits(
+            per_s=gw.rate_limit_per_s,
+            burst=gw.rate_burst,
+            anonymous_per_s=gw.anonymous_rate_limit_per_s,
+            anonymous_burst=gw.anonymous_rate_burst,
+        )
         self.grpc = GrpcServer(
             "gateway",
             max_message_bytes=settings.max_message_bytes,
             authenticate=self.auth.from_metadata,
             reuse_port=gw.reuse_port,
+            admit=self._admit_rpc,
         )
         self.grpc.add(
             dlhub_pb2_grpc.add_DLHubServiceServicer_to_server,
@@ -90,12 +101,17 @@ class Gateway:
                 max_inflight_request_bytes_per_caller=(
                     settings.gateway.max_inflight_request_bytes_per_caller
                 ),
+                rates=self.rates,
             )
         )
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self.http_port = 0
         self.grpc_port = 0
+
+    def _admit_rpc(self, who: Principal, peer: str, method: str) -> None:
+        if method not in UNLIMITED_METHODS:
+            self.rates.admit(who, peer_address(peer))
 
     async def start(self) -> None:
         gw = self.settings.gateway

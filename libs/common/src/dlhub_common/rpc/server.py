@@ -28,6 +28,9 @@ log = logging.getLogger("dlhub.rpc")
 
 # Resolves the caller from invocation metadata; may raise DLHubError.
 Authenticator = Callable[[dict[str, str]], Principal]
+# Lets an authenticated call in, given (principal, peer, method); may raise
+# DLHubError (the gateway's rate limits raise Overloaded).
+Admit = Callable[[Principal, str, str], None]
 
 
 def trusted_user_header(metadata: dict[str, str]) -> Principal:
@@ -44,8 +47,9 @@ def channel_options(max_message_bytes: int) -> list[tuple[str, Any]]:
 
 
 class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    def __init__(self, authenticate: Authenticator) -> None:
+    def __init__(self, authenticate: Authenticator, admit: Admit | None = None) -> None:
         self._authenticate = authenticate
+        self._admit = admit
 
     async def intercept_service(
         self,
@@ -57,12 +61,16 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler is None or method.startswith(("/grpc.health", "/grpc.reflection")):
             return handler
         authenticate = self._authenticate
+        admit = self._admit
 
         def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
             return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
 
         async def enter(context: grpc.aio.ServicerContext) -> None:
-            current_principal.set(authenticate(metadata(context)))
+            who = authenticate(metadata(context))
+            if admit is not None:
+                admit(who, context.peer() or "", method)
+            current_principal.set(who)
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
             if isinstance(exc, DLHubError):
@@ -131,6 +139,9 @@ class GrpcServer:
         reuse_port: let other processes bind the same port (``SO_REUSEPORT``,
             for a service's own replicas); off, a port in use fails to bind
             instead of being silently shared.
+        admit: called after authentication with (principal, peer, method) on
+            every call but health and reflection; raises to refuse the call
+            (the gateway's rate limits). None (internal services): no check.
     """
 
     def __init__(
@@ -140,10 +151,11 @@ class GrpcServer:
         max_message_bytes: int,
         authenticate: Authenticator = trusted_user_header,
         reuse_port: bool = False,
+        admit: Admit | None = None,
     ) -> None:
         self.name = name
         self.server = grpc.aio.server(
-            interceptors=[_Interceptor(authenticate)],
+            interceptors=[_Interceptor(authenticate, admit)],
             options=[*channel_options(max_message_bytes), ("grpc.so_reuseport", int(reuse_port))],
         )
         self.health = health.aio.HealthServicer()

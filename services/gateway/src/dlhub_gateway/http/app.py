@@ -20,6 +20,7 @@ from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.http.inflight import InflightBytes
 from dlhub_gateway.http.openapi_doc import allowed_methods, openapi_document
 from dlhub_gateway.http.page import PAGE
+from dlhub_gateway.http.rate_gate import RateGate
 from dlhub_gateway.http.responses import error_response
 
 PUBLISH_PATH = "/api/v1/servables"
@@ -168,6 +169,8 @@ def create_app(context: GatewayContext) -> FastAPI:
     app.add_middleware(
         BodyLimit, limit=context.max_message_bytes, upload_limit=context.max_artifact_bytes
     )
+    if context.rates is not None:  # just inside AuthGate: its principal, no body read
+        app.add_middleware(RateGate, limits=context.rates, auth=context.auth)
     app.add_middleware(AuthGate, auth=context.auth)  # outermost: 401 before any body is read
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

@@ -32,6 +32,8 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # The API routes; /healthz, /metrics and the page stay open.
 GATED = ("/api/", "/v2")
+# Where the caller's Principal is left in the ASGI scope (http/rate_gate.py reads it).
+PRINCIPAL_KEY = "dlhub.principal"
 
 
 def needs_token(method: str, path: str) -> bool:
@@ -56,4 +58,5 @@ class AuthGate:
             except DLHubError as err:
                 await error_response(err)(scope, receive, send)
                 return
+            scope[PRINCIPAL_KEY] = who
         await self.app(scope, receive, send)

@@ -13,6 +13,7 @@ from dlhub_common.ports import ObjectStore
 from dlhub_common.settings import MiB
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.oip import OipCore
+from dlhub_gateway.rate import RateLimits
 
 
 @dataclass
@@ -30,6 +31,8 @@ class GatewayContext:
     # request bodies held at once (http/inflight.py)
     max_inflight_request_bytes: int = 256 * MiB
     max_inflight_request_bytes_per_caller: int = 64 * MiB
+    # per-caller request rates (dlhub_gateway/rate.py); None: unlimited
+    rates: RateLimits | None = None
 
 
 def ctx(request: Request) -> GatewayContext:
