@@ -161,6 +161,7 @@ def test_a_port_in_use_is_one_line_naming_it_and_its_setting(
     assert setting in errors[0]
     assert taken in errors[0]
     assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Failed to add port" not in proc.stderr  # no gRPC C-core log line either
 
 
 def test_kafka_restart_loses_no_accepted_task(tmp_path: Path, digits: Digits) -> None:

@@ -64,6 +64,18 @@ def _modes(root: Path, pattern: str) -> dict[str, int]:
     return {str(p.relative_to(root)): stat.S_IMODE(p.stat().st_mode) for p in root.rglob(pattern)}
 
 
+async def test_a_new_data_dir_is_private_to_its_owner(tmp_path: Path) -> None:
+    from dlhub_common.runtime import Backends
+    from dlhub_common.settings import Settings
+
+    backends = Backends(Settings(data_dir=tmp_path / "data"))
+    await backends.documents()
+    try:
+        assert _modes(tmp_path, "data") == {"data": 0o700}
+    finally:
+        await backends.stop()
+
+
 async def test_database_files_are_private_to_their_owner(tmp_path: Path) -> None:
     old = tmp_path / "old" / "docs.db"
     old.parent.mkdir()

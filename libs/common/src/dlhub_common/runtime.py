@@ -39,7 +39,8 @@ class Backends:
     async def _get(self, key: str, build: Any) -> Any:
         async with self._lock:
             if key not in self._started:
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                # private metadata, models and results: the owner's only (when created)
+                self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
                 adapter = build()
                 try:
                     await adapter.start()

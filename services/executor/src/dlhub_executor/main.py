@@ -18,7 +18,7 @@ async def create(backends: Backends) -> Executor:
     # a device the installed runtimes cannot use stops start-up, naming the setting
     await asyncio.to_thread(check_device, opts.device)
     cache = opts.cache_dir or backends.data_dir / "executor"
-    cache.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)  # model files, private ones too
     if opts.idle_unload_s <= opts.call_timeout_s:
         log.warning(
             "executor_options.idle_unload_s (%gs) is not above call_timeout_s (%gs): a model"

@@ -154,6 +154,7 @@ class GrpcServer:
         admit: Admit | None = None,
     ) -> None:
         self.name = name
+        self.reuse_port = reuse_port
         self.server = grpc.aio.server(
             interceptors=[_Interceptor(authenticate, admit)],
             options=[*channel_options(max_message_bytes), ("grpc.so_reuseport", int(reuse_port))],
@@ -179,6 +180,8 @@ class GrpcServer:
         """
         reflection.enable_server_reflection([*self._services, reflection.SERVICE_NAME], self.server)
         what = f"{self.name} gRPC"
+        if not self.reuse_port:  # checked first: gRPC's own bind failure logs a C-core line
+            ensure_free(what, host, port, setting or f"{self.name}.port")
         try:
             self.port = self.server.add_insecure_port(f"{host}:{port}")
         except RuntimeError:  # newer grpcio raises where older ones return 0
