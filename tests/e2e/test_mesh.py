@@ -455,11 +455,16 @@ def test_torchscript_publish_and_run_matches_torch(
 # ------------------------------------------------------------------ HTTP/JSON
 
 
-def test_http_ops_endpoints(http: httpx.Client, mesh: Mesh) -> None:
+def test_http_ops_endpoints(http: httpx.Client, mesh: Mesh, sdk: DLHubClient) -> None:
+    sdk.whoami()  # one gRPC call, so the RPC histogram has a sample whatever ran before
     assert http.get("/healthz").json() == {"status": "ok"}
-    assert http.get("/api/v1/whoami").json() == {"username": None, "anonymous": True}
+    assert http.get("/api/v1/whoami").json() == {
+        "username": None,
+        "anonymous": True,
+        "groups": [],
+    }
     me = http.get("/api/v1/whoami", headers=mesh.auth_headers).json()
-    assert me == {"username": USERNAME, "anonymous": False}
+    assert me == {"username": USERNAME, "anonymous": False, "groups": []}
     spec = http.get("/openapi.json").json()
     paths = set(spec["paths"])
     assert {
