@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
@@ -114,7 +115,9 @@ def test_expired_token_is_refused_naming_its_id_only(tmp_path: Path) -> None:
     assert info.expires is not None
     assert info.state() == "active"
     assert store.authenticate(token).username == "alice"
-    time.sleep(1.05)
+    expires = dt.datetime.strptime(info.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert expires.timestamp() >= time.time()  # never before its lifetime (rounded up)
+    time.sleep(expires.timestamp() - time.time() + 0.05)
     with pytest.raises(Unauthenticated) as err:
         store.authenticate(token)
     assert f"token {info.id} expired" in err.value.message

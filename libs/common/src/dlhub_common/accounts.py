@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -349,7 +350,8 @@ class LocalAccounts:
             )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = time.time()
-        expires = _iso(now + expires_in_s) if expires_in_s is not None else None
+        # stored to the second, rounded up: a token never expires before its lifetime
+        expires = _iso(math.ceil(now + expires_in_s)) if expires_in_s is not None else None
         with self._edit() as data:
             data["users"].setdefault(user, {"roles": [], "created": _iso(now)})
             entry = self._new_entry(data, user, expires, description, _iso(now))
