@@ -12,7 +12,6 @@ progress on another replica.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -22,6 +21,7 @@ import uuid
 from typing import Any
 
 from dlhub_common.ports import DocumentStore
+from dlhub_registry.periodic import Periodic
 
 log = logging.getLogger("dlhub.registry.instances")
 
@@ -58,21 +58,22 @@ class Instance:
         self.host = _host()
         self.pid = os.getpid()
         self.dead_after_s = dead_after_s
-        self._timer: asyncio.Task[None] | None = None
+        # the next beat retries a failed one; others may see us dead meanwhile
+        self._timer = Periodic(
+            "dlhub-registry-heartbeat",
+            dead_after_s / 4,
+            self._beat,
+            lambda _exc: log.warning("could not renew the heartbeat of registry %s", self.id),
+        )
 
     async def start(self) -> None:
         await self._beat()
-        if self._timer is None:
-            self._timer = asyncio.create_task(self._every(), name="dlhub-registry-heartbeat")
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
-            self._timer = None
-            with contextlib.suppress(Exception):  # it reads as dead soon anyway
-                await self.docs.delete(INSTANCES, self.id)
+        await self._timer.stop()
+        with contextlib.suppress(Exception):  # it reads as dead soon anyway
+            await self.docs.delete(INSTANCES, self.id)
 
     async def _beat(self) -> None:
         await self.docs.put(
@@ -80,14 +81,6 @@ class Instance:
             self.id,
             {"id": self.id, "host": self.host, "pid": self.pid, "heartbeat": time.time()},
         )
-
-    async def _every(self) -> None:
-        while True:
-            await asyncio.sleep(self.dead_after_s / 4)
-            try:
-                await self._beat()
-            except Exception:  # the next beat retries; others may see us dead meanwhile
-                log.warning("could not renew the heartbeat of registry %s", self.id)
 
     def is_alive(self, doc: dict[str, Any], now: float) -> bool:
         """Whether the instance ``doc`` describes still runs."""

@@ -30,7 +30,6 @@ Partial upload files of no session are removed by
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from dlhub_common.ports import DocumentStore, Incomplete, ObjectStore
 from dlhub_common.records import SERVABLES
 from dlhub_registry.commit import OBJECT_REFS
 from dlhub_registry.instances import INSTANCES, Instance
+from dlhub_registry.periodic import Periodic
 from dlhub_registry.publish_jobs import FAILED, PUBLISH_JOBS, RUNNING, SUCCEEDED, now_rfc3339
 from dlhub_registry.reads import HEADS
 from dlhub_registry.uploads import UploadSessions
@@ -83,7 +83,12 @@ class LeftoverCollector:
         self.uploads = uploads
         self.interval_s = interval_s
         self.grace_s = grace_s
-        self._timer: asyncio.Task[None] | None = None
+        self._timer = Periodic(
+            "dlhub-registry-leftovers",
+            interval_s,
+            self.collect,
+            lambda _exc: log.exception("collecting the leftovers of dead publishes failed"),
+        )
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -91,23 +96,10 @@ class LeftoverCollector:
             await self.collect()
         except Exception:  # a start-up must not fail on clean-up; the timer retries
             log.exception("collecting the leftovers of dead publishes failed")
-        if self._timer is None:
-            self._timer = asyncio.create_task(self._every(), name="dlhub-registry-leftovers")
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
-            self._timer = None
-
-    async def _every(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await self.collect()
-            except Exception:
-                log.exception("collecting the leftovers of dead publishes failed")
+        await self._timer.stop()
 
     async def collect(self) -> Collected:
         """One round (see the module docstring); returns what it removed."""

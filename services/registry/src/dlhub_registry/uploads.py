@@ -47,6 +47,7 @@ from dlhub_common.errors import (
 from dlhub_common.identity import Principal
 from dlhub_common.ports import DocumentStore
 from dlhub_registry.faults import faultpoint
+from dlhub_registry.periodic import Periodic
 
 log = logging.getLogger("dlhub.registry.uploads")
 
@@ -92,7 +93,12 @@ class UploadSessions:
         self.ttl_s = ttl_s
         self.cleanup_interval_s = cleanup_interval_s
         self._locks: dict[str, asyncio.Lock] = {}
-        self._timer: asyncio.Task[None] | None = None
+        self._timer = Periodic(
+            "dlhub-upload-cleanup",
+            self.cleanup_interval_s,
+            self.cleanup,
+            lambda _exc: log.exception("upload cleanup failed"),
+        )
 
     # ------------------------------------------------------------ lifecycle
 
@@ -100,23 +106,10 @@ class UploadSessions:
         await asyncio.to_thread(_private_folder, self.folder)
         await self.docs.ensure_index(UPLOADS, ["owner"])
         await self.cleanup()
-        if self._timer is None:
-            self._timer = asyncio.create_task(self._every(), name="dlhub-upload-cleanup")
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
-            self._timer = None
-
-    async def _every(self) -> None:
-        while True:
-            await asyncio.sleep(self.cleanup_interval_s)
-            try:
-                await self.cleanup()
-            except Exception:  # keep the timer alive; the next round retries
-                log.exception("upload cleanup failed")
+        await self._timer.stop()
 
     async def cleanup(self) -> int:
         """Remove expired sessions and partial files no session owns; returns
