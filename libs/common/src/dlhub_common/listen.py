@@ -30,7 +30,10 @@ def port_in_use(what: str, host: str, port: int, setting: str) -> FailedPrecondi
 
 def _socket(host: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto named, not 0: asyncio sets TCP_NODELAY on accepted connections only
+    # when their proto is IPPROTO_TCP; without it every small HTTP response
+    # waits ~40 ms on Nagle and the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     # a port left in TIME_WAIT by a server that just stopped is free
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     return sock
