@@ -65,9 +65,9 @@ async def test_created_revoked_and_expired_tokens(mesh: Mesh) -> None:
     store.add_members("physics", ["carol"])
 
     who = await _whoami(mesh, token)
-    assert (who.username, who.anonymous, list(who.groups)) == ("carol", False, ["physics"])
+    assert (who.username, who.anonymous, list(who.groups)) == ("carol", False, ["group:physics"])
     resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
-    assert resp.json() == {"username": "carol", "anonymous": False, "groups": ["physics"]}
+    assert resp.json() == {"username": "carol", "anonymous": False, "groups": ["group:physics"]}
     await mesh.stub.Search(search_pb2.SearchRequest(), metadata=mesh.md(token), timeout=10)
     anonymous = await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), timeout=10)
     assert anonymous.anonymous

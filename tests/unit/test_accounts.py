@@ -201,13 +201,13 @@ def test_groups_fill_the_principal(tmp_path: Path) -> None:
     with pytest.raises(AlreadyExists, match="group 'physics' exists"):
         store.create_group("physics")
     reader = LocalAccounts(path)
-    assert reader.authenticate(alice).groups == frozenset({"physics", "chem"})
+    assert reader.authenticate(alice).groups == frozenset({"group:physics", "group:chem"})
     assert store.remove_members("chem", ["alice"]) == []
     with pytest.raises(NotFound, match="not in group 'chem': alice"):
         store.remove_members("chem", ["alice"])
     with pytest.raises(NotFound, match="no group 'bio'"):
         store.add_members("bio", ["alice"])
-    assert store.authenticate(alice).groups == frozenset({"physics"})
+    assert store.authenticate(alice).groups == frozenset({"group:physics"})
     assert list(store.groups()) == ["chem", "physics"]
     assert "bob" in store.users()  # added members become users
     assert _mode(path) == 0o600

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlhub_common.access import LOCAL_GROUP_PREFIX
 from dlhub_common.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -149,14 +150,15 @@ class _View:
         groups_of: dict[str, set[str]] = {}
         for name, group in data["groups"].items():
             for member in group.get("members", []):
-                groups_of.setdefault(member, set()).add(name)
+                groups_of.setdefault(member, set()).add(LOCAL_GROUP_PREFIX + name)
         principals: dict[str, Principal] = {}
         self.by_hash: dict[str, _Entry] = {}
         for digest, entry in data["tokens"].items():
             info = _token_info(entry)
             if info.user not in principals:
+                roles = data["users"].get(info.user, {}).get("roles", [])
                 principals[info.user] = Principal(
-                    info.user, frozenset(groups_of.get(info.user, ()))
+                    info.user, frozenset(groups_of.get(info.user, ())), roles=frozenset(roles)
                 )
             self.by_hash[digest] = _Entry(info, _epoch(info.expires), principals[info.user])
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 
@@ -177,8 +178,11 @@ class DLHubBlock(_Block):
     @classmethod
     def _visible(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("must list at least one reader ('public' or a user name)")
-        return value
+            raise ValueError(f"must list at least one reader: {ENTRY_RULE}")
+        try:
+            return check_entries("visible_to", value)
+        except InvalidArgument as exc:
+            raise ValueError(exc.message) from None
 
 
 # ---------------------------------------------------------------- servable

@@ -30,7 +30,7 @@ async def get(
     versions = await docs.find(
         SERVABLES, {"owner": ref.owner, "name": ref.name}, sort=[("version", 1)]
     )
-    visible = [r for r in versions if principal.can_read(r["owner"], r.get("visible_to", []))]
+    visible = [r for r in versions if principal.can_read(r)]
     if not visible:
         raise NotFound(f"servable {ref.full_name} not found")
     latest = latest_of(visible)
@@ -59,7 +59,7 @@ async def versions(
         NotFound: no such servable, or the caller may see none of its versions.
     """
     records = await docs.find(SERVABLES, {"owner": owner, "name": name}, sort=[("version", 1)])
-    visible = [r for r in records if principal.can_read(r["owner"], r.get("visible_to", []))]
+    visible = [r for r in records if principal.can_read(r)]
     latest = latest_of(visible)
     if latest is None:
         raise NotFound(f"servable {owner}/{name} not found")
@@ -99,5 +99,5 @@ async def list_servables(
                     rec = None
             if rec is not None:
                 records.append({**rec, "latest": True})
-    visible = [r for r in records if principal.can_read(r["owner"], r.get("visible_to", []))]
+    visible = [r for r in records if principal.can_read(r)]
     return visible[offset : offset + limit], len(visible)
