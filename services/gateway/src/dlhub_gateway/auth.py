@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
-from dlhub_common.accounts import LocalAccounts
+from typing import Protocol
+
 from dlhub_common.errors import Unauthenticated
 from dlhub_common.identity import ANONYMOUS, Principal
+
+
+class IdentityProvider(Protocol):
+    """Turns a bearer token into a Principal (local accounts, Globus Auth).
+
+    Raises Unauthenticated for a token it does not accept (never echoing it)
+    and Unavailable when it cannot tell (its service is unreachable): an
+    unanswered check is never treated as anonymous or as allowed.
+    """
+
+    async def authenticate(self, token: str) -> Principal: ...
+
+
+class LocalProvider:
+    """dlhub_common.accounts.LocalAccounts as an IdentityProvider (a file read, no I/O wait)."""
+
+    def __init__(self, accounts: _SyncAccounts) -> None:
+        self.accounts = accounts
+
+    async def authenticate(self, token: str) -> Principal:
+        return self.accounts.authenticate(token)
+
+
+class _SyncAccounts(Protocol):
+    def authenticate(self, token: str) -> Principal: ...
 
 
 class Authenticator:
     """Turns an ``authorization`` value into a Principal.
 
     Args:
-        tokens: the identity provider.
+        provider: the identity provider.
         allow_anonymous: accept calls without a token (as the anonymous user).
     """
 
-    def __init__(self, tokens: LocalAccounts, *, allow_anonymous: bool = True) -> None:
-        self.tokens = tokens
+    def __init__(self, provider: IdentityProvider, *, allow_anonymous: bool = True) -> None:
+        self.provider = provider
         self.allow_anonymous = allow_anonymous
 
-    def from_header(self, value: str | None) -> Principal:
+    async def from_header(self, value: str | None) -> Principal:
         if not value:
             if self.allow_anonymous:
                 return ANONYMOUS
@@ -27,8 +53,8 @@ class Authenticator:
         scheme, _, token = value.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("malformed authorization header: expected 'Bearer <token>'")
-        return self.tokens.authenticate(token.strip())
+        return await self.provider.authenticate(token.strip())
 
-    def from_metadata(self, metadata: dict[str, str]) -> Principal:
+    async def from_metadata(self, metadata: dict[str, str]) -> Principal:
         """For the gRPC interceptor."""
-        return self.from_header(metadata.get("authorization"))
+        return await self.from_header(metadata.get("authorization"))

@@ -20,7 +20,7 @@ from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.servable_cache import CachedRegistry
 from dlhub_common.settings import Settings
-from dlhub_gateway.auth import Authenticator
+from dlhub_gateway.auth import Authenticator, LocalProvider
 from dlhub_gateway.http.app import create_app
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.oip import OipCore
@@ -54,7 +54,9 @@ class Gateway:
     ) -> None:
         self.settings = settings
         gw = settings.gateway
-        self.auth = Authenticator(tokens_for(settings), allow_anonymous=gw.allow_anonymous_reads)
+        self.auth = Authenticator(
+            LocalProvider(tokens_for(settings)), allow_anonymous=gw.allow_anonymous_reads
+        )
         # The run path (OIP and HTTP runs) resolves models from a cache that
         # servable events keep current; describe and list go to the registry.
         self._cached = (

@@ -27,13 +27,13 @@ from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_meta
 log = logging.getLogger("dlhub.rpc")
 
 # Resolves the caller from invocation metadata; may raise DLHubError.
-Authenticator = Callable[[dict[str, str]], Principal]
+Authenticator = Callable[[dict[str, str]], Awaitable[Principal]]
 # Lets an authenticated call in, given (principal, peer, method); may raise
 # DLHubError (the gateway's rate limits raise Overloaded).
 Admit = Callable[[Principal, str, str], None]
 
 
-def trusted_user_header(metadata: dict[str, str]) -> Principal:
+async def trusted_user_header(metadata: dict[str, str]) -> Principal:
     """Internal services trust the user name the gateway forwards."""
     return Principal(metadata.get(USER_METADATA_KEY) or None)
 
@@ -67,7 +67,7 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             return {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
 
         async def enter(context: grpc.aio.ServicerContext) -> None:
-            who = authenticate(metadata(context))
+            who = await authenticate(metadata(context))
             if admit is not None:
                 admit(who, context.peer() or "", method)
             current_principal.set(who)

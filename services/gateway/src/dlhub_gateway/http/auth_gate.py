@@ -49,7 +49,7 @@ class AuthGate:
         if scope["type"] == "http" and scope["path"].startswith(GATED):
             header = dict(scope.get("headers") or []).get(b"authorization")
             try:
-                who = self.auth.from_header(header.decode("latin-1") if header else None)
+                who = await self.auth.from_header(header.decode("latin-1") if header else None)
                 if who.anonymous and needs_token(scope["method"], scope["path"]):
                     raise Unauthenticated(
                         f"{scope['method']} {scope['path'][:80]} needs a token:"

@@ -12,6 +12,7 @@ from dlhub_common.identity import Principal, current_principal
 from dlhub_common.ports import ObjectStore
 from dlhub_common.settings import MiB
 from dlhub_gateway.auth import Authenticator
+from dlhub_gateway.http.auth_gate import PRINCIPAL_KEY
 from dlhub_gateway.oip import OipCore
 from dlhub_gateway.rate import RateLimits
 
@@ -42,6 +43,8 @@ def ctx(request: Request) -> GatewayContext:
 
 async def principal(request: Request) -> Principal:
     """FastAPI dependency: authenticate and make the caller current for this request."""
-    who = ctx(request).auth.from_header(request.headers.get("authorization"))
+    who: Principal | None = request.scope.get(PRINCIPAL_KEY)  # AuthGate authenticated it already
+    if who is None:
+        who = await ctx(request).auth.from_header(request.headers.get("authorization"))
     current_principal.set(who)
     return who

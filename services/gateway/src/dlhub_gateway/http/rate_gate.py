@@ -35,7 +35,7 @@ class RateGate:
                 who = scope.get(PRINCIPAL_KEY)
                 if who is None:  # not behind AuthGate
                     header = dict(scope.get("headers") or []).get(b"authorization")
-                    who = self.auth.from_header(header.decode("latin-1") if header else None)
+                    who = await self.auth.from_header(header.decode("latin-1") if header else None)
                 client = scope.get("client")
                 self.limits.admit(who, client[0] if client else "")
             except DLHubError as err:
