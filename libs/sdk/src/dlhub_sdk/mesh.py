@@ -25,6 +25,7 @@ from typing import Any
 
 from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.listen import ensure_free
 from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
 from dlhub_common.retry import retrying
@@ -285,6 +286,7 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
         settings.gateway.reuse_port = True
     stop = _stop_event()
     backends = Backends(settings)
+    signer = InternalSigner.from_settings(settings)
     stack = contextlib.AsyncExitStack()
     children = ExecutorReplicas(settings, replicas - 1, stop.set)
     async with stack:
@@ -302,7 +304,11 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
         pending = _Pending(name)
         server: GrpcServer | None = None
         if endpoint is not None:
-            server = GrpcServer(name, max_message_bytes=settings.max_message_bytes)
+            server = GrpcServer(
+                name,
+                max_message_bytes=settings.max_message_bytes,
+                authenticate=signer.authenticate,
+            )
             register = getattr(module, "register", None)
             if register is not None:
                 register(server, pending)
@@ -319,7 +325,9 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
                 if stop.is_set():
                     return 1
                 with attempt:
-                    pending.target = await _assemble(name, module, settings, backends, stack)
+                    pending.target = await _assemble(
+                        name, module, settings, backends, stack, signer
+                    )
         except Unavailable:
             if stop.is_set():
                 return 1
@@ -354,6 +362,7 @@ async def _assemble(
     settings: Settings,
     backends: Backends,
     stack: contextlib.AsyncExitStack,
+    signer: InternalSigner,
 ) -> Any:
     """Build one service; returns its API (the executor or gateway object for those)."""
     limit = settings.max_message_bytes
@@ -368,7 +377,7 @@ async def _assemble(
     if name == "taskmanager":
         channel = open_channel(settings.registry.target(), limit)
         stack.push_async_callback(channel.close)
-        api, core = await module.create(backends, RemoteRegistry(channel))
+        api, core = await module.create(backends, RemoteRegistry(channel, signer))
         stack.push_async_callback(core.stop)
         return api
     if name == "executor":
@@ -383,9 +392,9 @@ async def _assemble(
         stack.push_async_callback(ch.close)
     gateway = module.Gateway(
         settings,
-        RemoteRegistry(channels[0]),
-        RemoteSearch(channels[1]),
-        RemoteTasks(channels[2]),
+        RemoteRegistry(channels[0], signer),
+        RemoteSearch(channels[1], signer),
+        RemoteTasks(channels[2], signer),
         objects=backends.objects,
         bus=await backends.bus(),
     )
