@@ -47,12 +47,27 @@ class AnnouncedArtifact:
     sha256: str = ""
 
 
+MAX_PATH_CHARS = 1024
+MAX_PATH_PART_CHARS = 255
+
+
 def check_artifact_path(path: str) -> str:
-    """Relative POSIX paths only: no absolute paths, '..', or empty parts."""
+    """Relative POSIX paths only: no absolute paths, '..', '.', empty parts,
+    backslashes or control characters, at most 1024 characters and 255 per part."""
+    shown = repr(path) if len(path) <= 80 else repr(path[:77]) + "..."
     pure = PurePosixPath(path)
     if not path or pure.is_absolute() or any(p in ("", "..", ".") for p in path.split("/")):
         raise InvalidArgument(
-            f"invalid artifact path {path!r}: use a relative path like 'model.onnx'"
+            f"invalid artifact path {shown}: use a relative path like 'model.onnx'"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in path) or "\\" in path:
+        raise InvalidArgument(
+            f"invalid artifact path {shown}: no control characters or backslashes"
+        )
+    if len(path) > MAX_PATH_CHARS or any(len(p) > MAX_PATH_PART_CHARS for p in path.split("/")):
+        raise InvalidArgument(
+            f"invalid artifact path {shown}: at most {MAX_PATH_CHARS} characters,"
+            f" {MAX_PATH_PART_CHARS} per part"
         )
     return path
 
