@@ -22,7 +22,13 @@ import pytest
 import dlhub_gateway.main as gateway_m
 from dlhub_common import audit
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
+from dlhub_common.errors import Unavailable
+from dlhub_common.identity import Principal
+from dlhub_common.names import Ref
+from dlhub_common.ports import DocumentStore
 from dlhub_common.records import SERVABLES, record_id
+from dlhub_registry import sharing
+from dlhub_registry.lifecycle import set_state
 from dlhub_registry.sharing import ACCESS_CHANGES
 from dlhub_sdk import cli
 from dlhub_sdk.client import DLHubClient
@@ -504,6 +510,74 @@ async def test_an_access_change_left_by_a_dead_registry_is_undone(mesh: Mesh) ->
     ]
     assert (await docs.get(ACCESS_CHANGES, "acc-dead") or {})["state"] == "FAILED"
     assert await docs.count(audit.AUDIT, {"action": "servable.access"}) == 0
+
+
+class AuditDown(DocumentStore):
+    """The mesh's real document store, with the ``audit`` collection refusing writes."""
+
+    def __init__(self, inner: DocumentStore) -> None:
+        self.inner = inner
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    async def ensure_index(self, collection: str, fields: Any, *, unique: bool = False) -> None:
+        await self.inner.ensure_index(collection, fields, unique=unique)
+
+    async def insert(self, collection: str, doc_id: str, doc: dict[str, Any]) -> None:
+        if collection == audit.AUDIT:
+            raise Unavailable("documents backend is not reachable")
+        await self.inner.insert(collection, doc_id, doc)
+
+    async def put(self, collection: str, doc_id: str, doc: dict[str, Any]) -> None:
+        await self.inner.put(collection, doc_id, doc)
+
+    async def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        return await self.inner.get(collection, doc_id)
+
+    async def update(self, collection: str, doc_id: str, fields: Any) -> bool:
+        return await self.inner.update(collection, doc_id, fields)
+
+    async def delete(self, collection: str, doc_id: str) -> bool:
+        return await self.inner.delete(collection, doc_id)
+
+    async def find(self, collection: str, where: Any = None, **kw: Any) -> list[dict[str, Any]]:
+        return await self.inner.find(collection, where, **kw)
+
+    async def count(self, collection: str, where: Any = None) -> int:
+        return await self.inner.count(collection, where)
+
+
+async def test_a_change_that_cannot_be_audited_is_not_made(mesh: Mesh) -> None:
+    """All-or-nothing: the records are written, the audit entry fails, every record is put back."""
+    await publish(mesh, "atomic")
+    await publish(mesh, "atomic")
+    before = await records_of(mesh, "atomic")
+    docs = AuditDown(await mesh.backends.documents())
+    with pytest.raises(Unavailable):
+        await sharing.set_access(
+            docs,
+            await mesh.backends.bus(),
+            Principal("alice"),
+            sharing.AccessRequest(
+                Ref("alice", "atomic"), visible_to=["bob"], add_co_owners=["bob"]
+            ),
+        )
+    assert await records_of(mesh, "atomic") == before
+    (undo,) = await docs.find(ACCESS_CHANGES)
+    assert undo["state"] == "FAILED"
+    # ... and a state change likewise: nothing done without its entry
+    with pytest.raises(Unavailable):
+        await set_state(
+            docs,
+            await mesh.backends.bus(),
+            Principal("alice"),
+            Ref("alice", "atomic"),
+            "deprecated",
+            "old",
+        )
+    assert await records_of(mesh, "atomic") == before
+    assert (await mesh.get("atomic", token=mesh.bob_token)).servable.summary.state == "active"
 
 
 # ================================================================ FerretDB

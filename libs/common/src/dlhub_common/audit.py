@@ -16,7 +16,6 @@ in the details that looks like one.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -66,13 +65,18 @@ def parse_since(text: str) -> str:
     return _at(int(moment.timestamp() * 1e9))
 
 
-def _scrubbed(details: Mapping[str, Any]) -> dict[str, Any]:
-    """``details`` with anything that looks like a token replaced (a description
-    someone pasted a token into must not put it in the log)."""
-    text = json.dumps(dict(details), sort_keys=True, default=str)
-    if not _SECRET.search(text):
-        return json.loads(text)  # type: ignore[no-any-return]
-    return json.loads(_SECRET.sub("[redacted]", text))  # type: ignore[no-any-return]
+def _scrubbed(value: Any) -> Any:
+    """``value`` as JSON data with anything that looks like a token replaced (a
+    description someone pasted a token into must not put it in the log)."""
+    if isinstance(value, str):
+        return _SECRET.sub("[redacted]", value)
+    if isinstance(value, Mapping):
+        return {str(k): _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return _scrubbed(str(value))
 
 
 async def record(
@@ -94,7 +98,7 @@ async def record(
             a token is replaced by ``[redacted]``.
     """
     assert action in ACTIONS, action
-    body = _scrubbed(details or {})
+    body = _scrubbed(dict(details or {}))
     ns = time.time_ns()
     entry_id = f"{ns:020d}-{secrets.token_hex(4)}"
     await docs.insert(

@@ -87,7 +87,7 @@ async def set_state(
     changed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     fields = {"state": state, "state_reason": reason, "state_changed_at": changed_at}
     rid = record_id(ref.owner, ref.name, version)
-    previous = {k: record.get(k, "") for k in fields}
+    stored = await docs.get(SERVABLES, rid)  # as stored, to put back as it was
     await docs.update(SERVABLES, rid, fields)
     try:  # recorded, or not done: the audit entry and the change go together
         await audit.record(
@@ -98,7 +98,8 @@ async def set_state(
             {"state_before": state_of(record), "state": state, "reason": reason},
         )
     except BaseException:
-        await docs.update(SERVABLES, rid, previous)
+        if stored is not None:
+            await docs.put(SERVABLES, rid, stored)
         raise
     record = {**record, **fields}
     after = await global_latest(docs, ref.owner, ref.name)

@@ -231,7 +231,10 @@ async def set_access(
         )
     except BaseException:
         await _restore(docs, undo)
-        await docs.update(ACCESS_CHANGES, change_id, {"state": FAILED})
+        try:
+            await docs.update(ACCESS_CHANGES, change_id, {"state": FAILED})
+        except Exception:  # left RUNNING: the collector restores it once this registry stops
+            log.exception("could not close the undo log %s", change_id)
         raise
     await docs.update(ACCESS_CHANGES, change_id, {"stage": STAGE_ANNOUNCE, "audit_id": audit_id})
     announced = target_versions | _versions_of(undo)
