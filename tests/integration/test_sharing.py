@@ -22,11 +22,14 @@ import pytest
 import dlhub_gateway.main as gateway_m
 from dlhub_common import audit
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
-from dlhub_common.errors import Unavailable
-from dlhub_common.identity import Principal
+from dlhub_common.errors import NotFound, PermissionDenied, Unavailable
+from dlhub_common.identity import ANONYMOUS, Principal, current_principal
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore
 from dlhub_common.records import SERVABLES, record_id
+from dlhub_common.remote import open_channel
+from dlhub_common.remote_sharing import RemoteRegistry
+from dlhub_common.rpc.server import GrpcServer
 from dlhub_registry import sharing
 from dlhub_registry.lifecycle import set_state
 from dlhub_registry.sharing import ACCESS_CHANGES
@@ -578,6 +581,36 @@ async def test_a_change_that_cannot_be_audited_is_not_made(mesh: Mesh) -> None:
         )
     assert await records_of(mesh, "atomic") == before
     assert (await mesh.get("atomic", token=mesh.bob_token)).servable.summary.state == "active"
+
+
+async def test_the_remote_registry_client_carries_access_and_audit_calls(mesh: Mesh) -> None:
+    """Distributed mode's client (dlhub_common.remote_sharing) against the registry's servicer."""
+    import dlhub_registry.main as registry_m
+
+    await publish(mesh, "remote")
+    server = GrpcServer("registry", max_message_bytes=1 << 20)
+    registry_m.register(server, mesh.gateway.app.state.ctx.registry)
+    port = await server.start("127.0.0.1", 0)
+    await server.set_serving(True)
+    channel = open_channel(f"127.0.0.1:{port}", 1 << 20)
+    remote = RemoteRegistry(channel)
+    request = registry_pb2.SetAccessRequest(
+        ref=ref("remote"), visible_to=registry_pb2.VisibleTo(entries=["group:physics"])
+    )
+    try:
+        current_principal.set(Principal("alice"))
+        resp = await remote.set_access(request)
+        assert [list(c.visible_to_after) for c in resp.changes] == [["group:physics"]]
+        current_principal.set(Principal("bob"))
+        with pytest.raises(NotFound):  # bob cannot see it any more
+            await remote.set_access(request)
+        with pytest.raises(PermissionDenied):
+            await remote.list_audit(registry_pb2.ListAuditRequest())
+    finally:
+        current_principal.set(ANONYMOUS)
+        await channel.close()
+        await server.stop(0)
+    assert [r["visible_to"] for r in await records_of(mesh, "remote")] == [["group:physics"]]
 
 
 # ================================================================ FerretDB
