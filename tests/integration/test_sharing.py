@@ -142,6 +142,9 @@ async def test_share_with_a_local_group_reaches_describe_list_and_search(
     assert code == 0, err
     assert "version 1: visible to group:physics (was: alice)" in out
     assert "recorded as audit entry" in out
+    code, _, err = await run_cli(capsys, "share", "alice/secret", *client_args(mesh, mesh.token))
+    assert code == 1
+    assert "INVALID_ARGUMENT: nothing to change" in err
 
     # describe, list and search show it to the group's member, with the new access
     described = await mesh.get("secret", token=carol)
@@ -238,8 +241,14 @@ async def test_co_owner_publishes_a_new_version_and_deprecates(
     resp = await share(mesh, "shared", add=("bob",))
     assert [list(c.co_owners_after) for c in resp.changes] == [["bob"]]
     assert list(resp.servables[0].co_owners) == ["bob"]
-    # the co-owner sees the private servable
+    # the co-owner sees the private servable; search shows the co-owners too
     assert (await mesh.get("shared", token=mesh.bob_token)).servable.summary.version == 1
+
+    async def indexed() -> bool | None:
+        hits = (await mesh.search(name=["shared"])).hits
+        return True if hits and list(hits[0].co_owners) == ["bob"] else None
+
+    await eventually(indexed, "the index holds the co-owners")
 
     # bob publishes v2 into alice's name: owner stays alice, the co-owners are kept
     v2 = await publish(mesh, "shared", owner="alice", visible_to=["alice"], token=mesh.bob_token)

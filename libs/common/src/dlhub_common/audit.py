@@ -45,6 +45,17 @@ ACTIONS = (
 _SECRET = re.compile(r"dlh_[A-Za-z0-9_-]{20,}|bearer\s+\S+", re.IGNORECASE)
 
 
+def local_actor() -> str:
+    """The actor of changes made on this machine's files (``local:<OS user>``)."""
+    import getpass
+    import os
+
+    try:
+        return f"local:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (a container)
+        return f"local:uid-{os.getuid()}"
+
+
 def _at(ns: int) -> str:
     """RFC 3339 UTC with milliseconds: one width, so text order is time order."""
     moment = datetime.fromtimestamp(ns / 1e9, UTC)

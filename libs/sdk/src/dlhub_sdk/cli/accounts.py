@@ -26,16 +26,6 @@ def _accounts(args: argparse.Namespace) -> Any:
     return LocalAccounts(tokens_path(_settings(args)))
 
 
-def _local_actor() -> str:
-    import getpass
-    import os
-
-    try:
-        return f"local:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry (a container)
-        return f"local:uid-{os.getuid()}"
-
-
 def _audit(args: argparse.Namespace, action: str, target: str, details: dict[str, Any]) -> None:
     """Append an entry to the audit log of the configured document store."""
     import asyncio
@@ -51,7 +41,7 @@ def _audit(args: argparse.Namespace, action: str, target: str, details: dict[str
         docs = create_document_store(settings.documents, settings.resolved_data_dir())
         await docs.start()
         try:
-            await audit.record(docs, _local_actor(), action, target, details)
+            await audit.record(docs, audit.local_actor(), action, target, details)
         finally:
             await docs.stop()
 
