@@ -20,8 +20,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 def _whoami(mesh: Mesh) -> subprocess.CompletedProcess[str]:
     """``dlhub whoami`` with no token option: it finds the data dir's client file."""
+    return _cli(mesh, "whoami")
+
+
+def _cli(mesh: Mesh, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dlhub_sdk.cli", "whoami"],
+        [sys.executable, "-m", "dlhub_sdk.cli", *args],
         cwd=mesh.workdir,
         env=clean_env(DLHUB_DATA_DIR=str(mesh.data_dir)),
         capture_output=True,
@@ -40,15 +44,7 @@ def test_dlhub_up_keeps_a_working_token_across_restarts(tmp_path: Path) -> None:
         assert f"client file ({first.data_dir / 'client.json'})" in result.stdout
         assert first.token not in result.stdout
         # the starting user is an admin, and the token it got is in the audit log
-        audit = subprocess.run(
-            [sys.executable, "-m", "dlhub_sdk.cli", "audit", "--json"],
-            cwd=first.workdir,
-            env=clean_env(DLHUB_DATA_DIR=str(first.data_dir)),
-            capture_output=True,
-            text=True,
-            timeout=CLI_TIMEOUT_S,
-            check=False,
-        )
+        audit = _cli(first, "audit", "--json")
         assert audit.returncode == 0, audit.stderr
         entries = json.loads(audit.stdout)["entries"]
         assert [(e["action"], e["details"]["user"]) for e in entries] == [
