@@ -138,10 +138,14 @@ def test_tokens_file_setting_is_used(
 ) -> None:
     elsewhere = tmp_path / "secrets" / "accounts.json"
     monkeypatch.setenv("DLHUB_TOKENS_FILE", str(elsewhere))
+    # the audit log is in the data dir's document store, wherever the tokens file is
+    monkeypatch.setenv("DLHUB_DATA_DIR", str(tmp_path / "data"))
     code, out, _ = _run(capsys, "token", "create", "--user", "dave")
     assert code == 0
     assert LocalAccounts(elsewhere).authenticate(out.splitlines()[0]).username == "dave"
     assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+    (entry,) = asyncio.run(_entries(tmp_path / "data", audit.AuditQuery()))
+    assert entry["details"]["user"] == "dave"
 
 
 def test_credentials_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
