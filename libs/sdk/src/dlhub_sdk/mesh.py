@@ -23,11 +23,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from dlhub_common import audit
 from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
 from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.listen import ensure_free
-from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.remote import RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.remote_sharing import RemoteRegistry
 from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
@@ -64,12 +66,17 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-def starting_user_token(tokens: Any, data_dir: Path, username: str) -> str:
+def starting_user_token(
+    tokens: Any,
+    data_dir: Path,
+    username: str,
+    created: Callable[[Any], None] | None = None,
+) -> str:
     """The token ``dlhub up`` hands its starting user (an admin when it is the first).
 
     Tokens are stored hashed, so an earlier token cannot be read back: the
     one in ``client.json`` is reused while it still works for this user,
-    else a new one is created.
+    else a new one is created (and its TokenInfo handed to ``created``).
     """
     tokens.ensure_admin(username)
     try:
@@ -78,8 +85,10 @@ def starting_user_token(tokens: Any, data_dir: Path, username: str) -> str:
         previous = None
     if isinstance(previous, str) and tokens.valid_token_of(previous, username):
         return previous
-    token: str = tokens.ensure_user(username, description="dlhub up")
-    return token
+    token, info = tokens.create_token(username, description="dlhub up")
+    if created is not None:
+        created(info)
+    return str(token)
 
 
 def write_client_file(data_dir: Path, info: dict[str, Any]) -> Path:
@@ -137,7 +146,21 @@ async def run_mesh(
         await replicas.start()
     async with outer, embedded_mesh(settings) as (backends, gateway):
         username = slug_username(user or os.environ.get("USER") or "local")
-        token = starting_user_token(gateway_m.tokens_for(settings), backends.data_dir, username)
+        new_tokens: list[Any] = []
+        token = starting_user_token(
+            gateway_m.tokens_for(settings), backends.data_dir, username, new_tokens.append
+        )
+        for created in new_tokens:  # in the audit log like `dlhub token create`'s
+            try:
+                await audit.record(
+                    await backends.documents(),
+                    audit.local_actor(),
+                    "token.create",
+                    f"token:{created.id}",
+                    {"user": created.user, "expires": None, "description": created.description},
+                )
+            except Exception:  # the mesh runs; the log misses this one
+                log.exception("could not append the audit entry of the starting token")
         host = settings.gateway.host
         info = {
             "address": f"{host}:{gateway.grpc_port}",
