@@ -54,7 +54,11 @@ class Servable:
     owner: str
     name: str
     versions: tuple[Version, ...]
-    co_owners: tuple[str, ...] = ()
+    co_owners: tuple[str, ...] = ()  # added (dlhub share) after v1 is published
+    publishers: tuple[str, ...] = ()  # who publishes each version (default: the owner)
+
+    def publisher(self, version: int) -> str:
+        return self.publishers[version - 1] if self.publishers else self.owner
 
 
 @dataclass
@@ -130,15 +134,27 @@ def publish_world(
     metadata: Callable[[str, list[str]], dict[str, Any]],
     model: bytes,
 ) -> None:
-    """Publish every version, then wait until search has indexed them all."""
+    """Publish every version (v1 by the owner, then co-owners are added, then
+    each later version by its publisher), then wait until search has indexed
+    them all for everyone who manages them."""
     for s in world.servables:
-        for version in s.versions:
+        for number, version in enumerate(s.versions, start=1):
             doc = metadata(s.name, list(version.visible_to))
-            if s.co_owners:
-                doc["dlhub"]["co_owners"] = list(s.co_owners)
-            doors.publish(doc, model, world.tokens[s.owner])
+            publisher = s.publisher(number)
+            if publisher != s.owner:
+                doc["dlhub"]["owner"] = s.owner  # a co-owner publishes into the owner's name
+            doors.publish(doc, model, world.tokens[publisher])
+            if number == 1 and s.co_owners:
+                doors.stub.SetAccess(
+                    registry_pb2.SetAccessRequest(
+                        ref=types_pb2.ServableRef(owner=s.owner, name=s.name),
+                        add_co_owners=list(s.co_owners),
+                    ),
+                    metadata=doors.md(world.tokens[s.owner]),
+                    timeout=TIMEOUT_S,
+                )
     deadline = time.monotonic() + INDEX_WAIT_S
-    for s in world.servables:
+    for s, manager in [(sv, m) for sv in world.servables for m in (sv.owner, *sv.co_owners)]:
         while True:
             found = doors.stub.Search(
                 search_pb2.SearchRequest(
@@ -146,7 +162,7 @@ def publish_world(
                     all_versions=True,
                     limit=100,
                 ),
-                metadata=doors.md(world.tokens[s.owner]),
+                metadata=doors.md(world.tokens[manager]),
                 timeout=TIMEOUT_S,
             )
             if found.total == len(s.versions):

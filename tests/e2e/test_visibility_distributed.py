@@ -3,7 +3,8 @@
 The same check as tests/integration/test_visibility_properties.py, on one
 world chosen to cover every rule: a version per kind of entry (public, a
 user, a local group), a servable whose newest version is private while an
-older one is public, a group member who is not the owner, and a stranger.
+older one is public, a co-owner who publishes a version, a group member who
+is not the owner, and a stranger.
 It runs on `dlhub serve` processes (Kafka, FerretDB, OpenSearch, S3), where
 the caller's groups reach the registry and the search service only inside
 the signed internal token.
@@ -41,7 +42,13 @@ async def test_the_fixed_visibility_case_holds_on_real_engines(mesh: Mesh) -> No
         servables=[
             Servable(ann, f"open-{run}", (Version(("public",)),)),
             Servable(ann, f"mine-{run}", (Version((ann,)),)),
-            Servable(ann, f"team-{run}", (Version((f"group:{group}",)), Version((cat,)))),
+            Servable(
+                ann,
+                f"team-{run}",
+                (Version((f"group:{group}",)), Version((cat,)), Version((ann,))),
+                co_owners=(cat,),
+                publishers=(ann, cat, ann),
+            ),
             Servable(ann, f"later-{run}", (Version(("public",)), Version((ann,)))),
             Servable(cat, f"cats-{run}", (Version((ben, f"group:{group}")),)),
         ],

@@ -24,11 +24,11 @@ from dlhub_common import audit
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.errors import NotFound, PermissionDenied, Unavailable
 from dlhub_common.identity import ANONYMOUS, Principal, current_principal
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore
 from dlhub_common.records import SERVABLES, record_id
-from dlhub_common.remote import open_channel
-from dlhub_common.remote_sharing import RemoteRegistry
+from dlhub_common.remote import RemoteRegistry, open_channel
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_registry import sharing
 from dlhub_registry.lifecycle import set_state
@@ -593,16 +593,17 @@ async def test_a_change_that_cannot_be_audited_is_not_made(mesh: Mesh) -> None:
 
 
 async def test_the_remote_registry_client_carries_access_and_audit_calls(mesh: Mesh) -> None:
-    """Distributed mode's client (dlhub_common.remote_sharing) against the registry's servicer."""
+    """Distributed mode's client (dlhub_common.remote) against the registry's servicer."""
     import dlhub_registry.main as registry_m
 
     await publish(mesh, "remote")
-    server = GrpcServer("registry", max_message_bytes=1 << 20)
+    signer = InternalSigner(b"test-secret-0123456789")
+    server = GrpcServer("registry", max_message_bytes=1 << 20, authenticate=signer.authenticate)
     registry_m.register(server, mesh.gateway.app.state.ctx.registry)
     port = await server.start("127.0.0.1", 0)
     await server.set_serving(True)
     channel = open_channel(f"127.0.0.1:{port}", 1 << 20)
-    remote = RemoteRegistry(channel)
+    remote = RemoteRegistry(channel, signer)
     request = registry_pb2.SetAccessRequest(
         ref=ref("remote"), visible_to=registry_pb2.VisibleTo(entries=["group:physics"])
     )

@@ -1,8 +1,9 @@
 """Property: no servable version is ever returned to a caller who may not see it.
 
-Hypothesis draws users' group memberships and servables of 1-3 versions,
-each version visible to a random set of entries (public, users, local
-groups); every example is published into one in-process mesh under fresh
+Hypothesis draws users' group memberships and servables of 1-3 versions
+with 0-2 co-owners (added with SetAccess after v1; later versions published
+by the owner or a co-owner), each version visible to a random set of entries
+(public, users, local groups); every example is published into one in-process mesh under fresh
 names and checked through every door by tests/visibility_world.py. Bounded:
 VISIBILITY_EXAMPLES examples (default 12), no per-example deadline.
 """
@@ -54,7 +55,9 @@ async def prop_mesh(
 # A drawn world: memberships of GROUPS, and servables as (owner, [visible_to of
 # each version]) whose entries name groups by index ("group:0"); fresh names
 # are given when an example runs (shrinking runs one drawing several times).
-Drawn = tuple[dict[int, set[str]], list[tuple[str, list[tuple[str, ...]]]]]
+# (owner, co-owners, [(publisher, visible_to) per version])
+DrawnServable = tuple[str, tuple[str, ...], list[tuple[str, tuple[str, ...]]]]
+Drawn = tuple[dict[int, set[str]], list[DrawnServable]]
 ENTRIES = ["public", *USERS, *(f"group:{i}" for i in range(len(GROUPS)))]
 
 
@@ -62,10 +65,15 @@ ENTRIES = ["public", *USERS, *(f"group:{i}" for i in range(len(GROUPS)))]
 def worlds(draw: Any) -> Drawn:
     groups = {i: set(draw(st.lists(st.sampled_from(USERS), unique=True))) for i in range(2)}
     entries = st.lists(st.sampled_from(ENTRIES), min_size=1, max_size=4, unique=True).map(tuple)
-    servables = [
-        (draw(st.sampled_from(USERS)), draw(st.lists(entries, min_size=1, max_size=3)))
-        for _ in range(draw(st.integers(1, 3)))
-    ]
+    servables: list[DrawnServable] = []
+    for _ in range(draw(st.integers(1, 3))):
+        owner = draw(st.sampled_from(USERS))
+        others = [u for u in USERS if u != owner]
+        co_owners = tuple(draw(st.lists(st.sampled_from(others), max_size=2, unique=True)))
+        managers = st.sampled_from([owner, *co_owners])
+        first = (owner, draw(entries))
+        later = draw(st.lists(st.tuples(managers, entries), max_size=2))
+        servables.append((owner, co_owners, [first, *later]))
     return groups, servables
 
 
@@ -80,8 +88,14 @@ def named(drawn: Drawn, n: int, tokens: dict[str, str]) -> World:
         tokens=tokens,
         groups={group_name[i]: set(m) for i, m in groups.items()},
         servables=[
-            Servable(owner, f"p{n}-s{i}", tuple(Version(tuple(map(entry, v))) for v in versions))
-            for i, (owner, versions) in enumerate(servables)
+            Servable(
+                owner,
+                f"p{n}-s{i}",
+                tuple(Version(tuple(map(entry, v))) for _, v in versions),
+                co_owners=co_owners,
+                publishers=tuple(p for p, _ in versions),
+            )
+            for i, (owner, co_owners, versions) in enumerate(servables)
         ],
     )
 

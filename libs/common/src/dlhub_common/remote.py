@@ -125,6 +125,16 @@ class RemoteRegistry:
     ) -> registry_pb2.GetPublishJobResponse:
         return await _call(self._signer, self._stub.GetPublishJob, request, "registry")  # type: ignore[no-any-return]
 
+    async def set_access(
+        self, request: registry_pb2.SetAccessRequest
+    ) -> registry_pb2.SetAccessResponse:
+        return await _call(self._signer, self._stub.SetAccess, request, "registry")  # type: ignore[no-any-return]
+
+    async def list_audit(
+        self, request: registry_pb2.ListAuditRequest
+    ) -> registry_pb2.ListAuditResponse:
+        return await _call(self._signer, self._stub.ListAudit, request, "registry")  # type: ignore[no-any-return]
+
 
 class RemoteSearch:
     def __init__(self, channel: grpc.aio.Channel, signer: InternalSigner) -> None:

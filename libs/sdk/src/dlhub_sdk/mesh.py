@@ -28,8 +28,7 @@ from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
 from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.listen import ensure_free
-from dlhub_common.remote import RemoteSearch, RemoteTasks, open_channel
-from dlhub_common.remote_sharing import RemoteRegistry
+from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
 from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
