@@ -17,10 +17,26 @@ from dlhub_common.bundle import DOCKERIGNORE, Entry, bundle_prefix, dockerfile, 
 from dlhub_common.errors import NotFound, Unavailable, clip
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
-from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http.context import GatewayContext, ctx, principal
 
 router = APIRouter(tags=["dlhub"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
+
+
+async def _version(
+    c: GatewayContext, owner: str, name: str, version: str
+) -> registry_pb2.GetServableResponse:
+    """The version as the caller may see it (NOT_FOUND otherwise)."""
+    resp: registry_pb2.GetServableResponse = await c.registry.get_servable(
+        registry_pb2.GetServableRequest(
+            ref=types_pb2.ServableRef(
+                owner=check_slug("owner", owner),
+                name=check_slug("name", name),
+                version=parse_version(version),
+            )
+        )
+    )
+    return resp
 
 
 @router.get("/servables/{owner}/{name}/files/{path:path}")
@@ -30,15 +46,7 @@ async def download_artifact(
     """One artifact of a servable version: a redirect to a presigned URL where
     the object store hands those out (S3), else the bytes themselves."""
     c = ctx(request)
-    resp = await c.registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
+    resp = await _version(c, owner, name, version)
     artifact = next((a for a in resp.artifacts if a.path == path), None)
     if artifact is None:
         raise NotFound(
@@ -72,15 +80,7 @@ async def download_bundle(
     ``Dockerfile`` that builds an executor image for exactly this version, and
     a ``.dockerignore``."""
     c = ctx(request)
-    resp = await c.registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
+    resp = await _version(c, owner, name, version)
     if c.objects is None:
         raise Unavailable("this gateway has no object store configured for downloads")
     store = await c.objects()

@@ -9,25 +9,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dlhub_common.codec import MAX_RANK
+from dlhub_common.codec import DATATYPES, MAX_RANK
 from dlhub_gateway.http.fields import Count
 
-Datatype = Literal[
-    "BOOL",
-    "UINT8",
-    "UINT16",
-    "UINT32",
-    "UINT64",
-    "INT8",
-    "INT16",
-    "INT32",
-    "INT64",
-    "FP16",
-    "FP32",
-    "FP64",
-    "BF16",
-    "BYTES",
-]
+# the codec's datatypes, one list (a tuple subscript is Literal["BOOL", "UINT8", ...])
+Datatype = Literal[DATATYPES]  # type: ignore[valid-type]
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 
 
