@@ -1,0 +1,202 @@
+"""The identity provider contract, on every provider: local accounts and Globus Auth.
+
+Each case runs on an in-process mesh whose gateway uses the provider (Globus
+through the stand-in of tests/standins/globus_standin.py), through both
+doors: gRPC ``WhoAmI`` and HTTP ``GET /api/v1/whoami``. Anonymous calls are
+refused (``allow_anonymous_reads`` off) so a missing token is a case too. No
+case lets the token appear in the answer (details, trailers, body, headers)
+or in any log line captured at DEBUG (globus-sdk and requests included).
+The cases only Globus has (wrong scope, Globus unreachable, the cache) follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+
+from dlhub_common._proto.dlhub.v1 import dlhub_pb2
+from dlhub_common.accounts import LocalAccounts, tokens_path
+from tests.standins.globus_control import register_dlhub
+from tests.standins.globus_standin import GlobusStandin, running_standin, sdk_env
+
+from .conftest import Mesh, TinyModel, running_mesh
+
+pytestmark = pytest.mark.timeout(60)
+PROVIDERS = ("local", "globus")
+
+
+@dataclass
+class Provider:
+    """One provider behind a running mesh, and how to make its tokens."""
+
+    name: str
+    mesh: Mesh
+    # a working token of a user in one group: (token, username, groups)
+    member: Callable[[], Awaitable[tuple[str, str, list[str]]]]
+    expired: Callable[[], Awaitable[str]]
+    revoked: Callable[[], Awaitable[str]]
+    standin: GlobusStandin | None = None
+
+
+async def _local(mesh: Mesh) -> Provider:
+    store = LocalAccounts(tokens_path(mesh.settings))
+
+    async def member() -> tuple[str, str, list[str]]:
+        token, _ = store.create_token("carol")
+        store.create_group("physics")
+        store.add_members("physics", ["carol"])
+        return token, "carol", ["group:physics"]
+
+    async def expired() -> str:
+        token, info = store.create_token("carol", expires_in_s=1)
+        # stored to the second, rounded up: wait until that second has passed
+        assert info.expires is not None
+        at = dt.datetime.strptime(info.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        await asyncio.sleep(max(0.0, at.timestamp() - time.time()) + 0.05)
+        assert info.state() == "expired"
+        return token
+
+    async def revoked() -> str:
+        token, info = store.create_token("carol")
+        store.revoke(info.id)
+        return token
+
+    return Provider("local", mesh, member, expired, revoked)
+
+
+def _globus(mesh: Mesh, standin: GlobusStandin, scope: str) -> Provider:
+    carol = standin.add_identity("carol@uchicago.edu")
+
+    async def member() -> tuple[str, str, list[str]]:
+        group = standin.add_group("physics")
+        standin.add_member(group, carol)
+        token = standin.issue_token(carol, [scope])
+        return token, "carol-uchicago-edu", [f"urn:globus:groups:id:{group}"]
+
+    async def expired() -> str:
+        return standin.issue_token(carol, [scope], expires_in=-1)
+
+    async def revoked() -> str:
+        token = standin.issue_token(carol, [scope])
+        standin.revoke(token)
+        return token
+
+    return Provider("globus", mesh, member, expired, revoked, standin)
+
+
+@pytest.fixture(params=PROVIDERS)
+async def provider(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    tiny: TinyModel,
+    hermetic_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> AsyncIterator[Provider]:
+    caplog.set_level(logging.DEBUG)
+    gateway = {"allow_anonymous_reads": False}
+    if request.param == "local":
+        async with running_mesh(tmp_path, tiny, gateway=gateway) as mesh:
+            yield await _local(mesh)
+        return
+    async with running_standin() as standin:
+        for key, value in sdk_env(standin.url).items():
+            monkeypatch.setenv(key, value)
+        dlhub = register_dlhub(standin)
+        async with running_mesh(tmp_path, tiny, gateway=gateway, auth=dlhub.settings()) as mesh:
+            yield _globus(mesh, standin, dlhub.scope)
+
+
+def _no_token_in_logs(caplog: pytest.LogCaptureFixture, token: str) -> None:
+    assert caplog.records, "nothing was logged: the capture is not working"
+    assert token not in caplog.text
+
+
+async def _refused(
+    p: Provider, token: str | None, caplog: pytest.LogCaptureFixture, reason: str
+) -> None:
+    """UNAUTHENTICATED over gRPC and 401 over HTTP, naming ``reason``, never the token."""
+    mesh = p.mesh
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), metadata=mesh.md(token), timeout=20)
+    err = info.value
+    assert err.code() is grpc.StatusCode.UNAUTHENTICATED, err.details()
+    assert reason in (err.details() or "")
+    resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
+    assert resp.status_code == 401, resp.text
+    assert resp.json()["code"] == "UNAUTHENTICATED"
+    assert reason in resp.text
+    if token:
+        assert token not in (err.details() or "")
+        assert token not in repr(err.trailing_metadata())
+        assert token not in resp.text
+        assert token not in json.dumps(dict(resp.headers))
+        _no_token_in_logs(caplog, token)
+
+
+# ------------------------------------------------------------------ the contract
+
+
+async def test_valid_token_gives_the_principal(
+    provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    token, username, groups = await provider.member()
+    mesh = provider.mesh
+    who = await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), metadata=mesh.md(token), timeout=20)
+    assert (who.username, who.anonymous, list(who.groups)) == (username, False, groups)
+    resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"username": username, "anonymous": False, "groups": groups}
+    _no_token_in_logs(caplog, token)
+
+
+async def test_missing_token_is_unauthenticated(
+    provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _refused(provider, None, caplog, "needs a token")
+
+
+# the local accounts say why; Globus only says the token is not active
+@pytest.mark.parametrize(
+    ("kind", "local_reason"), [("expired", "expired at"), ("revoked", "was revoked")]
+)
+async def test_expired_or_revoked_token_is_unauthenticated(
+    provider: Provider, caplog: pytest.LogCaptureFixture, kind: str, local_reason: str
+) -> None:
+    token = await (provider.expired if kind == "expired" else provider.revoked)()
+    reason = local_reason if provider.name == "local" else "invalid or expired token"
+    await _refused(provider, token, caplog, reason)
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "Ag" + "x" * 80, "dlh_" + "y" * 43])
+async def test_malformed_token_is_unauthenticated(
+    provider: Provider, caplog: pytest.LogCaptureFixture, token: str
+) -> None:
+    await _refused(provider, token, caplog, "invalid or expired token")
+
+
+async def test_malformed_header_is_unauthenticated(
+    provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    token, _, _ = await provider.member()
+    mesh = provider.mesh
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await mesh.stub.WhoAmI(
+            dlhub_pb2.WhoAmIRequest(), metadata=(("authorization", f"Token {token}"),), timeout=20
+        )
+    assert info.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "expected 'Bearer <token>'" in (info.value.details() or "")
+    assert token not in (info.value.details() or "")
+    resp = await mesh.http.get("/api/v1/whoami", headers={"authorization": f"Token {token}"})
+    assert resp.status_code == 401
+    assert token not in resp.text
+    _no_token_in_logs(caplog, token)
