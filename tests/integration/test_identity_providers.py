@@ -12,13 +12,16 @@ The cases only Globus has (wrong scope, Globus unreachable, the cache) follow.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -200,3 +203,178 @@ async def test_malformed_header_is_unauthenticated(
     assert resp.status_code == 401
     assert token not in resp.text
     _no_token_in_logs(caplog, token)
+
+
+# ------------------------------------------------------------------ Globus only
+
+
+@dataclass
+class GlobusMesh:
+    mesh: Mesh
+    standin: GlobusStandin
+    scope: str
+
+
+@contextlib.asynccontextmanager
+async def _globus_mesh(
+    tmp_path: Path, tiny: TinyModel, monkeypatch: pytest.MonkeyPatch, **globus: Any
+) -> AsyncIterator[GlobusMesh]:
+    async with running_standin() as standin:
+        for key, value in sdk_env(standin.url).items():
+            monkeypatch.setenv(key, value)
+        dlhub = register_dlhub(standin)
+        admins = globus.pop("admins", [])
+        auth = {**dlhub.settings(**globus), "admins": admins}
+        async with running_mesh(tmp_path, tiny, auth=auth) as mesh:
+            yield GlobusMesh(mesh, standin, dlhub.scope)
+
+
+async def _whoami(mesh: Mesh, token: str) -> dlhub_pb2.WhoAmIResponse:
+    return await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), metadata=mesh.md(token), timeout=20)
+
+
+async def test_wrong_scope_token_is_unauthenticated_naming_the_scope(
+    tmp_path: Path,
+    tiny: TinyModel,
+    hermetic_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with _globus_mesh(tmp_path, tiny, monkeypatch) as g:
+        carol = g.standin.add_identity("carol@uchicago.edu")
+        # a token for another resource server altogether: Globus says it is not ours
+        other = g.standin.issue_token(carol, ["openid", "email"])
+        # a token for DLHub with another of its scopes, not the required one
+        dlhub_id = g.mesh.settings.auth.globus.client_id
+        read_only = f"https://auth.globus.org/scopes/{dlhub_id}/read"
+        g.standin.add_scope(read_only, dlhub_id)
+        weak = g.standin.issue_token(carol, [read_only])
+        p = Provider("globus", g.mesh, _unused, _unused, _unused, g.standin)
+        await _refused(p, other, caplog, "invalid or expired token")
+        await _refused(p, weak, caplog, f"does not grant DLHub's scope {g.scope}")
+
+
+async def _unused() -> Any:
+    raise AssertionError("not used")
+
+
+async def _unavailable(mesh: Mesh, token: str) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await _whoami(mesh, token)
+    assert info.value.code() is grpc.StatusCode.UNAVAILABLE, info.value.details()
+    assert "Globus Auth is unreachable; retry" in (info.value.details() or "")
+    assert token not in (info.value.details() or "")
+    resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
+    assert resp.status_code == 503, resp.text
+    assert "Globus Auth is unreachable" in resp.text
+    assert token not in resp.text
+
+
+async def test_globus_unreachable_is_unavailable_never_anonymous(
+    tmp_path: Path,
+    tiny: TinyModel,
+    hermetic_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_AUTH", dead)
+    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_GROUPS", dead)
+    client_id = "0b5d6e2a-8c47-4d2e-9b1a-3f6c2d7e8a90"
+    auth = {
+        "provider": "globus",
+        "globus": {
+            "client_id": client_id,
+            "client_secret": "s",
+            "required_scope": f"https://auth.globus.org/scopes/{client_id}/all",
+            "retries": 0,
+        },
+    }
+    async with running_mesh(tmp_path, tiny, auth=auth) as mesh:
+        token = "Ag" + "z" * 60
+        await _unavailable(mesh, token)
+        _no_token_in_logs(caplog, token)
+
+
+@pytest.mark.parametrize("mode", ["http-500", "timeout"])
+async def test_globus_failing_is_unavailable_and_not_cached(
+    tmp_path: Path,
+    tiny: TinyModel,
+    hermetic_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with _globus_mesh(tmp_path, tiny, monkeypatch, retries=0, timeout_s=0.5) as g:
+        carol = g.standin.add_identity("carol@uchicago.edu")
+        token = g.standin.issue_token(carol, [g.scope])
+        if mode == "http-500":
+            g.standin.fail = 500
+        else:
+            g.standin.delay_s = 2.0
+        await _unavailable(g.mesh, token)
+        _no_token_in_logs(caplog, token)
+        g.standin.fail, g.standin.delay_s = None, 0.0
+        assert (await _whoami(g.mesh, token)).username == "carol-uchicago-edu"
+
+
+async def test_identity_set_groups_and_admins(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    linked = "7d1b8f52-3a9e-4c61-b0f2-5e8d9a4c3b21"
+    async with _globus_mesh(
+        tmp_path, tiny, monkeypatch, admins=[f"urn:globus:auth:identity:{linked.upper()}"]
+    ) as g:
+        s = g.standin
+        orcid = s.add_identity("0000-0002-1825-0097@orcid.org", identity_id=linked)
+        alice = s.add_identity("alice@uchicago.edu", linked=[orcid])
+        active, pending, via_linked = (s.add_group(n) for n in ("active", "pending", "linked"))
+        s.add_member(active, alice)
+        s.add_member(pending, alice, status="pending")
+        s.add_member(via_linked, orcid)
+        token = s.issue_token(alice, [g.scope])
+        resp = await g.mesh.http.get("/api/v1/whoami", headers=g.mesh.headers(token))
+        assert resp.json() == {
+            "username": "alice-uchicago-edu",
+            "anonymous": False,
+            "groups": sorted(f"urn:globus:groups:id:{i}" for i in (active, via_linked)),
+        }
+        provider = g.mesh.gateway.auth.provider
+        who = await provider.authenticate(token)
+        assert who.identities == {
+            f"urn:globus:auth:identity:{alice}",
+            f"urn:globus:auth:identity:{linked}",
+        }
+        assert who.admin
+        bob = s.issue_token(s.add_identity("bob@uchicago.edu"), [g.scope])
+        assert not (await provider.authenticate(bob)).admin
+
+
+async def test_cache_answers_without_globus_until_the_token_expires(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with _globus_mesh(tmp_path, tiny, monkeypatch, cache_ttl_s=300) as g:
+        s = g.standin
+        carol = s.add_identity("carol@uchicago.edu")
+        token = s.issue_token(carol, [g.scope])
+        short = s.issue_token(carol, [g.scope], expires_in=1.5)
+        for _ in range(5):
+            assert (await _whoami(g.mesh, token)).username == "carol-uchicago-edu"
+        assert s.count("/v2/oauth2/token/introspect") == 1
+        # concurrent first calls of one token share one introspection
+        await asyncio.gather(*(_whoami(g.mesh, short) for _ in range(5)))
+        assert s.count("/v2/oauth2/token/introspect") == 2
+        # revoked at Globus: the cache still answers (for at most cache_ttl_s) ...
+        s.revoke(token)
+        assert (await _whoami(g.mesh, token)).username == "carol-uchicago-edu"
+        # ... but never past the token's own expiry
+        await asyncio.sleep(1.6)
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await _whoami(g.mesh, short)
+        assert info.value.code() is grpc.StatusCode.UNAUTHENTICATED
+        assert s.count("/v2/oauth2/token/introspect") == 3
