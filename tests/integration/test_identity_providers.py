@@ -215,13 +215,34 @@ class GlobusMesh:
     scope: str
 
 
+@dataclass
+class Ctx:
+    """What every Globus-only test needs; logs are captured at DEBUG."""
+
+    tmp_path: Path
+    tiny: TinyModel
+    monkeypatch: pytest.MonkeyPatch
+    caplog: pytest.LogCaptureFixture
+
+
+@pytest.fixture
+def ctx(
+    tmp_path: Path,
+    tiny: TinyModel,
+    hermetic_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> Ctx:
+    caplog.set_level(logging.DEBUG)
+    return Ctx(tmp_path, tiny, monkeypatch, caplog)
+
+
 @contextlib.asynccontextmanager
-async def _globus_mesh(
-    tmp_path: Path, tiny: TinyModel, monkeypatch: pytest.MonkeyPatch, **globus: Any
-) -> AsyncIterator[GlobusMesh]:
+async def _globus_mesh(ctx: Ctx, **globus: Any) -> AsyncIterator[GlobusMesh]:
+    tmp_path, tiny = ctx.tmp_path, ctx.tiny
     async with running_standin() as standin:
         for key, value in sdk_env(standin.url).items():
-            monkeypatch.setenv(key, value)
+            ctx.monkeypatch.setenv(key, value)
         dlhub = register_dlhub(standin)
         admins = globus.pop("admins", [])
         auth = {**dlhub.settings(**globus), "admins": admins}
@@ -233,15 +254,8 @@ async def _whoami(mesh: Mesh, token: str) -> dlhub_pb2.WhoAmIResponse:
     return await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), metadata=mesh.md(token), timeout=20)
 
 
-async def test_wrong_scope_token_is_unauthenticated_naming_the_scope(
-    tmp_path: Path,
-    tiny: TinyModel,
-    hermetic_env: None,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    async with _globus_mesh(tmp_path, tiny, monkeypatch) as g:
+async def test_wrong_scope_token_is_unauthenticated_naming_the_scope(ctx: Ctx) -> None:
+    async with _globus_mesh(ctx) as g:
         carol = g.standin.add_identity("carol@uchicago.edu")
         # a token for another resource server altogether: Globus says it is not ours
         other = g.standin.issue_token(carol, ["openid", "email"])
@@ -251,8 +265,8 @@ async def test_wrong_scope_token_is_unauthenticated_naming_the_scope(
         g.standin.add_scope(read_only, dlhub_id)
         weak = g.standin.issue_token(carol, [read_only])
         p = Provider("globus", g.mesh, _unused, _unused, _unused, g.standin)
-        await _refused(p, other, caplog, "invalid or expired token")
-        await _refused(p, weak, caplog, f"does not grant DLHub's scope {g.scope}")
+        await _refused(p, other, ctx.caplog, "invalid or expired token")
+        await _refused(p, weak, ctx.caplog, f"does not grant DLHub's scope {g.scope}")
 
 
 async def _unused() -> Any:
@@ -271,19 +285,12 @@ async def _unavailable(mesh: Mesh, token: str) -> None:
     assert token not in resp.text
 
 
-async def test_globus_unreachable_is_unavailable_never_anonymous(
-    tmp_path: Path,
-    tiny: TinyModel,
-    hermetic_env: None,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
+async def test_globus_unreachable_is_unavailable_never_anonymous(ctx: Ctx) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/"
-    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_AUTH", dead)
-    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_GROUPS", dead)
+    ctx.monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_AUTH", dead)
+    ctx.monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_GROUPS", dead)
     client_id = "0b5d6e2a-8c47-4d2e-9b1a-3f6c2d7e8a90"
     auth = {
         "provider": "globus",
@@ -294,23 +301,15 @@ async def test_globus_unreachable_is_unavailable_never_anonymous(
             "retries": 0,
         },
     }
-    async with running_mesh(tmp_path, tiny, auth=auth) as mesh:
+    async with running_mesh(ctx.tmp_path, ctx.tiny, auth=auth) as mesh:
         token = "Ag" + "z" * 60
         await _unavailable(mesh, token)
-        _no_token_in_logs(caplog, token)
+        _no_token_in_logs(ctx.caplog, token)
 
 
 @pytest.mark.parametrize("mode", ["http-500", "timeout"])
-async def test_globus_failing_is_unavailable_and_not_cached(
-    tmp_path: Path,
-    tiny: TinyModel,
-    hermetic_env: None,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    mode: str,
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    async with _globus_mesh(tmp_path, tiny, monkeypatch, retries=0, timeout_s=0.5) as g:
+async def test_globus_failing_is_unavailable_and_not_cached(ctx: Ctx, mode: str) -> None:
+    async with _globus_mesh(ctx, retries=0, timeout_s=0.5) as g:
         carol = g.standin.add_identity("carol@uchicago.edu")
         token = g.standin.issue_token(carol, [g.scope])
         if mode == "http-500":
@@ -318,18 +317,14 @@ async def test_globus_failing_is_unavailable_and_not_cached(
         else:
             g.standin.delay_s = 2.0
         await _unavailable(g.mesh, token)
-        _no_token_in_logs(caplog, token)
+        _no_token_in_logs(ctx.caplog, token)
         g.standin.fail, g.standin.delay_s = None, 0.0
         assert (await _whoami(g.mesh, token)).username == "carol-uchicago-edu"
 
 
-async def test_identity_set_groups_and_admins(
-    tmp_path: Path, tiny: TinyModel, hermetic_env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_identity_set_groups_and_admins(ctx: Ctx) -> None:
     linked = "7d1b8f52-3a9e-4c61-b0f2-5e8d9a4c3b21"
-    async with _globus_mesh(
-        tmp_path, tiny, monkeypatch, admins=[f"urn:globus:auth:identity:{linked.upper()}"]
-    ) as g:
+    async with _globus_mesh(ctx, admins=[f"urn:globus:auth:identity:{linked.upper()}"]) as g:
         s = g.standin
         orcid = s.add_identity("0000-0002-1825-0097@orcid.org", identity_id=linked)
         alice = s.add_identity("alice@uchicago.edu", linked=[orcid])
@@ -355,10 +350,8 @@ async def test_identity_set_groups_and_admins(
         assert not (await provider.authenticate(bob)).admin
 
 
-async def test_cache_answers_without_globus_until_the_token_expires(
-    tmp_path: Path, tiny: TinyModel, hermetic_env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async with _globus_mesh(tmp_path, tiny, monkeypatch, cache_ttl_s=300) as g:
+async def test_cache_answers_without_globus_until_the_token_expires(ctx: Ctx) -> None:
+    async with _globus_mesh(ctx, cache_ttl_s=300) as g:
         s = g.standin
         carol = s.add_identity("carol@uchicago.edu")
         token = s.issue_token(carol, [g.scope])
