@@ -135,21 +135,27 @@ async def run_mesh(
         outer.push_async_callback(replicas.stop)
         await replicas.start()
     async with outer, embedded_mesh(settings) as (backends, gateway):
-        username = slug_username(user or os.environ.get("USER") or "local")
-        token = starting_user_token(gateway_m.tokens_for(settings), backends.data_dir, username)
         host = settings.gateway.host
-        info = {
+        info: dict[str, Any] = {
             "address": f"{host}:{gateway.grpc_port}",
             "http": f"http://{host}:{gateway.http_port}",
-            "token": token,
-            "username": username,
         }
+        if settings.auth.provider == "local":
+            username = slug_username(user or os.environ.get("USER") or "local")
+            token = starting_user_token(gateway_m.tokens_for(settings), backends.data_dir, username)
+            info.update(token=token, username=username)
+        # under Globus Auth there is no local user to hand out: users sign in themselves
         client_file = write_client_file(backends.data_dir, info)
+        signed_in = (
+            f"{info['username']} (credentials in {client_file})"
+            if "token" in info
+            else f"nobody: identities are Globus Auth's; sign in with `dlhub login` ({client_file})"
+        )
         print(
             f"DLHub is up (embedded mode, data in {backends.data_dir})\n"
             f"  HTTP/JSON + OIP REST : {info['http']}   (OpenAPI at {info['http']}/docs)\n"
             f"  gRPC + OIP gRPC      : {info['address']}\n"
-            f"  signed in as         : {username} (credentials in {client_file})",
+            f"  signed in as         : {signed_in}",
             flush=True,
         )
         async with contextlib.AsyncExitStack() as stack:
@@ -215,12 +221,9 @@ async def _start_example(
         raise InvalidArgument(
             f"example {path!r} not found (give a script path, or a name under examples/)"
         )
-    env = {
-        **os.environ,
-        "DLHUB_ADDRESS": info["address"],
-        "DLHUB_TOKEN": info["token"],
-        "DLHUB_HTTP": info["http"],
-    }
+    env = {**os.environ, "DLHUB_ADDRESS": info["address"], "DLHUB_HTTP": info["http"]}
+    if "token" in info:  # else the example uses the caller's own login
+        env["DLHUB_TOKEN"] = info["token"]
     print(f"running example {script}", flush=True)
     return await asyncio.create_subprocess_exec(sys.executable, str(script), env=env)
 
