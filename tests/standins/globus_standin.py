@@ -213,7 +213,7 @@ class GlobusStandin:
             raise ValueError(f"scopes {scopes} do not belong to one resource server")
         return servers.pop()
 
-    def _active(self, token: str) -> Token | None:
+    def active(self, token: str) -> Token | None:
         found = self.tokens.get(token)
         if found is None or found.revoked or found.expires_at <= time.time():
             return None
@@ -271,7 +271,7 @@ class GlobusStandin:
         client_id, authed = self._client_of(request, form)
         if not authed:
             return JSONResponse({"error": "invalid_client"}, 401)
-        found = self._active(str(form.get("token", "")))
+        found = self.active(str(form.get("token", "")))
         audience = self._audience(found) if found else []
         if found is None or client_id not in audience:
             return JSONResponse({"active": False})
@@ -342,13 +342,13 @@ class GlobusStandin:
         for scope in code.scopes:
             by_server.setdefault(self.scopes[scope][0], []).append(scope)
         answers = [
-            self._grant(code.identity, scopes, client_id, offline=code.offline)
+            self.grant(code.identity, scopes, client_id, offline=code.offline)
             for scopes in by_server.values()
         ]
         first, others = answers[0], answers[1:]
         return JSONResponse({**first, "state": "_default", "other_tokens": others})
 
-    def _grant(
+    def grant(
         self, identity: str, scopes: list[str], client_id: str, *, offline: bool
     ) -> dict[str, Any]:
         refresh = None
@@ -390,7 +390,7 @@ class GlobusStandin:
         )
 
     def _dependent_grant(self, form: Any, client_id: str) -> Response:
-        found = self._active(str(form.get("token", "")))
+        found = self.active(str(form.get("token", "")))
         if found is None or client_id not in self._audience(found):
             return JSONResponse({"error": "invalid_grant"}, 400)
         allowed = {dep for s in found.scopes for dep in self.scopes.get(s, ("", []))[1]}
@@ -463,7 +463,7 @@ class GlobusStandin:
         if early is not None:
             return early
         header = request.headers.get("authorization", "")
-        found = self._active(header[7:]) if header.startswith("Bearer ") else None
+        found = self.active(header[7:]) if header.startswith("Bearer ") else None
         if found is None or found.resource_server != GROUPS_RS:
             return JSONResponse(
                 {"code": "AUTHENTICATION_ERROR", "detail": "invalid token", "status": 401}, 401
