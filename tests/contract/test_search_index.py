@@ -272,6 +272,40 @@ async def test_extra_keys_are_stored_not_indexed(search_index: SearchIndex) -> N
     assert await _ids(search_index, text="zebra") == []
 
 
+async def test_exclude_drops_documents_holding_a_refused_value(
+    search_index: SearchIndex,
+) -> None:
+    """Per-version visibility: a version shadowed for a reader is left out, and
+    totals and facets count only what is left."""
+    docs = [
+        servable("v1", name="m", readers=["public", "alice"], shadowed_by=["alice", "group:x"]),
+        servable("v2", name="m", readers=["alice", "group:x"], shadowed_by=[]),
+        servable("other", name="o", owner="bob", readers=["public"], shadowed_by=[]),
+    ]
+    await _load(search_index, docs)
+    # an anonymous caller: v1 (v2 is not theirs to see) and bob's
+    anonymous = SearchQuery(
+        filters={"readers": ["public"]}, exclude={"shadowed_by": ["public"]}, facets=["owner"]
+    )
+    result = await search_index.search(anonymous)
+    assert sorted(h["id"] for h in result.hits) == ["other", "v1"]
+    assert result.total == 2
+    assert dict(result.facets["owner"]) == {"alice": 1, "bob": 1}
+    # a member of group:x sees v2 only, once
+    member = SearchQuery(
+        filters={"readers": ["public", "carol", "group:x"]},
+        exclude={"shadowed_by": ["public", "carol", "group:x"]},
+        facets=["owner"],
+    )
+    result = await search_index.search(member)
+    assert sorted(h["id"] for h in result.hits) == ["other", "v2"]
+    assert dict(result.facets["owner"]) == {"alice": 1, "bob": 1}
+    # an empty list of refused values does not constrain
+    assert len(await _ids(search_index, exclude={"shadowed_by": []})) == 3
+    with pytest.raises(InvalidArgument, match="colour"):
+        await search_index.search(SearchQuery(exclude={"colour": ["red"]}))
+
+
 @pytest.mark.parametrize("where", ["filters", "facets"])
 async def test_unknown_field_is_rejected_with_allowed_list(
     search_index: SearchIndex, where: str

@@ -1,7 +1,9 @@
-"""`dlhub up` and local accounts: an admin, a hashed token it keeps across restarts, whoami."""
+"""`dlhub up` and local accounts: an admin, a hashed token it keeps across restarts, whoami,
+and the token's creation in the audit log the admin reads."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +20,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 def _whoami(mesh: Mesh) -> subprocess.CompletedProcess[str]:
     """``dlhub whoami`` with no token option: it finds the data dir's client file."""
+    return _cli(mesh, "whoami")
+
+
+def _cli(mesh: Mesh, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dlhub_sdk.cli", "whoami"],
+        [sys.executable, "-m", "dlhub_sdk.cli", *args],
         cwd=mesh.workdir,
         env=clean_env(DLHUB_DATA_DIR=str(mesh.data_dir)),
         capture_output=True,
@@ -37,6 +43,15 @@ def test_dlhub_up_keeps_a_working_token_across_restarts(tmp_path: Path) -> None:
         assert result.stdout.startswith(USERNAME)
         assert f"client file ({first.data_dir / 'client.json'})" in result.stdout
         assert first.token not in result.stdout
+        # the starting user is an admin, and the token it got is in the audit log
+        audit = _cli(first, "audit", "--json")
+        assert audit.returncode == 0, audit.stderr
+        entries = json.loads(audit.stdout)["entries"]
+        assert [(e["action"], e["details"]["user"]) for e in entries] == [
+            ("token.create", USERNAME)
+        ]
+        assert entries[0]["actor"].startswith("local:")
+        assert first.token not in audit.stdout
     finally:
         process.stop_cleanly()
     tokens_file = first.data_dir / "tokens.json"

@@ -193,7 +193,17 @@ def _stream(header: registry_pb2.PublishHeader, *chunks: tuple[str, bytes]) -> l
 
 @pytest.mark.parametrize(
     "case",
-    ["sha256-mismatch", "size-mismatch", "path-traversal", "model-not-uploaded", "unannounced"],
+    [
+        "sha256-mismatch",
+        "size-mismatch",
+        "path-traversal",
+        "absolute-path",
+        "control-characters",
+        "backslash",
+        "oversized-name",
+        "model-not-uploaded",
+        "unannounced",
+    ],
 )
 async def test_publish_malformed_upload_stream(mesh: Mesh, tiny: TinyModel, case: str) -> None:
     meta = json.dumps(tiny.metadata("upload"))
@@ -211,6 +221,10 @@ async def test_publish_malformed_upload_stream(mesh: Mesh, tiny: TinyModel, case
             f"is {len(tiny.data)} bytes, the header announced {len(tiny.data) + 1}",
         ),
         "path-traversal": ([], [("../model.onnx", tiny.data)], "invalid artifact path"),
+        "absolute-path": ([], [("/etc/model.onnx", tiny.data)], "invalid artifact path"),
+        "control-characters": ([], [("mo\x1bdel\n.onnx", tiny.data)], "no control characters"),
+        "backslash": ([], [("..\\model.onnx", tiny.data)], "no control characters or backslashes"),
+        "oversized-name": ([], [("m" * 256 + ".onnx", tiny.data)], "255 per part"),
         "model-not-uploaded": (
             [],
             [("weights.onnx", tiny.data)],

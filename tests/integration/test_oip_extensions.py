@@ -21,6 +21,7 @@ from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common.codec import to_raw
 from dlhub_common.errors import NotFound
 from dlhub_common.identity import Principal, current_principal
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.remote import RemoteTasks, open_channel
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.settings import MiB
@@ -263,14 +264,15 @@ async def test_stats_count_failed_runs(mesh: Mesh) -> None:
 
 async def test_statistics_over_the_task_service_grpc(mesh: Mesh) -> None:
     """Distributed mode's hop: RemoteTasks -> TaskService -> the task manager,
-    with the caller's name in x-dlhub-user deciding what it may see."""
+    with the caller's principal in the signed internal token deciding what it may see."""
     await publish_pair(mesh)
     await infer(mesh, "alice.hidden")
-    server = GrpcServer("taskmanager", max_message_bytes=MiB)
+    signer = InternalSigner(b"test-secret-0123456789")
+    server = GrpcServer("taskmanager", max_message_bytes=MiB, authenticate=signer.authenticate)
     taskmanager_main.register(server, mesh.gateway.oip.tasks)
     port = await server.start("127.0.0.1", 0)
     channel = open_channel(f"127.0.0.1:{port}", MiB)
-    remote = RemoteTasks(channel)
+    remote = RemoteTasks(channel, signer)
     hidden = types_pb2.ServableRef(owner="alice", name="hidden")
     try:
         token = current_principal.set(Principal("alice"))

@@ -334,3 +334,21 @@ def test_a_broken_scaledobject_fails_validation(path: str, value: Any) -> None:
     broken = _broken(autoscaling_docs()["ScaledObject"], path, value)
     with pytest.raises(jsonschema.ValidationError):
         _scaledobject_validator().validate(broken)
+
+
+def test_every_k8s_service_gets_the_internal_secret() -> None:
+    """Services sign and verify the caller's principal with one shared secret;
+    a service without it would make its own and refuse its peers' calls."""
+    for _, doc in k8s_docs():
+        if doc["kind"] != "Deployment" or doc["metadata"]["name"] not in SERVICES:
+            continue
+        container = doc["spec"]["template"]["spec"]["containers"][0]
+        refs = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]
+            for e in container.get("env", [])
+            if "valueFrom" in e
+        }
+        assert refs["DLHUB_INTERNAL__SECRET"] == {
+            "name": "dlhub-secrets",
+            "key": "DLHUB_INTERNAL__SECRET",
+        }, doc["metadata"]["name"]

@@ -21,7 +21,8 @@ from dlhub_common.errors import (
     ServableError,
     error_from_code,
 )
-from dlhub_common.identity import USER_METADATA_KEY, current_principal
+from dlhub_common.identity import Principal, current_principal
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.rpc.errors import (
     ERROR_METADATA_KEY,
     RETRY_AFTER_KEY,
@@ -45,6 +46,8 @@ ALL_CLASSES: list[type[DLHubError]] = [
     errors.ServableError,
     errors.InternalError,
 ]
+
+SIGNER = InternalSigner(b"test-secret-0123456789")
 
 
 class FakeRpcError(grpc.RpcError):
@@ -279,7 +282,7 @@ async def echo_server() -> AsyncIterator[grpc.aio.Channel]:
             (grpc.method_handlers_generic_handler("test.Echo", {"Call": handler}),)
         )
 
-    server = GrpcServer("test", max_message_bytes=1 << 20)
+    server = GrpcServer("test", max_message_bytes=1 << 20, authenticate=SIGNER.authenticate)
     server.add(register, None, "test.Echo")
     port = await server.start("127.0.0.1", 0)
     # The client may send more than the server accepts.
@@ -291,7 +294,9 @@ async def echo_server() -> AsyncIterator[grpc.aio.Channel]:
         await server.stop(0)
 
 
-async def call(channel: grpc.aio.Channel, body: bytes, metadata: Any = ()) -> bytes:
+async def call(channel: grpc.aio.Channel, body: bytes, metadata: Any = None) -> bytes:
+    if metadata is None:
+        metadata = (SIGNER.metadata(Principal(None)),)
     method = channel.unary_unary("/test.Echo/Call")
     result: bytes = await method(body, metadata=metadata, timeout=10)
     return result
@@ -320,9 +325,11 @@ async def test_server_hides_unexpected_exceptions(echo_server: grpc.aio.Channel)
     assert "see the service log" in err.message
 
 
-async def test_server_trusts_the_forwarded_user(echo_server: grpc.aio.Channel) -> None:
-    assert await call(echo_server, b"whoami") == b"<anonymous>"
-    assert await call(echo_server, b"whoami", ((USER_METADATA_KEY, "alice"),)) == b"alice"
+async def test_server_takes_the_signed_principal(echo_server: grpc.aio.Channel) -> None:
+    anonymous = (SIGNER.metadata(Principal(None)),)
+    assert await call(echo_server, b"whoami", anonymous) == b"<anonymous>"
+    alice = (SIGNER.metadata(Principal("alice")),)
+    assert await call(echo_server, b"whoami", alice) == b"alice"
 
 
 async def test_server_rejects_messages_over_its_limit(echo_server: grpc.aio.Channel) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dlhub_common.errors import InvalidArgument
-from dlhub_common.names import Ref, check_slug, parse_ref, parse_version
+from dlhub_common.names import SLUG_RE, Ref, check_slug, parse_ref, parse_version
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,10 @@ def test_check_slug_rejects_with_the_rule(value: str) -> None:
     assert info.value.message.startswith(f"invalid owner {value!r}")
     assert "lower-case letters" in info.value.message
     assert info.value.details == {"owner": value}
+
+
+@pytest.mark.parametrize("text", ["alice\n", "tiny\n", "a\n"])
+def test_a_trailing_newline_is_not_a_slug(text: str) -> None:
+    """``$`` in a pattern matches before a final newline; slugs end at the string's end."""
+    assert SLUG_RE.match(text) is None
+    assert SLUG_RE.match(text.strip()) is not None

@@ -14,7 +14,10 @@ import pytest
 
 from dlhub_common._proto.dlhub.v1 import search_pb2, tasks_pb2, tasks_pb2_grpc, types_pb2
 from dlhub_common.errors import Unavailable
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.remote import SYNC_RUN_LOST, RemoteSearch, RemoteTasks, open_channel
+
+SIGNER = InternalSigner(b"test-secret-0123456789")
 
 
 def _free_port() -> int:
@@ -35,12 +38,12 @@ async def test_a_service_nobody_listens_for_is_unavailable_by_name() -> None:
     channel = open_channel(f"127.0.0.1:{port}", 1 << 20)
     try:
         with pytest.raises(Unavailable) as info:
-            await RemoteSearch(channel).search(search_pb2.SearchRequest(query="x"))
+            await RemoteSearch(channel, SIGNER).search(search_pb2.SearchRequest(query="x"))
         assert info.value.message.startswith("the search service is unavailable")
         assert str(port) not in info.value.message
         assert "127.0.0.1" not in info.value.message
         with pytest.raises(Unavailable) as info:
-            await RemoteTasks(channel).run_servable(_run(wait=False))
+            await RemoteTasks(channel, SIGNER).run_servable(_run(wait=False))
         assert info.value.message == (
             "the task manager is unavailable (it may be restarting); retry shortly"
         )
@@ -65,7 +68,7 @@ async def test_a_synchronous_run_whose_task_manager_dies_is_told_it_still_comple
     await server.start()
     channel = open_channel(f"127.0.0.1:{port}", 1 << 20)
     try:
-        call = asyncio.create_task(RemoteTasks(channel).run_servable(_run(wait=True)))
+        call = asyncio.create_task(RemoteTasks(channel, SIGNER).run_servable(_run(wait=True)))
         await asyncio.wait_for(servicer.called.wait(), 10)
         await server.stop(grace=None)  # the connection breaks mid-call
         with pytest.raises(Unavailable) as info:

@@ -18,10 +18,13 @@ import pytest
 from dlhub_common._proto.dlhub.v1 import tasks_pb2
 from dlhub_common.errors import FailedPrecondition, NotFound, Overloaded
 from dlhub_common.identity import Principal, current_principal
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.remote import RemoteTasks
 from dlhub_common.rpc.errors import RETRY_AFTER_KEY
 from dlhub_common.rpc.server import GrpcServer, channel_options
 from dlhub_taskmanager.main import register
+
+SIGNER = InternalSigner(b"test-secret-0123456789")
 
 
 class StandIn:
@@ -46,7 +49,7 @@ class StandIn:
 
 @pytest.fixture
 async def channel() -> AsyncIterator[grpc.aio.Channel]:
-    server = GrpcServer("taskmanager", max_message_bytes=1 << 20)
+    server = GrpcServer("taskmanager", max_message_bytes=1 << 20, authenticate=SIGNER.authenticate)
     register(server, StandIn())  # type: ignore[arg-type]
     port = await server.start("127.0.0.1", 0)
     async with grpc.aio.insecure_channel(
@@ -57,7 +60,7 @@ async def channel() -> AsyncIterator[grpc.aio.Channel]:
 
 
 async def test_cancel_and_its_errors_cross_the_hop(channel: grpc.aio.Channel) -> None:
-    tasks = RemoteTasks(channel)
+    tasks = RemoteTasks(channel, SIGNER)
     token = current_principal.set(Principal("alice"))
     try:
         answer = await tasks.cancel_task(tasks_pb2.CancelTaskRequest(task_id="mine"))
@@ -70,7 +73,7 @@ async def test_cancel_and_its_errors_cross_the_hop(channel: grpc.aio.Channel) ->
         assert full.value.details["retry_after_s"] == 2.5
     finally:
         current_principal.reset(token)
-    bob = current_principal.set(Principal("bob"))  # the user travels in x-dlhub-user
+    bob = current_principal.set(Principal("bob"))  # the user travels in the signed token
     try:
         with pytest.raises(NotFound):
             await tasks.cancel_task(tasks_pb2.CancelTaskRequest(task_id="mine"))
@@ -85,6 +88,6 @@ async def test_overloaded_carries_a_plain_retry_after_trailer(channel: grpc.aio.
         response_deserializer=tasks_pb2.RunServableResponse.FromString,
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await method(tasks_pb2.RunServableRequest())
+        await method(tasks_pb2.RunServableRequest(), metadata=(SIGNER.metadata(Principal(None)),))
     assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
     assert dict(info.value.trailing_metadata() or ())[RETRY_AFTER_KEY] == "3"

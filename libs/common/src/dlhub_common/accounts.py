@@ -56,7 +56,7 @@ ADMIN = "admin"
 # ``stat`` per request was measurable on the run path); an unknown token
 # always rereads it, so a new token works at once.
 RECHECK_S = 1.0
-_DURATION_RE = re.compile(r"^(\d+)([smhdw])$")
+_DURATION_RE = re.compile(r"^(\d+)([smhdw])\Z")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 

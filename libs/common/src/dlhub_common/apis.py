@@ -56,6 +56,14 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.GetPublishJobRequest
     ) -> registry_pb2.GetPublishJobResponse: ...
 
+    async def set_access(
+        self, request: registry_pb2.SetAccessRequest
+    ) -> registry_pb2.SetAccessResponse: ...
+
+    async def list_audit(
+        self, request: registry_pb2.ListAuditRequest
+    ) -> registry_pb2.ListAuditResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

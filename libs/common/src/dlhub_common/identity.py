@@ -17,8 +17,6 @@ from typing import Any
 
 from dlhub_common.access import PUBLIC, managers_of, readers_of
 
-USER_METADATA_KEY = "x-dlhub-user"
-
 
 @dataclass(frozen=True)
 class Principal:

@@ -57,7 +57,7 @@ ITEM_TYPE_TO_DATATYPE: dict[str, str] = {
 DATATYPE_TO_ITEM_TYPE: dict[str, str] = {
     dt: it for it, dt in ITEM_TYPE_TO_DATATYPE.items() if it != "bytes"
 }
-PYTHON_VERSION_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?$")
+PYTHON_VERSION_RE = re.compile(r"^3\.\d{1,2}(\.\d{1,2})?\Z")
 # A PEP 508 distribution name, optionally with extras.
 REQUIREMENT_NAME_RE = re.compile(
     r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\[[A-Za-z0-9._,-]+\])?$"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dlhub_common.bounds import INT64_MAX
 from dlhub_common.errors import CLIP_CHARS, InvalidArgument, clip
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?\Z")  # \Z: no trailing newline
 SLUG_RULE = (
     "1-64 characters: lower-case letters, digits, '-' and '_', starting and ending alphanumeric"
 )

@@ -6,12 +6,16 @@ A record is what the registry keeps per servable version::
      "artifacts": [{"path", "key", "size", "sha256"}], "published_at", "digest",
      "servable_type", "title", "description", "authors", "domains", "visible_to",
      "identifier", "model_path", "state", "state_reason", "state_changed_at",
-     "doi", "doi_error"}
+     "doi", "doi_error", "co_owners"}
 
 ``state`` is the version's lifecycle state (:data:`STATES`); records written
 before states existed have none and read as ``"active"``. ``doi`` is the
 DataCite DOI when one was minted (also in ``metadata.datacite.identifier``);
 ``doi_error`` says why minting failed (the version is published regardless).
+``visible_to`` is the access rule in force (``SetAccess`` may change it after
+publish; ``metadata`` keeps the document as published, which the digest and
+the bundle's ``dlhub.json`` cover); ``co_owners`` lists who manages the
+servable besides its owner, the same on every version (none when missing).
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ def summary_pb(record: dict[str, Any], *, latest: bool = False) -> types_pb2.Ser
         state_reason=record.get("state_reason", ""),
         state_changed_at=record.get("state_changed_at", ""),
         doi=record.get("doi", ""),
+        co_owners=record.get("co_owners", []),
     )
 
 
@@ -117,4 +122,5 @@ def summary_from_pb(summary: types_pb2.ServableSummary) -> dict[str, Any]:
         "state_reason": summary.state_reason,
         "state_changed_at": summary.state_changed_at,
         "doi": summary.doi,
+        "co_owners": list(summary.co_owners),
     }

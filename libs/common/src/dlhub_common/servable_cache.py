@@ -3,7 +3,7 @@
 The run path must not ask the registry about a servable it asked about
 before: every run would pay a registry round trip (a document-store query,
 the metadata parsed again). :class:`CachedRegistry` keeps ``GetServable``
-answers keyed by caller and reference, and drops every answer about
+answers keyed by the caller's readers and the reference, and drops every answer about
 ``owner/name`` the moment a servable event for it arrives (publish,
 deprecate, withdraw, DOI, access change). Each process that caches reads
 every event in a consumer group of its own. An answer also expires after
@@ -28,7 +28,7 @@ from dlhub_common.topics import SERVABLE_EVENTS
 
 log = logging.getLogger("dlhub.cache")
 
-_Key = tuple[str | None, str, str, int]
+_Key = tuple[tuple[str, ...], str, str, int]
 
 
 class CachedRegistry:
@@ -107,7 +107,9 @@ class CachedRegistry:
                 (never cached).
         """
         ref = request.ref
-        key = (current_principal.get().username, ref.owner, ref.name, max(0, ref.version))
+        # by everything visibility depends on: a caller who leaves a group
+        # is a new key, never served an answer cached for its old readers
+        key = (tuple(current_principal.get().readers()), ref.owner, ref.name, max(0, ref.version))
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and now - hit[0] < self.max_age_s and self._consumer is not None:

@@ -207,6 +207,23 @@ class TaskSettings(_Section):
     sweep_interval_s: float = Field(60.0, gt=0, description="How often expired tasks are removed")
 
 
+class InternalAuthSettings(_Section):
+    """Signed internal tokens between services (dlhub_common.internal_auth)."""
+
+    secret: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="Shared secret of the mesh's services (at least 16 characters);"
+        " default: read or create secret_file",
+    )
+    secret_file: Path | None = Field(
+        None, description="Where the secret is kept; default $XDG_CONFIG_HOME/dlhub/internal-secret"
+    )
+    token_ttl_s: float = Field(
+        300.0, gt=0, le=86400, description="How long a signed internal token is accepted"
+    )
+
+
 class TracingSettings(_Section):
     """OpenTelemetry."""
 
@@ -400,6 +417,7 @@ class Settings(BaseSettings):
     batching: BatchingSettings = Field(default_factory=BatchingSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
+    internal: InternalAuthSettings = Field(default_factory=InternalAuthSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

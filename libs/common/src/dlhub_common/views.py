@@ -1,5 +1,5 @@
-"""Plain-dict views of task and publish-job messages, shared by the gateway's
-HTTP API and the SDK so both describe them the same way."""
+"""Plain-dict views of task, publish-job, access-change and audit messages,
+shared by the gateway's HTTP API and the SDK so both describe them the same way."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2
+from dlhub_common.records import summary_from_pb
 
 TASK_STATES: dict[int, str] = {
     tasks_pb2.TASK_STATE_QUEUED: "QUEUED",
@@ -64,4 +65,36 @@ def publish_job_fields(job: registry_pb2.PublishJob) -> dict[str, Any]:
         "finished_at": job.finished_at or None,
         "log": list(job.log),
         "error_code": job.error_code or None,
+    }
+
+
+def access_change_fields(resp: registry_pb2.SetAccessResponse) -> dict[str, Any]:
+    """An access change: the versions as they are now, per version ``visible_to``
+    and ``co_owners`` before and after, and the audit entry's id."""
+    return {
+        "servables": [summary_from_pb(s) for s in resp.servables],
+        "changes": [
+            {
+                "version": c.version,
+                "visible_to": {
+                    "before": list(c.visible_to_before),
+                    "after": list(c.visible_to_after),
+                },
+                "co_owners": {"before": list(c.co_owners_before), "after": list(c.co_owners_after)},
+            }
+            for c in resp.changes
+        ],
+        "audit_id": resp.audit_id,
+    }
+
+
+def audit_entry_fields(entry: registry_pb2.AuditEntry) -> dict[str, Any]:
+    """One audit entry with its details decoded."""
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "details": json.loads(entry.details_json or "{}"),
     }

@@ -3,8 +3,9 @@
 The client speaks gRPC to the gateway (``dlhub.v1.DLHubService``). Method
 names follow the original DLHub SDK (``publish_servable``, ``search``,
 ``describe_servable``, ``get_servables``, ``run``, ``get_task_status``,
-``get_result``), plus ``cancel_task`` and the version lifecycle:
-``list_versions``, ``deprecate_servable`` and ``withdraw_servable``.
+``get_result``), plus ``cancel_task``, the version lifecycle
+(``list_versions``, ``deprecate_servable``, ``withdraw_servable``), sharing
+(``share``) and the audit log (``audit``); those are in dlhub_sdk._manage.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dlhub_common.views import publish_job_fields
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._inputs import _json_default, input_tensors
+from dlhub_sdk._manage import ManageMixin, _ref_pb
 from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
 from dlhub_sdk._tasks import _task_error as _task_error
@@ -61,7 +63,7 @@ from dlhub_sdk._uploads import _upload_messages as _upload_messages
 from dlhub_sdk.config import resolve
 
 
-class DLHubClient:
+class DLHubClient(ManageMixin):
     """A connection to a DLHub gateway.
 
     Args:
@@ -135,6 +137,7 @@ class DLHubClient:
         upload_threshold: int = UPLOAD_THRESHOLD,
         notice: Notice | None = None,
         resume: bool = True,
+        owner: str | None = None,
     ) -> dict[str, Any]:
         """Publish a new version.
 
@@ -155,6 +158,8 @@ class DLHubClient:
             notice: called with a line of text when an upload resumes a
                 session of an earlier run (default: logged at INFO).
             resume: False: neither resume nor remember sessions.
+            owner: publish a new version of this owner's servable, which you
+                co-own (sets ``dlhub.owner``; default: your own name).
 
         Returns:
             The published servable's summary (owner, name, version, digest...).
@@ -163,6 +168,8 @@ class DLHubClient:
             metadata, files = model.to_dict(), model.files()
         else:
             metadata = model
+        if owner is not None:
+            metadata = {**metadata, "dlhub": {**metadata.get("dlhub", {}), "owner": owner}}
         validate_metadata(metadata)  # fail fast, before uploading anything
         if not self._token:
             # The gateway would refuse it too, but only after the upload began.
@@ -324,59 +331,20 @@ class DLHubClient:
         """The full metadata of ``owner/name`` (latest, or ``version``).
 
         Besides the metadata blocks the dict holds ``versions`` (every version
-        you may see) and the version's lifecycle ``state`` (``active``,
+        you may see), the version's lifecycle ``state`` (``active``,
         ``deprecated`` or ``withdrawn``) with ``state_reason`` and
-        ``state_changed_at``. Withdrawn versions still describe.
+        ``state_changed_at``, and the access in force: ``visible_to`` and
+        ``co_owners`` (``share`` changes them; ``dlhub.visible_to`` stays as
+        published). Withdrawn versions still describe.
         """
         ref = parse_ref(name, version)
         resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
         metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
         metadata["versions"] = list(resp.versions)
         summary = summary_from_pb(resp.servable.summary)
-        for key in ("state", "state_reason", "state_changed_at"):
+        for key in ("state", "state_reason", "state_changed_at", "visible_to", "co_owners"):
             metadata[key] = summary[key]
         return metadata
-
-    def list_versions(self, name: str) -> list[dict[str, Any]]:
-        """Every version of ``owner/name`` you may see, ascending: summaries with
-        ``version``, ``state``, ``state_reason``, ``publication_date`` and
-        ``latest`` (the version ``owner/name`` alone resolves to)."""
-        ref = parse_ref(name)
-        resp = self._call(
-            "ListVersions", registry_pb2.ListVersionsRequest(owner=ref.owner, name=ref.name)
-        )
-        return [summary_from_pb(s) for s in resp.versions]
-
-    def deprecate_servable(
-        self, name: str, reason: str, version: int | str | None = None
-    ) -> dict[str, Any]:
-        """Deprecate a version you own (the latest one not withdrawn by default).
-
-        It still runs, with a warning, but leaves default search. Returns the
-        version's summary.
-        """
-        ref = parse_ref(name, version)
-        resp = self._call(
-            "DeprecateServable",
-            registry_pb2.DeprecateServableRequest(ref=_ref_pb(ref), reason=reason),
-        )
-        return summary_from_pb(resp.servable)
-
-    def withdraw_servable(
-        self, name: str, reason: str, version: int | str | None = None
-    ) -> dict[str, Any]:
-        """Withdraw a version you own (the latest one not withdrawn by default).
-
-        It no longer runs and leaves search and latest resolution; its
-        metadata stays describable and its artifacts are kept. Final.
-        Returns the version's summary.
-        """
-        ref = parse_ref(name, version)
-        resp = self._call(
-            "WithdrawServable",
-            registry_pb2.WithdrawServableRequest(ref=_ref_pb(ref), reason=reason),
-        )
-        return summary_from_pb(resp.servable)
 
     def get_servables(
         self, owner: str | None = None, all_versions: bool = False
@@ -489,7 +457,3 @@ class DLHubClient:
             timeout=wait_s + 30,
         )
         return task_outputs(resp.task, wait_s)
-
-
-def _ref_pb(ref: Ref) -> types_pb2.ServableRef:
-    return types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version)

@@ -23,10 +23,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from dlhub_common import audit
 from dlhub_common.errors import InvalidArgument, Unavailable
 from dlhub_common.identity import slug_username
+from dlhub_common.internal_auth import InternalSigner
 from dlhub_common.listen import ensure_free
-from dlhub_common.remote import RemoteRegistry, RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.remote import RemoteSearch, RemoteTasks, open_channel
+from dlhub_common.remote_sharing import RemoteRegistry
 from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
@@ -63,12 +66,17 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-def starting_user_token(tokens: Any, data_dir: Path, username: str) -> str:
+def starting_user_token(
+    tokens: Any,
+    data_dir: Path,
+    username: str,
+    created: Callable[[Any], None] | None = None,
+) -> str:
     """The token ``dlhub up`` hands its starting user (an admin when it is the first).
 
     Tokens are stored hashed, so an earlier token cannot be read back: the
     one in ``client.json`` is reused while it still works for this user,
-    else a new one is created.
+    else a new one is created (and its TokenInfo handed to ``created``).
     """
     tokens.ensure_admin(username)
     try:
@@ -77,7 +85,29 @@ def starting_user_token(tokens: Any, data_dir: Path, username: str) -> str:
         previous = None
     if isinstance(previous, str) and tokens.valid_token_of(previous, username):
         return previous
-    token: str = tokens.ensure_user(username, description="dlhub up")
+    token, info = tokens.create_token(username, description="dlhub up")
+    if created is not None:
+        created(info)
+    return str(token)
+
+
+async def _starting_token(gateway_m: Any, settings: Settings, backends: Any, username: str) -> str:
+    """``starting_user_token``, a token it creates recorded in the audit log."""
+    new_tokens: list[Any] = []
+    token = starting_user_token(
+        gateway_m.tokens_for(settings), backends.data_dir, username, new_tokens.append
+    )
+    for created in new_tokens:  # in the audit log like `dlhub token create`'s
+        try:
+            await audit.record(
+                await backends.documents(),
+                audit.local_actor(),
+                "token.create",
+                f"token:{created.id}",
+                {"user": created.user, "expires": None, "description": created.description},
+            )
+        except Exception:  # the mesh runs; the log misses this one
+            log.exception("could not append the audit entry of the starting token")
     return token
 
 
@@ -142,7 +172,7 @@ async def run_mesh(
         }
         if settings.auth.provider == "local":
             username = slug_username(user or os.environ.get("USER") or "local")
-            token = starting_user_token(gateway_m.tokens_for(settings), backends.data_dir, username)
+            token = await _starting_token(gateway_m, settings, backends, username)
             info.update(token=token, username=username)
         # under Globus Auth there is no local user to hand out: users sign in themselves
         client_file = write_client_file(backends.data_dir, info)
@@ -288,6 +318,7 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
         settings.gateway.reuse_port = True
     stop = _stop_event()
     backends = Backends(settings)
+    signer = InternalSigner.from_settings(settings)
     stack = contextlib.AsyncExitStack()
     children = ExecutorReplicas(settings, replicas - 1, stop.set)
     async with stack:
@@ -305,7 +336,11 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
         pending = _Pending(name)
         server: GrpcServer | None = None
         if endpoint is not None:
-            server = GrpcServer(name, max_message_bytes=settings.max_message_bytes)
+            server = GrpcServer(
+                name,
+                max_message_bytes=settings.max_message_bytes,
+                authenticate=signer.authenticate,
+            )
             register = getattr(module, "register", None)
             if register is not None:
                 register(server, pending)
@@ -322,7 +357,9 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
                 if stop.is_set():
                     return 1
                 with attempt:
-                    pending.target = await _assemble(name, module, settings, backends, stack)
+                    pending.target = await _assemble(
+                        name, module, settings, backends, stack, signer
+                    )
         except Unavailable:
             if stop.is_set():
                 return 1
@@ -357,6 +394,7 @@ async def _assemble(
     settings: Settings,
     backends: Backends,
     stack: contextlib.AsyncExitStack,
+    signer: InternalSigner,
 ) -> Any:
     """Build one service; returns its API (the executor or gateway object for those)."""
     limit = settings.max_message_bytes
@@ -371,7 +409,7 @@ async def _assemble(
     if name == "taskmanager":
         channel = open_channel(settings.registry.target(), limit)
         stack.push_async_callback(channel.close)
-        api, core = await module.create(backends, RemoteRegistry(channel))
+        api, core = await module.create(backends, RemoteRegistry(channel, signer))
         stack.push_async_callback(core.stop)
         return api
     if name == "executor":
@@ -386,9 +424,9 @@ async def _assemble(
         stack.push_async_callback(ch.close)
     gateway = module.Gateway(
         settings,
-        RemoteRegistry(channels[0]),
-        RemoteSearch(channels[1]),
-        RemoteTasks(channels[2]),
+        RemoteRegistry(channels[0], signer),
+        RemoteSearch(channels[1], signer),
+        RemoteTasks(channels[2], signer),
         objects=backends.objects,
         bus=await backends.bus(),
     )

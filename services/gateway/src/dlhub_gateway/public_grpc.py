@@ -72,6 +72,16 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.GetPublishJobResponse:
         return await self.registry.get_publish_job(request)
 
+    async def SetAccess(
+        self, request: registry_pb2.SetAccessRequest, context: Any
+    ) -> registry_pb2.SetAccessResponse:
+        return await self.registry.set_access(request)
+
+    async def ListAudit(
+        self, request: registry_pb2.ListAuditRequest, context: Any
+    ) -> registry_pb2.ListAuditResponse:
+        return await self.registry.list_audit(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

@@ -7,12 +7,14 @@ import json
 from collections.abc import AsyncIterator
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
+from dlhub_common.audit import AuditQuery
 from dlhub_common.errors import FailedPrecondition, InvalidArgument
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
 from dlhub_registry.core import AnnouncedArtifact, Registry
 from dlhub_registry.publish_jobs import get_job, job_pb
+from dlhub_registry.sharing import AccessRequest
 from dlhub_registry.uploads import UploadSessions
 
 MAX_PAGE = 1000
@@ -186,3 +188,62 @@ class RegistryAPI:
             current_principal.get(), ref_of(request.ref), WITHDRAWN, request.reason
         )
         return registry_pb2.WithdrawServableResponse(servable=summary_pb(record))
+
+    async def set_access(
+        self, request: registry_pb2.SetAccessRequest
+    ) -> registry_pb2.SetAccessResponse:
+        result = await self.core.set_access(
+            current_principal.get(),
+            AccessRequest(
+                ref=ref_of(request.ref),
+                visible_to=(
+                    list(request.visible_to.entries) if request.HasField("visible_to") else None
+                ),
+                add_co_owners=list(request.add_co_owners),
+                remove_co_owners=list(request.remove_co_owners),
+            ),
+        )
+        return registry_pb2.SetAccessResponse(
+            servables=[summary_pb(r) for r in result.records],
+            changes=[
+                registry_pb2.AccessChange(
+                    version=int(r["version"]),
+                    visible_to_before=result.before[int(r["version"])]["visible_to"],
+                    visible_to_after=r.get("visible_to", []),
+                    co_owners_before=result.before[int(r["version"])]["co_owners"],
+                    co_owners_after=r.get("co_owners", []),
+                )
+                for r in result.records
+            ],
+            audit_id=result.audit_id,
+        )
+
+    async def list_audit(
+        self, request: registry_pb2.ListAuditRequest
+    ) -> registry_pb2.ListAuditResponse:
+        offset = decode_page_token(request.page_token)
+        entries, more = await self.core.audit(
+            current_principal.get(),
+            AuditQuery(
+                actor=request.actor,
+                action=request.action,
+                target=request.target,
+                since=request.since,
+                offset=offset,
+                limit=request.page_size or 50,
+            ),
+        )
+        return registry_pb2.ListAuditResponse(
+            entries=[
+                registry_pb2.AuditEntry(
+                    id=e["id"],
+                    at=e["at"],
+                    actor=e["actor"],
+                    action=e["action"],
+                    target=e["target"],
+                    details_json=json.dumps(e.get("details") or {}, sort_keys=True),
+                )
+                for e in entries
+            ],
+            next_page_token=encode_page_token(offset + len(entries)) if more else "",
+        )

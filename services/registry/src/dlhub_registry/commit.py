@@ -168,6 +168,11 @@ async def commit(
     for _attempt in range(8):
         head = await docs.get(HEADS, f"{owner}/{name}")
         version = int(head["version"]) + 1 if head else 1
+        # co-owners are servable-wide: the new version keeps them (sharing.py)
+        newest = await docs.find(
+            SERVABLES, {"owner": owner, "name": name}, sort=[("version", -1)], limit=1
+        )
+        previous = newest[0] if newest else None
         doc["dlhub"].update(
             owner=owner,
             version=version,
@@ -201,6 +206,7 @@ async def commit(
             # which publish wrote it: crash recovery undoes only its own records
             "publish_id": job.id,
             **summary_fields(doc),
+            "co_owners": list((previous or {}).get("co_owners", [])),
         }
         rid = record_id(owner, name, version)
         refs = [f"{info.key}@{rid}" for info in bundle.values()]

@@ -9,6 +9,8 @@ done in one module per idea:
   the record, object references, head pointer and PUBLISHED event;
 - :mod:`dlhub_registry.lifecycle`: deprecate, withdraw and mint DOIs, with
   their UPDATED events;
+- :mod:`dlhub_registry.sharing`: who may see each version and who co-owns
+  the servable; every change is in the audit log (:mod:`dlhub_common.audit`);
 - :mod:`dlhub_registry.reads`: get, list and resolve the latest version;
 - :mod:`dlhub_registry.instances` and :mod:`dlhub_registry.leftovers`: which
   registry processes are alive, and undoing the publishes of dead ones.
@@ -20,12 +22,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from dlhub_common import audit
+from dlhub_common.errors import PermissionDenied, Unauthenticated
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectStore
 from dlhub_common.records import SERVABLES
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
-from dlhub_registry import lifecycle, reads
+from dlhub_registry import lifecycle, reads, sharing
 from dlhub_registry.commit import (
     INTERFACE_VERSION,
     METADATA_PATH,
@@ -90,6 +94,7 @@ class Registry:
             uploads,
             interval_s=leftovers_interval_s,
             grace_s=incomplete_grace_s,
+            bus=bus,
         )
         self._publisher = Publisher(
             docs,
@@ -111,6 +116,8 @@ class Registry:
         await self.docs.ensure_index(PUBLISH_JOBS, ["owner"])
         await self.docs.ensure_index(PUBLISH_JOBS, ["state"])
         await self.docs.ensure_index(INSTANCES, ["host"])
+        await self.docs.ensure_index(sharing.ACCESS_CHANGES, ["state"])
+        await audit.ensure_indexes(self.docs)
         await self.instance.start()
         if self.uploads is not None:
             await self.uploads.start()
@@ -183,3 +190,31 @@ class Registry:
         """Deprecate or withdraw one version (the latest when ``ref.version`` is 0)
         (see :func:`dlhub_registry.lifecycle.set_state`)."""
         return await lifecycle.set_state(self.docs, self.bus, principal, ref, state, reason)
+
+    # ------------------------------------------------------------ access
+
+    async def set_access(
+        self, principal: Principal, request: sharing.AccessRequest
+    ) -> sharing.AccessResult:
+        """Change who may see one or every version and who co-owns the servable
+        (see :func:`dlhub_registry.sharing.set_access`)."""
+        return await sharing.set_access(
+            self.docs, self.bus, principal, request, instance_id=self.instance.id
+        )
+
+    # ------------------------------------------------------------ audit
+
+    async def audit(
+        self, principal: Principal, query: audit.AuditQuery
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of the audit log, newest first, and whether more follow.
+
+        Raises:
+            Unauthenticated: anonymous caller.
+            PermissionDenied: the caller is not an administrator.
+        """
+        if principal.anonymous:
+            raise Unauthenticated("the audit log is for administrators: sign in (pass a token)")
+        if not principal.admin:
+            raise PermissionDenied("only administrators may read the audit log")
+        return await audit.entries(self.docs, query)

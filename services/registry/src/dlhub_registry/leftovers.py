@@ -20,7 +20,9 @@ every ``interval_s`` after, :class:`LeftoverCollector`:
    again resumes from them;
 4. for a job that committed (killed after the event): removes the upload
    sessions it consumed and marks it SUCCEEDED;
-5. forgets the dead instances.
+5. finishes the access changes of dead instances
+   (:func:`dlhub_registry.sharing.recover`);
+6. forgets the dead instances.
 
 Every step is idempotent: a collector killed half-way redoes it next time.
 Partial upload files of no session are removed by
@@ -37,13 +39,14 @@ from datetime import datetime
 from typing import Any
 
 from dlhub_common.errors import InvalidArgument
-from dlhub_common.ports import DocumentStore, Incomplete, ObjectStore
+from dlhub_common.ports import DocumentStore, EventBus, Incomplete, ObjectStore
 from dlhub_common.records import SERVABLES
 from dlhub_registry.commit import OBJECT_REFS
 from dlhub_registry.instances import INSTANCES, Instance
 from dlhub_registry.periodic import Periodic
 from dlhub_registry.publish_jobs import FAILED, PUBLISH_JOBS, RUNNING, SUCCEEDED, now_rfc3339
 from dlhub_registry.reads import HEADS
+from dlhub_registry.sharing import recover as recover_access_changes
 from dlhub_registry.uploads import UploadSessions
 
 log = logging.getLogger("dlhub.registry.leftovers")
@@ -62,6 +65,7 @@ class Collected:
     objects: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
     instances: list[str] = field(default_factory=list)
+    access_changes: list[str] = field(default_factory=list)
 
 
 class LeftoverCollector:
@@ -76,8 +80,11 @@ class LeftoverCollector:
         *,
         interval_s: float,
         grace_s: float,
+        bus: EventBus | None = None,
     ) -> None:
         self.docs = docs
+        # announces access changes a dead instance stored (None: they wait)
+        self.bus = bus
         self.objects = objects
         self.instance = instance
         self.uploads = uploads
@@ -121,6 +128,10 @@ class LeftoverCollector:
                     await self._recover(job, live_keys, done)
                 except Exception:  # the others go on; this one is retried next round
                     log.exception("could not recover publish job %s", job.get("id"))
+            try:
+                done.access_changes = await recover_access_changes(self.docs, self.bus, alive)
+            except Exception:  # retried next round
+                log.exception("could not finish the access changes of dead registries")
             for instance_id in dead_instances:
                 await self.docs.delete(INSTANCES, instance_id)
                 done.instances.append(instance_id)

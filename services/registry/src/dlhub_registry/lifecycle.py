@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from dlhub_common import audit
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import (
     DLHubError,
@@ -51,7 +52,9 @@ async def set_state(
     The record keeps its metadata and artifacts; only ``state``,
     ``state_reason`` and ``state_changed_at`` change. Withdrawal is final:
     a withdrawn version can be withdrawn again (a new reason) but not
-    deprecated. An UPDATED servable event is published for the version,
+    deprecated. The owner and co-owners may do it; the change is appended
+    to the audit log (should that fail, the record is put back and the call
+    fails). An UPDATED servable event is published for the version,
     then one for the latest version when that is another one (withdrawing
     the latest makes an older version the latest).
     The record is written first: should publishing fail, the call fails
@@ -60,7 +63,7 @@ async def set_state(
     Raises:
         Unauthenticated: anonymous caller.
         NotFound: the caller cannot see the servable or version.
-        PermissionDenied: the caller can see it but is not its owner.
+        PermissionDenied: the caller can see it but is neither owner nor co-owner.
         InvalidArgument: empty or overlong reason.
         FailedPrecondition: deprecating a withdrawn version.
     """
@@ -74,15 +77,30 @@ async def set_state(
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidArgument(f"the reason is longer than {MAX_REASON_CHARS} characters")
     record, _versions, _latest = await get(docs, principal, ref)
-    if record["owner"] != principal.username:
-        raise PermissionDenied(f"only the owner ({record['owner']}) may {verb} {ref.full_name}")
+    if not principal.can_manage(record):
+        raise PermissionDenied(
+            f"only the owner ({record['owner']}) or a co-owner may {verb} {ref.full_name}"
+        )
     version = int(record["version"])
     if state == DEPRECATED and state_of(record) == WITHDRAWN:
         raise FailedPrecondition(f"{ref.full_name}:{version} is withdrawn; withdrawal is final")
     changed_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     fields = {"state": state, "state_reason": reason, "state_changed_at": changed_at}
     rid = record_id(ref.owner, ref.name, version)
+    stored = await docs.get(SERVABLES, rid)  # as stored, to put back as it was
     await docs.update(SERVABLES, rid, fields)
+    try:  # recorded, or not done: the audit entry and the change go together
+        await audit.record(
+            docs,
+            principal.username or "",
+            f"servable.{verb}",
+            f"{ref.full_name}:{version}",
+            {"state_before": state_of(record), "state": state, "reason": reason},
+        )
+    except BaseException:
+        if stored is not None:
+            await docs.put(SERVABLES, rid, stored)
+        raise
     record = {**record, **fields}
     after = await global_latest(docs, ref.owner, ref.name)
     updates = [record]
@@ -198,16 +216,16 @@ async def mint_doi(
     Raises:
         Unauthenticated: anonymous caller.
         NotFound: the caller cannot see the servable or version.
-        PermissionDenied: the caller is not the owner.
+        PermissionDenied: the caller is neither owner nor co-owner.
         FailedPrecondition: minting is not enabled, or the version is withdrawn.
         DLHubError: DataCite's failure (also kept in the record's ``doi_error``).
     """
     if principal.anonymous:
         raise Unauthenticated("to mint a DOI, sign in as the servable's owner (pass a token)")
     record, _versions, _latest = await get(docs, principal, ref)
-    if record["owner"] != principal.username:
+    if not principal.can_manage(record):
         raise PermissionDenied(
-            f"only the owner ({record['owner']}) may mint a DOI for {ref.full_name}"
+            f"only the owner ({record['owner']}) or a co-owner may mint a DOI for {ref.full_name}"
         )
     if record.get("doi"):
         return record

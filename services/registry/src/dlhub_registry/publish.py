@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from dlhub_common import audit
 from dlhub_common.errors import (
     DLHubError,
     FailedPrecondition,
     InvalidArgument,
-    PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
 )
@@ -33,6 +33,7 @@ from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.faults import faultpoint
 from dlhub_registry.lifecycle import mint
 from dlhub_registry.publish_jobs import FAILED, SUCCEEDED, PublishJob
+from dlhub_registry.sharing import managed
 from dlhub_registry.uploads import UploadSessions
 
 log = logging.getLogger("dlhub.registry")
@@ -47,12 +48,27 @@ class AnnouncedArtifact:
     sha256: str = ""
 
 
+MAX_PATH_CHARS = 1024
+MAX_PATH_PART_CHARS = 255
+
+
 def check_artifact_path(path: str) -> str:
-    """Relative POSIX paths only: no absolute paths, '..', or empty parts."""
+    """Relative POSIX paths only: no absolute paths, '..', '.', empty parts,
+    backslashes or control characters, at most 1024 characters and 255 per part."""
+    shown = repr(path) if len(path) <= 80 else repr(path[:77]) + "..."
     pure = PurePosixPath(path)
     if not path or pure.is_absolute() or any(p in ("", "..", ".") for p in path.split("/")):
         raise InvalidArgument(
-            f"invalid artifact path {path!r}: use a relative path like 'model.onnx'"
+            f"invalid artifact path {shown}: use a relative path like 'model.onnx'"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in path) or "\\" in path:
+        raise InvalidArgument(
+            f"invalid artifact path {shown}: no control characters or backslashes"
+        )
+    if len(path) > MAX_PATH_CHARS or any(len(p) > MAX_PATH_PART_CHARS for p in path.split("/")):
+        raise InvalidArgument(
+            f"invalid artifact path {shown}: at most {MAX_PATH_CHARS} characters,"
+            f" {MAX_PATH_PART_CHARS} per part"
         )
     return path
 
@@ -130,7 +146,8 @@ class Publisher:
         in its details, so the owner can read the log afterwards.
 
         Args:
-            principal: the caller; becomes the owner.
+            principal: the caller; the owner, unless the metadata names
+                another owner (``dlhub.owner``) whose servable the caller co-owns.
             metadata_doc: the metadata document (validated here).
             announced: artifacts the header announced (may be empty).
             chunks: (path, bytes) pieces, file after file.
@@ -162,7 +179,23 @@ class Publisher:
             job.line(f"DOI {record['doi']} registered")
         elif record.get("doi_error"):
             job.line(f"no DOI: {record['doi_error']}")
-        job.line(f"published {record['owner']}/{record['name']}:{record['version']}")
+        target = f"{record['owner']}/{record['name']}:{record['version']}"
+        job.line(f"published {target}")
+        try:
+            await audit.record(
+                self.docs,
+                principal.username,
+                "servable.publish",
+                target,
+                {
+                    "publish_id": job.id,
+                    "digest": record["digest"],
+                    "visible_to": record.get("visible_to", []),
+                    "co_owners": record.get("co_owners", []),
+                },
+            )
+        except Exception:  # committed and visible: the publish stands
+            log.exception("could not append the audit entry of publishing %s", target)
         await job.finish(
             SUCCEEDED,
             servable={
@@ -184,15 +217,12 @@ class Publisher:
     ) -> dict[str, Any]:
         assert principal.username is not None
         metadata = validate_metadata(metadata_doc)
-        job.line(
-            f"metadata valid: {principal.username}/{metadata.dlhub.name},"
-            f" type {metadata.servable.type}"
-        )
-        owner = principal.username
-        if metadata.dlhub.owner not in (None, owner):
-            raise PermissionDenied(
-                f"cannot publish as owner {metadata.dlhub.owner!r} while signed in as {owner!r}"
-            )
+        # a co-owner publishes into the owner's name with dlhub.owner set
+        owner = metadata.dlhub.owner or principal.username
+        job.line(f"metadata valid: {owner}/{metadata.dlhub.name}, type {metadata.servable.type}")
+        if owner != principal.username:
+            await managed(self.docs, principal, owner, metadata.dlhub.name, "publish into")
+            job.line(f"{principal.username} co-owns {owner}/{metadata.dlhub.name}")
         if len(announced) > MAX_ARTIFACTS:
             raise InvalidArgument(f"too many artifacts: {len(announced)} (limit {MAX_ARTIFACTS})")
         created: list[ObjectInfo] = []

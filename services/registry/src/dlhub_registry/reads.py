@@ -84,20 +84,21 @@ async def list_servables(
     where = {"owner": owner} if owner else {}
     if all_versions:
         records = await docs.find(SERVABLES, where, sort=[("published_at", -1)])
-    else:
-        heads = await docs.find(HEADS, where, sort=[("published_at", -1)])
-        records = []
-        for head in heads:
-            rec = await docs.get(
-                SERVABLES, record_id(head["owner"], head["name"], int(head["version"]))
-            )
+        visible = [r for r in records if principal.can_read(r)]
+        return visible[offset : offset + limit], len(visible)
+    heads = await docs.find(HEADS, where, sort=[("published_at", -1)])
+    shown = []
+    for head in heads:
+        rec = await docs.get(
+            SERVABLES, record_id(head["owner"], head["name"], int(head["version"]))
+        )
+        if rec is None or state_of(rec) == WITHDRAWN or not principal.can_read(rec):
+            # the newest version is withdrawn or not the caller's to see: list
+            # the newest one alive that they may see, and nothing when none is
+            versions = await docs.find(SERVABLES, {"owner": head["owner"], "name": head["name"]})
+            rec = latest_of([r for r in versions if principal.can_read(r)])
             if rec is not None and state_of(rec) == WITHDRAWN:
-                # the newest version is withdrawn: list the latest one alive,
-                # and nothing when every version is withdrawn
-                rec = await global_latest(docs, head["owner"], head["name"])
-                if rec is not None and state_of(rec) == WITHDRAWN:
-                    rec = None
-            if rec is not None:
-                records.append({**rec, "latest": True})
-    visible = [r for r in records if principal.can_read(r)]
-    return visible[offset : offset + limit], len(visible)
+                rec = None
+        if rec is not None:
+            shown.append({**rec, "latest": True})
+    return shown[offset : offset + limit], len(shown)

@@ -62,3 +62,13 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
         self, request: registry_pb2.GetPublishJobRequest, context: Any
     ) -> registry_pb2.GetPublishJobResponse:
         return await self.api.get_publish_job(request)
+
+    async def SetAccess(
+        self, request: registry_pb2.SetAccessRequest, context: Any
+    ) -> registry_pb2.SetAccessResponse:
+        return await self.api.set_access(request)
+
+    async def ListAudit(
+        self, request: registry_pb2.ListAuditRequest, context: Any
+    ) -> registry_pb2.ListAuditResponse:
+        return await self.api.list_audit(request)

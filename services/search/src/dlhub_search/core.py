@@ -1,8 +1,8 @@
 """Search core: keep the index in step with servable events; answer queries.
 
-One index document per servable version (id ``owner/name/0000000003``). The
-version ``owner/name`` resolves to (the newest one not withdrawn) carries
-``latest: "true"``; default searches only see those. Each document has the
+One index document per servable version (id ``owner/name/0000000003``).
+Visibility is per version: default searches show each caller the newest
+version of a servable *they* may see (see :meth:`Search._reconcile`). Each document has the
 version's lifecycle ``state``: default searches see only ``active`` ones,
 ``include_deprecated`` adds ``deprecated`` ones, and ``withdrawn`` ones are
 never found. The caller's visibility is a filter inside the query
@@ -19,11 +19,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
+from dlhub_common.access import readers_of
 from dlhub_common.errors import InvalidArgument, clip
 from dlhub_common.identity import Principal
 from dlhub_common.ports import EventBus, SearchIndex, SearchQuery, SearchResult
 from dlhub_common.ports.search_index import KEYWORD_FIELDS
-from dlhub_common.records import ACTIVE, DEPRECATED, STATES, record_id, summary_from_pb
+from dlhub_common.records import (
+    ACTIVE,
+    DEPRECATED,
+    STATES,
+    WITHDRAWN,
+    latest_of,
+    record_id,
+    state_of,
+    summary_from_pb,
+)
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
 
 log = logging.getLogger("dlhub.search")
@@ -69,43 +79,57 @@ class Search:
     async def apply(self, event: bus_pb2.ServableEvent) -> None:
         """Apply one servable event to the index (idempotent)."""
         summary = summary_from_pb(event.servable.summary)
-        doc_id = record_id(summary["owner"], summary["name"], int(summary["version"]))
+        owner, name = summary["owner"], summary["name"]
+        doc_id = record_id(owner, name, int(summary["version"]))
         if event.kind == bus_pb2.SERVABLE_EVENT_KIND_REMOVED:
             await self.index.delete(doc_id)
+            await self._reconcile(owner, name, None)
             return
         doc = self.index_doc(summary)
-        if summary["latest"]:
-            others = await self.index.search(
-                SearchQuery(
-                    filters={
-                        "owner": [summary["owner"]],
-                        "name": [summary["name"]],
-                        "latest": ["true"],
-                    },
-                    limit=MAX_LIMIT,
-                )
-            )
-            for hit in others.hits:
-                if int(hit["version"]) < int(summary["version"]):
-                    await self.index.upsert(
-                        record_id(hit["owner"], hit["name"], int(hit["version"])),
-                        {**hit, "latest": "false"},
-                    )
-                elif int(hit["version"]) > int(summary["version"]):
-                    # events of two changes crossed (a publish and a withdrawal):
-                    # the newer version stays the latest
-                    doc["latest"] = "false"
         await self.index.upsert(doc_id, doc)
+        await self._reconcile(owner, name, doc)
         log.debug("indexed %s", doc_id)
+
+    async def _reconcile(self, owner: str, name: str, changed: dict[str, Any] | None) -> None:
+        """Recompute ``latest`` and ``shadowed_by`` of every version of ``owner/name``.
+
+        ``latest`` marks the version the name resolves to for everyone (the
+        newest not withdrawn). ``shadowed_by`` lists the readers of the newer
+        versions that are not withdrawn: a caller matching one of them has a
+        newer version to see, so default searches (readers in, shadowed_by
+        out) show each caller the newest version *they* may see, counted
+        once, whatever the others' visibility. Derived from the index alone,
+        so events applied in any order converge.
+        """
+        page = await self.index.search(
+            SearchQuery(filters={"owner": [owner], "name": [name]}, limit=MAX_LIMIT)
+        )
+        docs = {int(hit["version"]): hit for hit in page.hits}
+        if changed is not None:  # as just written, whatever the index returned
+            docs[int(changed["version"])] = changed
+        ordered = [docs[v] for v in sorted(docs)]
+        latest = latest_of(ordered)
+        shadow: set[str] = set()
+        for doc in reversed(ordered):
+            want = {
+                "latest": "true" if doc is latest else "false",
+                "shadowed_by": sorted(shadow),
+            }
+            if any(doc.get(k) != v for k, v in want.items()):
+                await self.index.upsert(
+                    record_id(owner, name, int(doc["version"])), {**doc, **want}
+                )
+            if state_of(doc) != WITHDRAWN:
+                shadow.update(doc.get("readers", ()))
 
     @staticmethod
     def index_doc(summary: dict[str, Any]) -> dict[str, Any]:
-        readers = sorted({*summary["visible_to"], summary["owner"]})
         return {
             **summary,
             "latest": "true" if summary["latest"] else "false",
             "state": summary.get("state") or ACTIVE,
-            "readers": readers,
+            "readers": sorted(readers_of(summary)),
+            "shadowed_by": [],
             "published_at": summary["publication_date"],
         }
 
@@ -137,21 +161,29 @@ class Search:
             raise InvalidArgument(
                 f"limit must be between 1 and {MAX_LIMIT} (0 means the default, 20)"
             )
+        readers = principal.readers()
         query_filters = {k: list(v) for k, v in filters.items() if v}
-        query_filters["readers"] = principal.readers()
-        if not all_versions:
-            query_filters["latest"] = ["true"]
+        query_filters["readers"] = readers
+        # default: the newest version this caller may see (nothing newer they may see)
+        exclude = {} if all_versions else {"shadowed_by": readers}
         query_filters["state"] = [ACTIVE, DEPRECATED] if include_deprecated else [ACTIVE]
-        assert set(query_filters) <= set(KEYWORD_FIELDS)
-        return await self.index.search(
+        assert set(query_filters) | set(exclude) <= set(KEYWORD_FIELDS)
+        result = await self.index.search(
             SearchQuery(
                 text=text,
                 filters=query_filters,
+                exclude=exclude,
                 facets=list(facets),
                 offset=offset,
                 limit=limit or 20,
             )
         )
+        mine = set(readers)
+        for hit in result.hits:
+            # latest for this caller; the index fields are not shown
+            hit["latest"] = "true" if mine.isdisjoint(hit.pop("shadowed_by", ())) else "false"
+            hit.pop("readers", None)
+        return result
 
     async def _backfill_states(self) -> None:
         """Give documents indexed before servable states existed ``state: active``.

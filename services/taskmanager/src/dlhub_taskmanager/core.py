@@ -188,7 +188,7 @@ class TaskManager:
         created_ns = time.time_ns()
         # task control: the timeout is the task's deadline; unfinished tasks are bounded
         deadline_ns = self.control.deadline_ns(created_ns, timeout)
-        nbytes = sum(t.ByteSize() for t in inputs) + len(inputs_json)
+        nbytes = sum(len(t.data) for t in inputs) + len(inputs_json)
         self.control.admit(
             task_id, resolved.ref, deadline_ns, caller=principal.username, nbytes=nbytes
         )

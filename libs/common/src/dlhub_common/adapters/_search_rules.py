@@ -31,7 +31,7 @@ def check_query(query: SearchQuery) -> None:
     """Reject a negative page and filters or facets on fields that are not keywords."""
     if query.offset < 0 or query.limit < 0:
         raise InvalidArgument("offset and limit must not be negative")
-    for name in [*query.filters, *query.facets]:
+    for name in [*query.filters, *query.exclude, *query.facets]:
         if name not in KEYWORD_FIELDS:
             raise InvalidArgument(
                 f"unknown search field {name!r}; allowed: {', '.join(KEYWORD_FIELDS)}",

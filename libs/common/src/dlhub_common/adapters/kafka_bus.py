@@ -98,7 +98,7 @@ from dlhub_common.retry import retrying
 
 log = logging.getLogger(__name__)
 
-_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
+_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}\Z")
 _DEFAULT_LIMIT = 64 * 1024 * 1024
 _PING_TIMEOUT_S = 10.0
 

@@ -298,7 +298,14 @@ class OpenSearchIndex(SearchIndex):
             accepted = rules.accepted_values(values)
             if accepted:  # an empty list of accepted values does not constrain
                 filters.append({"terms": {f"kw.{field}": accepted}})
-        match: dict[str, Any] = {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+        refused = [
+            {"terms": {f"kw.{field}": rules.accepted_values(values)}}
+            for field, values in query.exclude.items()
+            if rules.accepted_values(values)
+        ]
+        match: dict[str, Any] = {
+            "bool": {"must": must or [{"match_all": {}}], "filter": filters, "must_not": refused}
+        }
         if terms:
             sort: list[Any] = [{"_score": "desc"}, {"id": "asc"}]
         else:

@@ -142,6 +142,15 @@ class SqliteSearchIndex(SearchIndex):
                 f"({', '.join('?' for _ in accepted)}))"
             )
             params += [field, *accepted]
+        for field, values in query.exclude.items():
+            refused = rules.accepted_values(values)
+            if not refused:
+                continue
+            where.append(
+                "d.id NOT IN (SELECT doc_id FROM keywords WHERE field = ? AND value IN "
+                f"({', '.join('?' for _ in refused)}))"
+            )
+            params += [field, *refused]
         matches = f"FROM {source} WHERE {' AND '.join(where) or '1'}"
         hits_sql = f"SELECT d.json, {score} AS score {matches} ORDER BY {order} LIMIT ? OFFSET ?"
         # Facets in the order of _search_rules.facet_order, done in SQL.

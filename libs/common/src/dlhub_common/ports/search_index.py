@@ -21,6 +21,7 @@ KEYWORD_FIELDS: tuple[str, ...] = (
     "latest",
     "title",
     "state",
+    "shadowed_by",
 )
 # Sortable field (ISO-8601 string) for the order used when there is no text.
 SORT_FIELD = "published_at"
@@ -34,6 +35,8 @@ class SearchQuery:
         text: free text; terms are AND-ed, each may match any text field,
             prefix matching on the last term. Empty matches everything.
         filters: keyword field -> accepted values (OR within a field, AND across).
+        exclude: keyword field -> refused values: a document holding any of
+            them in that field is not matched (after ``filters``).
         facets: keyword fields to count values of, over all matches.
         offset: skip this many hits.
         limit: return at most this many hits.
@@ -41,6 +44,7 @@ class SearchQuery:
 
     text: str = ""
     filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    exclude: Mapping[str, Sequence[str]] = field(default_factory=dict)
     facets: Sequence[str] = ()
     offset: int = 0
     limit: int = 20

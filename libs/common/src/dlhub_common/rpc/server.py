@@ -18,7 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from dlhub_common.errors import DLHubError, InternalError, public_message
-from dlhub_common.identity import USER_METADATA_KEY, Principal, current_principal
+from dlhub_common.identity import Principal, current_principal
 from dlhub_common.listen import ensure_free
 from dlhub_common.rpc.errors import error_trailers, status_of
 from dlhub_common.telemetry import RPC_LATENCY
@@ -31,11 +31,6 @@ Authenticator = Callable[[dict[str, str]], Awaitable[Principal]]
 # Lets an authenticated call in, given (principal, peer, method); may raise
 # DLHubError (the gateway's rate limits raise Overloaded).
 Admit = Callable[[Principal, str, str], None]
-
-
-async def trusted_user_header(metadata: dict[str, str]) -> Principal:
-    """Internal services trust the user name the gateway forwards."""
-    return Principal(metadata.get(USER_METADATA_KEY) or None)
 
 
 def channel_options(max_message_bytes: int) -> list[tuple[str, Any]]:
@@ -135,7 +130,8 @@ class GrpcServer:
     Args:
         name: service name for logs.
         max_message_bytes: the same limit on every hop.
-        authenticate: resolves the caller (default: trust ``x-dlhub-user``).
+        authenticate: resolves the caller: the gateway's public authentication, or
+            an internal service's InternalSigner.authenticate (signed tokens).
         reuse_port: let other processes bind the same port (``SO_REUSEPORT``,
             for a service's own replicas); off, a port in use fails to bind
             instead of being silently shared.
@@ -149,7 +145,7 @@ class GrpcServer:
         name: str,
         *,
         max_message_bytes: int,
-        authenticate: Authenticator = trusted_user_header,
+        authenticate: Authenticator,
         reuse_port: bool = False,
         admit: Admit | None = None,
     ) -> None:

@@ -2,9 +2,13 @@
 
 ``token`` and ``group`` edit the local accounts file of ``--data-dir`` (or
 the ``tokens_file`` setting) directly: whoever may write that file
-administers the embedded DLHub. ``login --token`` checks a token against a
-gateway and saves it for later commands (dlhub_sdk.config); ``login`` alone
-signs in with Globus (dlhub_sdk.globus_login) and saves those tokens.
+administers the embedded DLHub. Each change (not ``list``) is then appended
+to the audit log in the configured document store (the ``documents``
+setting, so the registry's log), with the actor ``local:<OS user>``; when
+the store cannot be written the change stands and a warning says so.
+``login --token`` checks a token against a gateway and saves it for later
+commands (dlhub_sdk.config); ``login`` alone signs in with Globus
+(dlhub_sdk.globus_login) and saves those tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import contextlib
 from typing import Any
 
 from dlhub_sdk.cli.connect import _client
-from dlhub_sdk.cli.output import _print
+from dlhub_sdk.cli.output import _print, _warn
 
 
 def _accounts(args: argparse.Namespace) -> Any:
@@ -22,6 +26,35 @@ def _accounts(args: argparse.Namespace) -> Any:
     from dlhub_sdk.cli.serve import _settings
 
     return LocalAccounts(tokens_path(_settings(args)))
+
+
+def _audit(args: argparse.Namespace, action: str, target: str, details: dict[str, Any]) -> None:
+    """Append an entry to the audit log of the configured document store."""
+    import asyncio
+
+    from dlhub_common import audit
+    from dlhub_common.backends import create_document_store
+    from dlhub_common.errors import DLHubError
+    from dlhub_sdk.cli.serve import _settings
+
+    settings = _settings(args)
+
+    async def write() -> None:
+        docs = create_document_store(settings.documents, settings.resolved_data_dir())
+        await docs.start()
+        try:
+            await audit.record(docs, audit.local_actor(), action, target, details)
+        finally:
+            await docs.stop()
+
+    try:
+        asyncio.run(write())
+    except Exception as exc:  # the change is made; say the log misses it
+        reason = exc.message if isinstance(exc, DLHubError) else type(exc).__name__
+        _warn(
+            f"{action} {target} is done but not in the audit log: the"
+            f" {settings.documents.type} document store could not be written ({reason})"
+        )
 
 
 def _tokens_table(tokens: list[dict[str, Any]]) -> str:
@@ -52,6 +85,12 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     token, info = _accounts(args).create_token(
         args.user, expires_in_s=expires_in, description=args.description or ""
     )
+    _audit(
+        args,
+        "token.create",
+        f"token:{info.id}",
+        {"user": info.user, "expires": info.expires, "description": info.description},
+    )
     data = {"token": token, **info.to_dict()}
     _print(
         args,
@@ -71,24 +110,28 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
     info = _accounts(args).revoke(args.id)
+    _audit(args, "token.revoke", f"token:{info.id}", {"user": info.user, "revoked": info.revoked})
     _print(args, info.to_dict(), f"revoked token {info.id} of {info.user}")
     return 0
 
 
 def cmd_group_create(args: argparse.Namespace) -> int:
     _accounts(args).create_group(args.name)
+    _audit(args, "group.create", f"group:{args.name}", {"members": []})
     _print(args, {"group": args.name, "members": []}, f"created group {args.name}")
     return 0
 
 
 def cmd_group_add(args: argparse.Namespace) -> int:
     members = _accounts(args).add_members(args.name, args.users)
+    _audit(args, "group.add", f"group:{args.name}", {"users": args.users, "members": members})
     _print(args, {"group": args.name, "members": members}, f"{args.name}: {', '.join(members)}")
     return 0
 
 
 def cmd_group_remove(args: argparse.Namespace) -> int:
     members = _accounts(args).remove_members(args.name, args.users)
+    _audit(args, "group.remove", f"group:{args.name}", {"users": args.users, "members": members})
     _print(
         args,
         {"group": args.name, "members": members},

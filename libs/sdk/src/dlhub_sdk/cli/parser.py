@@ -29,6 +29,7 @@ from dlhub_sdk.cli.query import (
 )
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
+from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description")
     p.add_argument("--domain", action="append", help="scientific domain (repeatable)")
     p.add_argument("--doi", action="append", help="related DOI (repeatable)")
-    p.add_argument("--visible-to", action="append", help="'public' or a user (repeatable)")
+    p.add_argument(
+        "--visible-to",
+        action="append",
+        help="'public', a user, 'group:<name>' or a Globus identity/group URN (repeatable)",
+    )
+    p.add_argument(
+        "--owner", help="publish a new version of this owner's servable, which you co-own"
+    )
     p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
     p.add_argument(
         "--file",
@@ -180,6 +188,40 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--reason", required=True, help="why; users will see it")
         p.add_argument("--version")
         p.set_defaults(func=func)
+
+    p = client_cmd("share", "change who may see a servable you own or co-own, and who co-owns it")
+    p.add_argument(
+        "servable", help="owner/name (every version) or owner/name:version (that version)"
+    )
+    p.add_argument(
+        "--visible-to",
+        action="append",
+        metavar="ENTRY",
+        help="the new visible_to, replacing it: 'public', a user, 'group:<name>', a Globus"
+        " identity or group URN (repeatable)",
+    )
+    p.add_argument(
+        "--private",
+        action="store_true",
+        help="visible to the owner and co-owners only (visible_to [])",
+    )
+    p.add_argument("--co-owner", action="append", default=[], metavar="USER", help="add a co-owner")
+    p.add_argument(
+        "--remove-co-owner",
+        action="append",
+        default=[],
+        metavar="USER",
+        help="remove a co-owner",
+    )
+    p.set_defaults(func=cmd_share)
+
+    p = client_cmd("audit", "the audit log, newest first (administrators)")
+    p.add_argument("--actor", default="")
+    p.add_argument("--action", default="", help="e.g. servable.access, token.create")
+    p.add_argument("--target", default="", help="e.g. alice/digits, token:<id>, group:<name>")
+    p.add_argument("--since", default="", help="RFC 3339 time, e.g. 2026-01-01T00:00:00Z")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_audit)
 
     p = client_cmd("servables", "list servables")
     p.add_argument("--owner")

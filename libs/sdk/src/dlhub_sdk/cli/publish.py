@@ -189,7 +189,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     with _client(args) as client:
         try:
             summary = client.publish_servable(
-                model, files or None, progress=bar, notice=_notice(bar)
+                model, files or None, progress=bar, notice=_notice(bar), owner=args.owner
             )
         finally:
             if bar is not None:

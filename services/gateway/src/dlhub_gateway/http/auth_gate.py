@@ -5,8 +5,8 @@ dependency, so a route alone would parse an anonymous caller's upload (and
 answer 400 about its content) before it said 401. This ASGI middleware checks
 the ``authorization`` header first: a malformed or unknown token is refused on
 every route, and the routes that need a user (publishing, upload sessions,
-deprecate/withdraw, publish jobs) refuse an anonymous caller, all before a
-byte of the body is received.
+deprecate/withdraw, publish jobs, access changes, the audit log) refuse an
+anonymous caller, all before a byte of the body is received.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GET", re.compile(r"^/api/v1/uploads/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/(?:deprecate|withdraw)/?$")),
     ("GET", re.compile(r"^/api/v1/publish-jobs/[^/]+/?$")),
+    ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/access/?$")),
+    ("GET", re.compile(r"^/api/v1/audit/?$")),
 )
 
 

@@ -24,7 +24,7 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 STATUS_TEXT = {
     400: "Invalid request: the field and the problem are named",
     401: "No token where one is needed, or an invalid one",
-    403: "The caller may not do this (not the owner)",
+    403: "The caller may not do this (neither owner nor co-owner; not an administrator)",
     404: "No such servable, version, file, task, upload or job (or not visible to the caller)",
     409: "Not possible in the current state (withdrawn, finished, already exists...)",
     413: "The request body or an upload is larger than the limit",
@@ -49,6 +49,8 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/servables/{owner}/{name}/files/{path}"): (404,),
     ("get", "/api/v1/servables/{owner}/{name}/bundle"): (404,),
     ("get", "/api/v1/publish-jobs/{publish_id}"): (403, 404),
+    ("post", "/api/v1/servables/{owner}/{name}/access"): (403, 404),
+    ("get", "/api/v1/audit"): (403,),
     ("post", "/api/v1/servables/{owner}/{name}/run"): RUNS,
     ("get", "/api/v1/tasks/{task_id}"): (404, 504),
     ("post", "/api/v1/tasks/{task_id}/cancel"): (404, 409),

@@ -89,6 +89,16 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
                 _registered_method=True)
+        self.SetAccess = channel.unary_unary(
+                '/dlhub.v1.DLHubService/SetAccess',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.FromString,
+                _registered_method=True)
+        self.ListAudit = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ListAudit',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/dlhub.v1.DLHubService/Search',
                 request_serializer=dlhub_dot_v1_dot_search__pb2.SearchRequest.SerializeToString,
@@ -186,6 +196,18 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetAccess(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAudit(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -275,6 +297,16 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetPublishJob,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
+            ),
+            'SetAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAccess,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.SerializeToString,
+            ),
+            'ListAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAudit,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -579,6 +611,60 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetPublishJob',
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/SetAccess',
+            dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ListAudit',
+            dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
             options,
             channel_credentials,
             insecure,

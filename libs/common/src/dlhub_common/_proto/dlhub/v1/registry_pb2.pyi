@@ -226,3 +226,85 @@ class PublishJob(_message.Message):
     log: _containers.RepeatedScalarFieldContainer[str]
     error_code: str
     def __init__(self, id: _Optional[str] = ..., owner: _Optional[str] = ..., state: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., started_at: _Optional[str] = ..., finished_at: _Optional[str] = ..., log: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ...) -> None: ...
+
+class VisibleTo(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, entries: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetAccessRequest(_message.Message):
+    __slots__ = ("ref", "visible_to", "add_co_owners", "remove_co_owners")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_FIELD_NUMBER: _ClassVar[int]
+    ADD_CO_OWNERS_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_CO_OWNERS_FIELD_NUMBER: _ClassVar[int]
+    ref: _types_pb2.ServableRef
+    visible_to: VisibleTo
+    add_co_owners: _containers.RepeatedScalarFieldContainer[str]
+    remove_co_owners: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ref: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., visible_to: _Optional[_Union[VisibleTo, _Mapping]] = ..., add_co_owners: _Optional[_Iterable[str]] = ..., remove_co_owners: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class AccessChange(_message.Message):
+    __slots__ = ("version", "visible_to_before", "visible_to_after", "co_owners_before", "co_owners_after")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    visible_to_before: _containers.RepeatedScalarFieldContainer[str]
+    visible_to_after: _containers.RepeatedScalarFieldContainer[str]
+    co_owners_before: _containers.RepeatedScalarFieldContainer[str]
+    co_owners_after: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[int] = ..., visible_to_before: _Optional[_Iterable[str]] = ..., visible_to_after: _Optional[_Iterable[str]] = ..., co_owners_before: _Optional[_Iterable[str]] = ..., co_owners_after: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetAccessResponse(_message.Message):
+    __slots__ = ("servables", "changes", "audit_id")
+    SERVABLES_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    servables: _containers.RepeatedCompositeFieldContainer[_types_pb2.ServableSummary]
+    changes: _containers.RepeatedCompositeFieldContainer[AccessChange]
+    audit_id: str
+    def __init__(self, servables: _Optional[_Iterable[_Union[_types_pb2.ServableSummary, _Mapping]]] = ..., changes: _Optional[_Iterable[_Union[AccessChange, _Mapping]]] = ..., audit_id: _Optional[str] = ...) -> None: ...
+
+class ListAuditRequest(_message.Message):
+    __slots__ = ("actor", "action", "target", "since", "page_size", "page_token")
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    actor: str
+    action: str
+    target: str
+    since: str
+    page_size: int
+    page_token: str
+    def __init__(self, actor: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., since: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class AuditEntry(_message.Message):
+    __slots__ = ("id", "at", "actor", "action", "target", "details_json")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_JSON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    at: str
+    actor: str
+    action: str
+    target: str
+    details_json: str
+    def __init__(self, id: _Optional[str] = ..., at: _Optional[str] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., details_json: _Optional[str] = ...) -> None: ...
+
+class ListAuditResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[AuditEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -85,6 +85,16 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
                 _registered_method=True)
+        self.SetAccess = channel.unary_unary(
+                '/dlhub.v1.RegistryService/SetAccess',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.FromString,
+                _registered_method=True)
+        self.ListAudit = channel.unary_unary(
+                '/dlhub.v1.RegistryService/ListAudit',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -169,6 +179,24 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetAccess(self, request, context):
+        """Owner or co-owner: replace who may see one version (ref.version > 0) or
+        every version (ref.version 0) and add or remove co-owners (servable-wide).
+        The digest, metadata and artifacts do not change; the change is recorded
+        in the audit log. NOT_FOUND for a caller who cannot see the servable,
+        PERMISSION_DENIED for one who can see it but not manage it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAudit(self, request, context):
+        """Administrators only: the audit log, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -221,6 +249,16 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetPublishJob,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
+            ),
+            'SetAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAccess,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.SerializeToString,
+            ),
+            'ListAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAudit,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -494,6 +532,60 @@ class RegistryService:
             '/dlhub.v1.RegistryService/GetPublishJob',
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/SetAccess',
+            dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.SetAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/ListAudit',
+            dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -29,7 +29,7 @@ class Tensor(_message.Message):
     def __init__(self, name: _Optional[str] = ..., datatype: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class ServableSummary(_message.Message):
-    __slots__ = ("owner", "name", "version", "title", "description", "authors", "domains", "servable_type", "identifier", "digest", "publication_date", "visible_to", "latest", "state", "state_reason", "state_changed_at", "doi")
+    __slots__ = ("owner", "name", "version", "title", "description", "authors", "domains", "servable_type", "identifier", "digest", "publication_date", "visible_to", "latest", "state", "state_reason", "state_changed_at", "doi", "co_owners")
     OWNER_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class ServableSummary(_message.Message):
     STATE_REASON_FIELD_NUMBER: _ClassVar[int]
     STATE_CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
     DOI_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERS_FIELD_NUMBER: _ClassVar[int]
     owner: str
     name: str
     version: int
@@ -64,7 +65,8 @@ class ServableSummary(_message.Message):
     state_reason: str
     state_changed_at: str
     doi: str
-    def __init__(self, owner: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., authors: _Optional[_Iterable[str]] = ..., domains: _Optional[_Iterable[str]] = ..., servable_type: _Optional[str] = ..., identifier: _Optional[str] = ..., digest: _Optional[str] = ..., publication_date: _Optional[str] = ..., visible_to: _Optional[_Iterable[str]] = ..., latest: _Optional[bool] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_changed_at: _Optional[str] = ..., doi: _Optional[str] = ...) -> None: ...
+    co_owners: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, owner: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., authors: _Optional[_Iterable[str]] = ..., domains: _Optional[_Iterable[str]] = ..., servable_type: _Optional[str] = ..., identifier: _Optional[str] = ..., digest: _Optional[str] = ..., publication_date: _Optional[str] = ..., visible_to: _Optional[_Iterable[str]] = ..., latest: _Optional[bool] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_changed_at: _Optional[str] = ..., doi: _Optional[str] = ..., co_owners: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Servable(_message.Message):
     __slots__ = ("summary", "metadata_json")
