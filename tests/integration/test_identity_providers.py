@@ -25,6 +25,7 @@ from typing import Any
 
 import grpc
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from dlhub_common._proto.dlhub.v1 import dlhub_pb2
 from dlhub_common.accounts import LocalAccounts, tokens_path
@@ -32,8 +33,10 @@ from tests.standins.globus_control import register_dlhub
 from tests.standins.globus_standin import GlobusStandin, running_standin, sdk_env
 
 from .conftest import Mesh, TinyModel, running_mesh
+from .test_secrets_stay_out import _texts_of_spans
 
 pytestmark = pytest.mark.timeout(60)
+
 PROVIDERS = ("local", "globus")
 
 
@@ -103,9 +106,8 @@ async def provider(
     tiny: TinyModel,
     hermetic_env: None,
     monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    seen: Seen,
 ) -> AsyncIterator[Provider]:
-    caplog.set_level(logging.DEBUG)
     gateway = {"allow_anonymous_reads": False}
     if request.param == "local":
         async with running_mesh(tmp_path, tiny, gateway=gateway) as mesh:
@@ -119,14 +121,34 @@ async def provider(
             yield _globus(mesh, standin, dlhub.scope)
 
 
-def _no_token_in_logs(caplog: pytest.LogCaptureFixture, token: str) -> None:
+@dataclass
+class Seen:
+    """What the process logged (at DEBUG) and the spans it ended, from the test's start."""
+
+    caplog: pytest.LogCaptureFixture
+    spans: InMemorySpanExporter
+
+
+@pytest.fixture
+def seen(caplog: pytest.LogCaptureFixture, spans: InMemorySpanExporter) -> Seen:
+    caplog.set_level(logging.DEBUG)
+    spans.clear()
+    return Seen(caplog, spans)
+
+
+async def _nowhere(mesh: Mesh, seen: Seen, token: str) -> None:
+    """``token`` is in no log record (DEBUG), span (name, attributes, events) or metric."""
+    caplog, spans = seen.caplog, seen.spans
     assert caplog.records, "nothing was logged: the capture is not working"
     assert token not in caplog.text
+    assert spans.get_finished_spans(), "no spans were recorded: the check would be empty"
+    assert token not in _texts_of_spans(spans)
+    metrics = await mesh.http.get("/metrics")
+    assert metrics.status_code == 200
+    assert token not in metrics.text
 
 
-async def _refused(
-    p: Provider, token: str | None, caplog: pytest.LogCaptureFixture, reason: str
-) -> None:
+async def _refused(p: Provider, token: str | None, seen: Seen, reason: str) -> None:
     """UNAUTHENTICATED over gRPC and 401 over HTTP, naming ``reason``, never the token."""
     mesh = p.mesh
     with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -143,15 +165,13 @@ async def _refused(
         assert token not in repr(err.trailing_metadata())
         assert token not in resp.text
         assert token not in json.dumps(dict(resp.headers))
-        _no_token_in_logs(caplog, token)
+        await _nowhere(mesh, seen, token)
 
 
 # ------------------------------------------------------------------ the contract
 
 
-async def test_valid_token_gives_the_principal(
-    provider: Provider, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_valid_token_gives_the_principal(provider: Provider, seen: Seen) -> None:
     token, username, groups = await provider.member()
     mesh = provider.mesh
     who = await mesh.stub.WhoAmI(dlhub_pb2.WhoAmIRequest(), metadata=mesh.md(token), timeout=20)
@@ -159,13 +179,11 @@ async def test_valid_token_gives_the_principal(
     resp = await mesh.http.get("/api/v1/whoami", headers=mesh.headers(token))
     assert resp.status_code == 200, resp.text
     assert resp.json() == {"username": username, "anonymous": False, "groups": groups}
-    _no_token_in_logs(caplog, token)
+    await _nowhere(mesh, seen, token)
 
 
-async def test_missing_token_is_unauthenticated(
-    provider: Provider, caplog: pytest.LogCaptureFixture
-) -> None:
-    await _refused(provider, None, caplog, "needs a token")
+async def test_missing_token_is_unauthenticated(provider: Provider, seen: Seen) -> None:
+    await _refused(provider, None, seen, "needs a token")
 
 
 # the local accounts say why; Globus only says the token is not active
@@ -173,23 +191,21 @@ async def test_missing_token_is_unauthenticated(
     ("kind", "local_reason"), [("expired", "expired at"), ("revoked", "was revoked")]
 )
 async def test_expired_or_revoked_token_is_unauthenticated(
-    provider: Provider, caplog: pytest.LogCaptureFixture, kind: str, local_reason: str
+    provider: Provider, seen: Seen, kind: str, local_reason: str
 ) -> None:
     token = await (provider.expired if kind == "expired" else provider.revoked)()
     reason = local_reason if provider.name == "local" else "invalid or expired token"
-    await _refused(provider, token, caplog, reason)
+    await _refused(provider, token, seen, reason)
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "Ag" + "x" * 80, "dlh_" + "y" * 43])
 async def test_malformed_token_is_unauthenticated(
-    provider: Provider, caplog: pytest.LogCaptureFixture, token: str
+    provider: Provider, seen: Seen, token: str
 ) -> None:
-    await _refused(provider, token, caplog, "invalid or expired token")
+    await _refused(provider, token, seen, "invalid or expired token")
 
 
-async def test_malformed_header_is_unauthenticated(
-    provider: Provider, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_malformed_header_is_unauthenticated(provider: Provider, seen: Seen) -> None:
     token, _, _ = await provider.member()
     mesh = provider.mesh
     with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -202,7 +218,7 @@ async def test_malformed_header_is_unauthenticated(
     resp = await mesh.http.get("/api/v1/whoami", headers={"authorization": f"Token {token}"})
     assert resp.status_code == 401
     assert token not in resp.text
-    _no_token_in_logs(caplog, token)
+    await _nowhere(mesh, seen, token)
 
 
 # ------------------------------------------------------------------ Globus only
@@ -217,12 +233,12 @@ class GlobusMesh:
 
 @dataclass
 class Ctx:
-    """What every Globus-only test needs; logs are captured at DEBUG."""
+    """What every Globus-only test needs (logs at DEBUG and spans in ``seen``)."""
 
     tmp_path: Path
     tiny: TinyModel
     monkeypatch: pytest.MonkeyPatch
-    caplog: pytest.LogCaptureFixture
+    seen: Seen
 
 
 @pytest.fixture
@@ -231,10 +247,9 @@ def ctx(
     tiny: TinyModel,
     hermetic_env: None,
     monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    seen: Seen,
 ) -> Ctx:
-    caplog.set_level(logging.DEBUG)
-    return Ctx(tmp_path, tiny, monkeypatch, caplog)
+    return Ctx(tmp_path, tiny, monkeypatch, seen)
 
 
 @contextlib.asynccontextmanager
@@ -265,8 +280,8 @@ async def test_wrong_scope_token_is_unauthenticated_naming_the_scope(ctx: Ctx) -
         g.standin.add_scope(read_only, dlhub_id)
         weak = g.standin.issue_token(carol, [read_only])
         p = Provider("globus", g.mesh, _unused, _unused, _unused, g.standin)
-        await _refused(p, other, ctx.caplog, "invalid or expired token")
-        await _refused(p, weak, ctx.caplog, f"does not grant DLHub's scope {g.scope}")
+        await _refused(p, other, ctx.seen, "invalid or expired token")
+        await _refused(p, weak, ctx.seen, f"does not grant DLHub's scope {g.scope}")
 
 
 async def _unused() -> Any:
@@ -304,7 +319,7 @@ async def test_globus_unreachable_is_unavailable_never_anonymous(ctx: Ctx) -> No
     async with running_mesh(ctx.tmp_path, ctx.tiny, auth=auth) as mesh:
         token = "Ag" + "z" * 60
         await _unavailable(mesh, token)
-        _no_token_in_logs(ctx.caplog, token)
+        await _nowhere(mesh, ctx.seen, token)
 
 
 @pytest.mark.parametrize("mode", ["http-500", "timeout"])
@@ -317,7 +332,7 @@ async def test_globus_failing_is_unavailable_and_not_cached(ctx: Ctx, mode: str)
         else:
             g.standin.delay_s = 2.0
         await _unavailable(g.mesh, token)
-        _no_token_in_logs(ctx.caplog, token)
+        await _nowhere(g.mesh, ctx.seen, token)
         g.standin.fail, g.standin.delay_s = None, 0.0
         assert (await _whoami(g.mesh, token)).username == "carol-uchicago-edu"
 
