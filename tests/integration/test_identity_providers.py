@@ -4,8 +4,9 @@ Each case runs on an in-process mesh whose gateway uses the provider (Globus
 through the stand-in of tests/standins/globus_standin.py), through both
 doors: gRPC ``WhoAmI`` and HTTP ``GET /api/v1/whoami``. Anonymous calls are
 refused (``allow_anonymous_reads`` off) so a missing token is a case too. No
-case lets the token appear in the answer (details, trailers, body, headers)
-or in any log line captured at DEBUG (globus-sdk and requests included).
+case lets the token appear in the answer (details, trailers, body, headers),
+in any log line captured at DEBUG (globus-sdk and requests included), in a
+span or in ``/metrics``.
 The cases only Globus has (wrong scope, Globus unreachable, the cache) follow.
 """
 
