@@ -149,8 +149,8 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
     mesh = Mesh(
         address=info["address"],
         http=info["http"],
-        token=info["token"],
-        username=info["username"],
+        token=info.get("token", ""),  # none under Globus Auth: users sign in themselves
+        username=info.get("username", ""),
         data_dir=data_dir,
         workdir=workdir,
         log=process.log,
@@ -166,7 +166,10 @@ def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
     process.stop_cleanly()
 
 
-def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Mesh]:
+def _distributed_mesh(
+    tmp_path_factory: pytest.TempPathFactory, stack: Any, **extra_env: str
+) -> Iterator[Mesh]:
+    """One ``dlhub serve`` process per service; ``extra_env`` goes to every one of them."""
     root = tmp_path_factory.mktemp("distributed")
     workdir = root / "work"
     workdir.mkdir()
@@ -184,6 +187,7 @@ def _distributed_mesh(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> I
         DLHUB_TOKENS_FILE=str(root / "tokens.json"),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
     )
+    env.update(extra_env)
     token = LocalAccounts(root / "tokens.json").ensure_user(USERNAME)
     ports = {name: free_port() for name in ENDPOINT_SETTING}
     http_port, grpc_port = free_port(), free_port()

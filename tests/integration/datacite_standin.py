@@ -22,20 +22,19 @@ requests of a method answer with a given status.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.standins.serving import serving
 
 JSON_API = "application/vnd.api+json"
 RESOURCE_TYPES_GENERAL = {
@@ -220,23 +219,6 @@ async def running_datacite(
 ) -> AsyncIterator[FakeDataCite]:
     """Serve a :class:`FakeDataCite` on 127.0.0.1 at a free port."""
     fake = FakeDataCite(repository_id, password, prefix)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    fake.url = f"http://127.0.0.1:{port}"
-    config = uvicorn.Config(fake.app(), log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="fake-datacite")
-    try:
-        while not server.started:
-            if task.done():
-                await task
-                raise OSError("the DataCite stand-in did not start")
-            await asyncio.sleep(0.01)
+    async with serving(fake.app(), "the DataCite stand-in") as url:
+        fake.url = url
         yield fake
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        sock.close()

@@ -221,3 +221,47 @@ def test_resolved_data_dir_is_absolute(clean_env: pytest.MonkeyPatch, tmp_path: 
     clean_env.setenv("HOME", str(tmp_path))
     assert Settings(data_dir=Path("~/dlhub")).resolved_data_dir() == tmp_path.resolve() / "dlhub"
     assert Settings(data_dir=Path("rel")).resolved_data_dir().is_absolute()
+
+
+def test_globus_provider_from_the_environment(clean_env: pytest.MonkeyPatch) -> None:
+    client = "0A1B2C3D-1111-4222-8333-444455556666"
+    clean_env.setenv("DLHUB_AUTH__PROVIDER", "globus")
+    clean_env.setenv("DLHUB_AUTH__GLOBUS__CLIENT_ID", client)
+    clean_env.setenv("DLHUB_AUTH__GLOBUS__CLIENT_SECRET", "very-secret")
+    clean_env.setenv(
+        "DLHUB_AUTH__GLOBUS__REQUIRED_SCOPE", f"https://auth.globus.org/scopes/{client}/all"
+    )
+    clean_env.setenv("DLHUB_AUTH__ADMINS", f'["alice", "URN:globus:auth:identity:{client}"]')
+    s = Settings()
+    assert s.auth.provider == "globus"
+    assert s.auth.globus.client_secret.get_secret_value() == "very-secret"
+    assert "very-secret" not in repr(s)
+    assert s.auth.admins == ["alice", f"urn:globus:auth:identity:{client.lower()}"]
+    assert Settings(auth={"provider": "local"}).auth.provider == "local"
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        (
+            {"provider": "globus"},
+            "DLHUB_AUTH__GLOBUS__CLIENT_ID, DLHUB_AUTH__GLOBUS__CLIENT_SECRET",
+        ),
+        ({"provider": "keycloak"}, "'local' or 'globus'"),
+        ({"globus": {"client_id": "not-a-uuid"}}, "must be a Globus client id (a UUID)"),
+        ({"globus": {"required_scope": "a b"}}, "one scope string"),
+        ({"globus": {"cache_ttl_s": -1}}, "greater than or equal to 0"),
+        ({"admins": ["Not A Slug"]}, "auth.admins entry 'Not A Slug'"),
+        ({"admins": ["group:physics"]}, "neither a user name nor"),
+    ],
+)
+def test_bad_auth_settings_name_the_problem(auth: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings(auth=auth)
+    assert message in str(info.value)
+    assert error_fields(info.value) & {
+        "auth",
+        "auth.globus",
+        "auth.provider",
+        "auth.globus.cache_ttl_s",
+    }

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dlhub_common.access import GLOBUS_IDENTITY_PREFIX, entry_kind
 from dlhub_common.backends import (
     BusConfig,
     DocumentsConfig,
@@ -29,7 +31,16 @@ from dlhub_common.backends import (
 MiB = 1 << 20
 # Variables read by the SDK, the test stack and fault injection (the
 # registry's DLHUB_FAULTPOINT, tests only) rather than by settings.
-CLIENT_VARIABLES = {"ADDRESS", "TOKEN", "HTTP", "STACK_CACHE", "FAULTPOINT"}
+CLIENT_VARIABLES = {
+    "ADDRESS",
+    "TOKEN",
+    "HTTP",
+    "STACK_CACHE",
+    "FAULTPOINT",
+    "LOGIN_CLIENT_ID",
+    "LOGIN_SCOPE",
+}
+GROUPS_SCOPE = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
 
 
 class _Section(BaseModel):
@@ -272,6 +283,103 @@ class DataCiteSettings(_Section):
         return self
 
 
+class GlobusAuthSettings(_Section):
+    """Globus Auth as the identity provider (``auth.provider: globus``; docs/globus.md)."""
+
+    client_id: str = Field(
+        "", description="DLHub's confidential client (resource server) id at Globus Auth"
+    )
+    client_secret: SecretStr = Field(
+        SecretStr(""), description="That client's secret; never logged"
+    )
+    required_scope: str = Field(
+        "",
+        description="The scope a token must grant to be accepted, e.g."
+        " https://auth.globus.org/scopes/<client_id>/all",
+    )
+    groups: bool = Field(
+        True,
+        description="Read the caller's Globus groups (a dependent token for the Groups API)",
+    )
+    groups_scope: str = Field(
+        GROUPS_SCOPE,
+        min_length=1,
+        description="The Groups API scope asked for as a dependent token",
+    )
+    cache_ttl_s: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="How long an accepted token's principal is reused without asking Globus"
+        " (never past the token's expiry); 0 turns the cache off. Bounds how long a token"
+        " revoked at Globus keeps working",
+    )
+    cache_size: int = Field(10_000, ge=1, description="Most tokens kept in that cache")
+    timeout_s: float = Field(10.0, gt=0, le=120, description="Timeout of one Globus request")
+    retries: int = Field(
+        1, ge=0, le=5, description="Retries of a Globus request that failed for a passing reason"
+    )
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> GlobusAuthSettings:
+        if self.client_id:
+            try:
+                uuid.UUID(self.client_id)
+            except ValueError:
+                raise ValueError(
+                    f"auth.globus.client_id must be a Globus client id (a UUID), got"
+                    f" {self.client_id[:60]!r}"
+                ) from None
+        if any(c.isspace() for c in self.required_scope):
+            raise ValueError("auth.globus.required_scope is one scope string, without spaces")
+        return self
+
+
+class AuthSettings(_Section):
+    """Who callers are: the identity provider of the gateway."""
+
+    provider: Literal["local", "globus"] = Field(
+        "local",
+        description="'local' (the accounts file: tokens_file) or 'globus' (Globus Auth)",
+    )
+    globus: GlobusAuthSettings = Field(default_factory=GlobusAuthSettings)
+    admins: list[str] = Field(
+        default_factory=list,
+        description="Administrators under the globus provider: owner slugs or"
+        " urn:globus:auth:identity:<uuid> (local admins are in the accounts file)",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> AuthSettings:
+        normalised = []
+        for entry in self.admins:
+            text = entry.strip()
+            norm = text.lower() if text.lower().startswith("urn:") else text
+            if entry_kind(norm) not in ("user", "identity"):
+                raise ValueError(
+                    f"auth.admins entry {entry[:80]!r} is neither a user name nor"
+                    f" {GLOBUS_IDENTITY_PREFIX}<uuid>"
+                )
+            normalised.append(norm)
+        self.admins = normalised
+        if self.provider == "globus":
+            missing = [
+                f"DLHUB_AUTH__GLOBUS__{name.upper()}"
+                for name, value in (
+                    ("client_id", self.globus.client_id),
+                    ("client_secret", self.globus.client_secret.get_secret_value()),
+                    ("required_scope", self.globus.required_scope),
+                )
+                if not value.strip()
+            ]
+            if missing:
+                raise ValueError(
+                    f"auth.provider is 'globus' but {', '.join(missing)} is not set"
+                    " (docs/globus.md)"
+                )
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting a DLHub process reads."""
 
@@ -302,6 +410,7 @@ class Settings(BaseSettings):
     tokens_file: Path | None = Field(
         None, description="Local accounts (hashed tokens, groups); default <data_dir>/tokens.json"
     )
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     log_level: str = Field("INFO", description="Python logging level")
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     datacite: DataCiteSettings = Field(default_factory=DataCiteSettings)

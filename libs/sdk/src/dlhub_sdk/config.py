@@ -2,8 +2,9 @@
 
 The token, in this order: the explicit argument, ``DLHUB_TOKEN``, the user's
 saved login (``dlhub login``: ``$XDG_CONFIG_HOME/dlhub/login.json``, default
-``~/.config``), then the ``client.json`` that ``dlhub up`` writes in its data
-directory (``$DLHUB_DATA_DIR``, default ``./.dlhub``). The address (and HTTP
+``~/.config``; a Globus login's access token is refreshed when it is about to
+expire: dlhub_sdk.globus_login), then the ``client.json`` that ``dlhub up``
+writes in its data directory (``$DLHUB_DATA_DIR``, default ``./.dlhub``). The address (and HTTP
 URL) in the same order, the saved file that gave the token first, then
 ``127.0.0.1:8001``. ``ClientConfig.token_source`` says where the token came
 from (``dlhub whoami`` prints it).
@@ -17,6 +18,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_ADDRESS = "127.0.0.1:8001"
 LOGIN_FILE = "login.json"
@@ -60,21 +62,30 @@ def saved_login() -> dict[str, str]:
     return _read_json(login_path())
 
 
-def save_login(token: str, address: str, http: str | None, username: str) -> Path:
-    """Save a login (mode 0600 in a 0700 directory), replacing any earlier one."""
+def save_login(token: str, address: str, http: str | None, username: str, **extra: Any) -> Path:
+    """Save a login (mode 0600 in a 0700 directory), replacing any earlier one.
+
+    ``extra`` holds what a Globus login adds (dlhub_sdk.globus_login: ``kind``,
+    ``refresh_token``, ``expires_at``, ``client_id``, ``scope``).
+    """
+    info = {
+        "token": token,
+        "address": address,
+        "http": http,
+        "username": username,
+        **extra,
+        "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return _write_login(info)
+
+
+def _write_login(info: dict[str, Any]) -> Path:
     folder = config_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     path = folder / LOGIN_FILE
     tmp = folder / f".{LOGIN_FILE}.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    info = {
-        "token": token,
-        "address": address,
-        "http": http,
-        "username": username,
-        "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(info, fh, indent=2)
@@ -84,6 +95,21 @@ def save_login(token: str, address: str, http: str | None, username: str) -> Pat
             os.unlink(tmp)
         raise
     return path
+
+
+def is_globus_login(login: dict[str, str]) -> bool:
+    return login.get("kind") == "globus"
+
+
+def _fresh_globus_login(login: dict[str, str]) -> dict[str, str]:
+    """A saved Globus login whose access token is current (refreshed and saved when due)."""
+    from dlhub_sdk import globus_login
+
+    if not globus_login.needs_refresh(login):
+        return login
+    fresh = globus_login.refresh(dict(login))
+    _write_login(fresh)
+    return {k: str(v) for k, v in fresh.items() if v is not None}
 
 
 def remove_login() -> Path | None:
@@ -97,15 +123,29 @@ def remove_login() -> Path | None:
 
 
 def resolve(address: str | None = None, token: str | None = None) -> ClientConfig:
+    """The gateway and token to use (module docstring); a due Globus login is refreshed.
+
+    Raises:
+        Unauthenticated: the saved Globus login expired and cannot be refreshed.
+        Unavailable: Globus Auth could not be reached to refresh it.
+    """
     login = saved_login()
     client = _client_file()
-    candidates = [
-        (token, "argument", {}),
-        (os.environ.get("DLHUB_TOKEN"), "DLHUB_TOKEN", {}),
-        (login.get("token"), f"saved login ({login_path()})", login),
-        (client.get("token"), f"client file ({client_file_path()})", client),
-    ]
-    tok, source, origin = next(((t, s, o) for t, s, o in candidates if t), (None, "none", {}))
+    tok: str | None
+    origin: dict[str, str] = {}
+    if token:
+        tok, source = token, "argument"
+    elif os.environ.get("DLHUB_TOKEN"):
+        tok, source = os.environ["DLHUB_TOKEN"], "DLHUB_TOKEN"
+    elif login.get("token") and is_globus_login(login):
+        login = origin = _fresh_globus_login(login)
+        tok, source = login["token"], f"saved Globus login ({login_path()})"
+    elif login.get("token"):
+        tok, source, origin = login["token"], f"saved login ({login_path()})", login
+    elif client.get("token"):
+        tok, source, origin = client["token"], f"client file ({client_file_path()})", client
+    else:
+        tok, source = None, "none"
     # the file that gave the token names its gateway; else the login, then client.json
     files = [origin, login, client]
     addr = (

@@ -90,6 +90,26 @@ def starting_user_token(
     return str(token)
 
 
+async def _starting_token(gateway_m: Any, settings: Settings, backends: Any, username: str) -> str:
+    """``starting_user_token``, a token it creates recorded in the audit log."""
+    new_tokens: list[Any] = []
+    token = starting_user_token(
+        gateway_m.tokens_for(settings), backends.data_dir, username, new_tokens.append
+    )
+    for created in new_tokens:  # in the audit log like `dlhub token create`'s
+        try:
+            await audit.record(
+                await backends.documents(),
+                audit.local_actor(),
+                "token.create",
+                f"token:{created.id}",
+                {"user": created.user, "expires": None, "description": created.description},
+            )
+        except Exception:  # the mesh runs; the log misses this one
+            log.exception("could not append the audit entry of the starting token")
+    return token
+
+
 def write_client_file(data_dir: Path, info: dict[str, Any]) -> Path:
     path = data_dir / CLIENT_FILE
     fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -144,35 +164,27 @@ async def run_mesh(
         outer.push_async_callback(replicas.stop)
         await replicas.start()
     async with outer, embedded_mesh(settings) as (backends, gateway):
-        username = slug_username(user or os.environ.get("USER") or "local")
-        new_tokens: list[Any] = []
-        token = starting_user_token(
-            gateway_m.tokens_for(settings), backends.data_dir, username, new_tokens.append
-        )
-        for created in new_tokens:  # in the audit log like `dlhub token create`'s
-            try:
-                await audit.record(
-                    await backends.documents(),
-                    audit.local_actor(),
-                    "token.create",
-                    f"token:{created.id}",
-                    {"user": created.user, "expires": None, "description": created.description},
-                )
-            except Exception:  # the mesh runs; the log misses this one
-                log.exception("could not append the audit entry of the starting token")
         host = settings.gateway.host
-        info = {
+        info: dict[str, Any] = {
             "address": f"{host}:{gateway.grpc_port}",
             "http": f"http://{host}:{gateway.http_port}",
-            "token": token,
-            "username": username,
         }
+        if settings.auth.provider == "local":
+            username = slug_username(user or os.environ.get("USER") or "local")
+            token = await _starting_token(gateway_m, settings, backends, username)
+            info.update(token=token, username=username)
+        # under Globus Auth there is no local user to hand out: users sign in themselves
         client_file = write_client_file(backends.data_dir, info)
+        signed_in = (
+            f"{info['username']} (credentials in {client_file})"
+            if "token" in info
+            else f"nobody: identities are Globus Auth's; sign in with `dlhub login` ({client_file})"
+        )
         print(
             f"DLHub is up (embedded mode, data in {backends.data_dir})\n"
             f"  HTTP/JSON + OIP REST : {info['http']}   (OpenAPI at {info['http']}/docs)\n"
             f"  gRPC + OIP gRPC      : {info['address']}\n"
-            f"  signed in as         : {username} (credentials in {client_file})",
+            f"  signed in as         : {signed_in}",
             flush=True,
         )
         async with contextlib.AsyncExitStack() as stack:
@@ -238,12 +250,9 @@ async def _start_example(
         raise InvalidArgument(
             f"example {path!r} not found (give a script path, or a name under examples/)"
         )
-    env = {
-        **os.environ,
-        "DLHUB_ADDRESS": info["address"],
-        "DLHUB_TOKEN": info["token"],
-        "DLHUB_HTTP": info["http"],
-    }
+    env = {**os.environ, "DLHUB_ADDRESS": info["address"], "DLHUB_HTTP": info["http"]}
+    if "token" in info:  # else the example uses the caller's own login
+        env["DLHUB_TOKEN"] = info["token"]
     print(f"running example {script}", flush=True)
     return await asyncio.create_subprocess_exec(sys.executable, str(script), env=env)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from dlhub_common.accounts import LocalAccounts, tokens_path
 from dlhub_common.errors import Unauthenticated
 from dlhub_common.identity import ANONYMOUS, Principal
+from dlhub_common.settings import Settings
 
 
 class IdentityProvider(Protocol):
@@ -31,6 +33,15 @@ class LocalProvider:
 
 class _SyncAccounts(Protocol):
     def authenticate(self, token: str) -> Principal: ...
+
+
+def identity_provider(settings: Settings) -> IdentityProvider:
+    """The provider ``auth.provider`` names; globus-sdk is imported only for ``globus``."""
+    if settings.auth.provider == "globus":
+        from dlhub_gateway.globus import GlobusProvider
+
+        return GlobusProvider(settings.auth)
+    return LocalProvider(LocalAccounts(tokens_path(settings)))
 
 
 class Authenticator:

@@ -20,7 +20,7 @@ from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.servable_cache import CachedRegistry
 from dlhub_common.settings import Settings
-from dlhub_gateway.auth import Authenticator, LocalProvider
+from dlhub_gateway.auth import Authenticator, identity_provider
 from dlhub_gateway.http.app import create_app
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.oip import OipCore
@@ -55,7 +55,7 @@ class Gateway:
         self.settings = settings
         gw = settings.gateway
         self.auth = Authenticator(
-            LocalProvider(tokens_for(settings)), allow_anonymous=gw.allow_anonymous_reads
+            identity_provider(settings), allow_anonymous=gw.allow_anonymous_reads
         )
         # The run path (OIP and HTTP runs) resolves models from a cache that
         # servable events keep current; describe and list go to the registry.

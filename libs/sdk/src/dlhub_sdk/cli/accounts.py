@@ -6,13 +6,15 @@ administers the embedded DLHub. Each change (not ``list``) is then appended
 to the audit log in the configured document store (the ``documents``
 setting, so the registry's log), with the actor ``local:<OS user>``; when
 the store cannot be written the change stands and a warning says so.
-``login`` checks a token against a gateway and saves it for later commands
-(dlhub_sdk.config).
+``login --token`` checks a token against a gateway and saves it for later
+commands (dlhub_sdk.config); ``login`` alone signs in with Globus
+(dlhub_sdk.globus_login) and saves those tokens.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 from dlhub_sdk.cli.connect import _client
@@ -148,6 +150,8 @@ def cmd_group_list(args: argparse.Namespace) -> int:
 def cmd_login(args: argparse.Namespace) -> int:
     from dlhub_sdk.config import save_login
 
+    if not args.token:
+        return _globus_login(args)
     with _client(args) as client:
         who = client.whoami()  # UNAUTHENTICATED for a bad token: nothing saved
         path = save_login(args.token, client.address, client.http, who["username"])
@@ -155,6 +159,32 @@ def cmd_login(args: argparse.Namespace) -> int:
         args,
         {**who, "address": client.address, "saved": str(path)},
         f"logged in as {who['username']} at {client.address} (saved in {path})",
+    )
+    return 0
+
+
+def _globus_login(args: argparse.Namespace) -> int:
+    """The Globus native-app flow; the tokens are saved once the gateway accepts them."""
+    from dlhub_common.errors import DLHubError
+    from dlhub_sdk import globus_login
+    from dlhub_sdk.client import DLHubClient
+    from dlhub_sdk.config import save_login
+
+    client_id, scope = globus_login.login_app(args.client_id, args.scope)
+    fields = globus_login.run_flow(client_id, scope)
+    try:
+        with DLHubClient(args.address, fields["token"], http=args.http) as client:
+            who = client.whoami()
+    except DLHubError:
+        with contextlib.suppress(DLHubError):
+            globus_login.revoke(fields)  # refused by this gateway: nothing kept
+        raise
+    token = fields.pop("token")
+    path = save_login(token, client.address, client.http, who["username"], **fields)
+    _print(
+        args,
+        {**who, "address": client.address, "saved": str(path), "credentials": "globus"},
+        f"logged in with Globus as {who['username']} at {client.address} (saved in {path})",
     )
     return 0
 
@@ -174,9 +204,29 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from dlhub_sdk.config import login_path, remove_login
+    from dlhub_common.errors import DLHubError
+    from dlhub_sdk.config import is_globus_login, login_path, remove_login, saved_login
 
+    login = saved_login()
+    revoked = False
+    if is_globus_login(login):
+        from dlhub_sdk import globus_login
+
+        try:
+            globus_login.revoke(login)
+            revoked = True
+        except DLHubError as err:
+            if not args.force:
+                raise type(err)(
+                    f"{err.message}; the login is kept (`dlhub logout --force` removes it"
+                    " without revoking)"
+                ) from None
     removed = remove_login()
-    text = f"logged out (removed {removed})" if removed else f"not logged in ({login_path()})"
-    _print(args, {"removed": str(removed) if removed else None}, text)
+    if removed is None:
+        text = f"not logged in ({login_path()})"
+    elif revoked:
+        text = f"logged out: revoked the Globus tokens and removed {removed}"
+    else:
+        text = f"logged out (removed {removed})"
+    _print(args, {"removed": str(removed) if removed else None, "revoked": revoked}, text)
     return 0

@@ -307,14 +307,23 @@ def _account_commands(sub: Any, client_cmd: Callable[[str, str], argparse.Argume
     p.add_argument("name", nargs="?", help="only this group")
     p.set_defaults(func=cmd_group_list)
 
-    p = sub.add_parser("login", help="check a token against the gateway and save it")
-    p.add_argument("--token", required=True, help="the token (`dlhub token create` prints one)")
+    p = sub.add_parser("login", help="sign in with Globus (or check a --token) and save the login")
+    p.add_argument(
+        "--token", help="a token to save (`dlhub token create` prints one); default: Globus login"
+    )
+    p.add_argument(
+        "--client-id", help="DLHub's Globus native app client id (default DLHUB_LOGIN_CLIENT_ID)"
+    )
+    p.add_argument("--scope", help="DLHub's Globus scope (default DLHUB_LOGIN_SCOPE)")
     p.add_argument("--address", help="gateway gRPC host:port (default: from `dlhub up`)")
     p.add_argument("--http", help="the gateway's HTTP URL to save with it")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_login)
     p = client_cmd("whoami", "the user the gateway sees, and where the token came from")
     p.set_defaults(func=cmd_whoami)
-    p = sub.add_parser("logout", help="forget the saved login")
+    p = sub.add_parser("logout", help="revoke a Globus login at Globus and forget the saved login")
+    p.add_argument(
+        "--force", action="store_true", help="remove the login even when Globus cannot revoke it"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_logout)
