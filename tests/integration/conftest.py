@@ -437,6 +437,18 @@ async def running_mesh(data_dir: Path, model: TinyModel, **overrides: Any) -> As
         )
 
 
+def span_texts(spans: InMemorySpanExporter) -> str:
+    """Names, attributes, events and statuses of every finished span, as one text."""
+    parts = []
+    for span in spans.get_finished_spans():
+        parts.append(span.name)
+        parts.append(json.dumps(dict(span.attributes or {}), default=str))
+        for event in span.events:
+            parts.append(event.name + json.dumps(dict(event.attributes or {}), default=str))
+        parts.append(str(span.status.description or ""))
+    return "\n".join(parts)
+
+
 @pytest.fixture(scope="session")
 def spans() -> InMemorySpanExporter:
     """Every span this process ends from now on (one tracer provider per process)."""

@@ -33,8 +33,7 @@ from dlhub_common.accounts import LocalAccounts, tokens_path
 from tests.standins.globus_control import register_dlhub
 from tests.standins.globus_standin import GlobusStandin, running_standin, sdk_env
 
-from .conftest import Mesh, TinyModel, running_mesh
-from .test_secrets_stay_out import _texts_of_spans
+from .conftest import Mesh, TinyModel, running_mesh, span_texts
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -143,7 +142,7 @@ async def _nowhere(mesh: Mesh, seen: Seen, token: str) -> None:
     assert caplog.records, "nothing was logged: the capture is not working"
     assert token not in caplog.text
     assert spans.get_finished_spans(), "no spans were recorded: the check would be empty"
-    assert token not in _texts_of_spans(spans)
+    assert token not in span_texts(spans)
     metrics = await mesh.http.get("/metrics")
     assert metrics.status_code == 200
     assert token not in metrics.text

@@ -21,21 +21,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, types_pb2
 from dlhub_common.accounts import LocalAccounts
 
-from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel
+from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel, span_texts
 
 X = np.ones((1, 4), np.float32)
 PATHS = ("/api/v1/servables/alice/tiny", "/api/v1/search?q=tiny", "/v2/models/alice.tiny")
-
-
-def _texts_of_spans(spans: InMemorySpanExporter) -> str:
-    parts = []
-    for span in spans.get_finished_spans():
-        parts.append(span.name)
-        parts.append(json.dumps(dict(span.attributes or {}), default=str))
-        for event in span.events:
-            parts.append(event.name + json.dumps(dict(event.attributes or {}), default=str))
-        parts.append(str(span.status.description or ""))
-    return "\n".join(parts)
 
 
 async def test_no_token_reaches_logs_traces_metrics_or_answers(
@@ -78,7 +67,7 @@ async def test_no_token_reaches_logs_traces_metrics_or_answers(
     metrics = (await mesh.http.get("/metrics")).text
     everything = {
         "logs": caplog.text,
-        "spans": _texts_of_spans(spans),
+        "spans": span_texts(spans),
         "metrics": metrics,
         "answers": "\n".join(answers),
     }
