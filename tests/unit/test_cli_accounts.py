@@ -46,14 +46,15 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = str(tmp_path / "data")
-    code, out, _ = _run(
+    code, out, err = _run(
         capsys, "token", "create", "--user", "carol", "--expires", "30d",
         "--description", "ci runner", "--data-dir", data,
     )  # fmt: skip
     assert code == 0
-    token = out.splitlines()[0]
+    token = out.strip()
+    assert out == token + "\n"  # the token alone on stdout, for TOKEN=$(...)
     assert token.startswith("dlh_")
-    assert "shown only this once" in out
+    assert "shown only this once" in err
     store = LocalAccounts(tmp_path / "data" / "tokens.json")
     assert store.authenticate(token).username == "carol"
 
@@ -288,3 +289,21 @@ def test_since_is_an_rfc3339_time(since: str) -> None:
         return
     with pytest.raises(InvalidArgument, match="RFC 3339"):
         audit.parse_since(since)
+
+
+@pytest.mark.parametrize("bad", ["dlh_abc\n", "dlh_abc def", "dlh_\x00x", "dlh_é"])
+def test_a_token_with_spaces_or_control_characters_is_refused_before_sending(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """A token pasted with its line break gets a clear error, not gRPC's 'Invalid metadata'."""
+    monkeypatch.delenv("DLHUB_TOKEN", raising=False)
+    code, _, err = _run(capsys, "describe", "alice/x", "--token", bad, "--address", "127.0.0.1:1")
+    assert code == 1
+    assert "holds spaces or control characters" in err
+    assert bad.strip() not in err
+    if "\x00" in bad:
+        return  # no environment variable can hold a NUL
+    monkeypatch.setenv("DLHUB_TOKEN", bad)
+    code, _, err = _run(capsys, "whoami", "--address", "127.0.0.1:1")
+    assert code == 1
+    assert "the token from DLHUB_TOKEN holds" in err

@@ -15,10 +15,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dlhub_common.errors import InvalidArgument
 
 DEFAULT_ADDRESS = "127.0.0.1:8001"
 LOGIN_FILE = "login.json"
@@ -122,6 +125,10 @@ def remove_login() -> Path | None:
     return path
 
 
+# A bearer token is one run of visible ASCII (RFC 6750's b64token and more).
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
+
+
 def resolve(address: str | None = None, token: str | None = None) -> ClientConfig:
     """The gateway and token to use (module docstring); a due Globus login is refreshed.
 
@@ -155,4 +162,11 @@ def resolve(address: str | None = None, token: str | None = None) -> ClientConfi
         or DEFAULT_ADDRESS
     )
     http = os.environ.get("DLHUB_HTTP") or next((f["http"] for f in files if f.get("http")), None)
+    if tok and not _HEADER_SAFE.match(tok):
+        # gRPC would refuse it as "Invalid metadata" after logging the header
+        raise InvalidArgument(
+            f"the token from {source} holds spaces or control characters (a line break copied"
+            " with it?); pass the token alone",
+            details={"source": source},
+        )
     return ClientConfig(addr, tok or None, http, source)

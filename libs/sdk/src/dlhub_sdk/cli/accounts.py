@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from typing import Any
 
 from dlhub_sdk.cli.connect import _client
@@ -92,13 +93,14 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         {"user": info.user, "expires": info.expires, "description": info.description},
     )
     data = {"token": token, **info.to_dict()}
-    _print(
-        args,
-        data,
-        f"{token}\n"
-        f"token {info.id} for {info.user}, expires {info.expires or 'never'}:"
-        " it is shown only this once; keep it secret",
-    )
+    # the token alone on stdout (TOKEN=$(dlhub token create ...)), the note on stderr
+    _print(args, data, token)
+    if not args.json:
+        print(
+            f"token {info.id} for {info.user}, expires {info.expires or 'never'}:"
+            " it is shown only this once; keep it secret",
+            file=sys.stderr,
+        )
     return 0
 
 
