@@ -13,9 +13,6 @@ Each task-manager replica reads ``dlhub.results`` twice:
   holds (synchronous runs, ``get(wait=True)``), and counts the results of
   the tasks it accepted in its statistics. Waking writes nothing.
 
-On an in-process bus (``dlhub up``) there is one replica: one read of the
-topic wakes the caller and then records each result.
-
 A synchronous run's record is not in the store before dispatch
 (task_records.py): its work item carries the record (``task_record_json``),
 the executor echoes it in the result, and the recording replica writes the
@@ -92,22 +89,11 @@ class Recording:
         self._finished_bytes = 0
         self._recording: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self._single = False  # one read wakes and records (in-process bus)
 
     async def start(self) -> None:
         bus = self.core.bus
         # Results are kept for the shared group from now on, members or not.
         await bus.ensure_group([RESULTS], RESULTS_GROUP)
-        if not bus.outlives_process:
-            # an in-process bus: this replica is the only one, so one read
-            # both wakes and records (each result decoded once)
-            self._single = True
-            record = bus.subscribe([RESULTS], RESULTS_GROUP)
-            await record.start()
-            self._tasks = [
-                asyncio.create_task(self._consume(record, self._record_delivery), name="tm-record")
-            ]
-            return
         wake = bus.subscribe([RESULTS], f"taskmanager-{self.core.instance_id}")
         await wake.start()
         try:
@@ -176,8 +162,6 @@ class Recording:
             await delivery.ack()
             return
         self._recording.add(result.task_id)
-        if self._single:
-            await self._wake_safely(result, delivery.value)
 
         async def record() -> None:
             with tracer.start_as_current_span(
@@ -197,15 +181,11 @@ class Recording:
         try:
             result = _decoded(delivery)
             if result is not None:
-                await self._wake_safely(result, delivery.value)
-        finally:
-            await delivery.ack()
-
-    async def _wake_safely(self, result: bus_pb2.WorkResult, raw: bytes) -> None:
-        try:
-            await self.wake(result, raw)
+                await self.wake(result, delivery.value)
         except Exception as exc:  # the store may be away: the waiter times out and reads again
             log.warning("cannot wake the caller of a result: %r", exc)
+        finally:
+            await delivery.ack()
 
     # ------------------------------------------------------------ wake
 
