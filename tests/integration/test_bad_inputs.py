@@ -251,17 +251,19 @@ async def test_publish_malformed_upload_stream(mesh: Mesh, tiny: TinyModel, case
 
 
 async def test_publish_as_another_owner_is_denied(mesh: Mesh, tiny: TinyModel) -> None:
+    """Into a name of bob's that alice does not co-own: NOT_FOUND, in the same
+    words whether bob/impostor exists or not (issue 9: nothing leaks)."""
     metadata = tiny.metadata("impostor")
     metadata["dlhub"]["owner"] = "bob"
     before = mesh.object_files()
 
     exc = await grpc_publish_error(mesh, metadata, {"model.onnx": tiny.data})
-    err = rpc_error(exc, grpc.StatusCode.PERMISSION_DENIED)
-    assert "'bob'" in err.message
-    assert "'alice'" in err.message
+    err = rpc_error(exc, grpc.StatusCode.NOT_FOUND)
+    assert err.message.startswith("servable bob/impostor not found: you may publish as 'alice'")
+    assert "'bob' only into a servable of theirs you co-own" in err.message
 
     resp = await mesh.publish_http(metadata, {"model.onnx": tiny.data})
-    assert "'bob'" in http_error(resp, 403, "PERMISSION_DENIED")["error"]
+    assert "'bob'" in http_error(resp, 404, "NOT_FOUND")["error"]
     await mesh.assert_nothing_stored("impostor", before)
     assert "impostor" not in await mesh.listed_names(token=mesh.bob_token)
 

@@ -22,6 +22,7 @@ from dlhub_common.errors import (
     DLHubError,
     FailedPrecondition,
     InvalidArgument,
+    NotFound,
     ResourceExhausted,
     Unauthenticated,
 )
@@ -221,7 +222,13 @@ class Publisher:
         owner = metadata.dlhub.owner or principal.username
         job.line(f"metadata valid: {owner}/{metadata.dlhub.name}, type {metadata.servable.type}")
         if owner != principal.username:
-            await managed(self.docs, principal, owner, metadata.dlhub.name, "publish into")
+            try:
+                await managed(self.docs, principal, owner, metadata.dlhub.name, "publish into")
+            except NotFound as exc:  # the same words whether it exists or not
+                raise NotFound(
+                    f"{exc.message}: you may publish as '{principal.username}', or as"
+                    f" '{owner}' only into a servable of theirs you co-own"
+                ) from None
             job.line(f"{principal.username} co-owns {owner}/{metadata.dlhub.name}")
         if len(announced) > MAX_ARTIFACTS:
             raise InvalidArgument(f"too many artifacts: {len(announced)} (limit {MAX_ARTIFACTS})")
