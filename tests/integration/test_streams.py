@@ -342,3 +342,52 @@ async def test_sdk_run_stream_yields_results_with_ids_and_errors_as_objects(
 
     with pytest.raises(NotFound):
         await asyncio.to_thread(other_users_private)
+
+
+async def test_rate_limits_refuse_single_requests_of_a_stream_not_the_stream(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None
+) -> None:
+    async with running_mesh(
+        tmp_path,
+        tiny,
+        gateway={"rate_limit_per_s": 0.01, "rate_burst": 6},
+    ) as mesh:
+        await mesh.publish(TinyModel.metadata("tiny"), {"model.onnx": tiny.data})
+        # publish took one token of the burst, the stream itself another
+        call = mesh.stub.RunStream(
+            (run_request(f"r{i}", rows(1, i)) async for i in _count(8)),
+            metadata=mesh.md(),
+            timeout=30,
+        )
+        got = [r async for r in call]
+        assert await call.code() is grpc.StatusCode.OK
+        refused = [r for r in got if r.error.code == "OVERLOADED"]
+        ran = [r for r in got if not r.HasField("error")]
+        assert len(got) == 8
+        assert len(ran) == 4, [r.error.message for r in got]
+        assert len(refused) == 4
+        assert "retry_after_s" in json.loads(refused[0].error.details_json)
+
+
+async def test_a_client_that_cancels_ends_its_stream_on_the_gateway(
+    stream_mesh: Mesh,
+) -> None:
+    opened = REGISTRY.get_sample_value("dlhub_streams_open", {"api": "dlhub"}) or 0.0
+
+    async def endless() -> AsyncIterator[dlhub_pb2.RunStreamRequest]:
+        i = 0
+        while True:
+            yield run_request(f"e{i}", rows(1, i))
+            i += 1
+            await asyncio.sleep(0.001)
+
+    call = stream_mesh.stub.RunStream(endless(), metadata=stream_mesh.md(), timeout=30)
+    first = await call.read()
+    assert not first.HasField("error")
+    call.cancel()
+    await _until(
+        lambda: REGISTRY.get_sample_value("dlhub_streams_open", {"api": "dlhub"}) == opened, 10
+    )
+    broken = REGISTRY.get_sample_value("dlhub_streams_total", {"api": "dlhub", "how": "broken"})
+    assert broken is not None
+    assert broken >= 1

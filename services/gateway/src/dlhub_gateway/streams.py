@@ -51,7 +51,6 @@ class StreamStats:
     requests: int = 0
     errors: int = 0
     in_flight: int = 0
-    max_in_flight_seen: int = 0
 
     def trailers(self) -> tuple[tuple[str, str], ...]:
         return (
@@ -129,7 +128,6 @@ class StreamRunner:
                     await slots.acquire()  # reading pauses while the stream is full
                     stats.requests += 1
                     stats.in_flight += 1
-                    stats.max_in_flight_seen = max(stats.max_in_flight_seen, stats.in_flight)
                     task = asyncio.create_task(one(request))
                     running.add(task)
                     task.add_done_callback(running.discard)
