@@ -336,6 +336,26 @@ async def test_sdk_run_stream_yields_results_with_ids_and_errors_as_objects(
     assert isinstance(twice[1].error, InvalidArgument)
     assert "'same'" in str(twice[1].error)
 
+    def lazily() -> tuple[int, int]:
+        pulled = 0
+
+        def source() -> Any:
+            nonlocal pulled
+            for x in xs * 4:
+                pulled += 1
+                yield x
+
+        with DLHubClient(stream_mesh.grpc_address, stream_mesh.token) as client:
+            results = client.run_stream("alice/tiny", source(), window=3)
+            next(results)
+            time.sleep(0.5)  # room for the sender to run ahead, if it would
+            ahead = pulled
+            return ahead, 1 + len(list(results))
+
+    ahead, total = await asyncio.to_thread(lazily)
+    assert ahead <= 3 + 2, ahead  # the window, one taken, one waiting for a slot
+    assert total == len(xs) * 4
+
     def other_users_private() -> list[Any]:
         with DLHubClient(stream_mesh.grpc_address, stream_mesh.token) as client:
             return list(client.run_stream("bob/secret", iter(xs)))

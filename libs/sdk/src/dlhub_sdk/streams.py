@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,18 +86,21 @@ class StreamMixin:
         ordered: bool = False,
         timeout: float | None = None,
         outputs: Sequence[str] = (),
+        window: int = 128,
     ) -> Iterator[StreamResult]:
         """Run ``name`` on every item of ``inputs`` over one stream.
 
-        Items are read lazily as the server takes them (it runs a bounded
-        number at once, so a long or endless iterator is fine), and the
-        server batches the items in flight.
+        Items are read lazily, at most ``window`` ahead of the results you
+        have taken (the server also runs a bounded number at once), so a long
+        or endless iterator is fine; the server batches the items in flight.
 
         Args:
             inputs: items as for :meth:`run`, or :class:`StreamItem` with an id.
             ordered: yield results in input order (holding early finishers
                 back) instead of as they finish.
             timeout: each item's deadline in seconds (default the client's).
+            window: items sent (or refused here) whose results you have not
+                taken yet, at most.
 
         Yields:
             One :class:`StreamResult` per item; a failed item carries its
@@ -108,93 +111,127 @@ class StreamMixin:
             DLHubError: the stream itself failed (the servable is not found
                 or may not be seen, no permission, the server dropped it).
         """
+        if window < 1:
+            raise InvalidArgument(f"window must be at least 1, not {window}")
         ref = parse_ref(name, version)
-        wait_s = timeout or self.timeout
         _specs, servable_type = self._run_info(ref)
-        tensor = servable_type in TENSOR_SERVABLE_TYPES
-        lock = threading.Lock()
-        sent: dict[str, int] = {}  # id -> index, for results still to come
-        used: set[str] = set()
-        local: list[StreamResult] = []  # items refused here, before sending
+        call = _StreamCall(
+            self, ref, servable_type in TENSOR_SERVABLE_TYPES, timeout or self.timeout, outputs
+        )
+        return call.results(inputs, ordered, window)
 
-        def requests() -> Iterator[dlhub_pb2.RunStreamRequest]:
-            for index, item in enumerate(inputs):
-                rid, value = (
-                    (item.id, item.inputs)
-                    if isinstance(item, StreamItem)
-                    else (
-                        str(index),
-                        item,
-                    )
-                )
-                try:
-                    if rid in used:
-                        raise InvalidArgument(f"stream item {index}: id {rid!r} is used twice")
-                    run = tasks_pb2.RunServableRequest(
-                        servable=types_pb2.ServableRef(
-                            owner=ref.owner, name=ref.name, version=ref.version
-                        ),
-                        inputs=self._tensors(ref, value) if tensor else [],
-                        inputs_json="" if tensor else json.dumps(value, default=_json_default),
-                        timeout_s=wait_s,
-                        outputs=list(outputs),
-                    )
-                except (DLHubError, TypeError, ValueError) as exc:
-                    err = exc if isinstance(exc, DLHubError) else InvalidArgument(str(exc))
-                    with lock:
-                        local.append(StreamResult(rid, index, error=err))
-                    continue
-                with lock:
-                    used.add(rid)
-                    sent[rid] = index
-                yield dlhub_pb2.RunStreamRequest(request_id=rid, run=run)
 
-        def result(response: dlhub_pb2.RunStreamResponse) -> StreamResult:
-            with lock:
-                index = sent.pop(response.request_id, -1)
-            task = response.task
-            out = StreamResult(response.request_id, index, task_id=task.task_id)
-            out.timings = {
-                "queue_ms": task.timings.queue_ms,
-                "compute_ms": task.timings.compute_ms,
-                "total_ms": task.timings.total_ms,
-                "batch_size": float(task.timings.batch_size),
-            }
-            for message in task.warnings:
-                warnings.warn(message, DeprecationWarning, stacklevel=3)
-            if response.HasField("error"):
-                out.error = _error(response.error)
-            else:
-                out.outputs = task_outputs(task, wait_s)
-            return out
+class _StreamCall:
+    """One run_stream: the request side runs in gRPC's thread, results in the caller's."""
 
-        def unordered() -> Iterator[StreamResult]:
-            call = self._stub.RunStream(requests(), metadata=self._md())
+    def __init__(
+        self, client: StreamMixin, ref: Ref, tensor: bool, wait_s: float, outputs: Sequence[str]
+    ) -> None:
+        self.client = client
+        self.ref = ref
+        self.tensor = tensor
+        self.wait_s = wait_s
+        self.outputs = list(outputs)
+        self.lock = threading.Lock()
+        self.sent: dict[str, int] = {}  # id -> index, for results still to come
+        self.used: set[str] = set()
+        self.local: list[StreamResult] = []  # items refused here, before sending
+        self.closed = threading.Event()
+
+    def _run(self, value: Any) -> tasks_pb2.RunServableRequest:
+        ref = self.ref
+        return tasks_pb2.RunServableRequest(
+            servable=types_pb2.ServableRef(owner=ref.owner, name=ref.name, version=ref.version),
+            inputs=self.client._tensors(ref, value) if self.tensor else [],
+            inputs_json="" if self.tensor else json.dumps(value, default=_json_default),
+            timeout_s=self.wait_s,
+            outputs=self.outputs,
+        )
+
+    def requests(
+        self, inputs: Iterable[Any], slots: threading.Semaphore
+    ) -> Iterator[dlhub_pb2.RunStreamRequest]:
+        for index, item in enumerate(inputs):
+            while not slots.acquire(timeout=0.1):
+                if self.closed.is_set():
+                    return
+            if self.closed.is_set():
+                return
+            rid, value = (
+                (item.id, item.inputs) if isinstance(item, StreamItem) else (str(index), item)
+            )
             try:
-                for response in call:
-                    yield from _drain(lock, local)
-                    yield result(response)
-            except grpc.RpcError as exc:
-                raise error_from_rpc(exc) from None
-            finally:
-                call.cancel()  # a consumer that stops early ends the stream
-            yield from _drain(lock, local)
+                if rid in self.used:
+                    raise InvalidArgument(f"stream item {index}: id {rid!r} is used twice")
+                run = self._run(value)
+            except (DLHubError, TypeError, ValueError) as exc:
+                err = exc if isinstance(exc, DLHubError) else InvalidArgument(str(exc))
+                with self.lock:
+                    self.local.append(StreamResult(rid, index, error=err))
+                continue
+            with self.lock:
+                self.used.add(rid)
+                self.sent[rid] = index
+            yield dlhub_pb2.RunStreamRequest(request_id=rid, run=run)
 
-        if not ordered:
-            yield from unordered()
-            return
-        held: dict[int, StreamResult] = {}
-        following = 0
-        for item in unordered():
-            held[item.index] = item
-            while following in held:
-                yield held.pop(following)
-                following += 1
-        yield from (held[i] for i in sorted(held))
+    def _result(self, response: dlhub_pb2.RunStreamResponse) -> StreamResult:
+        with self.lock:
+            index = self.sent.pop(response.request_id, -1)
+        task = response.task
+        out = StreamResult(response.request_id, index, task_id=task.task_id)
+        out.timings = {
+            "queue_ms": task.timings.queue_ms,
+            "compute_ms": task.timings.compute_ms,
+            "total_ms": task.timings.total_ms,
+            "batch_size": float(task.timings.batch_size),
+        }
+        for message in task.warnings:
+            warnings.warn(message, DeprecationWarning, stacklevel=4)
+        if response.HasField("error"):
+            out.error = _error(response.error)
+        else:
+            out.outputs = task_outputs(task, self.wait_s)
+        return out
 
+    def _refused(self) -> list[StreamResult]:
+        with self.lock:
+            out = list(self.local)
+            self.local.clear()
+        return out
 
-def _drain(lock: threading.Lock, local: list[StreamResult]) -> list[StreamResult]:
-    with lock:
-        out = list(local)
-        local.clear()
-    return out
+    def _completed(
+        self, inputs: Iterable[Any], slots: threading.Semaphore
+    ) -> Generator[StreamResult, None, None]:
+        stub, md = self.client._stub, self.client._md()
+        call = stub.RunStream(self.requests(inputs, slots), metadata=md)
+        try:
+            for response in call:
+                yield from self._refused()
+                yield self._result(response)
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc) from None
+        finally:
+            call.cancel()  # a consumer that stops early ends the stream
+        yield from self._refused()
+
+    def results(self, inputs: Iterable[Any], ordered: bool, window: int) -> Iterator[StreamResult]:
+        slots = threading.Semaphore(window)  # released as results are handed over
+        completed = self._completed(inputs, slots)
+        try:
+            if not ordered:
+                for item in completed:
+                    slots.release()
+                    yield item
+                return
+            held: dict[int, StreamResult] = {}
+            following = 0
+            for item in completed:
+                held[item.index] = item
+                while following in held:
+                    slots.release()
+                    yield held.pop(following)
+                    following += 1
+            yield from (held[i] for i in sorted(held))
+        finally:
+            self.closed.set()
+            completed.close()
