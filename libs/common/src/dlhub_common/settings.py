@@ -120,6 +120,19 @@ class GatewaySettings(_Section):
     anonymous_rate_burst: int = Field(
         200, ge=1, description="Requests one address may make at once without a token"
     )
+    stream_max_in_flight: int = Field(
+        64,
+        ge=1,
+        le=4096,
+        description="Requests of one gRPC stream (ModelStreamInfer, RunStream) running or"
+        " waiting to be sent at once; reading the stream pauses at this many",
+    )
+    stream_write_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="A stream whose client reads no response for this long is dropped"
+        " (RESOURCE_EXHAUSTED); other streams go on",
+    )
     reuse_port: bool = Field(
         False,
         description="Share both ports with this gateway's own replicas (SO_REUSEPORT);"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 RPC_LATENCY = Histogram(
     "dlhub_rpc_seconds",
@@ -24,6 +24,18 @@ RATE_LIMITED = Counter(
     "dlhub_rate_limited_total",
     "Requests the gateway refused over a rate limit, by scope (rate_identity, rate_address)",
     ["scope"],
+)
+
+STREAMS_OPEN = Gauge("dlhub_streams_open", "gRPC run streams open, by API", ["api"])
+STREAM_REQUESTS = Counter(
+    "dlhub_stream_requests_total",
+    "Requests run on gRPC streams, by API and outcome (ok, error)",
+    ["api", "outcome"],
+)
+STREAMS_ENDED = Counter(
+    "dlhub_streams_total",
+    "gRPC run streams ended, by API and how (closed, dropped_slow_reader, broken)",
+    ["api", "how"],
 )
 
 

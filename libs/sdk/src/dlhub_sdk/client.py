@@ -6,6 +6,7 @@ names follow the original DLHub SDK (``publish_servable``, ``search``,
 ``get_result``), plus ``cancel_task``, the version lifecycle
 (``list_versions``, ``deprecate_servable``, ``withdraw_servable``), sharing
 (``share``) and the audit log (``audit``); those are in dlhub_sdk._manage.
+``run_stream`` (many runs on one stream) is in dlhub_sdk.streams.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ from dlhub_sdk._uploads import (
 )
 from dlhub_sdk._uploads import _upload_messages as _upload_messages
 from dlhub_sdk.config import resolve
+from dlhub_sdk.streams import StreamMixin
 
 
-class DLHubClient(ManageMixin):
+class DLHubClient(ManageMixin, StreamMixin):
     """A connection to a DLHub gateway.
 
     Args:

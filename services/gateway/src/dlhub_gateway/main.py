@@ -7,6 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import uvicorn
 
@@ -14,7 +15,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc
 from dlhub_common._proto.inference import open_inference_pb2_grpc
 from dlhub_common.accounts import LocalAccounts, tokens_path
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
-from dlhub_common.identity import Principal
+from dlhub_common.identity import Principal, current_principal
 from dlhub_common.listen import listening_socket
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
@@ -27,6 +28,7 @@ from dlhub_gateway.oip import OipCore
 from dlhub_gateway.oip_grpc import InferenceServicer
 from dlhub_gateway.public_grpc import DLHubServicer
 from dlhub_gateway.rate import RateLimits, peer_address
+from dlhub_gateway.streams import StreamLimits, StreamRunner
 
 log = logging.getLogger("dlhub.gateway")
 
@@ -78,14 +80,19 @@ class Gateway:
             reuse_port=gw.reuse_port,
             admit=self._admit_rpc,
         )
+        # every request of a stream counts against the caller's rate limit
+        self.streams = StreamRunner(
+            StreamLimits(gw.stream_max_in_flight, gw.stream_write_timeout_s),
+            admit=self._admit_stream_request,
+        )
         self.grpc.add(
             dlhub_pb2_grpc.add_DLHubServiceServicer_to_server,
-            DLHubServicer(registry, search, tasks),
+            DLHubServicer(registry, search, tasks, self.streams),
             PUBLIC_SERVICE,
         )
         self.grpc.add(
             open_inference_pb2_grpc.add_GRPCInferenceServiceServicer_to_server,
-            InferenceServicer(self.oip),
+            InferenceServicer(self.oip, self.streams),
             OIP_SERVICE,
         )
         self.app = create_app(
@@ -114,6 +121,9 @@ class Gateway:
     def _admit_rpc(self, who: Principal, peer: str, method: str) -> None:
         if method not in UNLIMITED_METHODS:
             self.rates.admit(who, peer_address(peer))
+
+    def _admit_stream_request(self, context: Any) -> None:
+        self.rates.admit(current_principal.get(), peer_address(context.peer() or ""))
 
     async def start(self) -> None:
         gw = self.settings.gateway

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from google.protobuf import json_format
 
-from dlhub_common._proto.dlhub.v1 import types_pb2
+from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common._proto.inference import open_inference_pb2 as oip
 from dlhub_common._proto.inference import open_inference_pb2_grpc as oip_grpc
 from dlhub_common.codec import array_to_tensor, decode_infer_inputs, from_raw
-from dlhub_common.errors import InvalidArgument, NotFound
+from dlhub_common.errors import ERROR_TABLE, DLHubError, InvalidArgument, NotFound, public_message
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, OipCore
 from dlhub_gateway.oip_extensions import model_statistics, repository_index
+from dlhub_gateway.streams import StreamHandlers, StreamLimits, StreamRunner
 
 
 def request_tensors(request: oip.ModelInferRequest) -> list[types_pb2.Tensor]:
@@ -32,9 +34,38 @@ def request_tensors(request: oip.ModelInferRequest) -> list[types_pb2.Tensor]:
     return [array_to_tensor(n, a) for n, a in decode_infer_inputs(request).items()]
 
 
+def infer_response(request: oip.ModelInferRequest, task: tasks_pb2.Task) -> oip.ModelInferResponse:
+    """A finished task as the answer to ``request`` (raw output contents)."""
+    response = oip.ModelInferResponse(
+        model_name=f"{task.servable.owner}.{task.servable.name}",
+        model_version=str(task.servable.version),
+        id=request.id,
+    )
+    for t in task.outputs:
+        response.outputs.add(name=t.name, datatype=t.datatype, shape=t.shape)
+        response.raw_output_contents.append(t.data)
+    return response
+
+
+def stream_error(request: oip.ModelInferRequest, error: DLHubError) -> oip.ModelStreamInferResponse:
+    """One failed request of a stream, as Triton words it: ``error_message`` set.
+
+    tritonclient hands the callback only the message, so it names the status
+    and the request id; ``infer_response`` carries the id and model too.
+    """
+    status = ERROR_TABLE[error.code].grpc_status
+    return oip.ModelStreamInferResponse(
+        error_message=f"{status}: {public_message(error)} (request id {request.id!r})",
+        infer_response=oip.ModelInferResponse(
+            model_name=request.model_name, model_version=request.model_version, id=request.id
+        ),
+    )
+
+
 class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[misc]
-    def __init__(self, core: OipCore) -> None:
+    def __init__(self, core: OipCore, streams: StreamRunner | None = None) -> None:
         self.core = core
+        self.streams = streams or StreamRunner(StreamLimits())
 
     async def ServerLive(self, request: Any, context: Any) -> oip.ServerLiveResponse:
         return oip.ServerLiveResponse(live=True)
@@ -73,24 +104,34 @@ class InferenceServicer(oip_grpc.GRPCInferenceServiceServicer):  # type: ignore[
             ],
         )
 
-    async def ModelInfer(
-        self, request: oip.ModelInferRequest, context: Any
-    ) -> oip.ModelInferResponse:
-        task = await self.core.infer(
+    async def _infer(self, request: oip.ModelInferRequest) -> tasks_pb2.Task:
+        return await self.core.infer(
             request.model_name,
             request.model_version,
             request_tensors(request),
             [o.name for o in request.outputs],
         )
-        response = oip.ModelInferResponse(
-            model_name=f"{task.servable.owner}.{task.servable.name}",
-            model_version=str(task.servable.version),
-            id=request.id,
+
+    async def ModelInfer(
+        self, request: oip.ModelInferRequest, context: Any
+    ) -> oip.ModelInferResponse:
+        return infer_response(request, await self._infer(request))
+
+    async def _stream_run(
+        self, request: oip.ModelInferRequest
+    ) -> tuple[oip.ModelStreamInferResponse, bool]:
+        task = await self._infer(request)
+        return oip.ModelStreamInferResponse(infer_response=infer_response(request, task)), False
+
+    async def ModelStreamInfer(
+        self, request_iterator: AsyncIterator[oip.ModelInferRequest], context: Any
+    ) -> AsyncIterator[oip.ModelStreamInferResponse]:
+        """Triton's streaming extension; see dlhub_gateway.streams for flow control."""
+        await self.streams.serve(
+            "oip", request_iterator, StreamHandlers(self._stream_run, stream_error), context
         )
-        for t in task.outputs:
-            response.outputs.add(name=t.name, datatype=t.datatype, shape=t.shape)
-            response.raw_output_contents.append(t.data)
-        return response
+        return
+        yield  # an async generator, as the interceptor expects; responses go by context.write
 
     async def ModelStatistics(
         self, request: oip.ModelStatisticsRequest, context: Any

@@ -14,13 +14,22 @@ from dlhub_common._proto.dlhub.v1 import (
 )
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import current_principal
+from dlhub_gateway.run_stream import run_stream
+from dlhub_gateway.streams import StreamLimits, StreamRunner
 
 
 class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
-    def __init__(self, registry: RegistryApi, search: SearchApi, tasks: TaskApi) -> None:
+    def __init__(
+        self,
+        registry: RegistryApi,
+        search: SearchApi,
+        tasks: TaskApi,
+        streams: StreamRunner | None = None,
+    ) -> None:
         self.registry = registry
         self.search_api = search
         self.tasks = tasks
+        self.streams = streams or StreamRunner(StreamLimits())
 
     async def PublishServable(
         self, request_iterator: AsyncIterator[registry_pb2.PublishServableRequest], context: Any
@@ -91,6 +100,14 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.RunServableRequest, context: Any
     ) -> tasks_pb2.RunServableResponse:
         return await self.tasks.run_servable(request)
+
+    async def RunStream(
+        self, request_iterator: AsyncIterator[dlhub_pb2.RunStreamRequest], context: Any
+    ) -> AsyncIterator[dlhub_pb2.RunStreamResponse]:
+        """Many runs on one stream (dlhub_gateway.run_stream)."""
+        await run_stream(self.streams, self.tasks, request_iterator, context)
+        return
+        yield  # an async generator, as the interceptor expects; responses go by context.write
 
     async def GetTask(
         self, request: tasks_pb2.GetTaskRequest, context: Any

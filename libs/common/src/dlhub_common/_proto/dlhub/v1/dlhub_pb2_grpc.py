@@ -129,6 +129,11 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.FromString,
                 _registered_method=True)
+        self.RunStream = channel.stream_stream(
+                '/dlhub.v1.DLHubService/RunStream',
+                request_serializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.FromString,
+                _registered_method=True)
 
 
 class DLHubServiceServicer:
@@ -245,6 +250,15 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunStream(self, request_iterator, context):
+        """Many runs on one stream: each request carries a client-chosen id; each
+        response comes back with it as its run finishes (completion order). A
+        failed run is one response with `error` set; the stream goes on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DLHubServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -337,6 +351,11 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.WhoAmI,
                     request_deserializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.SerializeToString,
+            ),
+            'RunStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.RunStream,
+                    request_deserializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -827,6 +846,33 @@ class DLHubService:
             '/dlhub.v1.DLHubService/WhoAmI',
             dlhub_dot_v1_dot_dlhub__pb2.WhoAmIRequest.SerializeToString,
             dlhub_dot_v1_dot_dlhub__pb2.WhoAmIResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/dlhub.v1.DLHubService/RunStream',
+            dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.SerializeToString,
+            dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,
