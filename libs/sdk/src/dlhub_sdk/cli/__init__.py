@@ -7,6 +7,7 @@ Every client command takes ``--json`` for scripts. Errors print one line
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -105,3 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`dlhub describe x | head`): stop quietly, as
+        # Unix tools do; stdout is pointed at /dev/null so the interpreter's
+        # final flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
