@@ -45,6 +45,8 @@ from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
 from dlhub_executor.runners.deadline import in_thread, run_deadline
+from dlhub_executor.staging import Staged, Stager, has_references
+from dlhub_executor.staging.outputs import write_json, write_tensors
 from dlhub_executor.workers import POOL_ABOVE_NS, WorkerPool
 
 log = logging.getLogger("dlhub.executor")
@@ -71,8 +73,10 @@ class Executor:
         servables: Sequence[str] = (),
         idle_unload_s: float | None = None,
         workers: int = 0,
+        stager: Stager | None = None,
     ) -> None:
         self.bus = bus
+        self.stager = stager  # inputs and outputs by reference (staging/)
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
         tensor = {"intra_op_threads": intra_op_threads, "device": device}
@@ -138,6 +142,8 @@ class Executor:
         await self.control.stop()  # task control
         if self.pool is not None:
             self.pool.close()
+        if self.stager is not None:
+            await self.stager.close()
         self.models.close()
 
     async def _consume(self, sub: Any) -> None:
@@ -226,6 +232,7 @@ class Executor:
         result = bus_pb2.WorkResult(
             task_id=item.task_id, executor_id=self.executor_id, started_unix_ns=started
         )
+        staged = Staged()
         try:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
                 raise DeadlineExceeded(
@@ -235,19 +242,29 @@ class Executor:
             result.device = model.device
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
+                inputs_json = item.inputs_json
+                if has_references(item):
+                    inputs_json = await self._staging().stage_json(item, staged)
                 t0 = time.perf_counter_ns()
                 # task control: waited for until the deadline
-                output_json = await in_thread(
-                    item.deadline_unix_ns, model.run_json, item.inputs_json
-                )
+                output_json = await in_thread(item.deadline_unix_ns, model.run_json, inputs_json)
                 compute = time.perf_counter_ns() - t0
                 TASK_COMPUTE.observe(compute / 1e9)
                 result.ok = True
                 result.compute_ns = compute
-                result.output_json = output_json
+                if item.outputs_to:  # outputs by reference
+                    url = await write_json(
+                        self._staging().s3, item.outputs_to, item.task_id, output_json
+                    )
+                    result.output_refs["output"] = url
+                else:
+                    result.output_json = output_json
                 result.finished_unix_ns = time.time_ns()
                 return result
-            inputs = {t.name: tensor_to_array(t) for t in item.inputs}
+            if has_references(item):
+                inputs = await self._staging().stage_tensors(item, staged)
+            else:
+                inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             if self._inline.get(item.digest, False):
                 with run_deadline(item.deadline_unix_ns):  # task control: time limit
@@ -263,7 +280,13 @@ class Executor:
             TASK_COMPUTE.observe(compute / 1e9)
             result.ok = True
             result.compute_ns = compute
-            result.outputs.extend(array_to_tensor(n, a) for n, a in outputs.items())
+            if item.outputs_to:  # outputs by reference
+                refs = await write_tensors(
+                    self._staging().s3, item.outputs_to, item.task_id, outputs
+                )
+                result.output_refs.update(refs)
+            else:
+                result.outputs.extend(array_to_tensor(n, a) for n, a in outputs.items())
         except DLHubError as exc:
             result.ok = False
             result.error.CopyFrom(_error_info(exc))
@@ -271,8 +294,18 @@ class Executor:
             log.exception("task %s failed", item.task_id)
             result.ok = False
             result.error.CopyFrom(_error_info(InternalError("the executor failed; see its log")))
+        finally:
+            result.staging_ns = staged.ns
+            result.staging_cache_hits = staged.hits
+            if self.stager is not None and staged.paths:
+                self.stager.release(staged)
         result.finished_unix_ns = time.time_ns()
         return result
+
+    def _staging(self) -> Stager:
+        if self.stager is None:
+            raise InternalError("this executor stages no references (no stager configured)")
+        return self.stager
 
     async def _serve_batch(self, batch: list[Pending]) -> None:
         """Run one batch of one model version and report every item's result."""
@@ -303,9 +336,14 @@ class Executor:
                     p.error = exc
                 waiting = []
         live: list[Pending] = []
+        staging: dict[str, Staged] = {}
         for p in waiting:
             try:
-                p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
+                if has_references(p.item):  # inputs by reference (staging/)
+                    staged = staging[p.item.task_id] = Staged()
+                    p.inputs = await self._staging().stage_tensors(p.item, staged)
+                else:
+                    p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
                 live.append(p)
             except Exception as exc:
                 p.error = exc
@@ -360,15 +398,26 @@ class Executor:
                 batch_size=p.batch_size,
                 device=str(getattr(model, "device", "") or self.device),
             )
+            staged = staging.get(p.item.task_id)
+            if staged is not None:
+                result.staging_ns, result.staging_cache_hits = staged.ns, staged.hits
+                self._staging().release(staged)
             if p.error is None and p.outputs is not None:
                 result.ok = True
                 try:
-                    result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
+                    if p.item.outputs_to:  # outputs by reference
+                        refs = await write_tensors(
+                            self._staging().s3, p.item.outputs_to, p.item.task_id, p.outputs
+                        )
+                        result.output_refs.update(refs)
+                    else:
+                        result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
                 except DLHubError as exc:
                     p.error = exc
             if p.error is not None:
                 result.ok = False
                 del result.outputs[:]
+                result.output_refs.clear()
                 exc = p.error
                 if not isinstance(exc, DLHubError):
                     log.error("task %s failed", p.item.task_id, exc_info=exc)

@@ -80,8 +80,10 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
     if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
         if task.output_json:  # a python servable: its JSON result
             out["output"] = loads(task.output_json)
-        else:
+        elif task.outputs or not task.output_refs:
             out["outputs"] = outputs_json(task.outputs)
+        if task.output_refs:  # outputs by reference (docs/staging.md)
+            out["output_refs"] = dict(task.output_refs)
     return out
 
 
