@@ -42,8 +42,9 @@ class StagingSettings(BaseModel):
     )
     private_hosts: list[str] = Field(
         default_factory=list,
-        description="Hosts (exact names, or CIDRs of resolved addresses) that may resolve to"
-        " loopback, private or link-local addresses; those are refused otherwise",
+        description="Hosts that may be loopback, private or link-local (refused otherwise):"
+        " exact names or IP literals (matching the URL's host as written), or CIDRs"
+        " such as 10.0.0.0/8 (matching the resolved addresses)",
     )
     token_hosts: list[str] = Field(
         default_factory=list,

@@ -25,13 +25,18 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _networks(entries: list[str]) -> tuple[list[Network], list[str]]:
+    """CIDRs (``10.0.0.0/8``: match resolved addresses) apart from host entries (names,
+    ``*.suffix``, and bare IP literals, which match only a URL naming that literal)."""
     nets: list[Network] = []
     names: list[str] = []
     for entry in entries:
-        try:
-            nets.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            names.append(entry)
+        if "/" in entry:
+            try:
+                nets.append(ipaddress.ip_network(entry, strict=False))
+                continue
+            except ValueError:
+                pass
+        names.append(entry.strip("[]"))
     return nets, names
 
 
@@ -87,7 +92,7 @@ class UrlPolicy:
             return
         literal = _literal(ref.host)
         if (self._allowed_nets or self._allowed_names) and not (
-            host_matches(ref.host, self._allowed_names)
+            host_matches(ref.host.strip("[]"), self._allowed_names)
             or (literal is not None and any(literal in n for n in self._allowed_nets))
         ):
             raise InvalidArgument(
@@ -100,15 +105,16 @@ class UrlPolicy:
     def _check_address(self, ref: Reference, address: Address) -> None:
         if _public(address):
             return
-        if host_matches(ref.host, self._private_names) or any(
+        if host_matches(ref.host.strip("[]"), self._private_names) or any(
             address in n for n in self._private_nets
         ):
             return
+        plain = getattr(address, "ipv4_mapped", None) or address
         what = (
             "a link-local (cloud metadata) address"
-            if address.is_link_local
+            if plain.is_link_local
             else "a loopback address"
-            if address.is_loopback
+            if plain.is_loopback
             else "a private or reserved address"
         )
         raise InvalidArgument(

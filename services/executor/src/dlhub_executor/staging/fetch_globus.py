@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import quote
 
 from dlhub_common.errors import (
     DeadlineExceeded,
@@ -24,10 +23,12 @@ from dlhub_common.references import Reference, parse
 
 def _https_server(collection: str, token: str, timeout_s: float) -> Any:
     import globus_sdk
+    from globus_sdk.transport import RequestsTransport, RetryConfig
 
     client = globus_sdk.TransferClient(
         authorizer=globus_sdk.AccessTokenAuthorizer(token),
-        transport_params={"http_timeout": timeout_s, "max_retries": 0},
+        transport=RequestsTransport(http_timeout=timeout_s),
+        retry_config=RetryConfig(max_retries=1, max_sleep=1.0),
     )
     return client.get_endpoint(collection).get("https_server")
 
@@ -71,4 +72,4 @@ async def https_url(ref: Reference, token: str, timeout_s: float) -> Reference:
             f"reference {ref.shown}: the collection offers no HTTPS access",
             details={"url": ref.shown},
         )
-    return parse(server.rstrip("/") + quote(ref.path))
+    return parse(server.rstrip("/") + ref.path)  # the path as the reference wrote it

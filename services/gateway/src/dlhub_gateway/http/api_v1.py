@@ -20,11 +20,11 @@ from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
-from dlhub_gateway.staging_token import with_caller_token
 from dlhub_gateway.http import api_access, api_downloads, api_uploads
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
 Caller = Annotated[Principal, Depends(principal)]
@@ -315,9 +315,7 @@ async def run_servable(
         no_cache=body.no_cache,
         outputs_to=body.outputs_to,
     )
-    resp = await c.tasks.run_servable(
-        with_caller_token(run, request.headers.get("authorization"))
-    )
+    resp = await c.tasks.run_servable(with_caller_token(run, request.headers.get("authorization")))
     status = (
         202
         if resp.task.state in (tasks_pb2.TASK_STATE_QUEUED, tasks_pb2.TASK_STATE_RUNNING)
