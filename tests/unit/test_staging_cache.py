@@ -30,7 +30,9 @@ def test_files_are_private_named_by_digest_and_found_by_source(tmp_path: Path) -
     assert stat.S_IMODE((tmp_path / "staged").stat().st_mode) == 0o700
     assert path.name == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     found = cache.lookup("https://h/a")
-    assert found is not None and found.etag == '"e"' and found.size == 3
+    assert found is not None
+    assert found.etag == '"e"'
+    assert found.size == 3
     before = CACHE_HITS._value.get()
     assert cache.hit(found) == path
     assert CACHE_HITS._value.get() == before + 1
@@ -43,8 +45,11 @@ def test_least_recently_used_go_first_and_pinned_files_stay(tmp_path: Path) -> N
     b = put(cache, "b", b"b" * 100)
     assert cache.lookup("a") is not None  # a is now the most recently used
     c = put(cache, "c", b"c" * 100)  # over 250: b goes
-    assert a.exists() and c.exists() and not b.exists()
-    assert cache.lookup("b") is None and cache.size_bytes == 200
+    assert a.exists()
+    assert c.exists()
+    assert not b.exists()
+    assert cache.lookup("b") is None
+    assert cache.size_bytes == 200
     held = cache.hit(cache.lookup("a"))  # type: ignore[arg-type]
     put(cache, "d", b"d" * 100)
     put(cache, "e", b"e" * 100)
@@ -52,7 +57,8 @@ def test_least_recently_used_go_first_and_pinned_files_stay(tmp_path: Path) -> N
     cache.release([held])
     assert cache.size_bytes <= 250
     put(cache, "f", b"f" * 100)  # released, and now the least recently used: it goes
-    assert not held.exists() and cache.lookup("a") is None
+    assert not held.exists()
+    assert cache.lookup("a") is None
 
 
 def test_leftover_downloads_are_removed_and_old_files_counted(tmp_path: Path) -> None:
@@ -82,7 +88,8 @@ def test_tensors_decode_from_npy_raw_and_images(tmp_path: Path) -> None:
         img = io.BytesIO()
         Image.fromarray(pixels).save(img, format=fmt, quality=100)
         got = decode_array(_file(tmp_path, img.getvalue()), "FP32", [1, 16], "u")
-        assert got.shape == (1, 16) and got.dtype == np.float32
+        assert got.shape == (1, 16)
+        assert got.dtype == np.float32
         if fmt == "PNG":
             assert np.array_equal(got.reshape(4, 4), pixels.astype(np.float32))
 

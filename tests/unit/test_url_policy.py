@@ -20,7 +20,9 @@ def policy(**settings: object) -> UrlPolicy:
 def test_redact_drops_credentials_and_query() -> None:
     shown = redact("https://ada:hunter2@data.example.org:8443/a/b.npy?X-Amz-Signature=s3cr3t#x")
     assert shown == "https://data.example.org:8443/a/b.npy?..."
-    assert "hunter2" not in shown and "s3cr3t" not in shown and "ada" not in shown
+    assert "hunter2" not in shown
+    assert "s3cr3t" not in shown
+    assert "ada" not in shown
 
 
 @pytest.mark.parametrize(
