@@ -72,7 +72,9 @@ async def fetch_http(
             headers["if-none-match"] = etag
         try:
             async with client.stream("GET", url, headers=headers) as response:
-                if response.is_redirect:
+                if response.status_code == 304 and etag:
+                    return Fetched(True, etag)
+                if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location", "")
                     if not location:
                         raise FailedPrecondition(f"reference {ref.shown} redirects nowhere")
@@ -84,8 +86,6 @@ async def fetch_http(
                         )
                     await policy.check(target)  # a redirect is checked like the reference
                     continue
-                if response.status_code == 304 and etag:
-                    return Fetched(True, etag)
                 _check_status(response.status_code, ref.shown)
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:

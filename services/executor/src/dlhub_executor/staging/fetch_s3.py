@@ -74,13 +74,16 @@ class S3Source:
                 raise too_large(ref.shown, limit, what)
             response = await s3.get_object(Bucket=ref.host, Key=key)
             size = 0
-            with open_private(dest) as out:
-                async with response["Body"] as body:
+            body = response["Body"]
+            try:
+                with open_private(dest) as out:
                     while chunk := await body.read(1 << 20):
                         size += len(chunk)
                         if size > limit:
                             raise too_large(ref.shown, limit, what)
                         out.write(chunk)
+            finally:
+                body.close()
             return Fetched(False, str(response.get("ETag", tag)), size)
         except ClientError as exc:
             raise _translated(exc, ref.shown) from None
