@@ -262,3 +262,76 @@ async def test_fetch_failures_name_the_url_without_secrets(world: World) -> None
     slow = await world.run(f"{world.files.url}/slow.npy")
     assert slow.error.code == "DEADLINE_EXCEEDED"
     assert "/slow.npy" in slow.error.message
+
+
+LINES = """
+def count(item):
+    path, words = item["file"], item["words"]
+    with open(path) as f:
+        return {"lines": f.read().count("\\n"), "words": len(words), "path": path}
+"""
+
+
+async def test_python_servable_gets_a_local_path_and_json_by_reference(
+    world: World, tmp_path: Path
+) -> None:
+    import sys
+
+    from dlhub_sdk.models import PythonStaticMethodServable
+
+    module = tmp_path / "lines.py"
+    module.write_text(LINES)
+    model = PythonStaticMethodServable.from_function(
+        module,
+        "count",
+        python=f"{sys.version_info[0]}.{sys.version_info[1]}",
+        name="lines",
+        input_type={
+            "type": "dict",
+            "properties": {"file": {"type": "file"}, "words": {"type": "list"}},
+        },
+        output_type="any",
+    )
+    model.set_title("lines").add_author("Tester, Alice")
+    await world.mesh.publish(model.to_dict(), {"lines.py": LINES.encode()})
+    world.files.files["/notes.txt"] = b"a\nb\nc\n"
+    world.files.files["/words.json"] = b'["x", "y"]'
+    value = {
+        "file": f"{world.files.url}/notes.txt",
+        "words": {"ref": f"{world.files.url}/words.json"},
+    }
+    response = await world.mesh.stub.RunServable(
+        tasks_pb2.RunServableRequest(
+            servable=types_pb2.ServableRef(owner="alice", name="lines"),
+            inputs_json=json.dumps(value),
+            wait=True,
+            timeout_s=RPC_TIMEOUT_S,
+        ),
+        metadata=world.mesh.md(),
+        timeout=RPC_TIMEOUT_S + 5,
+    )
+    task = response.task
+    assert task.state == tasks_pb2.TASK_STATE_SUCCEEDED, task.error.message
+    out = json.loads(task.output_json)
+    assert out["lines"] == 3
+    assert out["words"] == 2
+    staged = Path(out["path"])
+    assert staged.parent.name == "staged"  # the executor's staging cache
+    assert staged.stat().st_mode & 0o777 == 0o600
+    assert task.timings.staging_ms > 0
+
+
+async def test_sdk_reference(world: World) -> None:
+    import asyncio
+
+    from dlhub_sdk import DLHubClient, Reference
+
+    world.files.files["/x.npy"] = npy(X)
+    url = f"{world.files.url}/x.npy"
+
+    def run() -> Any:
+        with DLHubClient(world.mesh.grpc_address, token=world.mesh.token) as client:
+            return client.run("alice/tiny", Reference(url, shape=[2, 4]))
+
+    got = await asyncio.to_thread(run)
+    np.testing.assert_allclose(got["Y"], world.mesh.model.expected(X), rtol=1e-6)
