@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -317,7 +318,7 @@ async def test_python_servable_gets_a_local_path_and_json_by_reference(
     assert out["words"] == 2
     staged = Path(out["path"])
     assert staged.parent.name == "staged"  # the executor's staging cache
-    assert staged.stat().st_mode & 0o777 == 0o600
+    assert os.stat(staged).st_mode & 0o777 == 0o600
     assert task.timings.staging_ms > 0
 
 
