@@ -336,3 +336,34 @@ async def test_sdk_reference(world: World) -> None:
 
     got = await asyncio.to_thread(run)
     np.testing.assert_allclose(got["Y"], world.mesh.model.expected(X), rtol=1e-6)
+
+
+async def test_http_json_route_takes_references_and_returns_output_urls(world: World) -> None:
+    world.files.files["/h.npy"] = npy(X)
+    body = {"inputs": {"X": {"ref": f"{world.files.url}/h.npy", "shape": [2, 4]}}}
+    response = await world.mesh.http.post(
+        "/api/v1/servables/alice/tiny/run", json=body, headers=world.mesh.headers()
+    )
+    assert response.status_code == 200, response.text
+    got = response.json()
+    np.testing.assert_allclose(
+        np.array(got["outputs"][0]["data"], dtype=np.float32).reshape(2, 3),
+        world.mesh.model.expected(X),
+        rtol=1e-6,
+    )
+    assert got["timings"]["staging_ms"] > 0
+    again = await world.mesh.http.post(
+        "/api/v1/servables/alice/tiny/run",
+        json={**body, "outputs_to": f"s3://{world.bucket}/outputs"},
+        headers=world.mesh.headers(),
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["timings"]["staging_cache_hits"] == 1
+    assert again.json()["output_refs"]["Y"].startswith(f"s3://{world.bucket}/outputs/")
+    refused = await world.mesh.http.post(
+        "/api/v1/servables/alice/tiny/run",
+        json={"inputs": {"X": {"ref": "http://169.254.169.254/latest", "shape": [2, 4]}}},
+        headers=world.mesh.headers(),
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "INVALID_ARGUMENT"
