@@ -367,3 +367,20 @@ async def test_http_json_route_takes_references_and_returns_output_urls(world: W
     )
     assert refused.status_code == 400
     assert refused.json()["code"] == "INVALID_ARGUMENT"
+
+
+async def test_a_slow_reference_holds_up_no_other_run_of_the_model(world: World) -> None:
+    import asyncio
+
+    world.files.files["/slowish.npy"] = npy(X)
+    world.files.delay_s = 1.0  # under staging.timeout_s (1.5 s)
+    slow = asyncio.create_task(world.run(f"{world.files.url}/slowish.npy"))
+    async with asyncio.timeout(10):
+        await world.files.arrived.wait()  # the executor is staging it
+    t0 = asyncio.get_running_loop().time()
+    inline = await world.mesh.run("tiny", {"X": X}, no_cache=True)
+    inline_s = asyncio.get_running_loop().time() - t0
+    assert inline.state == tasks_pb2.TASK_STATE_SUCCEEDED
+    assert not slow.done(), "the inline run waited for the staging"
+    assert inline_s < 0.9
+    np.testing.assert_allclose(world.output(await slow), world.mesh.model.expected(X), rtol=1e-6)

@@ -35,6 +35,7 @@ class FileServer:
     delay_s: float = 0.0
     requests: list[tuple[str, int, str]] = field(default_factory=list)
     url: str = ""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set at each request
 
     def etag(self, path: str) -> str:
         return '"' + hashlib.sha256(self.files[path]).hexdigest()[:32] + '"'
@@ -47,6 +48,7 @@ class FileServer:
         auth = request.headers.get("authorization", "")
         status, response = self._answer(path, auth, request.headers.get("if-none-match"))
         self.requests.append((path, status, auth))
+        self.arrived.set()
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         return response

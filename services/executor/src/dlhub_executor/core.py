@@ -112,6 +112,7 @@ class Executor:
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._consumers: list[asyncio.Task[None]] = []
+        self._staging: set[asyncio.Task[None]] = set()  # tensor items being staged
         self.control = ExecutorControl(bus, self.executor_id)  # task control: cancels
 
     async def start(self) -> None:
@@ -132,6 +133,9 @@ class Executor:
             with contextlib.suppress(asyncio.CancelledError):
                 await consumer
         self._consumers = []
+        for task in list(self._staging):  # not acked: redelivered
+            task.cancel()
+        await asyncio.gather(*self._staging, return_exceptions=True)
         queues, self._queues = self._queues, {}
         for queue in queues.values():
             await queue.close()  # never-run items are redelivered (not acked)
@@ -160,6 +164,11 @@ class Executor:
                     continue
                 if item.servable_type in TENSOR_SERVABLE_TYPES:
                     await self._inflight.acquire()
+                    if has_references(item):  # staged first: a slow source holds up no batch
+                        self._staging.add(
+                            asyncio.create_task(self._stage_then_queue(item, delivery))
+                        )
+                        continue
                     self._queue_for(item).put(Pending(item, delivery))
                     continue
                 await self._slots.acquire()
@@ -179,6 +188,18 @@ class Executor:
                 log.error("task handler failed", exc_info=task.exception())
 
         task.add_done_callback(done)
+
+    async def _stage_then_queue(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
+        """Stage a tensor item's references, then queue it (a failure is reported
+        by the batch, as the item's error)."""
+        pending = Pending(item, delivery, staged=Staged())
+        try:
+            pending.inputs = await self._staging_of().stage_tensors(item, pending.staged)
+        except Exception as exc:
+            pending.error = exc
+        finally:
+            self._staging.discard(asyncio.current_task())  # type: ignore[arg-type]
+        self._queue_for(item).put(pending)
 
     def _queue_for(self, item: bus_pb2.WorkItem) -> BatchQueue:
         queue = self._queues.get(item.digest)
@@ -244,7 +265,7 @@ class Executor:
                 # one JSON value in, one out; the runner enforces the call timeout
                 inputs_json = item.inputs_json
                 if has_references(item):
-                    inputs_json = await self._staging().stage_json(item, staged)
+                    inputs_json = await self._staging_of().stage_json(item, staged)
                 t0 = time.perf_counter_ns()
                 # task control: waited for until the deadline
                 output_json = await in_thread(item.deadline_unix_ns, model.run_json, inputs_json)
@@ -254,7 +275,7 @@ class Executor:
                 result.compute_ns = compute
                 if item.outputs_to:  # outputs by reference
                     url = await write_json(
-                        self._staging().s3, item.outputs_to, item.task_id, output_json
+                        self._staging_of().s3, item.outputs_to, item.task_id, output_json
                     )
                     result.output_refs["output"] = url
                 else:
@@ -262,7 +283,7 @@ class Executor:
                 result.finished_unix_ns = time.time_ns()
                 return result
             if has_references(item):
-                inputs = await self._staging().stage_tensors(item, staged)
+                inputs = await self._staging_of().stage_tensors(item, staged)
             else:
                 inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
@@ -282,7 +303,7 @@ class Executor:
             result.compute_ns = compute
             if item.outputs_to:  # outputs by reference
                 refs = await write_tensors(
-                    self._staging().s3, item.outputs_to, item.task_id, outputs
+                    self._staging_of().s3, item.outputs_to, item.task_id, outputs
                 )
                 result.output_refs.update(refs)
             else:
@@ -302,7 +323,7 @@ class Executor:
         result.finished_unix_ns = time.time_ns()
         return result
 
-    def _staging(self) -> Stager:
+    def _staging_of(self) -> Stager:
         if self.stager is None:
             raise InternalError("this executor stages no references (no stager configured)")
         return self.stager
@@ -313,6 +334,8 @@ class Executor:
         if cancelled:  # task control: cancelled while queued here; never runs
             batch = [p for p in batch if p not in cancelled]
             for p in cancelled:
+                if p.staged is not None:  # its staged files may be evicted now
+                    self._staging_of().release(p.staged)
                 await p.delivery.ack()
                 self._inflight.release()
             if not batch:
@@ -336,13 +359,11 @@ class Executor:
                     p.error = exc
                 waiting = []
         live: list[Pending] = []
-        staging: dict[str, Staged] = {}
         for p in waiting:
+            if p.error is not None:  # its staging failed (_stage_then_queue)
+                continue
             try:
-                if has_references(p.item):  # inputs by reference (staging/)
-                    staged = staging[p.item.task_id] = Staged()
-                    p.inputs = await self._staging().stage_tensors(p.item, staged)
-                else:
+                if p.inputs is None:  # staged ones already have theirs
                     p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
                 live.append(p)
             except Exception as exc:
@@ -398,16 +419,15 @@ class Executor:
                 batch_size=p.batch_size,
                 device=str(getattr(model, "device", "") or self.device),
             )
-            staged = staging.get(p.item.task_id)
-            if staged is not None:
-                result.staging_ns, result.staging_cache_hits = staged.ns, staged.hits
-                self._staging().release(staged)
+            if p.staged is not None:  # inputs by reference
+                result.staging_ns, result.staging_cache_hits = p.staged.ns, p.staged.hits
+                self._staging_of().release(p.staged)
             if p.error is None and p.outputs is not None:
                 result.ok = True
                 try:
                     if p.item.outputs_to:  # outputs by reference
                         refs = await write_tensors(
-                            self._staging().s3, p.item.outputs_to, p.item.task_id, p.outputs
+                            self._staging_of().s3, p.item.outputs_to, p.item.task_id, p.outputs
                         )
                         result.output_refs.update(refs)
                     else:
