@@ -61,7 +61,7 @@ class S3Source:
         self, ref: Reference, dest: Path, *, limit: int, etag: str, what: str
     ) -> Fetched:
         """Download ``ref`` into ``dest`` unless its ETag is still ``etag``."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         s3 = await self._s3()
         key = ref.path.lstrip("/")
@@ -87,16 +87,24 @@ class S3Source:
             return Fetched(False, str(response.get("ETag", tag)), size)
         except ClientError as exc:
             raise _translated(exc, ref.shown) from None
+        except BotoCoreError as exc:  # unreachable endpoint, broken stream
+            raise Unavailable(
+                f"reference {ref.shown}: S3 is unreachable ({type(exc).__name__})"
+            ) from None
 
     async def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
         """Write one output object."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         s3 = await self._s3()
         try:
             await s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
         except ClientError as exc:
             raise _translated(exc, f"s3://{bucket}/{key}") from None
+        except BotoCoreError as exc:
+            raise Unavailable(
+                f"s3://{bucket}/{key}: S3 is unreachable ({type(exc).__name__})"
+            ) from None
 
 
 def _translated(exc: Any, shown: str) -> Exception:
