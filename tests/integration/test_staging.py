@@ -320,6 +320,24 @@ async def test_python_servable_gets_a_local_path_and_json_by_reference(
     assert staged.parent.name == "staged"  # the executor's staging cache
     assert os.stat(staged).st_mode & 0o777 == 0o600
     assert task.timings.staging_ms > 0
+    # its JSON result by reference
+    response = await world.mesh.stub.RunServable(
+        tasks_pb2.RunServableRequest(
+            servable=types_pb2.ServableRef(owner="alice", name="lines"),
+            inputs_json=json.dumps(value),
+            wait=True,
+            timeout_s=RPC_TIMEOUT_S,
+            outputs_to=f"s3://{world.bucket}/outputs/json",
+        ),
+        metadata=world.mesh.md(),
+        timeout=RPC_TIMEOUT_S + 5,
+    )
+    url = response.task.output_refs["output"]
+    assert url.endswith(f"/{response.task.task_id}/output.json")
+    assert not response.task.output_json
+    async with open_client(world.s3) as client:
+        got = await client.get_object(Bucket=world.bucket, Key=url.split("/", 3)[3])
+        assert json.loads(await got["Body"].read())["lines"] == 3
 
 
 async def test_sdk_reference(world: World) -> None:
