@@ -160,8 +160,12 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
     return process, mesh
 
 
+# Inputs by reference from the test's own file server on 127.0.0.1 (test_staging_refs.py)
+STAGING_ENV = {"DLHUB_STAGING__PRIVATE_HOSTS": '["127.0.0.1"]'}
+
+
 def _embedded_mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
-    process, mesh = start_dlhub_up(tmp_path_factory.mktemp("mesh"))
+    process, mesh = start_dlhub_up(tmp_path_factory.mktemp("mesh"), **STAGING_ENV)
     yield mesh
     process.stop_cleanly()
 
@@ -186,6 +190,7 @@ def _distributed_mesh(
         DLHUB_OBJECTS__BUCKET=f"e2e-{run_id}",
         DLHUB_TOKENS_FILE=str(root / "tokens.json"),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
+        **STAGING_ENV,
     )
     env.update(extra_env)
     token = LocalAccounts(root / "tokens.json").ensure_user(USERNAME)

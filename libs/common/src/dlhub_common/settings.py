@@ -27,6 +27,7 @@ from dlhub_common.backends import (
     SqliteDocumentsConfig,
     SqliteSearchConfig,
 )
+from dlhub_common.staging_settings import StagingSettings
 
 MiB = 1 << 20
 # Variables read by the SDK, the test stack and fault injection (the
@@ -431,6 +432,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
     internal: InternalAuthSettings = Field(default_factory=InternalAuthSettings)
+    staging: StagingSettings = Field(default_factory=StagingSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

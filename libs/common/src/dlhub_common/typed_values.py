@@ -5,8 +5,9 @@ JSON value. Their declared ``methods.run.input`` / ``output`` use DLHub's
 types: ``number``, ``integer``, ``string``, ``boolean``, ``ndarray`` (nested
 lists with a ``shape`` and an ``item_type``), ``list`` (``item_type``),
 ``dict`` (``properties``), ``file`` (a URL or path string, or an object with
-``url``/``path``), and ``any``. :func:`check_value` walks a value against a
-spec and reports every mismatch with its path, e.g.
+``url``/``path``), and ``any``. A reference object ``{"ref": "<url>"}``
+(dlhub_common.references) fits any type: it is checked when staged.
+:func:`check_value` walks a value against a spec and reports every mismatch with its path, e.g.
 ``input[2]: expected string, got number``.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from dlhub_common.bounds import check_json_size
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.metadata import IOSpec
+from dlhub_common.references import is_reference
 
 MAX_PROBLEMS = 20
 _INT_ITEMS = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "integer"}
@@ -77,7 +79,7 @@ def _walk(spec: IOSpec, value: Any, path: str, problems: list[str]) -> None:
     if len(problems) >= MAX_PROBLEMS:
         return
     t = spec.type
-    if t == "any":
+    if t == "any" or is_reference(value):  # a reference: checked where it is staged
         return
     if t == "list":
         if not isinstance(value, list):
@@ -118,7 +120,7 @@ def _walk(spec: IOSpec, value: Any, path: str, problems: list[str]) -> None:
 
 def _ndarray(spec: IOSpec, value: Any, path: str, axis: int, problems: list[str]) -> None:
     shape = spec.shape or []
-    if len(problems) >= MAX_PROBLEMS:
+    if len(problems) >= MAX_PROBLEMS or (axis == 0 and is_reference(value)):
         return
     if axis == len(shape):
         item = spec.item_type

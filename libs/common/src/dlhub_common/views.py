@@ -41,6 +41,9 @@ def task_fields(task: tasks_pb2.Task) -> dict[str, Any]:
             "total_ms": task.timings.total_ms,
             # where the model ran ("cpu", "cuda:0"); None when not known
             "device": task.timings.device or None,
+            # inputs by reference: staging time and staging-cache hits (docs/staging.md)
+            "staging_ms": task.timings.staging_ms,
+            "staging_cache_hits": task.timings.staging_cache_hits,
         }
     if task.HasField("error"):
         out["error"] = {

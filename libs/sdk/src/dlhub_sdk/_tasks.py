@@ -82,6 +82,8 @@ def task_outputs(task: tasks_pb2.Task, waited: float) -> Any:
             f" call get_result({task.task_id!r}) later",
             details={"task_id": task.task_id},
         )
+    if task.output_refs:  # outputs by reference: their URLs
+        return dict(task.output_refs)
     if task.output_json:  # a python servable's result
         return json.loads(task.output_json)
     return {t.name: tensor_to_array(t) for t in task.outputs}

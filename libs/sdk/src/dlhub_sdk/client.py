@@ -395,6 +395,7 @@ class DLHubClient(ManageMixin, StreamMixin):
         version: int | str | None = None,
         timeout: float | None = None,
         outputs: Sequence[str] = (),
+        outputs_to: str = "",
     ) -> Any:
         """Run a servable.
 
@@ -403,15 +404,20 @@ class DLHubClient(ManageMixin, StreamMixin):
             inputs: ``{input name: array}``, or one array for a one-input servable.
                 Lists are converted to the declared dtype. For a python servable:
                 one JSON-able value (numpy arrays become lists), sent as is.
+                Any input may be a :class:`~dlhub_sdk.Reference` (a URL the
+                executor stages; docs/staging.md).
             asynchronous: return a :class:`TaskFuture` at once.
             timeout: the task's deadline in seconds from acceptance (default
                 the client's ``timeout``): a synchronous call waits that long;
                 a task without a result by then fails with DEADLINE_EXCEEDED,
                 asynchronous or not.
+            outputs_to: write the outputs under this ``s3://bucket/prefix``
+                (allowed by the server's ``staging.output_prefixes``); their
+                URLs come back instead of the data.
 
         Returns:
             Output arrays by name (tensor servables), the decoded JSON result
-            (python servables), or a TaskFuture.
+            (python servables), output URLs by name (``outputs_to``), or a TaskFuture.
 
         Warns:
             DeprecationWarning: the version that ran is deprecated (and why).
@@ -427,6 +433,7 @@ class DLHubClient(ManageMixin, StreamMixin):
             wait=not asynchronous,
             timeout_s=wait_s,
             outputs=list(outputs),
+            outputs_to=outputs_to,
         )
         resp = self._call("RunServable", request, timeout=wait_s + 30)
         for message in resp.task.warnings:

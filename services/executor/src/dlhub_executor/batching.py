@@ -49,6 +49,8 @@ class Pending:
     outputs: dict[str, Array] | None = None
     error: BaseException | None = None
     batch_size: int = 1
+    # inputs by reference: what staging did (staging.Staged), before the item was queued
+    staged: Any = None
 
 
 class BatchQueue:

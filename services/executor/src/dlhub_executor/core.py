@@ -45,6 +45,8 @@ from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
 from dlhub_executor.runners.deadline import in_thread, run_deadline
+from dlhub_executor.staging import Staged, Stager, has_references
+from dlhub_executor.staging.outputs import write_json, write_tensors
 from dlhub_executor.workers import POOL_ABOVE_NS, WorkerPool
 
 log = logging.getLogger("dlhub.executor")
@@ -71,8 +73,10 @@ class Executor:
         servables: Sequence[str] = (),
         idle_unload_s: float | None = None,
         workers: int = 0,
+        stager: Stager | None = None,
     ) -> None:
         self.bus = bus
+        self.stager = stager  # inputs and outputs by reference (staging/)
         self.executor_id = executor_id or f"{os.uname().nodename}-{uuid.uuid4().hex[:8]}"
         self.group = group
         tensor = {"intra_op_threads": intra_op_threads, "device": device}
@@ -108,6 +112,7 @@ class Executor:
         self._inline: dict[str, bool] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._consumers: list[asyncio.Task[None]] = []
+        self._staging: set[asyncio.Task[None]] = set()  # tensor items being staged
         self.control = ExecutorControl(bus, self.executor_id)  # task control: cancels
 
     async def start(self) -> None:
@@ -128,6 +133,9 @@ class Executor:
             with contextlib.suppress(asyncio.CancelledError):
                 await consumer
         self._consumers = []
+        for task in list(self._staging):  # not acked: redelivered
+            task.cancel()
+        await asyncio.gather(*self._staging, return_exceptions=True)
         queues, self._queues = self._queues, {}
         for queue in queues.values():
             await queue.close()  # never-run items are redelivered (not acked)
@@ -138,6 +146,8 @@ class Executor:
         await self.control.stop()  # task control
         if self.pool is not None:
             self.pool.close()
+        if self.stager is not None:
+            await self.stager.close()
         self.models.close()
 
     async def _consume(self, sub: Any) -> None:
@@ -154,6 +164,11 @@ class Executor:
                     continue
                 if item.servable_type in TENSOR_SERVABLE_TYPES:
                     await self._inflight.acquire()
+                    if has_references(item):  # staged first: a slow source holds up no batch
+                        self._staging.add(
+                            asyncio.create_task(self._stage_then_queue(item, delivery))
+                        )
+                        continue
                     self._queue_for(item).put(Pending(item, delivery))
                     continue
                 await self._slots.acquire()
@@ -173,6 +188,18 @@ class Executor:
                 log.error("task handler failed", exc_info=task.exception())
 
         task.add_done_callback(done)
+
+    async def _stage_then_queue(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
+        """Stage a tensor item's references, then queue it (a failure is reported
+        by the batch, as the item's error)."""
+        pending = Pending(item, delivery, staged=Staged())
+        try:
+            pending.inputs = await self._staging_of().stage_tensors(item, pending.staged)
+        except Exception as exc:
+            pending.error = exc
+        finally:
+            self._staging.discard(asyncio.current_task())  # type: ignore[arg-type]
+        self._queue_for(item).put(pending)
 
     def _queue_for(self, item: bus_pb2.WorkItem) -> BatchQueue:
         queue = self._queues.get(item.digest)
@@ -226,6 +253,7 @@ class Executor:
         result = bus_pb2.WorkResult(
             task_id=item.task_id, executor_id=self.executor_id, started_unix_ns=started
         )
+        staged = Staged()
         try:
             if item.deadline_unix_ns and started > item.deadline_unix_ns:
                 raise DeadlineExceeded(
@@ -235,19 +263,29 @@ class Executor:
             result.device = model.device
             if item.servable_type not in TENSOR_SERVABLE_TYPES:
                 # one JSON value in, one out; the runner enforces the call timeout
+                inputs_json = item.inputs_json
+                if has_references(item):
+                    inputs_json = await self._staging_of().stage_json(item, staged)
                 t0 = time.perf_counter_ns()
                 # task control: waited for until the deadline
-                output_json = await in_thread(
-                    item.deadline_unix_ns, model.run_json, item.inputs_json
-                )
+                output_json = await in_thread(item.deadline_unix_ns, model.run_json, inputs_json)
                 compute = time.perf_counter_ns() - t0
                 TASK_COMPUTE.observe(compute / 1e9)
                 result.ok = True
                 result.compute_ns = compute
-                result.output_json = output_json
+                if item.outputs_to:  # outputs by reference
+                    url = await write_json(
+                        self._staging_of().s3, item.outputs_to, item.task_id, output_json
+                    )
+                    result.output_refs["output"] = url
+                else:
+                    result.output_json = output_json
                 result.finished_unix_ns = time.time_ns()
                 return result
-            inputs = {t.name: tensor_to_array(t) for t in item.inputs}
+            if has_references(item):
+                inputs = await self._staging_of().stage_tensors(item, staged)
+            else:
+                inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             if self._inline.get(item.digest, False):
                 with run_deadline(item.deadline_unix_ns):  # task control: time limit
@@ -263,7 +301,13 @@ class Executor:
             TASK_COMPUTE.observe(compute / 1e9)
             result.ok = True
             result.compute_ns = compute
-            result.outputs.extend(array_to_tensor(n, a) for n, a in outputs.items())
+            if item.outputs_to:  # outputs by reference
+                refs = await write_tensors(
+                    self._staging_of().s3, item.outputs_to, item.task_id, outputs
+                )
+                result.output_refs.update(refs)
+            else:
+                result.outputs.extend(array_to_tensor(n, a) for n, a in outputs.items())
         except DLHubError as exc:
             result.ok = False
             result.error.CopyFrom(_error_info(exc))
@@ -271,8 +315,18 @@ class Executor:
             log.exception("task %s failed", item.task_id)
             result.ok = False
             result.error.CopyFrom(_error_info(InternalError("the executor failed; see its log")))
+        finally:
+            result.staging_ns = staged.ns
+            result.staging_cache_hits = staged.hits
+            if self.stager is not None and staged.paths:
+                self.stager.release(staged)
         result.finished_unix_ns = time.time_ns()
         return result
+
+    def _staging_of(self) -> Stager:
+        if self.stager is None:
+            raise InternalError("this executor stages no references (no stager configured)")
+        return self.stager
 
     async def _serve_batch(self, batch: list[Pending]) -> None:
         """Run one batch of one model version and report every item's result."""
@@ -280,6 +334,8 @@ class Executor:
         if cancelled:  # task control: cancelled while queued here; never runs
             batch = [p for p in batch if p not in cancelled]
             for p in cancelled:
+                if p.staged is not None:  # its staged files may be evicted now
+                    self._staging_of().release(p.staged)
                 await p.delivery.ack()
                 self._inflight.release()
             if not batch:
@@ -304,8 +360,11 @@ class Executor:
                 waiting = []
         live: list[Pending] = []
         for p in waiting:
+            if p.error is not None:  # its staging failed (_stage_then_queue)
+                continue
             try:
-                p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
+                if p.inputs is None:  # staged ones already have theirs
+                    p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
                 live.append(p)
             except Exception as exc:
                 p.error = exc
@@ -360,15 +419,25 @@ class Executor:
                 batch_size=p.batch_size,
                 device=str(getattr(model, "device", "") or self.device),
             )
+            if p.staged is not None:  # inputs by reference
+                result.staging_ns, result.staging_cache_hits = p.staged.ns, p.staged.hits
+                self._staging_of().release(p.staged)
             if p.error is None and p.outputs is not None:
                 result.ok = True
                 try:
-                    result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
+                    if p.item.outputs_to:  # outputs by reference
+                        refs = await write_tensors(
+                            self._staging_of().s3, p.item.outputs_to, p.item.task_id, p.outputs
+                        )
+                        result.output_refs.update(refs)
+                    else:
+                        result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
                 except DLHubError as exc:
                     p.error = exc
             if p.error is not None:
                 result.ok = False
                 del result.outputs[:]
+                result.output_refs.clear()
                 exc = p.error
                 if not isinstance(exc, DLHubError):
                     log.error("task %s failed", p.item.task_id, exc_info=exc)

@@ -8,6 +8,8 @@ import logging
 from dlhub_common.runtime import Backends
 from dlhub_executor.core import Executor
 from dlhub_executor.devices import check_device
+from dlhub_executor.staging import Stager
+from dlhub_executor.staging.fetch_s3 import S3Source, s3_config
 
 log = logging.getLogger("dlhub.executor")
 
@@ -38,6 +40,9 @@ async def create(backends: Backends) -> Executor:
         servables=opts.servables,
         idle_unload_s=opts.idle_unload_s,
         workers=opts.workers,
+        stager=Stager(
+            settings.staging, cache, S3Source(s3_config(settings.staging.s3, settings.objects))
+        ),
     )
     await executor.start()
     return executor

@@ -15,6 +15,7 @@ from dlhub_common._proto.dlhub.v1 import (
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import current_principal
 from dlhub_gateway.run_stream import run_stream
+from dlhub_gateway.staging_token import with_caller_token
 from dlhub_gateway.streams import StreamLimits, StreamRunner
 
 
@@ -99,7 +100,10 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     async def RunServable(
         self, request: tasks_pb2.RunServableRequest, context: Any
     ) -> tasks_pb2.RunServableResponse:
-        return await self.tasks.run_servable(request)
+        metadata = dict(context.invocation_metadata() or ())
+        return await self.tasks.run_servable(
+            with_caller_token(request, metadata.get("authorization"))
+        )
 
     async def RunStream(
         self, request_iterator: AsyncIterator[dlhub_pb2.RunStreamRequest], context: Any

@@ -15,6 +15,7 @@ from dlhub_common.errors import (
     InvalidArgument,
     public_message,
 )
+from dlhub_gateway.staging_token import with_caller_token
 from dlhub_gateway.streams import StreamHandlers, StreamRunner, StreamStats
 
 MAX_REQUEST_ID_CHARS = 256
@@ -58,6 +59,7 @@ async def run_stream(
 ) -> StreamStats:
     """Serve one RunStream call; ``wait`` is implied for every run."""
     in_flight: set[str] = set()
+    authorization = dict(context.invocation_metadata() or ()).get("authorization")
 
     async def run(request: dlhub_pb2.RunStreamRequest) -> tuple[dlhub_pb2.RunStreamResponse, bool]:
         rid = request.request_id
@@ -79,6 +81,8 @@ async def run_stream(
             run_request = tasks_pb2.RunServableRequest()
             run_request.CopyFrom(request.run)
             run_request.wait = True
+            # the caller's token for references, as RunServable does (never the client's value)
+            with_caller_token(run_request, authorization)
             task = (await tasks.run_servable(run_request)).task
         finally:
             in_flight.discard(rid)

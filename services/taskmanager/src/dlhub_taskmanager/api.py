@@ -29,6 +29,7 @@ def task_pb(view: TaskView) -> tasks_pb2.Task:
         created_at=rec.get("created_at", ""),
         completed_at=rec.get("completed_at", ""),
         warnings=rec.get("warnings", []),
+        output_refs=view.output_refs or {},
     )
     if "timings" in rec:
         task.timings.CopyFrom(tasks_pb2.TaskTimings(**rec["timings"]))
@@ -61,6 +62,8 @@ class TaskAPI:
             outputs=list(request.outputs),
             inputs_json=request.inputs_json,
             no_cache=request.no_cache,
+            outputs_to=request.outputs_to,
+            caller_token=request.caller_token,
         )
         return tasks_pb2.RunServableResponse(task=task_pb(view))
 

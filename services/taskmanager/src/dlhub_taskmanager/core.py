@@ -31,10 +31,12 @@ from dlhub_common.names import Ref
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.settings import BatchingSettings, TaskSettings
+from dlhub_common.staging_settings import StagingSettings
 from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, headers_with_context, tracer
+from dlhub_taskmanager.references import ReferenceChecks
 from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
 from dlhub_taskmanager.routing import Router
@@ -71,6 +73,7 @@ class TaskView:
     record: dict[str, Any]
     outputs: list[types_pb2.Tensor]
     output_json: str = ""
+    output_refs: dict[str, str] | None = None  # outputs by reference: name -> URL
 
 
 class TaskManager:
@@ -88,6 +91,7 @@ class TaskManager:
         batching: BatchingSettings | None = None,
         cache: ResultCache | None = None,
         tasks: TaskSettings | None = None,
+        staging: StagingSettings | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -100,6 +104,7 @@ class TaskManager:
             registry, bus, f"taskmanager-refs-{self.instance_id}", batching or BatchingSettings()
         )
         self.cache = cache or ResultCache(0, 1.0)
+        self.references = ReferenceChecks(staging or StagingSettings())  # references.py
         self._waiters: dict[str, asyncio.Future[TaskView]] = {}
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         # cache keys of dispatched tasks whose results may be cached
@@ -155,8 +160,15 @@ class TaskManager:
         outputs: list[str] | None = None,
         inputs_json: str = "",
         no_cache: bool = False,
+        outputs_to: str = "",
+        caller_token: str = "",
     ) -> TaskView:
         """Validate and dispatch a run; wait for it when ``wait``.
+
+        Inputs given by reference are checked here (references.py) and staged
+        by the executor; such runs skip the result cache. ``outputs_to``
+        writes the outputs by reference; ``caller_token`` (set by the gateway
+        only) reaches the executor in the work item, never a record.
 
         Identical runs of a cacheable servable are answered from the result
         cache unless ``no_cache``.
@@ -175,9 +187,17 @@ class TaskManager:
         resolved = await self.resolve(ref)
         task_warnings = check_runnable(resolved)
         inputs = check_run_inputs(resolved, inputs, inputs_json, outputs or [])
+        referenced = await self.references.check(resolved, inputs, inputs_json, outputs_to)
+        inputs_json = referenced.inputs_json
         timeout = timeout_s if timeout_s > 0 else self.default_timeout_s
         key = ""
-        if resolved.signature.cacheable and self.cache.enabled:
+        # what a reference names may change: such runs are not answered from the cache
+        if (
+            resolved.signature.cacheable
+            and self.cache.enabled
+            and not referenced.count
+            and not outputs_to
+        ):
             key = cache_key(resolved.digest, inputs, inputs_json, outputs or [])
             if not no_cache:
                 hit = await self._from_cache(principal, resolved, key, wait, task_warnings)
@@ -222,6 +242,8 @@ class TaskManager:
             inputs_json=inputs_json,
             runtime_json=resolved.runtime_json,
             interface_version=resolved.interface_version,
+            outputs_to=outputs_to,
+            caller_token=caller_token if referenced.needs_token else "",
         )
         if wait:  # whoever records the result writes the record (recording.py)
             item.task_record_json = json.dumps(
@@ -367,20 +389,22 @@ class TaskManager:
             finally:
                 if self._waiters.get(task_id) is fut and not fut.done():
                     self._waiters.pop(task_id, None)
-        outputs, output_json = await self._load_outputs(record)
-        return TaskView(record, outputs, output_json)
+        outputs, output_json, refs = await self._load_outputs(record)
+        return TaskView(record, outputs, output_json, refs)
 
-    async def _load_outputs(self, record: dict[str, Any]) -> tuple[list[types_pb2.Tensor], str]:
+    async def _load_outputs(
+        self, record: dict[str, Any]
+    ) -> tuple[list[types_pb2.Tensor], str, dict[str, str]]:
         if record["state"] != SUCCEEDED:
-            return [], ""
+            return [], "", {}
         if "result_b64" in record:
             raw = base64.b64decode(record["result_b64"])
         elif "result_key" in record:
             raw = b"".join([c async for c in self.objects.open(record["result_key"])])
         else:
-            return [], ""
+            return [], "", {}
         result = bus_pb2.WorkResult.FromString(raw)
-        return list(result.outputs), result.output_json
+        return list(result.outputs), result.output_json, dict(result.output_refs)
 
     # ------------------------------------------------------------ results
 

@@ -31,6 +31,7 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
             docs if cache.type == "documents" else None,
         ),
         tasks=settings.tasks,
+        staging=settings.staging,
     )
     await core.start()
     return TaskAPI(core), core

@@ -217,6 +217,7 @@ class Recording:
                         view,
                         list(result.outputs) if view["state"] == SUCCEEDED else [],
                         result.output_json if view["state"] == SUCCEEDED else "",
+                        dict(result.output_refs) if view["state"] == SUCCEEDED else {},
                     )
                 )
         if result.ok and cache_as:
@@ -347,6 +348,8 @@ def _fields(record: dict[str, Any], result: bus_pb2.WorkResult, now_ns: int) -> 
             "total_ms": max(0, now_ns - created_ns) / 1e6,
             "batch_size": max(1, result.batch_size),
             "device": result.device,
+            "staging_ms": result.staging_ns / 1e6,
+            "staging_cache_hits": result.staging_cache_hits,
         },
     }
     if not result.ok:

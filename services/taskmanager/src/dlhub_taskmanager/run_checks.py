@@ -75,6 +75,10 @@ def check_run_inputs(
         given[t.name] = (t.datatype, list(t.shape))
     check_inputs(resolved.inputs, given)
     for t in inputs:  # data must match shape and datatype before it is queued
+        if t.ref:  # by reference (references.py): staged and checked by the executor
+            if t.data:
+                raise InvalidArgument(f"input {clip(t.name)}: give data or ref, not both")
+            continue
         from_raw(t.datatype, list(t.shape), t.data, name=t.name)
     if len(resolved.inputs) == 1 and len(inputs) == 1 and inputs[0].name != resolved.inputs[0].name:
         renamed = types_pb2.Tensor()

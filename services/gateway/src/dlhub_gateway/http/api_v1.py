@@ -24,6 +24,7 @@ from dlhub_gateway.http import api_access, api_downloads, api_uploads
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
 Caller = Annotated[Principal, Depends(principal)]
@@ -54,6 +55,12 @@ class RunBody(BaseModel):
         default_factory=list, max_length=1024, description="Only these outputs"
     )
     no_cache: bool = Field(False, description="Run the model even if the result is cached")
+    outputs_to: str = Field(
+        "",
+        max_length=2048,
+        description="Write the outputs under this s3://bucket/prefix and return their URLs"
+        " (output_refs) instead of the data (docs/staging.md)",
+    )
 
 
 class StateChangeBody(BaseModel):
@@ -296,19 +303,19 @@ async def run_servable(
     # tensor servables get tensors; python servables get the JSON value as is
     check_json_size(body.inputs, "inputs")
     tensors = inputs_from_json(body.inputs, info.inputs) if info.tensor else []
-    resp = await c.tasks.run_servable(
-        tasks_pb2.RunServableRequest(
-            servable=types_pb2.ServableRef(
-                owner=info.ref.owner, name=info.ref.name, version=info.ref.version
-            ),
-            inputs=tensors,
-            inputs_json="" if info.tensor else json.dumps(body.inputs),
-            wait=not body.asynchronous,
-            timeout_s=body.timeout_s,
-            outputs=body.outputs,
-            no_cache=body.no_cache,
-        )
+    run = tasks_pb2.RunServableRequest(
+        servable=types_pb2.ServableRef(
+            owner=info.ref.owner, name=info.ref.name, version=info.ref.version
+        ),
+        inputs=tensors,
+        inputs_json="" if info.tensor else json.dumps(body.inputs),
+        wait=not body.asynchronous,
+        timeout_s=body.timeout_s,
+        outputs=body.outputs,
+        no_cache=body.no_cache,
+        outputs_to=body.outputs_to,
     )
+    resp = await c.tasks.run_servable(with_caller_token(run, request.headers.get("authorization")))
     status = (
         202
         if resp.task.state in (tasks_pb2.TASK_STATE_QUEUED, tasks_pb2.TASK_STATE_RUNNING)

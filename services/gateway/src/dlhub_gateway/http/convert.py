@@ -46,12 +46,45 @@ def tensor_from_json(name: str, value: Any, spec: TensorSpec | None) -> types_pb
     return array_to_tensor(name, array)
 
 
+_REF_KEYS = frozenset({"ref", "datatype", "shape"})
+
+
+def _is_ref(value: Any) -> bool:
+    return (
+        isinstance(value, dict) and isinstance(value.get("ref"), str) and value.keys() <= _REF_KEYS
+    )
+
+
+def _ref_tensor(name: str, value: dict[str, Any], spec: TensorSpec | None) -> types_pb2.Tensor:
+    """An input by reference (docs/staging.md): ``{"ref": url[, "datatype"][, "shape"]}``;
+    datatype and shape default to the declared ones when those are fully known."""
+    datatype = value.get("datatype") or (spec.datatype if spec is not None else None)
+    shape = value.get("shape")
+    if shape is None and spec is not None and all(d is not None for d in spec.shape):
+        shape = spec.oip_shape
+    if not isinstance(datatype, str) or not isinstance(shape, list):
+        raise InvalidArgument(
+            f'input {name!r} by reference: give its "shape" (and "datatype" when the'
+            " servable does not declare one)"
+        )
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        raise InvalidArgument(f'input {name!r}: "shape" must be a list of integers')
+    return types_pb2.Tensor(name=name, datatype=datatype, shape=shape, ref=value["ref"])
+
+
+def _tensor(name: str, value: Any, spec: TensorSpec | None) -> types_pb2.Tensor:
+    return _ref_tensor(name, value, spec) if _is_ref(value) else tensor_from_json(name, value, spec)
+
+
 def inputs_from_json(payload: Any, specs: Sequence[TensorSpec]) -> list[types_pb2.Tensor]:
-    """``{"name": data, ...}`` or, for a one-input servable, the bare data."""
+    """``{"name": data, ...}`` or, for a one-input servable, the bare data; any data
+    may be a reference ``{"ref": url, ...}``."""
     check_json_size(payload, "inputs")
     by_name = {s.name: s for s in specs}
+    if _is_ref(payload) and len(specs) == 1:
+        return [_ref_tensor(specs[0].name, payload, specs[0])]
     if isinstance(payload, dict) and not ("data" in payload and len(specs) == 1):
-        return [tensor_from_json(n, v, by_name.get(n)) for n, v in payload.items()]
+        return [_tensor(n, v, by_name.get(n)) for n, v in payload.items()]
     if len(specs) != 1:
         raise InvalidArgument(
             "this servable takes several inputs; send an object {input name: data}"
@@ -80,8 +113,10 @@ def task_json(task: tasks_pb2.Task) -> dict[str, Any]:
     if task.state == tasks_pb2.TASK_STATE_SUCCEEDED:
         if task.output_json:  # a python servable: its JSON result
             out["output"] = loads(task.output_json)
-        else:
+        elif task.outputs or not task.output_refs:
             out["outputs"] = outputs_json(task.outputs)
+        if task.output_refs:  # outputs by reference (docs/staging.md)
+            out["output_refs"] = dict(task.output_refs)
     return out
 
 

@@ -25,27 +25,31 @@ _sym_db = _symbol_database.Default()
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x64lhub/v1/bus.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\x9c\x03\n\x08WorkItem\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\'\n\x08servable\x18\x02 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x0e\n\x06\x64igest\x18\x03 \x01(\t\x12\x15\n\rservable_type\x18\x04 \x01(\t\x12(\n\tartifacts\x18\x05 \x03(\x0b\x32\x15.dlhub.v1.ArtifactRef\x12 \n\x06inputs\x18\x06 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0f\n\x07outputs\x18\x07 \x03(\t\x12\x18\n\x10\x65nqueued_unix_ns\x18\x08 \x01(\x03\x12\x18\n\x10\x64\x65\x61\x64line_unix_ns\x18\t \x01(\x03\x12\x12\n\nmodel_path\x18\n \x01(\t\x12\x13\n\x0binputs_json\x18\x0b \x01(\t\x12\x14\n\x0cruntime_json\x18\x0c \x01(\t\x12\x19\n\x11interface_version\x18\r \x01(\x03\x12*\n\x08\x62\x61tching\x18\x0e \x01(\x0b\x32\x18.dlhub.v1.BatchingPolicy\x12\x18\n\x10task_record_json\x18\x0f \x01(\t\"D\n\x0e\x42\x61tchingPolicy\x12\x16\n\x0emax_batch_size\x18\x01 \x01(\x05\x12\x1a\n\x12max_queue_delay_ms\x18\x02 \x01(\x01\"\x9f\x02\n\nWorkResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12!\n\x07outputs\x18\x03 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12\x12\n\ncompute_ns\x18\x05 \x01(\x03\x12\x13\n\x0b\x65xecutor_id\x18\x06 \x01(\t\x12\x17\n\x0fstarted_unix_ns\x18\x07 \x01(\x03\x12\x18\n\x10\x66inished_unix_ns\x18\x08 \x01(\x03\x12\x13\n\x0boutput_json\x18\t \x01(\t\x12\x12\n\nbatch_size\x18\n \x01(\x05\x12\x0e\n\x06\x64\x65vice\x18\x0b \x01(\t\x12\x18\n\x10task_record_json\x18\x0c \x01(\t\"\x88\x01\n\x0bTaskControl\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.dlhub.v1.TaskControl.Kind\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x0f\n\x07unix_ns\x18\x03 \x01(\x03\"-\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n\x0bKIND_CANCEL\x10\x01\"a\n\x14\x45xecutorAnnouncement\x12\x13\n\x0b\x65xecutor_id\x18\x01 \x01(\t\x12\x11\n\tservables\x18\x02 \x03(\t\x12\x0f\n\x07unix_ns\x18\x03 \x01(\x03\x12\x10\n\x08stopping\x18\x04 \x01(\x08\"w\n\rServableEvent\x12)\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.dlhub.v1.ServableEventKind\x12$\n\x08servable\x18\x02 \x01(\x0b\x32\x12.dlhub.v1.Servable\x12\x15\n\revent_unix_ns\x18\x03 \x01(\x03*\x9d\x01\n\x11ServableEventKind\x12#\n\x1fSERVABLE_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1dSERVABLE_EVENT_KIND_PUBLISHED\x10\x01\x12\x1f\n\x1bSERVABLE_EVENT_KIND_UPDATED\x10\x02\x12\x1f\n\x1bSERVABLE_EVENT_KIND_REMOVED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x64lhub/v1/bus.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\xc6\x03\n\x08WorkItem\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\'\n\x08servable\x18\x02 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x0e\n\x06\x64igest\x18\x03 \x01(\t\x12\x15\n\rservable_type\x18\x04 \x01(\t\x12(\n\tartifacts\x18\x05 \x03(\x0b\x32\x15.dlhub.v1.ArtifactRef\x12 \n\x06inputs\x18\x06 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0f\n\x07outputs\x18\x07 \x03(\t\x12\x18\n\x10\x65nqueued_unix_ns\x18\x08 \x01(\x03\x12\x18\n\x10\x64\x65\x61\x64line_unix_ns\x18\t \x01(\x03\x12\x12\n\nmodel_path\x18\n \x01(\t\x12\x13\n\x0binputs_json\x18\x0b \x01(\t\x12\x14\n\x0cruntime_json\x18\x0c \x01(\t\x12\x19\n\x11interface_version\x18\r \x01(\x03\x12*\n\x08\x62\x61tching\x18\x0e \x01(\x0b\x32\x18.dlhub.v1.BatchingPolicy\x12\x18\n\x10task_record_json\x18\x0f \x01(\t\x12\x14\n\x0c\x63\x61ller_token\x18\x10 \x01(\t\x12\x12\n\noutputs_to\x18\x11 \x01(\t\"D\n\x0e\x42\x61tchingPolicy\x12\x16\n\x0emax_batch_size\x18\x01 \x01(\x05\x12\x1a\n\x12max_queue_delay_ms\x18\x02 \x01(\x01\"\xbd\x03\n\nWorkResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12!\n\x07outputs\x18\x03 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12\x12\n\ncompute_ns\x18\x05 \x01(\x03\x12\x13\n\x0b\x65xecutor_id\x18\x06 \x01(\t\x12\x17\n\x0fstarted_unix_ns\x18\x07 \x01(\x03\x12\x18\n\x10\x66inished_unix_ns\x18\x08 \x01(\x03\x12\x13\n\x0boutput_json\x18\t \x01(\t\x12\x12\n\nbatch_size\x18\n \x01(\x05\x12\x0e\n\x06\x64\x65vice\x18\x0b \x01(\t\x12\x18\n\x10task_record_json\x18\x0c \x01(\t\x12\x12\n\nstaging_ns\x18\r \x01(\x03\x12\x1a\n\x12staging_cache_hits\x18\x0e \x01(\x05\x12\x39\n\x0boutput_refs\x18\x0f \x03(\x0b\x32$.dlhub.v1.WorkResult.OutputRefsEntry\x1a\x31\n\x0fOutputRefsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x88\x01\n\x0bTaskControl\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.dlhub.v1.TaskControl.Kind\x12\x0f\n\x07task_id\x18\x02 \x01(\t\x12\x0f\n\x07unix_ns\x18\x03 \x01(\x03\"-\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n\x0bKIND_CANCEL\x10\x01\"a\n\x14\x45xecutorAnnouncement\x12\x13\n\x0b\x65xecutor_id\x18\x01 \x01(\t\x12\x11\n\tservables\x18\x02 \x03(\t\x12\x0f\n\x07unix_ns\x18\x03 \x01(\x03\x12\x10\n\x08stopping\x18\x04 \x01(\x08\"w\n\rServableEvent\x12)\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.dlhub.v1.ServableEventKind\x12$\n\x08servable\x18\x02 \x01(\x0b\x32\x12.dlhub.v1.Servable\x12\x15\n\revent_unix_ns\x18\x03 \x01(\x03*\x9d\x01\n\x11ServableEventKind\x12#\n\x1fSERVABLE_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1dSERVABLE_EVENT_KIND_PUBLISHED\x10\x01\x12\x1f\n\x1bSERVABLE_EVENT_KIND_UPDATED\x10\x02\x12\x1f\n\x1bSERVABLE_EVENT_KIND_REMOVED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dlhub.v1.bus_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SERVABLEEVENTKIND']._serialized_start=1189
-  _globals['_SERVABLEEVENTKIND']._serialized_end=1346
+  _globals['_WORKRESULT_OUTPUTREFSENTRY']._loaded_options = None
+  _globals['_WORKRESULT_OUTPUTREFSENTRY']._serialized_options = b'8\001'
+  _globals['_SERVABLEEVENTKIND']._serialized_start=1389
+  _globals['_SERVABLEEVENTKIND']._serialized_end=1546
   _globals['_WORKITEM']._serialized_start=55
-  _globals['_WORKITEM']._serialized_end=467
-  _globals['_BATCHINGPOLICY']._serialized_start=469
-  _globals['_BATCHINGPOLICY']._serialized_end=537
-  _globals['_WORKRESULT']._serialized_start=540
-  _globals['_WORKRESULT']._serialized_end=827
-  _globals['_TASKCONTROL']._serialized_start=830
-  _globals['_TASKCONTROL']._serialized_end=966
-  _globals['_TASKCONTROL_KIND']._serialized_start=921
-  _globals['_TASKCONTROL_KIND']._serialized_end=966
-  _globals['_EXECUTORANNOUNCEMENT']._serialized_start=968
-  _globals['_EXECUTORANNOUNCEMENT']._serialized_end=1065
-  _globals['_SERVABLEEVENT']._serialized_start=1067
-  _globals['_SERVABLEEVENT']._serialized_end=1186
+  _globals['_WORKITEM']._serialized_end=509
+  _globals['_BATCHINGPOLICY']._serialized_start=511
+  _globals['_BATCHINGPOLICY']._serialized_end=579
+  _globals['_WORKRESULT']._serialized_start=582
+  _globals['_WORKRESULT']._serialized_end=1027
+  _globals['_WORKRESULT_OUTPUTREFSENTRY']._serialized_start=978
+  _globals['_WORKRESULT_OUTPUTREFSENTRY']._serialized_end=1027
+  _globals['_TASKCONTROL']._serialized_start=1030
+  _globals['_TASKCONTROL']._serialized_end=1166
+  _globals['_TASKCONTROL_KIND']._serialized_start=1121
+  _globals['_TASKCONTROL_KIND']._serialized_end=1166
+  _globals['_EXECUTORANNOUNCEMENT']._serialized_start=1168
+  _globals['_EXECUTORANNOUNCEMENT']._serialized_end=1265
+  _globals['_SERVABLEEVENT']._serialized_start=1267
+  _globals['_SERVABLEEVENT']._serialized_end=1386
 # @@protoc_insertion_point(module_scope)

@@ -20,7 +20,7 @@ SERVABLE_EVENT_KIND_UPDATED: ServableEventKind
 SERVABLE_EVENT_KIND_REMOVED: ServableEventKind
 
 class WorkItem(_message.Message):
-    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version", "batching", "task_record_json")
+    __slots__ = ("task_id", "servable", "digest", "servable_type", "artifacts", "inputs", "outputs", "enqueued_unix_ns", "deadline_unix_ns", "model_path", "inputs_json", "runtime_json", "interface_version", "batching", "task_record_json", "caller_token", "outputs_to")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,8 @@ class WorkItem(_message.Message):
     INTERFACE_VERSION_FIELD_NUMBER: _ClassVar[int]
     BATCHING_FIELD_NUMBER: _ClassVar[int]
     TASK_RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
+    CALLER_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_TO_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     servable: _types_pb2.ServableRef
     digest: str
@@ -51,7 +53,9 @@ class WorkItem(_message.Message):
     interface_version: int
     batching: BatchingPolicy
     task_record_json: str
-    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ..., batching: _Optional[_Union[BatchingPolicy, _Mapping]] = ..., task_record_json: _Optional[str] = ...) -> None: ...
+    caller_token: str
+    outputs_to: str
+    def __init__(self, task_id: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., digest: _Optional[str] = ..., servable_type: _Optional[str] = ..., artifacts: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., outputs: _Optional[_Iterable[str]] = ..., enqueued_unix_ns: _Optional[int] = ..., deadline_unix_ns: _Optional[int] = ..., model_path: _Optional[str] = ..., inputs_json: _Optional[str] = ..., runtime_json: _Optional[str] = ..., interface_version: _Optional[int] = ..., batching: _Optional[_Union[BatchingPolicy, _Mapping]] = ..., task_record_json: _Optional[str] = ..., caller_token: _Optional[str] = ..., outputs_to: _Optional[str] = ...) -> None: ...
 
 class BatchingPolicy(_message.Message):
     __slots__ = ("max_batch_size", "max_queue_delay_ms")
@@ -62,7 +66,14 @@ class BatchingPolicy(_message.Message):
     def __init__(self, max_batch_size: _Optional[int] = ..., max_queue_delay_ms: _Optional[float] = ...) -> None: ...
 
 class WorkResult(_message.Message):
-    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json", "batch_size", "device", "task_record_json")
+    __slots__ = ("task_id", "ok", "outputs", "error", "compute_ns", "executor_id", "started_unix_ns", "finished_unix_ns", "output_json", "batch_size", "device", "task_record_json", "staging_ns", "staging_cache_hits", "output_refs")
+    class OutputRefsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +86,9 @@ class WorkResult(_message.Message):
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     TASK_RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
+    STAGING_NS_FIELD_NUMBER: _ClassVar[int]
+    STAGING_CACHE_HITS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_REFS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     ok: bool
     outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
@@ -87,7 +101,10 @@ class WorkResult(_message.Message):
     batch_size: int
     device: str
     task_record_json: str
-    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ..., batch_size: _Optional[int] = ..., device: _Optional[str] = ..., task_record_json: _Optional[str] = ...) -> None: ...
+    staging_ns: int
+    staging_cache_hits: int
+    output_refs: _containers.ScalarMap[str, str]
+    def __init__(self, task_id: _Optional[str] = ..., ok: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., compute_ns: _Optional[int] = ..., executor_id: _Optional[str] = ..., started_unix_ns: _Optional[int] = ..., finished_unix_ns: _Optional[int] = ..., output_json: _Optional[str] = ..., batch_size: _Optional[int] = ..., device: _Optional[str] = ..., task_record_json: _Optional[str] = ..., staging_ns: _Optional[int] = ..., staging_cache_hits: _Optional[int] = ..., output_refs: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class TaskControl(_message.Message):
     __slots__ = ("kind", "task_id", "unix_ns")

@@ -24,23 +24,34 @@ TASK_STATE_FAILED: TaskState
 TASK_STATE_CANCELLED: TaskState
 
 class TaskTimings(_message.Message):
-    __slots__ = ("queue_ms", "compute_ms", "total_ms", "batch_size", "cache_hit", "device")
+    __slots__ = ("queue_ms", "compute_ms", "total_ms", "batch_size", "cache_hit", "device", "staging_ms", "staging_cache_hits")
     QUEUE_MS_FIELD_NUMBER: _ClassVar[int]
     COMPUTE_MS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_MS_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
+    STAGING_MS_FIELD_NUMBER: _ClassVar[int]
+    STAGING_CACHE_HITS_FIELD_NUMBER: _ClassVar[int]
     queue_ms: float
     compute_ms: float
     total_ms: float
     batch_size: int
     cache_hit: bool
     device: str
-    def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., batch_size: _Optional[int] = ..., cache_hit: _Optional[bool] = ..., device: _Optional[str] = ...) -> None: ...
+    staging_ms: float
+    staging_cache_hits: int
+    def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., batch_size: _Optional[int] = ..., cache_hit: _Optional[bool] = ..., device: _Optional[str] = ..., staging_ms: _Optional[float] = ..., staging_cache_hits: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json")
+    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json", "output_refs")
+    class OutputRefsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +62,7 @@ class Task(_message.Message):
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_REFS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     state: TaskState
     servable: _types_pb2.ServableRef
@@ -61,10 +73,11 @@ class Task(_message.Message):
     completed_at: str
     warnings: _containers.RepeatedScalarFieldContainer[str]
     output_json: str
-    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ...) -> None: ...
+    output_refs: _containers.ScalarMap[str, str]
+    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ..., output_refs: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class RunServableRequest(_message.Message):
-    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json", "no_cache")
+    __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json", "no_cache", "outputs_to", "caller_token")
     SERVABLE_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     WAIT_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +85,8 @@ class RunServableRequest(_message.Message):
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     NO_CACHE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_TO_FIELD_NUMBER: _ClassVar[int]
+    CALLER_TOKEN_FIELD_NUMBER: _ClassVar[int]
     servable: _types_pb2.ServableRef
     inputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
     wait: bool
@@ -79,7 +94,9 @@ class RunServableRequest(_message.Message):
     outputs: _containers.RepeatedScalarFieldContainer[str]
     inputs_json: str
     no_cache: bool
-    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ..., inputs_json: _Optional[str] = ..., no_cache: _Optional[bool] = ...) -> None: ...
+    outputs_to: str
+    caller_token: str
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., wait: _Optional[bool] = ..., timeout_s: _Optional[float] = ..., outputs: _Optional[_Iterable[str]] = ..., inputs_json: _Optional[str] = ..., no_cache: _Optional[bool] = ..., outputs_to: _Optional[str] = ..., caller_token: _Optional[str] = ...) -> None: ...
 
 class RunServableResponse(_message.Message):
     __slots__ = ("task",)
