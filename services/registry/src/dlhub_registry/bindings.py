@@ -29,7 +29,7 @@ from dlhub_common.errors import (
 )
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
-from dlhub_common.ports import DocumentStore
+from dlhub_common.ports import DocumentStore, EventBus
 from dlhub_common.records import WITHDRAWN, state_of
 from dlhub_registry import reads
 
@@ -121,8 +121,15 @@ def _require_user(principal: Principal) -> str:
     return principal.username
 
 
-async def create(docs: DocumentStore, principal: Principal, req: BindingRequest) -> dict[str, Any]:
+async def create(
+    docs: DocumentStore, bus: EventBus, principal: Principal, req: BindingRequest
+) -> dict[str, Any]:
     """Store a new binding for the caller.
+
+    The binding's consumer group (``stream.<id>``) and the results readers'
+    default group (``results.<id>``) are made on the bus first, so every
+    frame published after this returns is processed, and every result kept,
+    even before a stream runner picks the binding up.
 
     Raises:
         Unauthenticated: anonymous caller.
@@ -170,6 +177,8 @@ async def create(docs: DocumentStore, principal: Principal, req: BindingRequest)
         "creator_roles": sorted(principal.roles),
         "created_at": _now_iso(),
     }
+    await bus.ensure_group([req.topic], stream_group(binding_id))
+    await bus.ensure_group([req.output_topic], results_group(binding_id))
     await docs.insert(BINDINGS, binding_id, doc)
     try:
         await audit.record(
@@ -179,6 +188,16 @@ async def create(docs: DocumentStore, principal: Principal, req: BindingRequest)
         await docs.delete(BINDINGS, binding_id)
         raise
     return doc
+
+
+def stream_group(binding_id: str) -> str:
+    """The consumer group in which the stream runners read a binding's frames."""
+    return f"stream.{binding_id}"
+
+
+def results_group(binding_id: str) -> str:
+    """The default group of the results readers (GET .../results)."""
+    return f"results.{binding_id}"
 
 
 def _ref_doc(ref: Ref) -> dict[str, Any]:

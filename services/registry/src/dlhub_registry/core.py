@@ -158,7 +158,7 @@ class Registry:
         self, principal: Principal, request: bindings.BindingRequest
     ) -> dict[str, Any]:
         """Store a stream binding (see :func:`dlhub_registry.bindings.create`)."""
-        return await bindings.create(self.docs, principal, request)
+        return await bindings.create(self.docs, self.bus, principal, request)
 
     async def list_bindings(
         self, principal: Principal, *, everyone: bool = False, topic: str = ""

@@ -103,7 +103,7 @@ async def create_binding(
 async def list_bindings(
     request: Request,
     _who: Caller,
-    all: bool = Query(False, description="Administrators: every user's bindings"),  # noqa: A002
+    all: bool = Query(False, description="Administrators: every user's bindings"),
     topic: str = Query("", max_length=200),
 ) -> dict[str, Any]:
     resp = await ctx(request).registry.list_bindings(
@@ -177,7 +177,7 @@ async def read_results(
     request: Request,
     topic: str,
     _who: Caller,
-    max: int = Query(100, ge=1, le=MAX_RESULTS),  # noqa: A002
+    max: int = Query(100, ge=1, le=MAX_RESULTS),
     timeout_s: float = Query(10.0, ge=0, le=MAX_TIMEOUT_S),
     group: str = Query("", max_length=64, pattern=r"^[A-Za-z0-9_-]*$"),
 ) -> JSONResponse:
