@@ -17,7 +17,9 @@ import uuid
 from typing import Any
 
 import numpy as np
+import pytest
 
+from dlhub_sdk.cli import main as cli_main
 from tests.integration.conftest import Mesh, TinyModel
 
 STREAM_POLL_S = 0.2
@@ -211,3 +213,41 @@ async def test_binding_access_and_bad_requests(mesh: Mesh) -> None:
     empty = await mesh.http.post(f"/api/v1/streams/{topic}/frames", headers=mesh.headers())
     assert empty.status_code == 400
     assert "needs a body" in empty.json()["error"]
+
+
+async def test_stream_cli_bind_list_unbind(mesh: Mesh, capsys: pytest.CaptureFixture[str]) -> None:
+    name = f"cli-{uuid.uuid4().hex[:6]}"
+    await mesh.publish(TinyModel.metadata(name), {"model.onnx": mesh.model.data})
+    conn = ["--address", mesh.grpc_address, "--token", mesh.token, "--json"]
+
+    def cli(*argv: str) -> tuple[int, Any]:
+        code = cli_main(["stream", *argv, *conn])
+        out = capsys.readouterr()
+        return code, json.loads(out.out) if code == 0 else out.err
+
+    code, bound = await asyncio.to_thread(
+        cli,
+        "bind",
+        "--topic",
+        "detector.frames",
+        "--servable",
+        f"alice/{name}",
+        "--output",
+        "detector.tags",
+        "--key-field",
+        "shot",
+    )
+    assert code == 0, bound
+    assert bound["key_field"] == "shot"
+    assert bound["dead_letter_topic"] == "detector.frames.dlq"
+    code, listed = await asyncio.to_thread(cli, "list")
+    assert [b["id"] for b in listed] == [bound["id"]]
+    code, err = await asyncio.to_thread(
+        cli, "bind", "--topic", "x", "--servable", "alice/missing", "--output", "y"
+    )
+    assert code != 0
+    assert "NOT_FOUND" in err
+    code, removed = await asyncio.to_thread(cli, "unbind", bound["id"])
+    assert removed["id"] == bound["id"]
+    code, listed = await asyncio.to_thread(cli, "list")
+    assert listed == []

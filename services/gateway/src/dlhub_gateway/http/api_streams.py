@@ -33,6 +33,7 @@ from dlhub_common.bounds import MAX_TIMEOUT_S
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import parse_ref
+from dlhub_common.views import binding_fields
 from dlhub_gateway.http.context import ctx, principal
 
 router = APIRouter(tags=["streams"])  # included by api_v1, under /api/v1
@@ -61,22 +62,6 @@ class BindingBody(BaseModel):
         "", description="The input frames feed; default the servable's only input"
     )
     max_in_flight: int = Field(0, ge=0, le=1024, description="Frames running at once; 0 = 32")
-
-
-def binding_fields(pb: registry_pb2.StreamBinding) -> dict[str, Any]:
-    ref = pb.servable
-    return {
-        "id": pb.id,
-        "topic": pb.topic,
-        "servable": f"{ref.owner}/{ref.name}" + (f":{ref.version}" if ref.version else ""),
-        "output_topic": pb.output_topic,
-        "dead_letter_topic": pb.dead_letter_topic,
-        "key_field": pb.key_field,
-        "input": pb.input,
-        "max_in_flight": pb.max_in_flight,
-        "creator": pb.creator,
-        "created_at": pb.created_at,
-    }
 
 
 @router.post("/streams/bindings", status_code=201)
