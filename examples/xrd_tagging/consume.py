@@ -61,12 +61,13 @@ def _http(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str], Any, 
         base_url=args.http, headers={"authorization": f"Bearer {token}"}, timeout=60
     ) as http:
         while True:
-            resp = http.get(
-                f"/api/v1/streams/{args.output}/results", params={"max": 200, "timeout_s": 20}
-            )
-            resp.raise_for_status()
-            for r in resp.json()["results"]:
-                yield r["frame_id"], r["headers"], r["result"], False
+            for topic, dead, wait in ((args.output, False, 5), (f"{args.topic}.dlq", True, 0)):
+                resp = http.get(
+                    f"/api/v1/streams/{topic}/results", params={"max": 500, "timeout_s": wait}
+                )
+                resp.raise_for_status()
+                for r in resp.json()["results"]:
+                    yield r["frame_id"], r["headers"], r["result"], dead
 
 
 def _client_token() -> str:

@@ -127,6 +127,12 @@ async def test_embedded_binding_tags_frames_and_dead_letters_poison(
         reason = dead.headers["dlhub-error-reason"].decode()
         assert "payload of 10 bytes does not match shape [4] of float32 (16 bytes)" in reason
 
+        # the dead letter reads back over HTTP too, from the dead-letter topic
+        [letter] = await _results(mesh, binding["dead_letter_topic"], 1)
+        assert letter["frame_id"] == "bad"
+        assert letter["headers"]["dlhub-error-code"] == "INVALID_ARGUMENT"
+        assert letter["result"] is None
+
         # unbinding stops the stream: frames posted afterwards are refused
         r = await mesh.http.delete(
             f"/api/v1/streams/bindings/{binding['id']}", headers=mesh.headers()

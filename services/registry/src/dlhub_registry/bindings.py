@@ -178,7 +178,7 @@ async def create(
         "created_at": _now_iso(),
     }
     await bus.ensure_group([req.topic], stream_group(binding_id))
-    await bus.ensure_group([req.output_topic], results_group(binding_id))
+    await bus.ensure_group([req.output_topic, req.dead_letter_topic], results_group(binding_id))
     await docs.insert(BINDINGS, binding_id, doc)
     try:
         await audit.record(

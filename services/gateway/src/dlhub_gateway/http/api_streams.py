@@ -7,11 +7,11 @@
   the mesh's own bus, so a binding runs without Kafka (embedded mode) or with
   it, as for any producer. Only the creator of a binding that reads ``topic``
   may post to it;
-* ``GET /streams/{topic}/results``: a long poll of a binding's output topic
-  (its creator only): up to ``max`` results, waiting up to ``timeout_s`` for
-  the first. Results are read in the consumer group ``results.<binding
-  id>[.<group>]``; the default group exists from the binding's start, so
-  nothing produced before the first poll is missed.
+* ``GET /streams/{topic}/results``: a long poll of a binding's output topic,
+  or of its dead-letter topic (its creator only): up to ``max`` messages,
+  waiting up to ``timeout_s`` for the first. They are read in the consumer
+  group ``results.<binding id>[.<group>]``; the default group exists from the
+  binding's creation, so nothing produced before the first poll is missed.
 
 Every route needs a token (the AuthGate refuses anonymous callers first).
 """
@@ -106,10 +106,11 @@ async def delete_binding(request: Request, binding_id: str, _who: Caller) -> dic
 
 
 async def _my_binding(request: Request, *, topic: str = "", output: str = "") -> Any:
-    """The caller's binding reading ``topic`` (or writing ``output``), or NotFound."""
+    """The caller's binding reading ``topic`` (or writing ``output``: its results
+    or dead-letter topic), or NotFound."""
     resp = await ctx(request).registry.list_bindings(registry_pb2.ListBindingsRequest())
     for b in resp.bindings:
-        if (topic and b.topic == topic) or (output and b.output_topic == output):
+        if (topic and b.topic == topic) or (output in (b.output_topic, b.dead_letter_topic)):
             return b
     what = f"reads topic {topic!r}" if topic else f"writes topic {output!r}"
     raise NotFound(f"no stream binding of yours {what}")
@@ -152,7 +153,7 @@ def _message_json(delivery: Any) -> dict[str, Any]:
     headers = {k: v.decode("utf-8", "replace") for k, v in delivery.headers.items()}
     try:
         value: Any = json.loads(delivery.value)
-    except ValueError:
+    except ValueError:  # a dead letter: the frame as it came
         value = None
     return {"frame_id": delivery.key, "headers": headers, "result": value}
 
@@ -166,8 +167,9 @@ async def read_results(
     timeout_s: float = Query(10.0, ge=0, le=MAX_TIMEOUT_S),
     group: str = Query("", max_length=64, pattern=r"^[A-Za-z0-9_-]*$"),
 ) -> JSONResponse:
-    """Up to ``max`` results from your binding's output topic ``topic``: waits up
-    to ``timeout_s`` for the first, then returns what is there."""
+    """Up to ``max`` results from your binding's output topic ``topic`` (or dead
+    letters from its dead-letter topic): waits up to ``timeout_s`` for the
+    first, then returns what is there."""
     binding = await _my_binding(request, output=topic)
     name = f"results.{binding.id}" + (f".{group}" if group else "")
     results: list[dict[str, Any]] = []

@@ -133,7 +133,9 @@ class BindingStream:
         while True:
             try:
                 # the HTTP results reader's default group misses nothing from now on
-                await self.bus.ensure_group([self.spec.output_topic], f"results.{self.spec.id}")
+                await self.bus.ensure_group(
+                    [self.spec.output_topic, self.spec.dead_letter_topic], f"results.{self.spec.id}"
+                )
                 subscription = self.bus.subscribe([self.spec.topic], self.spec.group)
                 async with subscription:
                     self.ready.set()
