@@ -19,6 +19,7 @@ show the dead-letter topic at work. ``--rate 0`` sends as fast as it can.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -53,7 +54,9 @@ def _pace(start: float, i: int, rate: float) -> None:
 def over_kafka(args: argparse.Namespace, frames: list[tuple[str, bytes]]) -> None:
     from kafka import KafkaProducer  # type: ignore[import-untyped]
 
-    producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=args.bootstrap, acks="all", linger_ms=10, batch_size=1 << 20
+    )
     start = time.perf_counter()
     for i, (frame_id, data) in enumerate(frames):
         _pace(start, i, args.rate)
@@ -65,21 +68,38 @@ def over_kafka(args: argparse.Namespace, frames: list[tuple[str, bytes]]) -> Non
 
 
 def over_http(args: argparse.Namespace, frames: list[tuple[str, bytes]]) -> None:
+    asyncio.run(_over_http(args, frames))
+
+
+async def _over_http(args: argparse.Namespace, frames: list[tuple[str, bytes]]) -> None:
+    """POST each frame; up to ``--concurrency`` requests at once (so frames may
+    reach the bus slightly out of order; over Kafka one producer keeps order)."""
     import httpx
 
     token = args.token or os.environ.get("DLHUB_TOKEN") or _client_token()
     headers = {"authorization": f"Bearer {token}", "content-type": "application/octet-stream"}
+    slots = asyncio.Semaphore(args.concurrency)
     start = time.perf_counter()
-    with httpx.Client(base_url=args.http, headers=headers, timeout=30) as http:
-        for i, (frame_id, data) in enumerate(frames):
-            _pace(start, i, args.rate)
-            resp = http.post(
+
+    async def post(http: httpx.AsyncClient, frame_id: str, data: bytes) -> None:
+        async with slots:
+            resp = await http.post(
                 f"/api/v1/streams/{args.topic}/frames",
                 content=data,
                 headers={"x-frame-id": frame_id, "x-dtype": "float32", "x-shape": "64,64"},
             )
-            if resp.status_code != 202:
-                sys.exit(f"ingest refused frame {frame_id}: {resp.status_code} {resp.text}")
+        if resp.status_code != 202:
+            sys.exit(f"ingest refused frame {frame_id}: {resp.status_code} {resp.text}")
+
+    async with httpx.AsyncClient(base_url=args.http, headers=headers, timeout=30) as http:
+        pending = []
+        for i, (frame_id, data) in enumerate(frames):
+            if args.rate > 0:
+                await asyncio.sleep(max(0.0, start + i / args.rate - time.perf_counter()))
+            await slots.acquire()  # bound what is queued, not only what is sent
+            slots.release()
+            pending.append(asyncio.create_task(post(http, frame_id, data)))
+        await asyncio.gather(*pending)
     print(f"sent {len(frames)} frames in {time.perf_counter() - start:.2f} s")
 
 
@@ -96,6 +116,9 @@ def main() -> int:
     parser.add_argument("--topic", default="detector.frames")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0, help="frames per second; 0: flat out")
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="embedded mode: requests in flight"
+    )
     parser.add_argument("--poison-every", type=int, default=50, help="0: no poison frames")
     args = parser.parse_args()
     if bool(args.bootstrap) == bool(args.http):
