@@ -20,12 +20,14 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import connect
 
 
 def _kafka(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str], Any, bool]]:
@@ -56,7 +58,7 @@ def _kafka(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str], Any,
 def _http(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str], Any, bool]]:
     import httpx
 
-    token = args.token or os.environ.get("DLHUB_TOKEN") or _client_token()
+    token = connect.token(args)
     with httpx.Client(
         base_url=args.http, headers={"authorization": f"Bearer {token}"}, timeout=60
     ) as http:
@@ -70,25 +72,15 @@ def _http(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str], Any, 
                     yield r["frame_id"], r["headers"], r["result"], dead
 
 
-def _client_token() -> str:
-    path = Path(os.environ.get("DLHUB_DATA_DIR", ".dlhub")) / "client.json"
-    return str(json.loads(path.read_text())["token"])
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bootstrap", help="Kafka bootstrap servers (host:port)")
-    parser.add_argument("--http", help="the gateway's HTTP URL (embedded mode)")
-    parser.add_argument("--token", help="embedded mode: bearer token (default: DLHUB_TOKEN)")
+    parser = connect.parser(__doc__)
     parser.add_argument("--topic", default="detector.frames", help="the input topic (for its .dlq)")
     parser.add_argument("--output", default="detector.tags")
     parser.add_argument("--group", help="Kafka consumer group (default: none, from the start)")
     parser.add_argument("--count", type=int, default=0, help="stop after this many messages")
     parser.add_argument("--threshold", type=float, default=0.3)
     parser.add_argument("--quiet", action="store_true", help="only the summary")
-    args = parser.parse_args()
-    if bool(args.bootstrap) == bool(args.http):
-        parser.error("give --bootstrap (Kafka) or --http (embedded results endpoint)")
+    args = connect.parse(parser)
     batches: collections.Counter[int] = collections.Counter()
     seen, dead_letters, first, last = 0, 0, 0.0, 0.0
     for frame_id, headers, result, dead in (_kafka if args.bootstrap else _http)(args):

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import connect
 import synth
 
 
@@ -76,7 +75,7 @@ async def _over_http(args: argparse.Namespace, frames: list[tuple[str, bytes]]) 
     reach the bus slightly out of order; over Kafka one producer keeps order)."""
     import httpx
 
-    token = args.token or os.environ.get("DLHUB_TOKEN") or _client_token()
+    token = connect.token(args)
     headers = {"authorization": f"Bearer {token}", "content-type": "application/octet-stream"}
     slots = asyncio.Semaphore(args.concurrency)
     start = time.perf_counter()
@@ -103,16 +102,8 @@ async def _over_http(args: argparse.Namespace, frames: list[tuple[str, bytes]]) 
     print(f"sent {len(frames)} frames in {time.perf_counter() - start:.2f} s")
 
 
-def _client_token() -> str:
-    path = Path(os.environ.get("DLHUB_DATA_DIR", ".dlhub")) / "client.json"
-    return str(json.loads(path.read_text())["token"])
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bootstrap", help="Kafka bootstrap servers (host:port)")
-    parser.add_argument("--http", help="the gateway's HTTP URL (embedded mode)")
-    parser.add_argument("--token", help="embedded mode: bearer token (default: DLHUB_TOKEN)")
+    parser = connect.parser(__doc__)
     parser.add_argument("--topic", default="detector.frames")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0, help="frames per second; 0: flat out")
@@ -120,9 +111,7 @@ def main() -> int:
         "--concurrency", type=int, default=8, help="embedded mode: requests in flight"
     )
     parser.add_argument("--poison-every", type=int, default=50, help="0: no poison frames")
-    args = parser.parse_args()
-    if bool(args.bootstrap) == bool(args.http):
-        parser.error("give --bootstrap (Kafka) or --http (embedded ingest endpoint)")
+    args = connect.parse(parser)
     frames = _frames(args.count, args.poison_every)
     (over_kafka if args.bootstrap else over_http)(args, frames)
     return 0

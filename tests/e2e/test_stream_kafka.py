@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -27,18 +25,18 @@ import pytest
 from grpc_health.v1 import health_pb2
 from kafka import KafkaConsumer, KafkaProducer  # type: ignore[import-untyped]
 from kafka.admin import KafkaAdminClient, NewTopic  # type: ignore[import-untyped]
-from onnx import TensorProto, helper, numpy_helper
 
 from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc, registry_pb2, types_pb2
 from dlhub_common.accounts import LocalAccounts
+from tests.tiny_onnx import tiny_onnx
 
 from ._support import (
     START_DEADLINE_S,
     USERNAME,
     ManagedProcess,
-    clean_env,
     free_port,
     health_status,
+    serve,
     wait_for,
 )
 
@@ -48,22 +46,6 @@ B = np.array([0.5, -1.0, 2.0], dtype=np.float32)
 FRAMES = 60
 POISON = 7
 KILL_AFTER = 25  # results seen before the executor is killed
-
-
-def _model() -> bytes:
-    graph = helper.make_graph(
-        [
-            helper.make_node("MatMul", ["X", "W"], ["XW"]),
-            helper.make_node("Add", ["XW", "B"], ["Y"]),
-        ],
-        "tiny",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 4])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 3])],
-        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(B, "B")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model.SerializeToString()
 
 
 def _metadata(name: str) -> dict[str, Any]:
@@ -85,14 +67,6 @@ def _metadata(name: str) -> dict[str, Any]:
             },
         },
     }
-
-
-def _serve(name: str, env: dict[str, str], root: Path, label: str = "") -> ManagedProcess:
-    label = label or name
-    argv = [sys.executable, "-m", "dlhub_sdk.cli", "serve", name, "--data-dir", str(root / label)]
-    return ManagedProcess(
-        f"dlhub serve {label}", argv, clean_env(**env), root, root / f"{label}.log"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +99,7 @@ def plane(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[dict
         "DLHUB_STREAMS__RUN_TIMEOUT_S": "20",
         "DLHUB_STREAMS__RETRY_S": "0.5",
     }
-    procs = {n: _serve(n, env, root) for n in ("registry", "taskmanager", "gateway")}
+    procs = {n: serve(n, env, root) for n in ("registry", "taskmanager", "gateway")}
     try:
         targets = [f"127.0.0.1:{p}" for p in ports.values()] + [f"127.0.0.1:{grpc_port}"]
 
@@ -151,7 +125,7 @@ def plane(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[dict
 
 def _executor(plane: dict[str, Any], label: str) -> ManagedProcess:
     env = {**plane["env"], "DLHUB_EXECUTOR__PORT": str(free_port())}
-    return _serve("executor", env, plane["root"], label)
+    return serve("executor", env, plane["root"], label=label)
 
 
 def _frame(i: int) -> np.ndarray[Any, Any]:
@@ -162,7 +136,7 @@ def _frame(i: int) -> np.ndarray[Any, Any]:
 def test_kafka_binding_poison_frame_and_executor_restart(plane: dict[str, Any]) -> None:
     md = (("authorization", f"Bearer {plane['token']}"),)
     name = f"tiny-{uuid.uuid4().hex[:6]}"
-    data = _model()
+    data = tiny_onnx(W, B)
     prefix, bootstrap = plane["prefix"], plane["bootstrap"]
     topic, output = "detector.frames", "detector.tags"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)

@@ -6,7 +6,8 @@ Frames are read in the consumer group ``stream.<binding id>``. Up to
 batches them like any concurrent runs. Results are produced in the order the
 frames were read (so per partition too), and a frame is acknowledged (its
 offset committed) only after its result, or its dead-letter copy, was
-produced: at-least-once. A run that could not finish (the executor is gone,
+produced: at-least-once (a result whose produce failed and was retried may
+follow later ones). A run that could not finish (the executor is gone,
 the run timed out, the mesh is overloaded) is retried until it does, so an
 executor restart re-processes frames and loses none; the results of a frame
 that ran twice carry the same frame id.
@@ -15,6 +16,7 @@ that ran twice carry the same frame id.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -148,36 +150,48 @@ class BindingStream:
 
     async def _consume(self, subscription: Any) -> None:
         slots = asyncio.Semaphore(self.spec.max_in_flight)
-        order: asyncio.Queue[tuple[Delivery, asyncio.Task[Outcome]]] = asyncio.Queue()
-        writer = asyncio.create_task(self._write(order, slots))
-        running: set[asyncio.Task[Outcome]] = set()
+        order: collections.deque[tuple[Delivery, asyncio.Task[Outcome]]] = collections.deque()
+        added = asyncio.Event()
+        writer = asyncio.create_task(self._write(order, added, slots))
         try:
             async for delivery in subscription:
                 await slots.acquire()
                 if writer.done():  # the writer failed: stop reading, rejoin
                     break
-                task = asyncio.create_task(self._process(delivery))
-                running.add(task)
-                task.add_done_callback(running.discard)
-                order.put_nowait((delivery, task))
+                order.append((delivery, asyncio.create_task(self._process(delivery))))
+                added.set()
             await writer
         finally:
             writer.cancel()
-            for task in list(running):
+            for _, task in order:
                 task.cancel()
 
     async def _write(
         self,
-        order: asyncio.Queue[tuple[Delivery, asyncio.Task[Outcome]]],
+        order: collections.deque[tuple[Delivery, asyncio.Task[Outcome]]],
+        added: asyncio.Event,
         slots: asyncio.Semaphore,
     ) -> None:
-        """Produce outcomes in reading order; ack each frame after its outcome."""
+        """Produce outcomes in reading order; ack frames only after their outcomes.
+
+        The oldest frame's outcome is awaited; it and every finished one right
+        behind it are produced together (sent in order, so they stay in order
+        on their partition), then acknowledged together (the bus commits the
+        offsets in one go).
+        """
         while True:
-            delivery, task = await order.get()
-            outcome = await task
-            await self._produce(outcome)
-            await delivery.ack()
-            slots.release()
+            while not order:
+                added.clear()
+                await added.wait()
+            await asyncio.wait([order[0][1]])
+            ready: list[tuple[Delivery, Outcome]] = []
+            while order and order[0][1].done():
+                delivery, task = order.popleft()
+                ready.append((delivery, task.result()))
+            await asyncio.gather(*(self._produce(outcome) for _, outcome in ready))
+            await asyncio.gather(*(delivery.ack() for delivery, _ in ready))
+            for _ in ready:
+                slots.release()
 
     async def _produce(self, outcome: Outcome) -> None:
         while True:
