@@ -19,7 +19,6 @@ Every route needs a token (the AuthGate refuses anonymous callers first).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from typing import Annotated, Any
@@ -186,6 +185,4 @@ async def read_results(
             results.append(_message_json(delivery))
             await delivery.ack()
             wait = 0.05  # once one came, take what follows right behind it
-        with contextlib.suppress(Exception):
-            await iterator.aclose()  # type: ignore[attr-defined]
     return JSONResponse({"topic": topic, "results": results})
