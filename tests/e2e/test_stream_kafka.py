@@ -5,15 +5,18 @@ executor run as processes. Frames come from a plain Kafka producer
 (kafka-python, not our SDK) and results are read back with a plain Kafka
 consumer: every frame is tagged, keyed by its frame id, in order; a poison
 frame goes to ``<topic>.dlq`` with its reason and the frames after it are still
-tagged; the executor is SIGKILLed mid-stream and a new one started: the
-frames in flight are re-processed, none is lost, and a frame that ran twice
-carries the same frame id.
+tagged; the executor is frozen (SIGSTOP) while the rest of the frames stream
+to it, then SIGKILLed and a new one started: every frame that was in flight
+is re-processed, none is lost, results keep the frames' order, and a frame
+that ran twice carries the same frame id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,7 +48,7 @@ W = (np.arange(12, dtype=np.float32).reshape(4, 3) / 10 - 0.5).astype(np.float32
 B = np.array([0.5, -1.0, 2.0], dtype=np.float32)
 FRAMES = 60
 POISON = 7
-KILL_AFTER = 25  # results seen before the executor is killed
+WARM = 12  # frames before the executor is frozen and killed (the poison frame among them)
 
 
 def _metadata(name: str) -> dict[str, Any]:
@@ -185,15 +188,15 @@ def test_kafka_binding_poison_frame_and_executor_restart(plane: dict[str, Any]) 
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         metadata_max_age_ms=500,
-        consumer_timeout_ms=500,
     )
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2)
     results: list[Any] = []
     dead: list[Any] = []
 
     def drain() -> None:
-        for message in consumer:
-            (dead if message.topic.endswith(".dlq") else results).append(message)
+        for batch in consumer.poll(timeout_ms=100).values():
+            for message in batch:
+                (dead if message.topic.endswith(".dlq") else results).append(message)
 
     def send(i: int) -> None:
         frame = _frame(i)
@@ -206,24 +209,29 @@ def test_kafka_binding_poison_frame_and_executor_restart(plane: dict[str, Any]) 
         )
 
     try:
-        for i in range(FRAMES // 2):
+        for i in range(WARM):  # the model is loaded and the stream runs
             send(i)
         producer.flush()
 
         def seen(count: int) -> bool:
-            executor.check_alive()
             drain()
             return len(results) >= count
 
-        wait_for(lambda: seen(KILL_AFTER), timeout=60, what=f"{KILL_AFTER} results")
-        executor.proc.kill()  # mid-stream: nothing drains
-        executor.proc.wait(10)
-        for i in range(FRAMES // 2, FRAMES):
+        wait_for(lambda: seen(WARM - 1), timeout=60, what=f"{WARM - 1} results")
+        # Freeze the executor, stream the rest to it, then kill it: every
+        # later frame is in flight at the kill (its work item taken, no result).
+        os.kill(executor.proc.pid, signal.SIGSTOP)
+        for i in range(WARM, FRAMES):
             send(i)
         producer.flush()
-        time.sleep(1.0)
+        time.sleep(1.5)
+        drain()
+        assert len(results) == WARM - 1, "a frame finished on the frozen executor"
+        executor.proc.kill()
+        executor.proc.wait(10)
         executor = _executor(plane, "executor-2")
         wait_for(lambda: seen(FRAMES - 1), timeout=90, what="every frame's result")
+        time.sleep(0.5)
         drain()
     finally:
         producer.close()
