@@ -191,6 +191,24 @@ async def test_binding_access_and_bad_requests(mesh: Mesh) -> None:
     again = await _bind(mesh, name, topic, f"out-{name}")
     assert again.status_code == 409, again.text
 
+    # topics of alice's binding are hers: bob may not feed or read them through his own
+    public = f"pub-{name}"
+    await mesh.publish(TinyModel.metadata(public), {"model.onnx": mesh.model.data})
+    for topics in ((f"out-{name}", "bob-out"), ("bob-in", topic), ("bob-in2", f"{topic}.dlq")):
+        taken = await mesh.http.post(
+            "/api/v1/streams/bindings",
+            json={"topic": topics[0], "servable": f"alice/{public}", "output_topic": topics[1]},
+            headers=mesh.headers(mesh.bob_token),
+        )
+        assert taken.status_code == 403, taken.text
+        assert "belongs to another user's stream binding" in taken.json()["error"]
+    # alice may chain her own bindings: her output feeds her next binding
+    chained = await _bind(mesh, public, f"out-{name}", f"final-{name}")
+    assert chained.status_code == 201, chained.text
+    await mesh.http.delete(
+        f"/api/v1/streams/bindings/{chained.json()['id']}", headers=mesh.headers()
+    )
+
     listed = await mesh.http.get("/api/v1/streams/bindings", headers=mesh.headers())
     assert [b["id"] for b in listed.json()["bindings"]] == [ok.json()["id"]]
     assert (

@@ -134,6 +134,7 @@ async def create(
     Raises:
         Unauthenticated: anonymous caller.
         InvalidArgument: bad topic names, key field, input or max_in_flight.
+        PermissionDenied: another user's binding uses one of the topics.
         NotFound: the caller may not see (so not run) the servable.
         FailedPrecondition: the version is withdrawn, or the servable has no
             input named ``input``.
@@ -148,6 +149,7 @@ async def create(
             f"{req.ref.full_name}:{record['version']} is withdrawn: it can no longer run"
         )
     _check_input(record, req.input)
+    await _check_topics_free(docs, username, req)
     mine = await docs.find(BINDINGS, {"creator": username})
     for other in mine:
         if (
@@ -198,6 +200,23 @@ def stream_group(binding_id: str) -> str:
 def results_group(binding_id: str) -> str:
     """The default group of the results readers (GET .../results)."""
     return f"results.{binding_id}"
+
+
+TOPIC_FIELDS = ("topic", "output_topic", "dead_letter_topic")
+
+
+async def _check_topics_free(docs: DocumentStore, username: str, req: BindingRequest) -> None:
+    """PermissionDenied when another user's binding reads or writes one of the
+    request's topics: one user could otherwise feed another's stream (through
+    the ingest endpoint), or write into or read from their results."""
+    names = [req.topic, req.output_topic, req.dead_letter_topic]
+    for field in TOPIC_FIELDS:
+        for other in await docs.find(BINDINGS, {field: {"$in": names}}):
+            if other["creator"] != username:
+                raise PermissionDenied(
+                    f"topic {other[field]!r} belongs to another user's stream binding;"
+                    " choose other topic names"
+                )
 
 
 def _ref_doc(ref: Ref) -> dict[str, Any]:
@@ -256,4 +275,5 @@ async def delete(docs: DocumentStore, principal: Principal, binding_id: str) -> 
 
 async def ensure_indexes(docs: DocumentStore) -> None:
     await docs.ensure_index(BINDINGS, ["creator"])
-    await docs.ensure_index(BINDINGS, ["topic"])
+    for field in TOPIC_FIELDS:
+        await docs.ensure_index(BINDINGS, [field])

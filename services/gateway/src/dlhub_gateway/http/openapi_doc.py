@@ -52,7 +52,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/publish-jobs/{publish_id}"): (403, 404),
     ("post", "/api/v1/servables/{owner}/{name}/access"): (403, 404),
     ("get", "/api/v1/audit"): (403,),
-    ("post", "/api/v1/streams/bindings"): (404, 409),
+    ("post", "/api/v1/streams/bindings"): (403, 404, 409),
     ("get", "/api/v1/streams/bindings"): (403,),
     ("delete", "/api/v1/streams/bindings/{binding_id}"): (404,),
     ("post", "/api/v1/streams/{topic}/frames"): (404, 409),
