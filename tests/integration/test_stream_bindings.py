@@ -54,7 +54,7 @@ async def _results(mesh: Mesh, output: str, count: int, timeout_s: float = 20.0)
 
 
 async def _wait_running(mesh: Mesh, binding_id: str) -> None:
-    runner = mesh.gateway.oip.tasks.core.streams
+    runner = mesh.gateway.oip.tasks.core.bindings
     async with asyncio.timeout(10):
         while binding_id not in runner.streams:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
@@ -142,7 +142,7 @@ async def test_embedded_binding_tags_frames_and_dead_letters_poison(
             f"/api/v1/streams/{topic}/frames", content=_npy(xs[5]), headers=mesh.headers()
         )
         assert r.status_code == 404, r.text
-        runner = mesh.gateway.oip.tasks.core.streams
+        runner = mesh.gateway.oip.tasks.core.bindings
         async with asyncio.timeout(10):
             while binding["id"] in runner.streams:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)

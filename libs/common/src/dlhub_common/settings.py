@@ -208,7 +208,7 @@ class TaskSettings(_Section):
 
 
 class StreamSettings(_Section):
-    """Stream bindings: the task manager's stream runner (docs/streams.md)."""
+    """Stream bindings: the task manager's binding runner (docs/streams.md)."""
 
     enabled: bool = Field(True, description="Run the stream bindings in this task manager")
     poll_s: float = Field(

@@ -3,7 +3,7 @@
 A binding is a document in ``stream_bindings``. Creating one needs a caller
 who may run the servable (resolved as that caller: NOT_FOUND otherwise, and
 FAILED_PRECONDITION for a withdrawn version); the binding stores the
-creator's principal, and the task manager's stream runner
+creator's principal, and the task manager's binding runner
 (``dlhub_taskmanager.streams``) runs every frame as that principal through
 the normal run path. Bindings are listed and deleted by their creator
 (administrators: anyone's).
@@ -129,7 +129,7 @@ async def create(
     The binding's consumer group (``stream.<id>``) and the results readers'
     default group (``results.<id>``) are made on the bus first, so every
     frame published after this returns is processed, and every result kept,
-    even before a stream runner picks the binding up.
+    even before a binding runner picks the binding up.
 
     Raises:
         Unauthenticated: anonymous caller.
@@ -193,7 +193,7 @@ async def create(
 
 
 def stream_group(binding_id: str) -> str:
-    """The consumer group in which the stream runners read a binding's frames."""
+    """The consumer group in which the binding runners read a binding's frames."""
     return f"stream.{binding_id}"
 
 

@@ -46,7 +46,7 @@ from dlhub_taskmanager.task_records import TaskRecords
 if TYPE_CHECKING:
     from dlhub_taskmanager.control import TaskControl
     from dlhub_taskmanager.recording import Recording
-    from dlhub_taskmanager.streams import StreamRunner
+    from dlhub_taskmanager.streams import BindingRunner
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -116,7 +116,7 @@ class TaskManager:
         # results: recorded in a group all replicas share, waking callers here
         self.recording: Recording = Recording(self)
         # stream bindings (streams/), set by main.create when enabled
-        self.streams: StreamRunner | None = None
+        self.bindings: BindingRunner | None = None
 
     async def start(self) -> None:
         await self.records.start()
@@ -130,8 +130,8 @@ class TaskManager:
         await self.control.start()  # task control
 
     async def stop(self) -> None:
-        if self.streams is not None:  # first: its runs need everything below
-            await self.streams.stop()
+        if self.bindings is not None:  # first: its runs need everything below
+            await self.bindings.stop()
         await self.control.stop()  # task control
         await self.router.stop()
         await self.recording.stop()

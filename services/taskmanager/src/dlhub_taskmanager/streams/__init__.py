@@ -6,6 +6,6 @@
 - :mod:`.runner`: one stream per stored binding, picked up while running.
 """
 
-from dlhub_taskmanager.streams.runner import StreamRunner
+from dlhub_taskmanager.streams.runner import BindingRunner
 
-__all__ = ["StreamRunner"]
+__all__ = ["BindingRunner"]

@@ -1,4 +1,4 @@
-"""The stream runner: keeps one :class:`BindingStream` per stored binding.
+"""The binding runner: keeps one :class:`BindingStream` per stored stream binding.
 
 It asks the registry for every binding (as the internal principal
 ``dlhub-streams``, an administrator, with the creators' principals) at start
@@ -27,7 +27,7 @@ log = logging.getLogger("dlhub.streams")
 RUNNER_PRINCIPAL = Principal("dlhub-streams", roles=frozenset({"admin"}))
 
 
-class StreamRunner:
+class BindingRunner:
     def __init__(
         self, core: TaskManager, registry: RegistryApi, bus: EventBus, settings: StreamSettings
     ) -> None:
