@@ -41,7 +41,7 @@ from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
-from dlhub_sdk._streams import StreamsMixin
+from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
 from dlhub_sdk._tasks import _task_error as _task_error
@@ -64,7 +64,7 @@ from dlhub_sdk._uploads import _upload_messages as _upload_messages
 from dlhub_sdk.config import resolve
 
 
-class DLHubClient(ManageMixin, StreamsMixin):
+class DLHubClient(ManageMixin, BindingsMixin):
     """A connection to a DLHub gateway.
 
     Args:

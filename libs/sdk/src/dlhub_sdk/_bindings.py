@@ -10,7 +10,7 @@ from dlhub_common.views import binding_fields
 from dlhub_sdk._manage import _ref_pb
 
 
-class StreamsMixin:
+class BindingsMixin:
     def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         raise NotImplementedError  # DLHubClient._call
 
