@@ -37,11 +37,11 @@ from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
 from dlhub_common.views import publish_job_fields
+from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
-from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
 from dlhub_sdk._tasks import _task_error as _task_error
