@@ -160,7 +160,11 @@ class BindingStream:
                     break
                 order.append((delivery, asyncio.create_task(self._process(delivery))))
                 added.set()
-            await writer
+            # the subscription ended (the bus stopped) or the writer failed: what
+            # is not acknowledged comes again to the next subscription
+            error = writer.exception() if writer.done() else None
+            if error is not None:
+                raise error
         finally:
             writer.cancel()
             for _, task in order:
