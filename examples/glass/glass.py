@@ -105,8 +105,18 @@ def _scaled(x: list[float], mean: list[float], std: list[float]) -> list[float]:
     return [(v - m) / s for v, m, s in zip(x, mean, std, strict=True)]
 
 
-def predict(elements: list[str]) -> float:
-    """Glass-forming-ability score in [0, 1] of the equiatomic alloy of ``elements``."""
+def predict(elements: list[str] | dict[str, list[str]]) -> float:
+    """Glass-forming-ability score in [0, 1] of the equiatomic alloy of ``elements``.
+
+    ``elements`` is a list of symbols, or ``{"data": [...]}``: the call shape
+    of the original DLHub servable, ``dl.run(id, {"data": ["V", "Co", "Zr"]})``.
+    """
+    if isinstance(elements, dict):
+        if set(elements) != {"data"} or not isinstance(elements["data"], list):
+            raise ValueError('give a list of element symbols, or {"data": [symbols]}')
+        elements = elements["data"]
+    if not isinstance(elements, list) or not all(isinstance(e, str) for e in elements):
+        raise ValueError("element symbols must be a list of strings, e.g. ['V', 'Co', 'Zr']")
     xs, ys, mean, std = _model()
     q = _scaled(featurize(elements), mean, std)
     nearest = sorted((math.dist(q, x), y) for x, y in zip(xs, ys, strict=True))[:K]

@@ -13,16 +13,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlhub_sdk import DLHubClient
-from dlhub_sdk.models import PythonStaticMethodServable, list_of
+from dlhub_sdk.models import PythonStaticMethodServable
 
 HERE = Path(__file__).parent
+
+
+# A list of symbols, or {"data": [symbols]} as the original DLHub servable took it.
+INPUT_TYPE = {
+    "type": "any",
+    "description": "element symbols of an equiatomic alloy: ['V', 'Co', 'Zr'] or"
+    " {'data': ['V', 'Co', 'Zr']} (the original DLHub call shape)",
+}
 
 
 def build() -> PythonStaticMethodServable:
     model = PythonStaticMethodServable.from_function(
         HERE / "glass.py",
         "predict",
-        input_type=list_of("string", "element symbols of an equiatomic alloy"),
+        input_type=INPUT_TYPE,
         output_type={"type": "number", "description": "glass-forming-ability score in [0, 1]"},
         requirements=[],  # standard library only: the environment builds in a moment
         name="glass",
@@ -45,6 +53,8 @@ def main() -> None:
     print(f"published {ref} version {published['version']} ({published['digest']})")
     for alloy in (["V", "Co", "Zr"], ["Cu", "Zr"], ["Fe", "Co"]):
         print(f"  {'-'.join(alloy):10s} -> {client.run(ref, alloy)}")
+    # the original DLHub call shape: dl.run(id, {"data": [...]})
+    print(f"  {{'data': ['V', 'Co', 'Zr']}} -> {client.run(ref, {'data': ['V', 'Co', 'Zr']})}")
 
 
 if __name__ == "__main__":

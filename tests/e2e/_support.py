@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,6 +146,17 @@ class ManagedProcess:
                 f"{self.label} exited with status {code} after SIGTERM (expected 0);"
                 f" output:\n{log_tail(self.log)}"
             )
+
+
+def serve(
+    name: str, env: dict[str, str], root: Path, *args: str, label: str = ""
+) -> ManagedProcess:
+    """``dlhub serve <name>`` with ``env``, its data under ``root/<label>``."""
+    label = label or name
+    argv = [sys.executable, "-m", "dlhub_sdk.cli", "serve", name, "--data-dir", str(root / label)]
+    return ManagedProcess(
+        f"dlhub serve {label}", [*argv, *args], clean_env(**env), root, root / f"{label}.log"
+    )
 
 
 @dataclass(frozen=True)

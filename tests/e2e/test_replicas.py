@@ -41,6 +41,7 @@ from ._support import (
     free_port,
     health_status,
     log_tail,
+    serve,
     wait_for,
 )
 
@@ -137,16 +138,6 @@ def plane(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[Plan
         for proc in procs.values():
             if proc.proc.poll() is None:
                 proc.stop()
-
-
-def serve(
-    name: str, env: dict[str, str], root: Path, *args: str, label: str = ""
-) -> ManagedProcess:
-    label = label or name
-    argv = [sys.executable, "-m", "dlhub_sdk.cli", "serve", name, "--data-dir", str(root / label)]
-    return ManagedProcess(
-        f"dlhub serve {label}", [*argv, *args], clean_env(**env), root, root / f"{label}.log"
-    )
 
 
 def start_executor(plane: Plane, label: str, *args: str) -> ManagedProcess:

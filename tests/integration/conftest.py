@@ -27,9 +27,7 @@ import grpc
 import httpx
 import numpy as np
 import numpy.typing as npt
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -49,6 +47,7 @@ from dlhub_common.rpc.server import channel_options
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import MiB, Settings
 from dlhub_sdk.mesh import embedded_mesh
+from tests.tiny_onnx import tiny_onnx
 
 Array = npt.NDArray[Any]
 RPC_TIMEOUT_S = 30.0
@@ -56,29 +55,6 @@ INDEX_TIMEOUT_S = 10.0
 
 
 # ------------------------------------------------------------------ the model
-
-
-def tiny_onnx(w: Array, b: Array) -> bytes:
-    """``Y = MatMul(X, W) + B`` with X float32 [N, 4] and Y float32 [N, 3]."""
-    graph = helper.make_graph(
-        [
-            helper.make_node("MatMul", ["X", "W"], ["XW"]),
-            helper.make_node("Add", ["XW", "B"], ["Y"]),
-        ],
-        "tiny",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 4])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 3])],
-        initializer=[
-            numpy_helper.from_array(w.astype(np.float32), "W"),
-            numpy_helper.from_array(b.astype(np.float32), "B"),
-        ],
-    )
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="dlhub-tests"
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,18 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.ListAuditRequest
     ) -> registry_pb2.ListAuditResponse: ...
 
+    async def create_binding(
+        self, request: registry_pb2.CreateBindingRequest
+    ) -> registry_pb2.CreateBindingResponse: ...
+
+    async def list_bindings(
+        self, request: registry_pb2.ListBindingsRequest
+    ) -> registry_pb2.ListBindingsResponse: ...
+
+    async def delete_binding(
+        self, request: registry_pb2.DeleteBindingRequest
+    ) -> registry_pb2.DeleteBindingResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

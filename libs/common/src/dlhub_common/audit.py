@@ -40,6 +40,8 @@ ACTIONS = (
     "group.create",
     "group.add",
     "group.remove",
+    "stream.bind",
+    "stream.unbind",
 )
 # A local token (dlhub_common.accounts.TOKEN_PREFIX) or a bearer header: never logged.
 _SECRET = re.compile(r"dlh_[A-Za-z0-9_-]{20,}|bearer\s+\S+", re.IGNORECASE)

@@ -272,6 +272,12 @@ class ServableBlock(_Block):
         default_factory=dict, description="Pinned requirements: package -> version"
     )
     python: str | None = Field(None, description="Python version of a python servable, '3.11'")
+    classes: list[str] | None = Field(
+        None,
+        max_length=4096,
+        description="Names of the output's classes or tags, in output order; stream"
+        " results then come back as {class: probability}",
+    )
     model_summary: str | None = None
 
     @field_validator("type")

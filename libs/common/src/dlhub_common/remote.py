@@ -135,6 +135,21 @@ class RemoteRegistry:
     ) -> registry_pb2.ListAuditResponse:
         return await _call(self._signer, self._stub.ListAudit, request, "registry")  # type: ignore[no-any-return]
 
+    async def create_binding(
+        self, request: registry_pb2.CreateBindingRequest
+    ) -> registry_pb2.CreateBindingResponse:
+        return await _call(self._signer, self._stub.CreateBinding, request, "registry")  # type: ignore[no-any-return]
+
+    async def list_bindings(
+        self, request: registry_pb2.ListBindingsRequest
+    ) -> registry_pb2.ListBindingsResponse:
+        return await _call(self._signer, self._stub.ListBindings, request, "registry")  # type: ignore[no-any-return]
+
+    async def delete_binding(
+        self, request: registry_pb2.DeleteBindingRequest
+    ) -> registry_pb2.DeleteBindingResponse:
+        return await _call(self._signer, self._stub.DeleteBinding, request, "registry")  # type: ignore[no-any-return]
+
 
 class RemoteSearch:
     def __init__(self, channel: grpc.aio.Channel, signer: InternalSigner) -> None:

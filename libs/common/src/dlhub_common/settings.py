@@ -221,6 +221,21 @@ class TaskSettings(_Section):
     sweep_interval_s: float = Field(60.0, gt=0, description="How often expired tasks are removed")
 
 
+class StreamSettings(_Section):
+    """Stream bindings: the task manager's binding runner (docs/streams.md)."""
+
+    enabled: bool = Field(True, description="Run the stream bindings in this task manager")
+    poll_s: float = Field(
+        2.0, gt=0, le=3600, description="How often bindings added or removed are picked up"
+    )
+    run_timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="Wait for one frame's run before it is tried again"
+    )
+    retry_s: float = Field(
+        1.0, gt=0, le=600, description="Pause before a frame whose run could not finish is retried"
+    )
+
+
 class InternalAuthSettings(_Section):
     """Signed internal tokens between services (dlhub_common.internal_auth)."""
 
@@ -431,6 +446,7 @@ class Settings(BaseSettings):
     batching: BatchingSettings = Field(default_factory=BatchingSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
+    streams: StreamSettings = Field(default_factory=StreamSettings)
     internal: InternalAuthSettings = Field(default_factory=InternalAuthSettings)
     staging: StagingSettings = Field(default_factory=StagingSettings)
 

@@ -101,3 +101,20 @@ def audit_entry_fields(entry: registry_pb2.AuditEntry) -> dict[str, Any]:
         "target": entry.target,
         "details": json.loads(entry.details_json or "{}"),
     }
+
+
+def binding_fields(pb: registry_pb2.StreamBinding) -> dict[str, Any]:
+    """A stream binding as JSON (HTTP answers, the SDK, ``dlhub stream list --json``)."""
+    ref = pb.servable
+    return {
+        "id": pb.id,
+        "topic": pb.topic,
+        "servable": f"{ref.owner}/{ref.name}" + (f":{ref.version}" if ref.version else ""),
+        "output_topic": pb.output_topic,
+        "dead_letter_topic": pb.dead_letter_topic,
+        "key_field": pb.key_field,
+        "input": pb.input,
+        "max_in_flight": pb.max_in_flight,
+        "creator": pb.creator,
+        "created_at": pb.created_at,
+    }

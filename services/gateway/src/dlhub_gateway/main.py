@@ -111,6 +111,7 @@ class Gateway:
                     settings.gateway.max_inflight_request_bytes_per_caller
                 ),
                 rates=self.rates,
+                bus=bus,
             )
         )
         self._http: uvicorn.Server | None = None

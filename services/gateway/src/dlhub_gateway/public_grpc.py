@@ -92,6 +92,21 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.ListAuditResponse:
         return await self.registry.list_audit(request)
 
+    async def CreateBinding(
+        self, request: registry_pb2.CreateBindingRequest, context: Any
+    ) -> registry_pb2.CreateBindingResponse:
+        return await self.registry.create_binding(request)
+
+    async def ListBindings(
+        self, request: registry_pb2.ListBindingsRequest, context: Any
+    ) -> registry_pb2.ListBindingsResponse:
+        return await self.registry.list_bindings(request)
+
+    async def DeleteBinding(
+        self, request: registry_pb2.DeleteBindingRequest, context: Any
+    ) -> registry_pb2.DeleteBindingResponse:
+        return await self.registry.delete_binding(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

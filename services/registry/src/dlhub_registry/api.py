@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.audit import AuditQuery
-from dlhub_common.errors import FailedPrecondition, InvalidArgument
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
+from dlhub_registry.bindings import BindingRequest
 from dlhub_registry.core import AnnouncedArtifact, Registry
 from dlhub_registry.publish_jobs import get_job, job_pb
 from dlhub_registry.sharing import AccessRequest
@@ -247,3 +249,57 @@ class RegistryAPI:
             ],
             next_page_token=encode_page_token(offset + len(entries)) if more else "",
         )
+
+    async def create_binding(
+        self, request: registry_pb2.CreateBindingRequest
+    ) -> registry_pb2.CreateBindingResponse:
+        doc = await self.core.create_binding(
+            current_principal.get(),
+            BindingRequest(
+                topic=request.topic,
+                ref=ref_of(request.servable),
+                output_topic=request.output_topic,
+                dead_letter_topic=request.dead_letter_topic,
+                key_field=request.key_field,
+                input=request.input,
+                max_in_flight=request.max_in_flight,
+            ),
+        )
+        return registry_pb2.CreateBindingResponse(binding=binding_pb(doc))
+
+    async def list_bindings(
+        self, request: registry_pb2.ListBindingsRequest
+    ) -> registry_pb2.ListBindingsResponse:
+        who = current_principal.get()
+        if request.include_principals and not who.admin:
+            raise PermissionDenied("only administrators may list the creators' principals")
+        docs = await self.core.list_bindings(who, everyone=request.all, topic=request.topic)
+        return registry_pb2.ListBindingsResponse(
+            bindings=[binding_pb(d, principal=request.include_principals) for d in docs]
+        )
+
+    async def delete_binding(
+        self, request: registry_pb2.DeleteBindingRequest
+    ) -> registry_pb2.DeleteBindingResponse:
+        doc = await self.core.delete_binding(current_principal.get(), request.id)
+        return registry_pb2.DeleteBindingResponse(binding=binding_pb(doc))
+
+
+def binding_pb(doc: dict[str, Any], *, principal: bool = False) -> registry_pb2.StreamBinding:
+    pb = registry_pb2.StreamBinding(
+        id=doc["id"],
+        topic=doc["topic"],
+        servable=types_pb2.ServableRef(**doc["servable"]),
+        output_topic=doc["output_topic"],
+        dead_letter_topic=doc["dead_letter_topic"],
+        key_field=doc["key_field"],
+        input=doc.get("input", ""),
+        creator=doc["creator"],
+        created_at=doc["created_at"],
+        max_in_flight=int(doc["max_in_flight"]),
+    )
+    if principal:
+        pb.creator_groups.extend(doc.get("creator_groups", []))
+        pb.creator_identities.extend(doc.get("creator_identities", []))
+        pb.creator_roles.extend(doc.get("creator_roles", []))
+    return pb

@@ -29,7 +29,7 @@ from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectStore
 from dlhub_common.records import SERVABLES
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
-from dlhub_registry import lifecycle, reads, sharing
+from dlhub_registry import bindings, lifecycle, reads, sharing
 from dlhub_registry.commit import (
     INTERFACE_VERSION,
     METADATA_PATH,
@@ -118,6 +118,7 @@ class Registry:
         await self.docs.ensure_index(INSTANCES, ["host"])
         await self.docs.ensure_index(sharing.ACCESS_CHANGES, ["state"])
         await audit.ensure_indexes(self.docs)
+        await bindings.ensure_indexes(self.docs)
         await self.instance.start()
         if self.uploads is not None:
             await self.uploads.start()
@@ -150,6 +151,24 @@ class Registry:
     async def mint_doi(self, principal: Principal, ref: Ref) -> dict[str, Any]:
         """Mint the DOI of one version now (see :func:`dlhub_registry.lifecycle.mint_doi`)."""
         return await lifecycle.mint_doi(self.docs, self.bus, self.datacite, principal, ref)
+
+    # ------------------------------------------------------------ stream bindings
+
+    async def create_binding(
+        self, principal: Principal, request: bindings.BindingRequest
+    ) -> dict[str, Any]:
+        """Store a stream binding (see :func:`dlhub_registry.bindings.create`)."""
+        return await bindings.create(self.docs, self.bus, principal, request)
+
+    async def list_bindings(
+        self, principal: Principal, *, everyone: bool = False, topic: str = ""
+    ) -> list[dict[str, Any]]:
+        """The caller's stream bindings (see :func:`dlhub_registry.bindings.listed`)."""
+        return await bindings.listed(self.docs, principal, everyone=everyone, topic=topic)
+
+    async def delete_binding(self, principal: Principal, binding_id: str) -> dict[str, Any]:
+        """Remove a stream binding (see :func:`dlhub_registry.bindings.delete`)."""
+        return await bindings.delete(self.docs, principal, binding_id)
 
     # ------------------------------------------------------------ read
 

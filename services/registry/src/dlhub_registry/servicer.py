@@ -72,3 +72,18 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
         self, request: registry_pb2.ListAuditRequest, context: Any
     ) -> registry_pb2.ListAuditResponse:
         return await self.api.list_audit(request)
+
+    async def CreateBinding(
+        self, request: registry_pb2.CreateBindingRequest, context: Any
+    ) -> registry_pb2.CreateBindingResponse:
+        return await self.api.create_binding(request)
+
+    async def ListBindings(
+        self, request: registry_pb2.ListBindingsRequest, context: Any
+    ) -> registry_pb2.ListBindingsResponse:
+        return await self.api.list_bindings(request)
+
+    async def DeleteBinding(
+        self, request: registry_pb2.DeleteBindingRequest, context: Any
+    ) -> registry_pb2.DeleteBindingResponse:
+        return await self.api.delete_binding(request)

@@ -48,6 +48,7 @@ from dlhub_taskmanager.task_records import TaskRecords
 if TYPE_CHECKING:
     from dlhub_taskmanager.control import TaskControl
     from dlhub_taskmanager.recording import Recording
+    from dlhub_taskmanager.streams import BindingRunner
 
 log = logging.getLogger("dlhub.taskmanager")
 
@@ -119,6 +120,8 @@ class TaskManager:
         self.control: TaskControl = TaskControl(self, tasks or TaskSettings())
         # results: recorded in a group all replicas share, waking callers here
         self.recording: Recording = Recording(self)
+        # stream bindings (streams/), set by main.create when enabled
+        self.bindings: BindingRunner | None = None
 
     async def start(self) -> None:
         await self.records.start()
@@ -132,6 +135,8 @@ class TaskManager:
         await self.control.start()  # task control
 
     async def stop(self) -> None:
+        if self.bindings is not None:  # first: its runs need everything below
+            await self.bindings.stop()
         await self.control.stop()  # task control
         await self.router.stop()
         await self.recording.stop()

@@ -10,6 +10,7 @@ from dlhub_taskmanager.api import TaskAPI
 from dlhub_taskmanager.core import TaskManager
 from dlhub_taskmanager.result_cache import ResultCache
 from dlhub_taskmanager.servicer import TaskServicer
+from dlhub_taskmanager.streams import BindingRunner
 
 SERVICE_NAME = "dlhub.v1.TaskService"
 
@@ -34,6 +35,9 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
         staging=settings.staging,
     )
     await core.start()
+    if settings.streams.enabled:
+        core.bindings = BindingRunner(core, registry, core.bus, settings.streams)
+        await core.bindings.start()
     return TaskAPI(core), core
 
 

@@ -30,6 +30,7 @@ from dlhub_sdk.cli.query import (
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
+from dlhub_sdk.cli.streams import add_stream_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def client_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text)
+    def client_cmd(name: str, help_text: str, parent: Any = None) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = (parent or sub).add_parser(name, help=help_text)
         p.add_argument("--address", help="gateway gRPC host:port (default: from `dlhub up`)")
         p.add_argument("--token", help="bearer token (default: DLHUB_TOKEN or `dlhub up`'s)")
         p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id", help="the task id (`dlhub run --async` prints it)")
     p.set_defaults(func=cmd_cancel)
     _account_commands(sub, client_cmd)
+    add_stream_commands(sub, client_cmd)
     return parser
 
 

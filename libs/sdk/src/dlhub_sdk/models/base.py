@@ -110,6 +110,20 @@ class ServableBuilder:
         self._servable["dependencies"][package] = version
         return self
 
+    def set_classes(self, names: list[str]) -> ServableBuilder:
+        """Name the output's classes (tags), in output order: stream results then
+        come back as ``{class: probability}``, highest first (docs/streams.md)."""
+        self._servable["classes"] = [str(n) for n in names]
+        return self
+
+    def set_batching(self, max_batch_size: int, max_queue_delay_ms: float = 0.0) -> ServableBuilder:
+        """Dynamic batching of this servable (overrides the executor's defaults)."""
+        self._servable["batching"] = {
+            "max_batch_size": max_batch_size,
+            "max_queue_delay_ms": max_queue_delay_ms,
+        }
+        return self
+
     def files(self) -> dict[str, Path]:
         return dict(self._files)
 

@@ -5,7 +5,8 @@ dependency, so a route alone would parse an anonymous caller's upload (and
 answer 400 about its content) before it said 401. This ASGI middleware checks
 the ``authorization`` header first: a malformed or unknown token is refused on
 every route, and the routes that need a user (publishing, upload sessions,
-deprecate/withdraw, publish jobs, access changes, the audit log) refuse an
+deprecate/withdraw, publish jobs, access changes, the audit log, stream
+bindings and ingest) refuse an
 anonymous caller, all before a byte of the body is received.
 """
 
@@ -29,6 +30,9 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GET", re.compile(r"^/api/v1/publish-jobs/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/access/?$")),
     ("GET", re.compile(r"^/api/v1/audit/?$")),
+    ("POST", re.compile(r"^/api/v1/streams/")),
+    ("GET", re.compile(r"^/api/v1/streams/")),
+    ("DELETE", re.compile(r"^/api/v1/streams/")),
 )
 
 

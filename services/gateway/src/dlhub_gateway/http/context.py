@@ -9,7 +9,7 @@ from fastapi import Request
 
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import Principal, current_principal
-from dlhub_common.ports import ObjectStore
+from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.settings import MiB
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.http.auth_gate import PRINCIPAL_KEY
@@ -34,6 +34,8 @@ class GatewayContext:
     max_inflight_request_bytes_per_caller: int = 64 * MiB
     # per-caller request rates (dlhub_gateway/rate.py); None: unlimited
     rates: RateLimits | None = None
+    # the mesh's event bus (stream ingest and results, http/api_streams.py)
+    bus: EventBus | None = None
 
 
 def ctx(request: Request) -> GatewayContext:

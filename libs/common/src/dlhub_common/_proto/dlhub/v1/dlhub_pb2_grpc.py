@@ -99,6 +99,21 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
                 _registered_method=True)
+        self.CreateBinding = channel.unary_unary(
+                '/dlhub.v1.DLHubService/CreateBinding',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.FromString,
+                _registered_method=True)
+        self.ListBindings = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ListBindings',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.FromString,
+                _registered_method=True)
+        self.DeleteBinding = channel.unary_unary(
+                '/dlhub.v1.DLHubService/DeleteBinding',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/dlhub.v1.DLHubService/Search',
                 request_serializer=dlhub_dot_v1_dot_search__pb2.SearchRequest.SerializeToString,
@@ -213,6 +228,24 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBinding(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBindings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBinding(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -321,6 +354,21 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'CreateBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBinding,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.SerializeToString,
+            ),
+            'ListBindings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBindings,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.SerializeToString,
+            ),
+            'DeleteBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBinding,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -684,6 +732,87 @@ class DLHubService:
             '/dlhub.v1.DLHubService/ListAudit',
             dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/CreateBinding',
+            dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBindings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ListBindings',
+            dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/DeleteBinding',
+            dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
             options,
             channel_credentials,
             insecure,

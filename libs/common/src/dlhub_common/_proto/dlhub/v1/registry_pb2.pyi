@@ -308,3 +308,85 @@ class ListAuditResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[AuditEntry]
     next_page_token: str
     def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class StreamBinding(_message.Message):
+    __slots__ = ("id", "topic", "servable", "output_topic", "dead_letter_topic", "key_field", "input", "creator", "created_at", "max_in_flight", "creator_groups", "creator_identities", "creator_roles")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    DEAD_LETTER_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    MAX_IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_IDENTITIES_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_ROLES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    topic: str
+    servable: _types_pb2.ServableRef
+    output_topic: str
+    dead_letter_topic: str
+    key_field: str
+    input: str
+    creator: str
+    created_at: str
+    max_in_flight: int
+    creator_groups: _containers.RepeatedScalarFieldContainer[str]
+    creator_identities: _containers.RepeatedScalarFieldContainer[str]
+    creator_roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., topic: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., output_topic: _Optional[str] = ..., dead_letter_topic: _Optional[str] = ..., key_field: _Optional[str] = ..., input: _Optional[str] = ..., creator: _Optional[str] = ..., created_at: _Optional[str] = ..., max_in_flight: _Optional[int] = ..., creator_groups: _Optional[_Iterable[str]] = ..., creator_identities: _Optional[_Iterable[str]] = ..., creator_roles: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CreateBindingRequest(_message.Message):
+    __slots__ = ("topic", "servable", "output_topic", "dead_letter_topic", "key_field", "input", "max_in_flight")
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    DEAD_LETTER_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    MAX_IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
+    topic: str
+    servable: _types_pb2.ServableRef
+    output_topic: str
+    dead_letter_topic: str
+    key_field: str
+    input: str
+    max_in_flight: int
+    def __init__(self, topic: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., output_topic: _Optional[str] = ..., dead_letter_topic: _Optional[str] = ..., key_field: _Optional[str] = ..., input: _Optional[str] = ..., max_in_flight: _Optional[int] = ...) -> None: ...
+
+class CreateBindingResponse(_message.Message):
+    __slots__ = ("binding",)
+    BINDING_FIELD_NUMBER: _ClassVar[int]
+    binding: StreamBinding
+    def __init__(self, binding: _Optional[_Union[StreamBinding, _Mapping]] = ...) -> None: ...
+
+class ListBindingsRequest(_message.Message):
+    __slots__ = ("all", "include_principals", "topic")
+    ALL_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    all: bool
+    include_principals: bool
+    topic: str
+    def __init__(self, all: _Optional[bool] = ..., include_principals: _Optional[bool] = ..., topic: _Optional[str] = ...) -> None: ...
+
+class ListBindingsResponse(_message.Message):
+    __slots__ = ("bindings",)
+    BINDINGS_FIELD_NUMBER: _ClassVar[int]
+    bindings: _containers.RepeatedCompositeFieldContainer[StreamBinding]
+    def __init__(self, bindings: _Optional[_Iterable[_Union[StreamBinding, _Mapping]]] = ...) -> None: ...
+
+class DeleteBindingRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class DeleteBindingResponse(_message.Message):
+    __slots__ = ("binding",)
+    BINDING_FIELD_NUMBER: _ClassVar[int]
+    binding: StreamBinding
+    def __init__(self, binding: _Optional[_Union[StreamBinding, _Mapping]] = ...) -> None: ...

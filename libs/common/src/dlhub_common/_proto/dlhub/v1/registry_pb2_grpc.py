@@ -95,6 +95,21 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
                 _registered_method=True)
+        self.CreateBinding = channel.unary_unary(
+                '/dlhub.v1.RegistryService/CreateBinding',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.FromString,
+                _registered_method=True)
+        self.ListBindings = channel.unary_unary(
+                '/dlhub.v1.RegistryService/ListBindings',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.FromString,
+                _registered_method=True)
+        self.DeleteBinding = channel.unary_unary(
+                '/dlhub.v1.RegistryService/DeleteBinding',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -197,6 +212,31 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBinding(self, request, context):
+        """Bind a bus topic to a servable (docs/streams.md): every frame published on
+        `topic` runs through the servable, as the binding's creator, and its
+        result goes to `output_topic`. The caller must be able to run the
+        servable (NOT_FOUND otherwise); UNAUTHENTICATED for anonymous callers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBindings(self, request, context):
+        """The caller's bindings (administrators: `all` for everyone's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBinding(self, request, context):
+        """Remove one of the caller's bindings (administrators: anyone's). Its
+        stream stops within the runners' poll interval.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -259,6 +299,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'CreateBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBinding,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.SerializeToString,
+            ),
+            'ListBindings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBindings,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.SerializeToString,
+            ),
+            'DeleteBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBinding,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -586,6 +641,87 @@ class RegistryService:
             '/dlhub.v1.RegistryService/ListAudit',
             dlhub_dot_v1_dot_registry__pb2.ListAuditRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/CreateBinding',
+            dlhub_dot_v1_dot_registry__pb2.CreateBindingRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.CreateBindingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBindings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/ListBindings',
+            dlhub_dot_v1_dot_registry__pb2.ListBindingsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListBindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/DeleteBinding',
+            dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
             options,
             channel_credentials,
             insecure,
