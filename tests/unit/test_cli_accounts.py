@@ -34,7 +34,8 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("DLHUB_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("DLHUB_DATA_DIR", "unused")  # restored after the test (_settings sets it)
+    # restored after the test (_settings sets it); under tmp_path: never the checkout
+    monkeypatch.setenv("DLHUB_DATA_DIR", str(tmp_path / "unused"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 

@@ -17,11 +17,12 @@ pytestmark = pytest.mark.timeout(30)
 
 
 @pytest.fixture(autouse=True)
-def hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("DLHUB_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("DLHUB_DATA_DIR", "unused")  # restored after the test (_settings sets it)
+    # restored after the test (_settings sets it); under tmp_path: never the checkout
+    monkeypatch.setenv("DLHUB_DATA_DIR", str(tmp_path / "unused"))
 
 
 def test_servables_flag_sets_executor_options_and_keeps_other_settings(
