@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -213,8 +214,9 @@ def dropped(api: str) -> float:
 
 
 async def test_a_client_that_stops_reading_is_dropped_and_other_streams_go_on(
-    tmp_path: Path, tiny: TinyModel, hermetic_env: None
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="dlhub.gateway.streams")
     async with running_mesh(
         tmp_path,
         tiny,
@@ -261,13 +263,23 @@ async def test_a_client_that_stops_reading_is_dropped_and_other_streams_go_on(
             assert sent < 60, sent
             with pytest.raises(grpc.aio.AioRpcError) as info:
                 await asyncio.wait_for(_read_all(stalled), 20)
-            assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
-            assert "stream dropped" in (info.value.details() or "")
-            assert "gateway.stream_write_timeout_s" in (info.value.details() or "")
-            # the gateway held at most MAX_IN_FLIGHT of them (run, or waiting to be written)
-            details = error_from_rpc(info.value).details
-            assert 0 < details["in_flight"] <= MAX_IN_FLIGHT, details
-            assert details["requests"] <= sent, details
+            if info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                assert "stream dropped" in (info.value.details() or "")
+                assert "gateway.stream_write_timeout_s" in (info.value.details() or "")
+                # the gateway held at most MAX_IN_FLIGHT of them (run, or waiting to be written)
+                details = error_from_rpc(info.value).details
+                assert 0 < details["in_flight"] <= MAX_IN_FLIGHT, details
+                assert details["requests"] <= sent, details
+            else:
+                # grpc's client can fail its own pending send (blocked by flow
+                # control) before it reads the status: "Internal error from Core"
+                assert info.value.code() is grpc.StatusCode.INTERNAL, info.value
+                assert "execute_batch" in (info.value.debug_error_string() or ""), info.value
+            # the gateway's own account of the drop, whatever the client saw
+            [ended] = [r for r in caplog.records if "dropped_slow_reader" in r.getMessage()]
+            _api, _id, _how, requests, _errors, written = ended.args  # type: ignore[misc]
+            assert 0 < requests - written <= MAX_IN_FLIGHT, ended.getMessage()
+            assert requests <= sent
         finally:
             await stalled_channel.close()
         open_now = REGISTRY.get_sample_value("dlhub_streams_open", {"api": "oip"})
