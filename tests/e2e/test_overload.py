@@ -177,9 +177,11 @@ def test_a_flood_of_large_inputs_is_refused_and_memory_stays_bounded(tmp_path: P
         assert refused["total_bytes"] > 0, refused
         assert results == Counter({float(STEPS): len(accepted)})  # every accepted task ran
         assert rss.peak - before < GROWTH_BOUND
-        # bounded, not merely slow: little growth once the limits are reached
-        # (unbounded, the same flood grew ~400 MiB per half; allocator
-        # fragmentation under a loaded CI machine reached +81 MiB once)
+        # bounded, not merely slow: little growth once the limits are reached.
+        # Allocator fragmentation on a loaded CI machine reached +81 MiB once,
+        # so the margin is 128 MiB; the unbounded flood of issue #8 grew about
+        # 100 MiB per 7.5 s half, so this check alone is now a weak one, and
+        # GROWTH_BOUND above is the firm bound.
         assert second_half < first_half + 128 * MiB
     finally:
         process.stop_cleanly()
