@@ -3,7 +3,8 @@
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
 from dlhub_sdk.models.python import PythonStaticMethodServable, dict_of, list_of
-from dlhub_sdk.models.sklearn import NativeScikitLearnServable, ScikitLearnServable
+from dlhub_sdk.models.sklearn import ScikitLearnServable
+from dlhub_sdk.models.sklearn_native import NativeScikitLearnServable
 from dlhub_sdk.models.torch import TorchServable
 
 __all__ = [
