@@ -23,6 +23,7 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
+from dlhub_common.training_spec import TrainingSpec
 
 SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export")
 # Types whose runs carry tensors; the others carry one JSON value.
@@ -279,6 +280,9 @@ class ServableBlock(_Block):
         " results then come back as {class: probability}",
     )
     model_summary: str | None = None
+    training: TrainingSpec | None = Field(
+        None, description="Retraining recipe (python servables; dlhub_common.training_spec)"
+    )
 
     @field_validator("type")
     @classmethod
@@ -293,6 +297,15 @@ class ServableBlock(_Block):
         if "run" not in value:
             raise ValueError("must define the 'run' method")
         return value
+
+    @model_validator(mode="after")
+    def _trainable(self) -> ServableBlock:
+        if self.training is not None and self.type not in WORKER_SERVABLE_TYPES:
+            raise ValueError(
+                f"training: a {self.type} servable has no python environment to train in;"
+                f" recipes are for {' and '.join(WORKER_SERVABLE_TYPES)} servables"
+            )
+        return self
 
     @model_validator(mode="after")
     def _python(self) -> ServableBlock:
