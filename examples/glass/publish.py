@@ -25,11 +25,18 @@ HERE = Path(__file__).parent
 INPUT_TYPE = {
     "type": "any",
     "description": "element symbols of an equiatomic alloy: ['V', 'Co', 'Zr'] or"
-    " {'data': ['V', 'Co', 'Zr']} (the original DLHub call shape)",
+    " {'data': ['V', 'Co', 'Zr']} (the original DLHub call shape), or a batch:"
+    " a list of such lists",
 }
 
 
-OUTPUT_TYPE = {"type": "number", "description": "glass-forming-ability score in [0, 1]"}
+OUTPUT_TYPE = {
+    "type": "any",
+    "description": "glass-forming-ability score in [0, 1]; a list of scores for a batch",
+}
+# What a model must take to compete on the benchmark: a batch of alloys, a score each.
+BENCHMARK_INPUT = {"type": "list", "item_type": {"type": "list", "item_type": {"type": "string"}}}
+BENCHMARK_OUTPUT = {"type": "list", "item_type": {"type": "number"}}
 BENCHMARK_FILE = "data.json"
 
 
@@ -75,14 +82,14 @@ def benchmark_metadata(name: str = "glass-heldout") -> dict[str, Any]:
     """The acceptance benchmark: held-out alloys (SYNTHETIC), scored by MAE."""
     return {
         "datacite": {
-            "creators": [{"creatorName": "Ward, Logan"}],
+            "creators": [{"name": "Ward, Logan"}],
             "titles": [{"title": "Held-out metallic-glass alloys (synthetic)"}],
             "resourceType": {"resourceTypeGeneral": "Dataset", "resourceType": "Benchmark"},
         },
         "dlhub": {"name": name, "files": {"model": BENCHMARK_FILE}},
         "servable": {
             "type": "benchmark",
-            "methods": {"run": {"input": INPUT_TYPE, "output": OUTPUT_TYPE}},
+            "methods": {"run": {"input": BENCHMARK_INPUT, "output": BENCHMARK_OUTPUT}},
             "benchmark": {"metric": "mae", "batch_size": 16},
         },
     }

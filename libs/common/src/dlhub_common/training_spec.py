@@ -23,7 +23,7 @@ the executor package (``dlhub_executor.training``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -155,15 +155,17 @@ class TrainOutcome:
 
 @dataclass(frozen=True)
 class PredictCall:
-    """Run a servable's ``run`` method over ``inputs``, one call per example."""
+    """Run a servable's ``run`` method over ``inputs``: one call per batch of
+    ``batch_size`` examples, sent as one JSON list (the benchmark contract),
+    which must answer with a list of as many predictions."""
 
     env: Environment
     bundle_dir: str
     servable_type: str  # python | sklearn
     method_details: dict[str, Any]
     inputs: list[Any]
+    batch_size: int
     call_timeout_s: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Trainer(Protocol):

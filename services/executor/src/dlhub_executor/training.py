@@ -145,10 +145,21 @@ class LocalTrainer:
         model = PythonModel(
             interpreter, Path(call.bundle_dir), module, function, call.call_timeout_s, loader
         )
+        predictions: list[Any] = []
         try:
-            return [json.loads(model.run_json(json.dumps(value))) for value in call.inputs]
+            for start in range(0, len(call.inputs), call.batch_size):
+                batch = call.inputs[start : start + call.batch_size]
+                got = json.loads(model.run_json(json.dumps(batch)))
+                if not isinstance(got, list) or len(got) != len(batch):
+                    shown = f"a list of {len(got)}" if isinstance(got, list) else type(got).__name__
+                    raise InvalidArgument(
+                        f"the model answered a batch of {len(batch)} benchmark inputs with"
+                        f" {shown}; it must return one prediction per input"
+                    )
+                predictions.extend(got)
         finally:
             model.close()
+        return predictions
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -55,7 +55,7 @@ from dlhub_common.training_spec import (
     TrainingSpec,
     TrainLimits,
 )
-from dlhub_registry import reads, retrain_sources
+from dlhub_registry import reads, retrain_jobs, retrain_sources
 from dlhub_registry.instances import Instance
 from dlhub_registry.periodic import Periodic
 from dlhub_registry.publish_jobs import now_rfc3339
@@ -188,6 +188,13 @@ class Retrainer:
             )
         await self.remember(latest)
         return await self.start_job(owner, name, "manual", principal.username or "")
+
+    async def jobs(
+        self, principal: Principal, owner: str, name: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """The servable's retrain jobs, newest first (owners and co-owners only)."""
+        await managed(self.docs, principal, owner, name, "see the retrain jobs of")
+        return await retrain_jobs.listed(self.docs, owner, name, limit)
 
     async def start_job(
         self, owner: str, name: str, trigger: str, by: str, events: list[str] | None = None
@@ -439,6 +446,7 @@ class Retrainer:
                         servable_type=record["metadata"]["servable"]["type"],
                         method_details=run_details,
                         inputs=list(data.inputs),
+                        batch_size=int(bench_block["benchmark"].get("batch_size") or 64),
                         call_timeout_s=self.config.eval_call_timeout_s,
                     )
                 )

@@ -23,6 +23,7 @@ starts one more job when it ends (triggers are merged into that one).
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -67,6 +68,7 @@ class RetrainJob:
             "triggered_by": triggered_by,
             "state": RUNNING,
             "started_at": now_rfc3339(),
+            "started_ns": time.time_ns(),  # orders jobs started within one second
             "finished_at": "",
             "log": [],
             "error_code": "",
@@ -114,12 +116,10 @@ async def _manages(docs: DocumentStore, principal: Principal, owner: str, name: 
     return bool(newest) and principal.can_manage(newest[0])
 
 
-async def listed(
-    docs: DocumentStore, principal: Principal, owner: str, name: str, limit: int
-) -> list[dict[str, Any]]:
+async def listed(docs: DocumentStore, owner: str, name: str, limit: int) -> list[dict[str, Any]]:
     """The servable's jobs, newest first (the caller must manage it: see ``managed``)."""
     found = await docs.find(
-        RETRAIN_JOBS, {"owner": owner, "name": name}, sort=[("started_at", -1)], limit=limit
+        RETRAIN_JOBS, {"owner": owner, "name": name}, sort=[("started_ns", -1)], limit=limit
     )
     return found
 
