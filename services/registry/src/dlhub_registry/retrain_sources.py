@@ -82,8 +82,8 @@ async def list_prefix(s3: S3ObjectsConfig | None, prefix: str) -> list[SourceObj
         bucket, key_prefix = _split_s3(prefix)
         found: list[SourceObject] = []
         try:
-            async with _s3_client(s3) as s3:
-                paginator = s3.get_paginator("list_objects_v2")
+            async with _s3_client(s3) as client:
+                paginator = client.get_paginator("list_objects_v2")
                 async for page in paginator.paginate(Bucket=bucket, Prefix=key_prefix):
                     for item in page.get("Contents", []):
                         key = str(item["Key"])
@@ -149,11 +149,11 @@ async def stage(
     if prefix.startswith("s3://"):
         bucket, _key_prefix = _split_s3(prefix)
         try:
-            async with _s3_client(s3) as s3:
+            async with _s3_client(s3) as client:
                 for obj in objects:
                     target = _safe_target(data_dir, obj.key)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    response = await s3.get_object(Bucket=bucket, Key=obj.full)
+                    response = await client.get_object(Bucket=bucket, Key=obj.full)
                     h = hashlib.sha256()
                     with target.open("wb") as out:
                         body = response["Body"]
