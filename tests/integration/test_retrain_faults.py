@@ -1,0 +1,220 @@
+"""Retrain faults and permissions: each training failure ends the job FAILED
+with the reason, the owner (and co-owners) see the traceback, nothing is
+published; two triggers at once give one job at a time; only owners and
+co-owners may retrain or read jobs; bad recipes are refused at publish.
+
+A toy python servable: ``predict(xs)`` multiplies a batch of numbers by the
+weight in ``weight.txt``; its benchmark wants twice the input (MAE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from dlhub_common._proto.dlhub.v1 import registry_pb2
+from dlhub_sdk.models import PythonStaticMethodServable
+from tests.benchmark_support import benchmark_metadata, json_files
+from tests.integration._retrain import finished_jobs, get_job, jobs, ref, retrain, versions
+from tests.integration.conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
+
+WALL_S = 8
+CPU_S = 1
+NUMBERS = {"type": "list", "item_type": {"type": "number"}}
+
+MODEL = """
+import pathlib
+
+def predict(xs):
+    w = float(pathlib.Path("weight.txt").read_text())
+    return [w * x for x in xs]
+"""
+
+TRAINERS = {
+    "toy-raise": """
+def train(data_dir, previous_dir):
+    raise RuntimeError("bad data: boom")
+""",
+    "toy-slow": """
+import time
+
+def train(data_dir, previous_dir):
+    time.sleep(60)
+""",
+    "toy-spin": """
+def train(data_dir, previous_dir):
+    while True:
+        pass
+""",
+    "toy-reserved": """
+import os, tempfile
+
+def train(data_dir, previous_dir):
+    out = tempfile.mkdtemp()
+    for name, text in (("weight.txt", "2.0"), ("dlhub.json", "{}")):
+        with open(os.path.join(out, name), "w") as f:
+            f.write(text)
+    return out
+""",
+    "toy-ok": """
+import os, tempfile, time
+
+def train(data_dir, previous_dir):
+    with open("INTERVALS", "a") as log:
+        log.write(f"start {time.time()}\\n")
+        time.sleep(1.0)
+        out = os.path.join(tempfile.mkdtemp(), "weight.txt")
+        with open(out, "w") as f:
+            f.write("2.0")
+        log.write(f"end {time.time()}\\n")
+    return [out]
+""",
+}
+
+
+def toy(tmp: Path, name: str, train: str, *, visible_to: list[str] | None = None) -> Any:
+    folder = tmp / name
+    folder.mkdir(parents=True)
+    (folder / "toy.py").write_text(MODEL)
+    (folder / "weight.txt").write_text("1.0")
+    (folder / "train.py").write_text(train)
+    model = PythonStaticMethodServable.from_function(
+        folder / "toy.py", "predict", input_type=NUMBERS, output_type=NUMBERS, name=name
+    )
+    model.add_file(folder / "weight.txt")
+    model.set_title(f"toy {name}").add_author("Doe, Jane")
+    model.set_training(
+        folder / "train.py", prefix=str(tmp / "data" / name), benchmark="alice/double:1"
+    )
+    if visible_to is not None:
+        model.set_visibility(visible_to)
+    return model.to_dict(), {p: src.read_bytes() for p, src in model.files().items()}
+
+
+async def _error(call: Any) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call
+    return info.value
+
+
+@pytest.fixture
+async def mesh(tmp_path: Path, tiny: TinyModel, hermetic_env: None) -> Any:
+    async with running_mesh(
+        tmp_path / "mesh",
+        tiny,
+        retrain={"poll_interval_s": 0.5, "wall_timeout_s": WALL_S, "cpu_time_s": CPU_S},
+        executor_options={"env_dir": tmp_path / "envs"},
+    ) as m:
+        bench = benchmark_metadata("double", output=None, run_input=NUMBERS, run_output=NUMBERS)
+        await m.publish(bench, json_files([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]))
+        yield m
+
+
+async def test_training_faults_fail_the_job_and_publish_nothing(mesh: Mesh, tmp_path: Path) -> None:
+    intervals = tmp_path / "intervals.txt"
+    for name, train in TRAINERS.items():
+        await mesh.publish(
+            *toy(tmp_path / "toys", name, train.replace("INTERVALS", str(intervals)))
+        )
+    before = mesh.object_files()
+    faulty = [n for n in TRAINERS if n != "toy-ok"]
+    started = await asyncio.gather(*(retrain(mesh, n) for n in faulty))
+    assert all(not s.merged and s.job.state == "RUNNING" for s in started)
+    done = {n: (await finished_jobs(mesh, n, 1))[0] for n in faulty}
+    assert mesh.object_files() == before, "a failed retrain left objects behind"
+    for name in faulty:
+        assert done[name].state == "FAILED", (name, list(done[name].log))
+        assert await versions(mesh, name) == [1]
+
+    raised = done["toy-raise"]
+    assert raised.error == "the training function raised RuntimeError: bad data: boom"
+    assert 'raise RuntimeError("bad data: boom")' in raised.traceback
+    assert "train.py" in raised.traceback
+    slow = done["toy-slow"]
+    assert slow.error_code == "DEADLINE_EXCEEDED"
+    assert f"wall-clock limit of {WALL_S} s (DLHUB_RETRAIN__WALL_TIMEOUT_S)" in slow.error
+    spin = done["toy-spin"]
+    assert spin.error_code == "RESOURCE_EXHAUSTED", (spin.error, list(spin.log))
+    assert f"CPU-time limit of {CPU_S} s (DLHUB_RETRAIN__CPU_TIME_S)" in spin.error
+    reserved = done["toy-reserved"]
+    assert reserved.error_code == "INVALID_ARGUMENT"
+    assert "'dlhub.json' is written by the registry into every bundle" in reserved.error
+    assert reserved.has_score  # it was better (MAE 0) and failed at the publish checks
+    publish_job = await mesh.stub.GetPublishJob(
+        registry_pb2.GetPublishJobRequest(publish_id=reserved.publish_id),
+        metadata=mesh.md(),
+        timeout=RPC_TIMEOUT_S,
+    )
+    assert publish_job.job.state == "FAILED"
+
+    # the traceback is the owners' only: bob sees no job until he co-owns it
+    err = await _error(get_job(mesh, raised.id, token=mesh.bob_token))
+    assert err.code() is grpc.StatusCode.NOT_FOUND
+    await mesh.stub.SetAccess(
+        registry_pb2.SetAccessRequest(ref=ref("toy-raise"), add_co_owners=["bob"]),
+        metadata=mesh.md(),
+        timeout=RPC_TIMEOUT_S,
+    )
+    seen_by_bob = await get_job(mesh, raised.id, token=mesh.bob_token)
+    assert seen_by_bob.traceback == raised.traceback
+
+    # two triggers at once: one job runs, the second is merged into one more after it
+    first, second = await asyncio.gather(retrain(mesh, "toy-ok"), retrain(mesh, "toy-ok"))
+    assert sorted([first.merged, second.merged]) == [False, True]
+    assert first.job.id == second.job.id
+    ok = await finished_jobs(mesh, "toy-ok", 2)
+    assert [j.trigger for j in ok] == ["manual", "queued"]
+    assert [j.state for j in ok] == ["SUCCEEDED", "SUCCEEDED"], [j.error for j in ok]
+    assert [j.version for j in ok] == [2, 3]
+    marks = intervals.read_text().split()
+    assert marks[0::2] == ["start", "end", "start", "end"]
+    start_1, end_1, start_2, end_2 = (float(t) for t in marks[1::2])
+    assert start_1 < end_1 <= start_2 < end_2, "two training runs overlapped"
+    assert ok[0].score == 0.0
+    assert ok[0].previous_score == 2.5
+
+
+async def test_only_owners_and_co_owners_retrain(mesh: Mesh, tmp_path: Path) -> None:
+    await mesh.publish(*toy(tmp_path / "toys", "toy-pub", TRAINERS["toy-raise"]))
+    await mesh.publish(
+        *toy(tmp_path / "toys", "toy-private", TRAINERS["toy-raise"], visible_to=["alice"])
+    )
+    err = await _error(retrain(mesh, "toy-pub", token=mesh.bob_token))
+    assert err.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert "only the owner (alice) or a co-owner may retrain alice/toy-pub" in (err.details() or "")
+    err = await _error(retrain(mesh, "toy-private", token=mesh.bob_token))
+    assert err.code() is grpc.StatusCode.NOT_FOUND
+    err = await _error(retrain(mesh, "toy-pub", token=""))
+    assert err.code() is grpc.StatusCode.UNAUTHENTICATED
+    err = await _error(jobs(mesh, "toy-pub", token=mesh.bob_token))
+    assert err.code() is grpc.StatusCode.PERMISSION_DENIED
+    err = await _error(retrain(mesh, "double"))
+    assert err.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert "alice/double:1 has no training recipe" in (err.details() or "")
+    assert await jobs(mesh, "toy-pub") == []
+
+
+async def test_bad_recipes_are_refused_at_publish(mesh: Mesh, tmp_path: Path) -> None:
+    metadata, files = toy(tmp_path / "toys", "toy-bad", TRAINERS["toy-raise"])
+    cases = [
+        ({"benchmark": "alice/double"}, "servable.training.acceptance.benchmark"),
+        ({"rule": "best"}, "servable.training.acceptance.rule"),
+    ]
+    for change, field in cases:
+        doc = {**metadata, "servable": {**metadata["servable"]}}
+        doc["servable"]["training"] = {
+            **metadata["servable"]["training"],
+            "acceptance": {**metadata["servable"]["training"]["acceptance"], **change},
+        }
+        err = await _error(mesh.publish(doc, files))
+        assert err.code() is grpc.StatusCode.INVALID_ARGUMENT
+        assert field in (err.details() or "")
+    onnx = mesh.model.metadata("onnx-train")
+    onnx["servable"]["training"] = metadata["servable"]["training"]
+    err = await _error(mesh.publish(onnx, {"model.onnx": mesh.model.data}))
+    assert err.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "has no python environment to train in" in (err.details() or "")
