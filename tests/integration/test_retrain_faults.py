@@ -76,7 +76,14 @@ def train(data_dir, previous_dir):
 }
 
 
-def toy(tmp: Path, name: str, train: str, *, visible_to: list[str] | None = None) -> Any:
+def toy(
+    tmp: Path,
+    name: str,
+    train: str,
+    *,
+    visible_to: list[str] | None = None,
+    topic: str | None = None,
+) -> Any:
     folder = tmp / name
     folder.mkdir(parents=True)
     (folder / "toy.py").write_text(MODEL)
@@ -87,9 +94,8 @@ def toy(tmp: Path, name: str, train: str, *, visible_to: list[str] | None = None
     )
     model.add_file(folder / "weight.txt")
     model.set_title(f"toy {name}").add_author("Doe, Jane")
-    model.set_training(
-        folder / "train.py", prefix=str(tmp / "data" / name), benchmark="alice/double:1"
-    )
+    source = {"topic": topic} if topic else {"prefix": str(tmp / "data" / name)}
+    model.set_training(folder / "train.py", benchmark="alice/double:1", **source)
     if visible_to is not None:
         model.set_visibility(visible_to)
     return model.to_dict(), {p: src.read_bytes() for p, src in model.files().items()}
@@ -218,3 +224,25 @@ async def test_bad_recipes_are_refused_at_publish(mesh: Mesh, tmp_path: Path) ->
     err = await _error(mesh.publish(onnx, {"model.onnx": mesh.model.data}))
     assert err.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "has no python environment to train in" in (err.details() or "")
+
+
+EVENTS_TRAINER = """
+import json, os, pathlib, tempfile
+
+def train(data_dir, previous_dir):
+    events = sorted(pathlib.Path(data_dir).glob("*.json"))
+    weight = json.loads(events[-1].read_text())["weight"]
+    out = os.path.join(tempfile.mkdtemp(), "weight.txt")
+    pathlib.Path(out).write_text(str(weight))
+    return [out]
+"""
+
+
+async def test_an_event_on_the_topic_retrains(mesh: Mesh, tmp_path: Path) -> None:
+    await mesh.publish(*toy(tmp_path / "toys", "toy-events", EVENTS_TRAINER, topic="toy.new-data"))
+    bus = await mesh.backends.bus()
+    await bus.publish("toy.new-data", b'{"weight": 2.0}')
+    (job,) = await finished_jobs(mesh, "toy-events", 1)
+    assert (job.trigger, job.state, job.version) == ("topic", "SUCCEEDED", 2), list(job.log)
+    assert list(job.data_objects) == ["event-00000.json"]
+    assert (job.previous_score, job.score) == (2.5, 0.0)

@@ -111,6 +111,10 @@ class Retrainer:
             if spec is None:
                 await self.docs.delete(RETRAIN_RECIPES, key)
                 return
+            if spec.source.topic is not None:  # events sent from now on wait for the job
+                await self.bus.ensure_group(
+                    [spec.source.topic], _group(record["owner"], record["name"])
+                )
             await self.docs.put(
                 RETRAIN_RECIPES,
                 key,
@@ -229,18 +233,20 @@ class Retrainer:
         )
 
     async def _consume(self, owner: str, name: str, topic: str) -> None:
+        """Keep each event of ``topic`` for the next job, then trigger one."""
         key = f"{owner}/{name}"
-        group = f"retrain.{owner}.{name}"
-        async with self.bus.subscribe([topic], group) as sub:
-            async for delivery in sub:
-                doc = await self.docs.get(RETRAIN_SEEN, key) or {"events": []}
-                events = [*doc.get("events", []), delivery.value.decode("utf-8", "replace")]
-                await self.docs.put(RETRAIN_SEEN, key, {**doc, "events": events[-1000:]})
-                await delivery.ack()
-                try:
+        try:
+            async with self.bus.subscribe([topic], _group(owner, name)) as sub:
+                async for delivery in sub:
+                    doc = await self.docs.get(RETRAIN_SEEN, key) or {"events": []}
+                    events = [*doc.get("events", []), delivery.value.decode("utf-8", "replace")]
+                    await self.docs.put(RETRAIN_SEEN, key, {**doc, "events": events[-1000:]})
+                    await delivery.ack()
                     await self.start_job(owner, name, "topic", "")
-                except DLHubError as exc:
-                    log.warning("retrain trigger of %s on %s failed: %s", key, topic, exc.message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the next watcher round subscribes again
+            log.warning("retrain topic %s of %s stopped: %s", topic, key, exc)
 
     async def recover(self) -> None:
         """Fail the RUNNING jobs whose registry instance is dead, and free their locks."""
@@ -324,3 +330,8 @@ class Retrainer:
                 await self.start_job(owner, name, "queued", "")
         except Exception:
             log.warning("could not release the retrain lock of %s", key, exc_info=True)
+
+
+def _group(owner: str, name: str) -> str:
+    """The consumer group of a servable's "new data" topic."""
+    return f"retrain.{owner}.{name}"
