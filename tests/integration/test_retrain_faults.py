@@ -17,6 +17,8 @@ import grpc
 import pytest
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2
+from dlhub_sdk import cli
+from dlhub_sdk.client import DLHubClient
 from dlhub_sdk.models import PythonStaticMethodServable
 from tests.benchmark_support import benchmark_metadata, json_files
 from tests.integration._retrain import finished_jobs, get_job, jobs, ref, retrain, versions
@@ -246,3 +248,57 @@ async def test_an_event_on_the_topic_retrains(mesh: Mesh, tmp_path: Path) -> Non
     assert (job.trigger, job.state, job.version) == ("topic", "SUCCEEDED", 2), list(job.log)
     assert list(job.data_objects) == ["event-00000.json"]
     assert (job.previous_score, job.score) == (2.5, 0.0)
+
+
+async def test_http_sdk_and_cli_retrain(
+    mesh: Mesh, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weight_two = TRAINERS["toy-ok"].replace("INTERVALS", str(tmp_path / "unused.txt"))
+    await mesh.publish(*toy(tmp_path / "toys", "toy-doors", weight_two))
+
+    resp = await mesh.http.post("/api/v1/servables/alice/toy-doors/retrain", headers=mesh.headers())
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["merged"] is False
+    assert body["job"]["state"] == "RUNNING"
+    assert body["job"]["servable"] == {"owner": "alice", "name": "toy-doors", "version": 1}
+    denied = await mesh.http.post(
+        "/api/v1/servables/alice/toy-doors/retrain", headers=mesh.headers(mesh.bob_token)
+    )
+    assert denied.status_code == 403, denied.text
+    anonymous = await mesh.http.post("/api/v1/servables/alice/toy-doors/retrain")
+    assert anonymous.status_code == 401, anonymous.text
+    (job,) = await finished_jobs(mesh, "toy-doors", 1)
+    shown = (await mesh.http.get(f"/api/v1/retrain-jobs/{job.id}", headers=mesh.headers())).json()
+    assert shown["state"] == "SUCCEEDED"
+    assert shown["version"] == 2
+    assert shown["score"]["candidate"] == 0.0
+    assert shown["score"]["previous"] == 2.5
+    hidden = await mesh.http.get(
+        f"/api/v1/retrain-jobs/{job.id}", headers=mesh.headers(mesh.bob_token)
+    )
+    assert hidden.status_code == 404
+    listed = await mesh.http.get(
+        "/api/v1/servables/alice/toy-doors/retrain-jobs", headers=mesh.headers()
+    )
+    assert [j["id"] for j in listed.json()["jobs"]] == [job.id]
+
+    def use_sdk() -> dict[str, Any]:
+        with DLHubClient(mesh.grpc_address, mesh.token) as client:
+            started = client.retrain("alice/toy-doors")
+            assert started["merged"] is False
+            return client.wait_retrain_job(started["id"], timeout_s=60)
+
+    done = await asyncio.to_thread(use_sdk)
+    assert (done["state"], done["trigger"], done["version"]) == ("SUCCEEDED", "manual", 3)
+
+    def run_cli(*argv: str) -> tuple[int, str]:
+        code = cli.main([*argv, "--address", mesh.grpc_address, "--token", mesh.token])
+        return code, capsys.readouterr().out
+
+    code, text = await asyncio.to_thread(run_cli, "retrain", "jobs", "alice/toy-doors")
+    assert code == 0
+    assert text.splitlines()[0].startswith(f"{done['id']}  alice/toy-doors:2  manual  SUCCEEDED")
+    code, text = await asyncio.to_thread(run_cli, "retrain", "show", job.id)
+    assert code == 0
+    assert "accepted: candidate mae 0, current 2.5" in text

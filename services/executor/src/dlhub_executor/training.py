@@ -102,15 +102,17 @@ class LocalTrainer:
                     _kill(proc)
             log = _tail(log_path)
             code = proc.returncode
-            if code in (-signal.SIGXCPU, -signal.SIGKILL) and not result.exists():
+            if code == -signal.SIGXCPU and not result.exists():
                 raise ResourceExhausted(
                     f"training ran past its CPU-time limit of {call.limits.cpu_time_s} s"
                     " (DLHUB_RETRAIN__CPU_TIME_S); it was killed",
                     details={"log": log, "limit": "cpu_time_s"},
                 )
             if not result.exists():
+                how = f"signal {-code}" if code < 0 else f"exit status {code}"
                 raise ServableError(
-                    f"the training process died (exit status {code}) before it answered",
+                    f"the training process died ({how}) before it answered; a process over"
+                    f" its memory limit ({call.limits.memory_bytes} bytes) may be killed so",
                     details={"log": log, "traceback": log},
                 )
             reply = json.loads(result.read_text())

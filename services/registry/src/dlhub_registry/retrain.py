@@ -197,6 +197,8 @@ class Retrainer:
                 await self.docs.delete(RETRAIN_LOCKS, key)  # left by a dead job
         else:
             raise Unavailable(f"could not take the retrain lock of {key}; retry")
+        latest = await reads.global_latest(self.docs, owner, name)
+        job.doc["base_version"] = int(latest["version"]) if latest else 0
         job.line(f"{trigger} trigger by {by or 'the watcher'}")
         await job.save()
         task = asyncio.create_task(self._run(job, events or []), name=f"retrain {job.id}")
