@@ -52,6 +52,12 @@ def train(data_dir, previous_dir):
     while True:
         pass
 """,
+    "toy-die": """
+import os, signal
+
+def train(data_dir, previous_dir):
+    os.kill(os.getpid(), signal.SIGKILL)
+""",
     "toy-reserved": """
 import os, tempfile
 
@@ -148,6 +154,9 @@ async def test_training_faults_fail_the_job_and_publish_nothing(mesh: Mesh, tmp_
     spin = done["toy-spin"]
     assert spin.error_code == "RESOURCE_EXHAUSTED", (spin.error, list(spin.log))
     assert f"CPU-time limit of {CPU_S} s (DLHUB_RETRAIN__CPU_TIME_S)" in spin.error
+    died = done["toy-die"]
+    assert died.error_code == "SERVABLE_ERROR", (died.error, list(died.log))
+    assert died.error.startswith("the training process died (signal 9) before it answered")
     reserved = done["toy-reserved"]
     assert reserved.error_code == "INVALID_ARGUMENT"
     assert "'dlhub.json' is written by the registry into every bundle" in reserved.error
@@ -302,3 +311,60 @@ async def test_http_sdk_and_cli_retrain(
     code, text = await asyncio.to_thread(run_cli, "retrain", "show", job.id)
     assert code == 0
     assert "accepted: candidate mae 0, current 2.5" in text
+
+
+async def test_a_job_of_a_dead_registry_ends_failed(mesh: Mesh, tmp_path: Path) -> None:
+    await mesh.publish(*toy(tmp_path / "toys", "toy-orphan", TRAINERS["toy-raise"]))
+    docs = await mesh.backends.documents()
+    dead = "0" * 32  # an instance id no registry has
+    await docs.put(
+        "retrain_jobs",
+        "rtj-orphan",
+        {
+            "id": "rtj-orphan",
+            "owner": "alice",
+            "name": "toy-orphan",
+            "base_version": 1,
+            "trigger": "manual",
+            "state": "RUNNING",
+            "started_at": "2026-01-01T00:00:00Z",
+            "started_ns": 1,
+            "log": ["manual trigger by alice", "training"],
+            "instance": dead,
+        },
+    )
+    await docs.insert("retrain_locks", "alice/toy-orphan", {"job": "rtj-orphan", "instance": dead})
+    (orphan,) = await finished_jobs(mesh, "toy-orphan", 1, timeout_s=10)
+    assert orphan.state == "FAILED"
+    assert orphan.error_code == "UNAVAILABLE"
+    assert orphan.error == (
+        f"the registry (instance {dead}) stopped during this retrain; trigger it again"
+    )
+    # its lock went with it: the next trigger starts a job
+    started = await retrain(mesh, "toy-orphan")
+    assert started.merged is False
+    assert started.job.id != "rtj-orphan"
+
+
+async def test_a_restart_does_not_retrain_for_objects_already_seen(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None
+) -> None:
+    options: dict[str, Any] = {
+        "retrain": {"poll_interval_s": 0.2},
+        "executor_options": {"env_dir": tmp_path / "envs"},
+    }
+    inbox = tmp_path / "toys" / "data" / "toy-inbox"
+    async with running_mesh(tmp_path / "mesh", tiny, **options) as first:
+        bench = benchmark_metadata("double", output=None, run_input=NUMBERS, run_output=NUMBERS)
+        await first.publish(bench, json_files([1.0, 2.0], [2.0, 4.0]))
+        await first.publish(*toy(tmp_path / "toys", "toy-inbox", TRAINERS["toy-raise"]))
+        inbox.mkdir(parents=True)
+        (inbox / "a.csv").write_text("x\n1\n")
+        (job,) = await finished_jobs(first, "toy-inbox", 1)
+        assert (job.trigger, list(job.data_objects)) == ("objects", ["a.csv"])
+    async with running_mesh(tmp_path / "mesh", tiny, **options) as second:
+        await asyncio.sleep(1.0)  # five watcher rounds
+        assert [j.id for j in await jobs(second, "toy-inbox")] == [job.id]
+        (inbox / "b.csv").write_text("x\n2\n")
+        _old, new = await finished_jobs(second, "toy-inbox", 2)
+        assert list(new.data_objects) == ["b.csv"]
