@@ -26,6 +26,7 @@ from tests.integration.conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_m
 
 WALL_S = 8
 CPU_S = 1
+MEMORY = 512 << 20
 NUMBERS = {"type": "list", "item_type": {"type": "number"}}
 
 MODEL = """
@@ -51,6 +52,15 @@ def train(data_dir, previous_dir):
 def train(data_dir, previous_dir):
     while True:
         pass
+""",
+    "toy-memory": """
+def train(data_dir, previous_dir):
+    hog = bytearray(2 * 1024**3)
+    return [hog]
+""",
+    "toy-nothing": """
+def train(data_dir, previous_dir):
+    return None
 """,
     "toy-die": """
 import os, signal
@@ -120,7 +130,12 @@ async def mesh(tmp_path: Path, tiny: TinyModel, hermetic_env: None) -> Any:
     async with running_mesh(
         tmp_path / "mesh",
         tiny,
-        retrain={"poll_interval_s": 0.5, "wall_timeout_s": WALL_S, "cpu_time_s": CPU_S},
+        retrain={
+            "poll_interval_s": 0.5,
+            "wall_timeout_s": WALL_S,
+            "cpu_time_s": CPU_S,
+            "memory_bytes": MEMORY,
+        },
         executor_options={"env_dir": tmp_path / "envs"},
     ) as m:
         bench = benchmark_metadata("double", output=None, run_input=NUMBERS, run_output=NUMBERS)
@@ -154,6 +169,15 @@ async def test_training_faults_fail_the_job_and_publish_nothing(mesh: Mesh, tmp_
     spin = done["toy-spin"]
     assert spin.error_code == "RESOURCE_EXHAUSTED", (spin.error, list(spin.log))
     assert f"CPU-time limit of {CPU_S} s (DLHUB_RETRAIN__CPU_TIME_S)" in spin.error
+    memory = done["toy-memory"]
+    assert memory.error_code == "RESOURCE_EXHAUSTED", (memory.error, list(memory.log))
+    assert memory.error == (
+        "the training function raised MemoryError:  (memory limit 536870912 bytes,"
+        " DLHUB_RETRAIN__MEMORY_BYTES)"
+    )
+    nothing = done["toy-nothing"]
+    assert nothing.error_code == "INVALID_ARGUMENT"
+    assert "train must return a directory or a list of file paths, got NoneType" in nothing.error
     died = done["toy-die"]
     assert died.error_code == "SERVABLE_ERROR", (died.error, list(died.log))
     assert died.error.startswith("the training process died (signal 9) before it answered")

@@ -127,10 +127,8 @@ class LocalTrainer:
                 " DLHUB_RETRAIN__MEMORY_BYTES)",
                 details={"traceback": err.get("traceback", ""), "log": log, "limit": "memory"},
             )
-        if kind in ("TypeError", "FileNotFoundError", "ValueError") and "train return" in str(
-            err.get("message", "")
-        ):
-            raise InvalidArgument(message, details={"traceback": err.get("traceback", "")})
+        if kind == "TrainResultError":  # raised by _trainer.py, not by the function
+            raise InvalidArgument(str(err.get("message", "")))
         raise ServableError(
             message, details={"exception": kind, "traceback": err.get("traceback", ""), "log": log}
         )

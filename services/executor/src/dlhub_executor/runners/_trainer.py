@@ -26,6 +26,10 @@ import sys
 import traceback
 
 
+class TrainResultError(Exception):
+    """The function returned something other than files."""
+
+
 def _limit(cpu_time_s, memory_bytes):
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_time_s, cpu_time_s + 5))
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -68,10 +72,10 @@ def _collect(returned, previous_dir, data_dir):
         files = {}
         for p in returned:
             if not os.path.isfile(p):
-                raise FileNotFoundError(f"train returned {os.fspath(p)!r}, which is not a file")
+                raise TrainResultError(f"train returned {os.fspath(p)!r}, which is not a file")
             files[_relative(p, [previous_dir, data_dir])] = os.fspath(p)
         return files
-    raise TypeError(
+    raise TrainResultError(
         f"train must return a directory or a list of file paths, got {type(returned).__name__}"
     )
 
@@ -93,7 +97,7 @@ def main():
         returned = func(request["data_dir"], previous_dir)
         files = _collect(returned, previous_dir, request["data_dir"])
         if not files:
-            raise ValueError("train returned no files")
+            raise TrainResultError("train returned no files")
         out = request["out_dir"]
         for rel, source in files.items():
             target = os.path.join(out, rel)
