@@ -183,17 +183,14 @@ class Retrainer:
                 if lock is None:
                     continue
                 running = await self.docs.get(RETRAIN_JOBS, str(lock.get("job")))
-                if (
-                    running is not None
-                    and running.get("state") == RUNNING
-                    and await self._alive(running)
-                ):
-                    await self.docs.update(RETRAIN_LOCKS, key, {"pending": True})
-                    return running, True
-                if running is None and lock.get("instance") == self.instance.id:
-                    # taken a moment ago by this process; the job document follows
-                    await self.docs.update(RETRAIN_LOCKS, key, {"pending": True})
-                    return {"id": lock["job"], "owner": owner, "name": name, "state": RUNNING}, True
+                live = running is not None and running.get("state") == RUNNING
+                fresh = running is None and lock.get("instance") == self.instance.id
+                if (live and await self._alive(running or {})) or fresh:
+                    # fresh: taken a moment ago by this process, its job document follows
+                    if await self.docs.update(RETRAIN_LOCKS, key, {"pending": True}):
+                        merged = running or {"id": lock["job"], "owner": owner, "name": name}
+                        return {"state": RUNNING, **merged}, True
+                    continue  # released meanwhile: take it
                 await self.docs.delete(RETRAIN_LOCKS, key)  # left by a dead job
         else:
             raise Unavailable(f"could not take the retrain lock of {key}; retry")

@@ -317,8 +317,12 @@ def accept(
 
 
 def _file_info(folder: Path, rel: str) -> dict[str, Any]:
-    data = (folder / rel).read_bytes()
-    return {"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    h, size = hashlib.sha256(), 0
+    with (folder / rel).open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return {"path": rel, "size": size, "sha256": h.hexdigest()}
 
 
 async def _chunks(folder: Path, paths: list[str]) -> AsyncIterator[tuple[str, bytes]]:

@@ -172,9 +172,12 @@ async def stage(
         for obj in objects:
             target = _safe_target(data_dir, obj.key)
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = (root / obj.key).read_bytes()
-            target.write_bytes(data)
-            digests.append((obj.key, hashlib.sha256(data).hexdigest()))
+            h = hashlib.sha256()
+            with (root / obj.key).open("rb") as src, target.open("wb") as out:
+                while chunk := src.read(1 << 20):
+                    h.update(chunk)
+                    out.write(chunk)
+            digests.append((obj.key, h.hexdigest()))
     return digest_of(dict(digests))
 
 
