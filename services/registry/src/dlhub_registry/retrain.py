@@ -109,7 +109,8 @@ class Retrainer:
         spec = recipe_of(record)
         try:
             if spec is None:
-                await self.docs.delete(RETRAIN_RECIPES, key)
+                if await self.docs.get(RETRAIN_RECIPES, key) is not None:  # a read, usually
+                    await self.docs.delete(RETRAIN_RECIPES, key)
                 return
             if spec.source.topic is not None:  # events sent from now on wait for the job
                 await self.bus.ensure_group(
