@@ -145,6 +145,10 @@ async def test_new_csv_in_s3_publishes_a_better_version_and_noise_is_rejected(
     assert job.previous_score == pytest.approx(old_mae, abs=1e-12)
     assert job.score == pytest.approx(new_mae, abs=1e-12)
     assert new_mae < old_mae
+    trained = (tmp_path / "hand" / "candidate" / "glass_data.csv").read_bytes()
+    files = {f.path: (f.size, f.sha256) for f in job.candidate}
+    assert sorted(files) == ["glass.py", "glass_data.csv", "train.py"]
+    assert files["glass_data.csv"] == (len(trained), hashlib.sha256(trained).hexdigest())
 
     # version 2 records its lineage and runs the retrained model
     assert await versions(world.mesh, "glass") == [1, 2]
@@ -174,6 +178,8 @@ async def test_new_csv_in_s3_publishes_a_better_version_and_noise_is_rejected(
     assert second.state == "REJECTED", (second.error, list(second.log))
     assert second.base_version == 2
     assert list(second.data_objects) == ["noisy.csv"]
+    kept = {f.path: f.sha256 for f in second.candidate}  # the rejected candidate, described
+    assert kept["glass_data.csv"] != files["glass_data.csv"][1]
     assert second.score > second.previous_score == pytest.approx(job.score, abs=1e-12)
     assert second.reason.startswith("rejected: candidate mae")
     assert "no worse than the current version" in second.reason

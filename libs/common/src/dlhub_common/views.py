@@ -140,6 +140,7 @@ def retrain_job_fields(job: registry_pb2.RetrainJob) -> dict[str, Any]:
             if job.has_score
             else None
         ),
+        "candidate": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in job.candidate],
         "version": job.version or None,
         "publish_id": job.publish_id or None,
         "error_code": job.error_code or None,

@@ -27,7 +27,7 @@ import time
 import uuid
 from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import registry_pb2
+from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.errors import NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.ports import DocumentStore
@@ -148,4 +148,8 @@ def job_pb(doc: dict[str, Any]) -> registry_pb2.RetrainJob:
         reason=score.get("reason", ""),
         version=int(doc.get("version") or 0),
         publish_id=doc.get("publish_id", ""),
+        candidate=[
+            types_pb2.ArtifactRef(path=f["path"], size=int(f["size"]), sha256=f["sha256"])
+            for f in doc.get("candidate") or []
+        ],
     )

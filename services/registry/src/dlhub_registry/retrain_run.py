@@ -22,6 +22,7 @@ import copy
 import hashlib
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,7 @@ class RetrainRun:
         out.mkdir()
         job.line("training")
         await job.save()
+        t0 = time.perf_counter()
         outcome = await self.trainer.train(
             TrainCall(
                 env=env,
@@ -201,7 +203,7 @@ class RetrainRun:
         )
         for ln in outcome.log.splitlines()[-20:]:
             job.line(f"train: {ln}")
-        job.line(f"trained: {', '.join(outcome.files)}")
+        job.line(f"trained in {time.perf_counter() - t0:.2f} s: {', '.join(outcome.files)}")
         shutil.copytree(tmp / "current", candidate)
         for rel in outcome.files:
             (candidate / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +232,7 @@ class RetrainRun:
                 f" {bench.ref} holds tensors"
             )
         servable = record["metadata"]["servable"]
+        t0 = time.perf_counter()
         predictions = await self.trainer.predict(
             PredictCall(
                 env=env,
@@ -245,7 +248,10 @@ class RetrainRun:
             predictions = [p[bench.output] if isinstance(p, dict) else p for p in predictions]
         score = metrics.compute(bench.metric, data.references, predictions)
         label = "candidate" if bundle.name == "candidate" else "current version"
-        job.line(f"{label}: {bench.metric} = {score:.6g} on {bench.ref}")
+        job.line(
+            f"{label}: {bench.metric} = {score:.6g} on {bench.ref}"
+            f" ({len(data)} examples in {time.perf_counter() - t0:.2f} s)"
+        )
         return score
 
     async def _stage(self, job: RetrainJob, spec: TrainingSpec, data_dir: Path) -> None:

@@ -28,6 +28,8 @@ def _detail(job: dict[str, Any]) -> str:
         lines.append(job["score"]["reason"])
     if job["data"]["digest"]:
         lines.append(f"data {job['data']['digest']}: {', '.join(job['data']['objects'])}")
+    for f in job["candidate"]:
+        lines.append(f"candidate file {f['path']} ({f['size']} bytes, sha256 {f['sha256']})")
     lines += [f"  {ln}" for ln in job["log"]]
     if job.get("traceback"):
         lines += ["traceback:", job["traceback"].rstrip()]

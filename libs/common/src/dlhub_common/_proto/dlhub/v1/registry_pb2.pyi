@@ -392,7 +392,7 @@ class DeleteBindingResponse(_message.Message):
     def __init__(self, binding: _Optional[_Union[StreamBinding, _Mapping]] = ...) -> None: ...
 
 class RetrainJob(_message.Message):
-    __slots__ = ("id", "owner", "name", "base_version", "trigger", "state", "started_at", "finished_at", "log", "error_code", "error", "traceback", "data_digest", "data_objects", "metric", "score", "previous_score", "has_score", "reason", "version", "publish_id")
+    __slots__ = ("id", "owner", "name", "base_version", "trigger", "state", "started_at", "finished_at", "log", "error_code", "error", "traceback", "data_digest", "data_objects", "metric", "score", "previous_score", "has_score", "reason", "version", "publish_id", "candidate")
     ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -414,6 +414,7 @@ class RetrainJob(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATE_FIELD_NUMBER: _ClassVar[int]
     id: str
     owner: str
     name: str
@@ -435,7 +436,8 @@ class RetrainJob(_message.Message):
     reason: str
     version: int
     publish_id: str
-    def __init__(self, id: _Optional[str] = ..., owner: _Optional[str] = ..., name: _Optional[str] = ..., base_version: _Optional[int] = ..., trigger: _Optional[str] = ..., state: _Optional[str] = ..., started_at: _Optional[str] = ..., finished_at: _Optional[str] = ..., log: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ..., traceback: _Optional[str] = ..., data_digest: _Optional[str] = ..., data_objects: _Optional[_Iterable[str]] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., has_score: _Optional[bool] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ..., publish_id: _Optional[str] = ...) -> None: ...
+    candidate: _containers.RepeatedCompositeFieldContainer[_types_pb2.ArtifactRef]
+    def __init__(self, id: _Optional[str] = ..., owner: _Optional[str] = ..., name: _Optional[str] = ..., base_version: _Optional[int] = ..., trigger: _Optional[str] = ..., state: _Optional[str] = ..., started_at: _Optional[str] = ..., finished_at: _Optional[str] = ..., log: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ..., traceback: _Optional[str] = ..., data_digest: _Optional[str] = ..., data_objects: _Optional[_Iterable[str]] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., has_score: _Optional[bool] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ..., publish_id: _Optional[str] = ..., candidate: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ...) -> None: ...
 
 class RetrainServableRequest(_message.Message):
     __slots__ = ("servable",)
