@@ -10,6 +10,7 @@ weight in ``weight.txt``; its benchmark wants twice the input (MAE).
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
@@ -370,6 +371,16 @@ async def test_a_job_of_a_dead_registry_ends_failed(mesh: Mesh, tmp_path: Path) 
     assert started.job.id != "rtj-orphan"
 
 
+SLEEPER = """
+import os, time
+
+def train(data_dir, previous_dir):
+    with open("PID_FILE", "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(60)
+"""
+
+
 async def test_a_restart_does_not_retrain_for_objects_already_seen(
     tmp_path: Path, tiny: TinyModel, hermetic_env: None
 ) -> None:
@@ -386,7 +397,23 @@ async def test_a_restart_does_not_retrain_for_objects_already_seen(
         (inbox / "a.csv").write_text("x\n1\n")
         (job,) = await finished_jobs(first, "toy-inbox", 1)
         assert (job.trigger, list(job.data_objects)) == ("objects", ["a.csv"])
+        # a job still training when the registry stops: its process is killed
+        pid_file = tmp_path / "sleeper.pid"
+        await first.publish(
+            *toy(tmp_path / "toys", "toy-sleeper", SLEEPER.replace("PID_FILE", str(pid_file)))
+        )
+        sleeping = (await retrain(first, "toy-sleeper")).job
+        for _ in range(200):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            await asyncio.sleep(0.05)
+        pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
     async with running_mesh(tmp_path / "mesh", tiny, **options) as second:
+        stopped = await get_job(second, sleeping.id)
+        assert (stopped.state, stopped.error_code) == ("FAILED", "UNAVAILABLE")
+        assert stopped.error == "the registry stopped during this retrain; trigger it again"
         await asyncio.sleep(1.0)  # five watcher rounds
         assert [j.id for j in await jobs(second, "toy-inbox")] == [job.id]
         (inbox / "b.csv").write_text("x\n2\n")

@@ -47,16 +47,28 @@ class LocalTrainer:
         self.build_timeout_s = build_timeout_s
 
     async def train(self, call: TrainCall) -> TrainOutcome:
-        return await asyncio.to_thread(self._train, call)
+        running: list[Any] = []  # the training process, once started
+        try:
+            return await asyncio.to_thread(self._train, call, running)
+        except asyncio.CancelledError:  # the job is stopped: so is its process group
+            for proc in running:
+                _kill(proc)
+            raise
 
     async def predict(self, call: PredictCall) -> list[Any]:
-        return await asyncio.to_thread(self._predict, call)
+        running: list[Any] = []  # the model, once loaded
+        try:
+            return await asyncio.to_thread(self._predict, call, running)
+        except asyncio.CancelledError:
+            for model in running:
+                model.close()  # kills a worker that is in a call
+            raise
 
     def _interpreter(self, python: str, lock: bytes) -> Path:
         interpreter, _took = build_env(self.env_dir, python, lock, self.build_timeout_s)
         return interpreter
 
-    def _train(self, call: TrainCall) -> TrainOutcome:
+    def _train(self, call: TrainCall, running: list[Any]) -> TrainOutcome:
         interpreter = self._interpreter(call.env.python, call.env.lock)
         with tempfile.TemporaryDirectory(prefix="dlhub-train-") as tmp:
             result = Path(tmp) / "result.json"
@@ -86,6 +98,7 @@ class LocalTrainer:
                     },
                     start_new_session=True,
                 )
+                running.append(proc)
                 try:
                     proc.communicate(
                         json.dumps(request).encode(), timeout=call.limits.wall_timeout_s
@@ -133,7 +146,7 @@ class LocalTrainer:
             message, details={"exception": kind, "traceback": err.get("traceback", ""), "log": log}
         )
 
-    def _predict(self, call: PredictCall) -> list[Any]:
+    def _predict(self, call: PredictCall, running: list[Any]) -> list[Any]:
         interpreter = self._interpreter(call.env.python, call.env.lock)
         details = call.method_details
         loader: dict[str, str] | None = None
@@ -145,6 +158,7 @@ class LocalTrainer:
         model = PythonModel(
             interpreter, Path(call.bundle_dir), module, function, call.call_timeout_s, loader
         )
+        running.append(model)
         predictions: list[Any] = []
         try:
             for start in range(0, len(call.inputs), call.batch_size):
