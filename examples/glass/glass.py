@@ -21,6 +21,7 @@ import csv
 import functools
 import math
 from pathlib import Path
+from typing import Any
 
 # symbol: (metallic radius in pm, Pauling electronegativity, valence electrons)
 ELEMENTS: dict[str, tuple[float, float, int]] = {
@@ -105,12 +106,15 @@ def _scaled(x: list[float], mean: list[float], std: list[float]) -> list[float]:
     return [(v - m) / s for v, m, s in zip(x, mean, std, strict=True)]
 
 
-def predict(elements: list[str] | dict[str, list[str]]) -> float:
+def predict(elements: Any) -> Any:
     """Glass-forming-ability score in [0, 1] of the equiatomic alloy of ``elements``.
 
     ``elements`` is a list of symbols, or ``{"data": [...]}``: the call shape
-    of the original DLHub servable, ``dl.run(id, {"data": ["V", "Co", "Zr"]})``.
+    of the original DLHub servable, ``dl.run(id, {"data": ["V", "Co", "Zr"]})``;
+    or a batch, a list of such lists, for a list of scores (how benchmarks call it).
     """
+    if isinstance(elements, list) and elements and all(isinstance(e, list) for e in elements):
+        return [predict(e) for e in elements]  # a batch: one score per alloy (benchmarks)
     if isinstance(elements, dict):
         if set(elements) != {"data"} or not isinstance(elements["data"], list):
             raise ValueError('give a list of element symbols, or {"data": [symbols]}')

@@ -76,6 +76,18 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.DeleteBindingRequest
     ) -> registry_pb2.DeleteBindingResponse: ...
 
+    async def retrain_servable(
+        self, request: registry_pb2.RetrainServableRequest
+    ) -> registry_pb2.RetrainServableResponse: ...
+
+    async def get_retrain_job(
+        self, request: registry_pb2.GetRetrainJobRequest
+    ) -> registry_pb2.GetRetrainJobResponse: ...
+
+    async def list_retrain_jobs(
+        self, request: registry_pb2.ListRetrainJobsRequest
+    ) -> registry_pb2.ListRetrainJobsResponse: ...
+
 
 class SearchApi(Protocol):
     async def search(self, request: search_pb2.SearchRequest) -> search_pb2.SearchResponse: ...

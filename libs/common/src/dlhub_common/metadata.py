@@ -21,10 +21,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from dlhub_common.access import ENTRY_RULE, check_entries
+from dlhub_common.benchmark_spec import BenchmarkSpec, check_block
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
+from dlhub_common.training_spec import TrainingSpec
 
-SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export")
+SERVABLE_TYPES = (
+    "onnx",
+    "python",
+    "sklearn",
+    "torchscript",
+    "torch_export",
+    "benchmark",  # a data set and a metric, never run (dlhub_common.benchmark_spec)
+)
 # Types whose runs carry tensors; the others carry one JSON value.
 TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
 # Types run by a worker process in the servable's own environment, built from
@@ -279,6 +288,12 @@ class ServableBlock(_Block):
         " results then come back as {class: probability}",
     )
     model_summary: str | None = None
+    training: TrainingSpec | None = Field(
+        None, description="Retraining recipe (python servables; dlhub_common.training_spec)"
+    )
+    benchmark: BenchmarkSpec | None = Field(
+        None, description="How a benchmark scores models (type 'benchmark' only)"
+    )
 
     @field_validator("type")
     @classmethod
@@ -293,6 +308,23 @@ class ServableBlock(_Block):
         if "run" not in value:
             raise ValueError("must define the 'run' method")
         return value
+
+    @model_validator(mode="after")
+    def _trainable(self) -> ServableBlock:
+        if self.training is not None and self.type not in WORKER_SERVABLE_TYPES:
+            raise ValueError(
+                f"training: a {self.type} servable has no python environment to train in;"
+                f" recipes are for {' and '.join(WORKER_SERVABLE_TYPES)} servables"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _benchmark(self) -> ServableBlock:
+        run = self.methods.get("run")
+        problems = check_block(self.type, self.benchmark, run.output if run else None)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _python(self) -> ServableBlock:

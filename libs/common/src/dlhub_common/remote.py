@@ -150,6 +150,21 @@ class RemoteRegistry:
     ) -> registry_pb2.DeleteBindingResponse:
         return await _call(self._signer, self._stub.DeleteBinding, request, "registry")  # type: ignore[no-any-return]
 
+    async def retrain_servable(
+        self, request: registry_pb2.RetrainServableRequest
+    ) -> registry_pb2.RetrainServableResponse:
+        return await _call(self._signer, self._stub.RetrainServable, request, "registry")  # type: ignore[no-any-return]
+
+    async def get_retrain_job(
+        self, request: registry_pb2.GetRetrainJobRequest
+    ) -> registry_pb2.GetRetrainJobResponse:
+        return await _call(self._signer, self._stub.GetRetrainJob, request, "registry")  # type: ignore[no-any-return]
+
+    async def list_retrain_jobs(
+        self, request: registry_pb2.ListRetrainJobsRequest
+    ) -> registry_pb2.ListRetrainJobsResponse:
+        return await _call(self._signer, self._stub.ListRetrainJobs, request, "registry")  # type: ignore[no-any-return]
+
 
 class RemoteSearch:
     def __init__(self, channel: grpc.aio.Channel, signer: InternalSigner) -> None:

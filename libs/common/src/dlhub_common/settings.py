@@ -27,6 +27,7 @@ from dlhub_common.backends import (
     SqliteDocumentsConfig,
     SqliteSearchConfig,
 )
+from dlhub_common.retrain_settings import RetrainSettings
 from dlhub_common.staging_settings import StagingSettings
 
 MiB = 1 << 20
@@ -449,6 +450,7 @@ class Settings(BaseSettings):
     streams: StreamSettings = Field(default_factory=StreamSettings)
     internal: InternalAuthSettings = Field(default_factory=InternalAuthSettings)
     staging: StagingSettings = Field(default_factory=StagingSettings)
+    retrain: RetrainSettings = Field(default_factory=RetrainSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

@@ -118,3 +118,33 @@ def binding_fields(pb: registry_pb2.StreamBinding) -> dict[str, Any]:
         "creator": pb.creator,
         "created_at": pb.created_at,
     }
+
+
+def retrain_job_fields(job: registry_pb2.RetrainJob) -> dict[str, Any]:
+    """A retrain job (docs/retraining.md): state, data, scores, result, log."""
+    return {
+        "id": job.id,
+        "servable": {"owner": job.owner, "name": job.name, "version": job.base_version},
+        "trigger": job.trigger,
+        "state": job.state,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at or None,
+        "data": {"digest": job.data_digest or None, "objects": list(job.data_objects)},
+        "score": (
+            {
+                "metric": job.metric,
+                "candidate": job.score,
+                "previous": job.previous_score,
+                "reason": job.reason,
+            }
+            if job.has_score
+            else None
+        ),
+        "candidate": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in job.candidate],
+        "version": job.version or None,
+        "publish_id": job.publish_id or None,
+        "error_code": job.error_code or None,
+        "error": job.error or None,
+        "traceback": job.traceback or None,
+        "log": list(job.log),
+    }

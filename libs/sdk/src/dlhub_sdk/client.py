@@ -43,6 +43,7 @@ from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
+from dlhub_sdk._retrain import RetrainMixin
 from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
 from dlhub_sdk._tasks import _task_error as _task_error
@@ -66,7 +67,7 @@ from dlhub_sdk.config import resolve
 from dlhub_sdk.streams import StreamMixin
 
 
-class DLHubClient(ManageMixin, StreamMixin, BindingsMixin):
+class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin):
     """A connection to a DLHub gateway.
 
     Args:

@@ -210,7 +210,8 @@ async def embedded_mesh(settings: Settings) -> AsyncIterator[tuple[Backends, Any
     backends = Backends(settings)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(backends.stop)
-        registry = await registry_m.create(backends)
+        # retrain jobs train and score in-process, with the executor's environments
+        registry = await registry_m.create(backends, executor_m.create_trainer(backends))
         stack.push_async_callback(registry.core.stop)
         search_api, search_core = await search_m.create(backends)
         stack.push_async_callback(search_core.stop)
@@ -387,6 +388,16 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
     return 1 if children.failed else 0
 
 
+def _trainer(backends: Backends) -> Any:
+    """A retrain trainer when the executor package is installed here, else None
+    (the registry then refuses retraining with FAILED_PRECONDITION)."""
+    try:
+        executor_m = importlib.import_module("dlhub_executor.main")
+    except ImportError:
+        return None
+    return executor_m.create_trainer(backends)
+
+
 async def _assemble(
     name: str,
     module: Any,
@@ -398,7 +409,7 @@ async def _assemble(
     """Build one service; returns its API (the executor or gateway object for those)."""
     limit = settings.max_message_bytes
     if name == "registry":
-        api = await module.create(backends)
+        api = await module.create(backends, _trainer(backends))
         stack.push_async_callback(api.core.stop)
         return api
     if name == "search":

@@ -10,8 +10,16 @@ from dlhub_executor.core import Executor
 from dlhub_executor.devices import check_device
 from dlhub_executor.staging import Stager
 from dlhub_executor.staging.fetch_s3 import S3Source, s3_config
+from dlhub_executor.training import LocalTrainer
 
 log = logging.getLogger("dlhub.executor")
+
+
+def create_trainer(backends: Backends) -> LocalTrainer:
+    """The trainer retrain jobs use: this executor's environments, on this machine."""
+    opts = backends.settings.executor_options
+    cache = opts.cache_dir or backends.data_dir / "executor"
+    return LocalTrainer(opts.env_dir or cache / "envs")
 
 
 async def create(backends: Backends) -> Executor:

@@ -107,6 +107,21 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.DeleteBindingResponse:
         return await self.registry.delete_binding(request)
 
+    async def RetrainServable(
+        self, request: registry_pb2.RetrainServableRequest, context: Any
+    ) -> registry_pb2.RetrainServableResponse:
+        return await self.registry.retrain_servable(request)
+
+    async def GetRetrainJob(
+        self, request: registry_pb2.GetRetrainJobRequest, context: Any
+    ) -> registry_pb2.GetRetrainJobResponse:
+        return await self.registry.get_retrain_job(request)
+
+    async def ListRetrainJobs(
+        self, request: registry_pb2.ListRetrainJobsRequest, context: Any
+    ) -> registry_pb2.ListRetrainJobsResponse:
+        return await self.registry.list_retrain_jobs(request)
+
     async def Search(
         self, request: search_pb2.SearchRequest, context: Any
     ) -> search_pb2.SearchResponse:

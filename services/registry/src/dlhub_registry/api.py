@@ -13,6 +13,7 @@ from dlhub_common.errors import FailedPrecondition, InvalidArgument, PermissionD
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
+from dlhub_registry import retrain_jobs
 from dlhub_registry.bindings import BindingRequest
 from dlhub_registry.core import AnnouncedArtifact, Registry
 from dlhub_registry.publish_jobs import get_job, job_pb
@@ -283,6 +284,33 @@ class RegistryAPI:
     ) -> registry_pb2.DeleteBindingResponse:
         doc = await self.core.delete_binding(current_principal.get(), request.id)
         return registry_pb2.DeleteBindingResponse(binding=binding_pb(doc))
+
+    async def retrain_servable(
+        self, request: registry_pb2.RetrainServableRequest
+    ) -> registry_pb2.RetrainServableResponse:
+        ref = ref_of(request.servable)
+        doc, merged = await self.core.retrainer.trigger(
+            current_principal.get(), ref.owner, ref.name
+        )
+        return registry_pb2.RetrainServableResponse(job=retrain_jobs.job_pb(doc), merged=merged)
+
+    async def get_retrain_job(
+        self, request: registry_pb2.GetRetrainJobRequest
+    ) -> registry_pb2.GetRetrainJobResponse:
+        doc = await retrain_jobs.visible_job(
+            self.core.docs, current_principal.get(), request.job_id[:100]
+        )
+        return registry_pb2.GetRetrainJobResponse(job=retrain_jobs.job_pb(doc))
+
+    async def list_retrain_jobs(
+        self, request: registry_pb2.ListRetrainJobsRequest
+    ) -> registry_pb2.ListRetrainJobsResponse:
+        ref = ref_of(request.servable)
+        size = request.page_size or 50
+        if not 0 < size <= MAX_PAGE:
+            raise InvalidArgument(f"page_size must be between 1 and {MAX_PAGE}")
+        docs = await self.core.retrainer.jobs(current_principal.get(), ref.owner, ref.name, size)
+        return registry_pb2.ListRetrainJobsResponse(jobs=[retrain_jobs.job_pb(d) for d in docs])
 
 
 def binding_pb(doc: dict[str, Any], *, principal: bool = False) -> registry_pb2.StreamBinding:

@@ -22,6 +22,7 @@ from dlhub_common.errors import AlreadyExists, FailedPrecondition, InvalidArgume
 from dlhub_common.metadata import canonical_json, compute_digest, validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_common.records import SERVABLES, record_id, summary_fields
+from dlhub_registry.benchmarks import data_file as benchmark_data_file
 from dlhub_registry.faults import faultpoint
 from dlhub_registry.lifecycle import emit
 from dlhub_registry.publish_jobs import PublishJob
@@ -97,6 +98,8 @@ async def commit(
         model_path = str(metadata.run.method_details["module"])
     if model_path is None and metadata.servable.type == "sklearn":
         model_path = str(metadata.run.method_details["model"])
+    if model_path is None and metadata.servable.type == "benchmark":
+        model_path = benchmark_data_file(stored)
     if model_path is None:
         if len(stored) != 1:
             raise InvalidArgument(

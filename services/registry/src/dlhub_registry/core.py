@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from dlhub_common import audit
+from dlhub_common.backends import S3ObjectsConfig
 from dlhub_common.errors import PermissionDenied, Unauthenticated
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.ports import DocumentStore, EventBus, ObjectStore
 from dlhub_common.records import SERVABLES
+from dlhub_common.retrain_settings import RetrainSettings
 from dlhub_common.topics import SEARCH_GROUP, SERVABLE_EVENTS
+from dlhub_common.training_spec import Trainer
 from dlhub_registry import bindings, lifecycle, reads, sharing
 from dlhub_registry.commit import (
     INTERFACE_VERSION,
@@ -44,6 +47,7 @@ from dlhub_registry.lifecycle import MAX_REASON_CHARS
 from dlhub_registry.publish import MAX_ARTIFACTS, AnnouncedArtifact, Publisher, check_artifact_path
 from dlhub_registry.publish_jobs import PUBLISH_JOBS
 from dlhub_registry.reads import HEADS
+from dlhub_registry.retrain import Retrainer
 from dlhub_registry.uploads import UploadSessions
 
 __all__ = [
@@ -77,6 +81,9 @@ class Registry:
         instance_dead_after_s: float = 60.0,
         leftovers_interval_s: float = 300.0,
         incomplete_grace_s: float = 24 * 3600.0,
+        retrain: RetrainSettings | None = None,
+        retrain_s3: S3ObjectsConfig | None = None,
+        trainer: Trainer | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -106,6 +113,18 @@ class Registry:
             uploads=uploads,
             instance_id=self.instance.id,
         )
+        # Training recipes, their triggers and retrain jobs (dlhub_registry.retrain).
+        self.retrainer = Retrainer(
+            docs,
+            objects,
+            bus,
+            self.instance,
+            self.publish,
+            config=retrain or RetrainSettings(),
+            s3=retrain_s3,
+            trainer=trainer,
+            scratch_dir=scratch_dir,
+        )
 
     async def start(self) -> None:
         await self.docs.ensure_index(SERVABLES, ["owner", "name", "version"], unique=True)
@@ -124,8 +143,10 @@ class Registry:
             await self.uploads.start()
         # after the uploads: recovery removes sessions of committed publishes
         await self.leftovers.start()
+        await self.retrainer.start()
 
     async def stop(self) -> None:
+        await self.retrainer.stop()
         await self.leftovers.stop()
         if self.uploads is not None:
             await self.uploads.stop()
@@ -144,7 +165,9 @@ class Registry:
         """Publish a new version as a publish job; returns the stored record
         with ``publish_id`` added (see :meth:`Publisher.publish
         <dlhub_registry.publish.Publisher.publish>`)."""
-        return await self._publisher.publish(principal, metadata_doc, announced, chunks, uploads)
+        record = await self._publisher.publish(principal, metadata_doc, announced, chunks, uploads)
+        await self.retrainer.remember(record)
+        return record
 
     # ------------------------------------------------------------ DOIs
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dlhub_common._proto.dlhub.v1 import registry_pb2_grpc
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
+from dlhub_common.training_spec import Trainer
 from dlhub_registry.api import RegistryAPI
 from dlhub_registry.core import Registry
 from dlhub_registry.datacite import DataCiteClient
+from dlhub_registry.retrain_sources import s3_settings
 from dlhub_registry.servicer import RegistryServicer
 from dlhub_registry.uploads import DEFAULT_CHUNK, UploadSessions
 
 SERVICE_NAME = "dlhub.v1.RegistryService"
 
 
-async def create(backends: Backends) -> RegistryAPI:
+async def create(backends: Backends, trainer: Trainer | None = None) -> RegistryAPI:
+    """The registry's API over its core; ``trainer`` runs retrain jobs
+    (``dlhub_executor.training.LocalTrainer``, wired by ``dlhub_sdk.mesh``)."""
     settings = backends.settings
     scratch = backends.data_dir / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -38,6 +42,9 @@ async def create(backends: Backends) -> RegistryAPI:
         instance_dead_after_s=settings.registry.instance_dead_after_s,
         leftovers_interval_s=settings.registry.leftovers_interval_s,
         incomplete_grace_s=settings.registry.incomplete_grace_s,
+        retrain=settings.retrain,
+        retrain_s3=s3_settings(settings),
+        trainer=trainer,
     )
     await core.start()
     return RegistryAPI(core)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dlhub_common import audit
+from dlhub_common.benchmark_spec import BENCHMARK_TYPE
 from dlhub_common.errors import (
     DLHubError,
     FailedPrecondition,
@@ -29,6 +30,7 @@ from dlhub_common.errors import (
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
+from dlhub_registry import benchmarks
 from dlhub_registry.commit import OBJECT_REFS, commit
 from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.faults import faultpoint
@@ -246,6 +248,11 @@ class Publisher:
             for path in sorted(stored):
                 job.line(
                     f"received {path} ({stored[path].size} bytes, sha256 {stored[path].sha256})"
+                )
+            if metadata.servable.type == BENCHMARK_TYPE:
+                data = await benchmarks.load_data(self.objects, stored, self.scratch_dir)
+                metadata_doc = await benchmarks.check_benchmark(
+                    self.docs, principal, metadata, data, job
                 )
             record = await commit(
                 self.docs,

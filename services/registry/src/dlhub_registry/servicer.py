@@ -87,3 +87,18 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
         self, request: registry_pb2.DeleteBindingRequest, context: Any
     ) -> registry_pb2.DeleteBindingResponse:
         return await self.api.delete_binding(request)
+
+    async def RetrainServable(
+        self, request: registry_pb2.RetrainServableRequest, context: Any
+    ) -> registry_pb2.RetrainServableResponse:
+        return await self.api.retrain_servable(request)
+
+    async def GetRetrainJob(
+        self, request: registry_pb2.GetRetrainJobRequest, context: Any
+    ) -> registry_pb2.GetRetrainJobResponse:
+        return await self.api.get_retrain_job(request)
+
+    async def ListRetrainJobs(
+        self, request: registry_pb2.ListRetrainJobsRequest, context: Any
+    ) -> registry_pb2.ListRetrainJobsResponse:
+        return await self.api.list_retrain_jobs(request)

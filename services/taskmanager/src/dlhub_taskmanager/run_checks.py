@@ -9,6 +9,7 @@ shapes, and raw data that does not fit them), unknown outputs.
 from __future__ import annotations
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
+from dlhub_common.benchmark_spec import BENCHMARK_TYPE
 from dlhub_common.codec import from_raw
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, clip
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
@@ -22,8 +23,14 @@ def check_runnable(resolved: Resolved) -> list[str]:
     """The warnings a run of this version carries (a deprecated one runs, and says so).
 
     Raises:
-        FailedPrecondition: the version is withdrawn.
+        FailedPrecondition: the version is withdrawn, or it is a benchmark.
     """
+    if resolved.servable_type == BENCHMARK_TYPE:
+        raise FailedPrecondition(
+            f"{resolved.ref} is a benchmark, not a model: score models on it with"
+            f" `dlhub benchmark run {resolved.ref}`",
+            details={"servable_type": BENCHMARK_TYPE},
+        )
     if resolved.state == WITHDRAWN:
         raise FailedPrecondition(
             f"{resolved.ref} is withdrawn: {resolved.state_reason}",

@@ -27,6 +27,7 @@ from dlhub_sdk.cli.query import (
     cmd_versions,
     cmd_withdraw,
 )
+from dlhub_sdk.cli.retrain import add_retrain_commands
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cancel)
     _account_commands(sub, client_cmd)
     add_stream_commands(sub, client_cmd)
+    add_retrain_commands(sub, client_cmd)
     return parser
 
 

@@ -124,6 +124,34 @@ class ServableBuilder:
         }
         return self
 
+    def set_training(
+        self,
+        module: str | Path,
+        *,
+        benchmark: str,
+        prefix: str | None = None,
+        topic: str | None = None,
+        function: str = "train",
+        rule: str = "no_worse",
+        margin: float = 0.0,
+    ) -> ServableBuilder:
+        """Attach a training recipe (docs/retraining.md): ``module`` (a local
+        file, shipped with the servable) defines ``function(data_dir,
+        previous_artifacts_dir)``; new data arrives under ``prefix`` or on
+        ``topic``; a candidate becomes the next version when its score on
+        ``benchmark`` (``owner/name:version``) passes ``rule``."""
+        src = Path(module)
+        if src.exists() and src.name not in self._files:
+            self.add_file(src)
+        source = {"prefix": prefix} if prefix is not None else {"topic": topic}
+        self._servable["training"] = {
+            "module": src.name,
+            "function": function,
+            "source": source,
+            "acceptance": {"benchmark": benchmark, "rule": rule, "margin": margin},
+        }
+        return self
+
     def files(self) -> dict[str, Path]:
         return dict(self._files)
 

@@ -20,7 +20,7 @@ from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_version
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
-from dlhub_gateway.http import api_access, api_downloads, api_streams, api_uploads
+from dlhub_gateway.http import api_access, api_downloads, api_retrain, api_streams, api_uploads
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
@@ -350,3 +350,4 @@ router.include_router(api_uploads.router)
 router.include_router(api_downloads.router)
 router.include_router(api_access.router)
 router.include_router(api_streams.router)
+router.include_router(api_retrain.router)

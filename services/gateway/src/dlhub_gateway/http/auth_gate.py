@@ -33,6 +33,10 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"^/api/v1/streams/")),
     ("GET", re.compile(r"^/api/v1/streams/")),
     ("DELETE", re.compile(r"^/api/v1/streams/")),
+    # retraining (api_retrain.py)
+    ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/retrain/?$")),
+    ("GET", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/retrain-jobs/?$")),
+    ("GET", re.compile(r"^/api/v1/retrain-jobs/[^/]+/?$")),
 )
 
 

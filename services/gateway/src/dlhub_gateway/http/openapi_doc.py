@@ -57,6 +57,10 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("delete", "/api/v1/streams/bindings/{binding_id}"): (404,),
     ("post", "/api/v1/streams/{topic}/frames"): (404, 409),
     ("get", "/api/v1/streams/{topic}/results"): (404, 409),
+    # retraining (api_retrain.py)
+    ("post", "/api/v1/servables/{owner}/{name}/retrain"): (403, 404, 409),
+    ("get", "/api/v1/servables/{owner}/{name}/retrain-jobs"): (403, 404),
+    ("get", "/api/v1/retrain-jobs/{job_id}"): (404,),
     ("post", "/api/v1/servables/{owner}/{name}/run"): RUNS,
     ("get", "/api/v1/tasks/{task_id}"): (404, 504),
     ("post", "/api/v1/tasks/{task_id}/cancel"): (404, 409),

@@ -149,6 +149,21 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.FromString,
                 _registered_method=True)
+        self.RetrainServable = channel.unary_unary(
+                '/dlhub.v1.DLHubService/RetrainServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.FromString,
+                _registered_method=True)
+        self.GetRetrainJob = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetRetrainJob',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.FromString,
+                _registered_method=True)
+        self.ListRetrainJobs = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ListRetrainJobs',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
+                _registered_method=True)
 
 
 class DLHubServiceServicer:
@@ -292,6 +307,25 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetrainServable(self, request, context):
+        """Retraining (RegistryService; docs/retraining.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRetrainJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRetrainJobs(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DLHubServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -404,6 +438,21 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.RunStream,
                     request_deserializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.SerializeToString,
+            ),
+            'RetrainServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetrainServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.SerializeToString,
+            ),
+            'GetRetrainJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRetrainJob,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.SerializeToString,
+            ),
+            'ListRetrainJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRetrainJobs,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1002,6 +1051,87 @@ class DLHubService:
             '/dlhub.v1.DLHubService/RunStream',
             dlhub_dot_v1_dot_dlhub__pb2.RunStreamRequest.SerializeToString,
             dlhub_dot_v1_dot_dlhub__pb2.RunStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetrainServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/RetrainServable',
+            dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRetrainJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetRetrainJob',
+            dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRetrainJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ListRetrainJobs',
+            dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,

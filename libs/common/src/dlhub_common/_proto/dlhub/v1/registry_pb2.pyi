@@ -390,3 +390,91 @@ class DeleteBindingResponse(_message.Message):
     BINDING_FIELD_NUMBER: _ClassVar[int]
     binding: StreamBinding
     def __init__(self, binding: _Optional[_Union[StreamBinding, _Mapping]] = ...) -> None: ...
+
+class RetrainJob(_message.Message):
+    __slots__ = ("id", "owner", "name", "base_version", "trigger", "state", "started_at", "finished_at", "log", "error_code", "error", "traceback", "data_digest", "data_objects", "metric", "score", "previous_score", "has_score", "reason", "version", "publish_id", "candidate")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BASE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    LOG_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    TRACEBACK_FIELD_NUMBER: _ClassVar[int]
+    DATA_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    DATA_OBJECTS_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    HAS_SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    owner: str
+    name: str
+    base_version: int
+    trigger: str
+    state: str
+    started_at: str
+    finished_at: str
+    log: _containers.RepeatedScalarFieldContainer[str]
+    error_code: str
+    error: str
+    traceback: str
+    data_digest: str
+    data_objects: _containers.RepeatedScalarFieldContainer[str]
+    metric: str
+    score: float
+    previous_score: float
+    has_score: bool
+    reason: str
+    version: int
+    publish_id: str
+    candidate: _containers.RepeatedCompositeFieldContainer[_types_pb2.ArtifactRef]
+    def __init__(self, id: _Optional[str] = ..., owner: _Optional[str] = ..., name: _Optional[str] = ..., base_version: _Optional[int] = ..., trigger: _Optional[str] = ..., state: _Optional[str] = ..., started_at: _Optional[str] = ..., finished_at: _Optional[str] = ..., log: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ..., traceback: _Optional[str] = ..., data_digest: _Optional[str] = ..., data_objects: _Optional[_Iterable[str]] = ..., metric: _Optional[str] = ..., score: _Optional[float] = ..., previous_score: _Optional[float] = ..., has_score: _Optional[bool] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ..., publish_id: _Optional[str] = ..., candidate: _Optional[_Iterable[_Union[_types_pb2.ArtifactRef, _Mapping]]] = ...) -> None: ...
+
+class RetrainServableRequest(_message.Message):
+    __slots__ = ("servable",)
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ...) -> None: ...
+
+class RetrainServableResponse(_message.Message):
+    __slots__ = ("job", "merged")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    MERGED_FIELD_NUMBER: _ClassVar[int]
+    job: RetrainJob
+    merged: bool
+    def __init__(self, job: _Optional[_Union[RetrainJob, _Mapping]] = ..., merged: _Optional[bool] = ...) -> None: ...
+
+class GetRetrainJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class GetRetrainJobResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: RetrainJob
+    def __init__(self, job: _Optional[_Union[RetrainJob, _Mapping]] = ...) -> None: ...
+
+class ListRetrainJobsRequest(_message.Message):
+    __slots__ = ("servable", "page_size")
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    page_size: int
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListRetrainJobsResponse(_message.Message):
+    __slots__ = ("jobs",)
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[RetrainJob]
+    def __init__(self, jobs: _Optional[_Iterable[_Union[RetrainJob, _Mapping]]] = ...) -> None: ...

@@ -110,6 +110,21 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
                 _registered_method=True)
+        self.RetrainServable = channel.unary_unary(
+                '/dlhub.v1.RegistryService/RetrainServable',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.FromString,
+                _registered_method=True)
+        self.GetRetrainJob = channel.unary_unary(
+                '/dlhub.v1.RegistryService/GetRetrainJob',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.FromString,
+                _registered_method=True)
+        self.ListRetrainJobs = channel.unary_unary(
+                '/dlhub.v1.RegistryService/ListRetrainJobs',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -237,6 +252,30 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetrainServable(self, request, context):
+        """Retraining (docs/retraining.md): start a retrain job of a servable whose
+        latest version has a training recipe, or merge into the one running.
+        Owners and co-owners only: PERMISSION_DENIED for others who can see it,
+        NOT_FOUND for those who cannot, UNAUTHENTICATED for anonymous callers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRetrainJob(self, request, context):
+        """One retrain job (owners and co-owners of its servable; NOT_FOUND otherwise).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRetrainJobs(self, request, context):
+        """A servable's retrain jobs, newest first (owners and co-owners).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -314,6 +353,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.DeleteBinding,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.SerializeToString,
+            ),
+            'RetrainServable': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetrainServable,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.SerializeToString,
+            ),
+            'GetRetrainJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRetrainJob,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.SerializeToString,
+            ),
+            'ListRetrainJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRetrainJobs,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -722,6 +776,87 @@ class RegistryService:
             '/dlhub.v1.RegistryService/DeleteBinding',
             dlhub_dot_v1_dot_registry__pb2.DeleteBindingRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.DeleteBindingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetrainServable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/RetrainServable',
+            dlhub_dot_v1_dot_registry__pb2.RetrainServableRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.RetrainServableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRetrainJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/GetRetrainJob',
+            dlhub_dot_v1_dot_registry__pb2.GetRetrainJobRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.GetRetrainJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRetrainJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/ListRetrainJobs',
+            dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,
