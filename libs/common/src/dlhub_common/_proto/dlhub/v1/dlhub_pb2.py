@@ -22,27 +22,28 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as dlhub_dot_v1_dot_benchmarks__pb2
 from dlhub_common._proto.dlhub.v1 import registry_pb2 as dlhub_dot_v1_dot_registry__pb2
 from dlhub_common._proto.dlhub.v1 import search_pb2 as dlhub_dot_v1_dot_search__pb2
 from dlhub_common._proto.dlhub.v1 import tasks_pb2 as dlhub_dot_v1_dot_tasks__pb2
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/dlhub.proto\x12\x08\x64lhub.v1\x1a\x17\x64lhub/v1/registry.proto\x1a\x15\x64lhub/v1/search.proto\x1a\x14\x64lhub/v1/tasks.proto\x1a\x14\x64lhub/v1/types.proto\"\x0f\n\rWhoAmIRequest\"E\n\x0eWhoAmIResponse\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x11\n\tanonymous\x18\x02 \x01(\x08\x12\x0e\n\x06groups\x18\x03 \x03(\t\"Q\n\x10RunStreamRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12)\n\x03run\x18\x02 \x01(\x0b\x32\x1c.dlhub.v1.RunServableRequest\"i\n\x11RunStreamResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x1c\n\x04task\x18\x02 \x01(\x0b\x32\x0e.dlhub.v1.Task\x12\"\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo2\xad\r\n\x0c\x44LHubService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponse\x12M\n\x0cListVersions\x12\x1d.dlhub.v1.ListVersionsRequest\x1a\x1e.dlhub.v1.ListVersionsResponse\x12\\\n\x11\x44\x65precateServable\x12\".dlhub.v1.DeprecateServableRequest\x1a#.dlhub.v1.DeprecateServableResponse\x12Y\n\x10WithdrawServable\x12!.dlhub.v1.WithdrawServableRequest\x1a\".dlhub.v1.WithdrawServableResponse\x12M\n\x0c\x43reateUpload\x12\x1d.dlhub.v1.CreateUploadRequest\x1a\x1e.dlhub.v1.CreateUploadResponse\x12L\n\x0bWriteUpload\x12\x1c.dlhub.v1.WriteUploadRequest\x1a\x1d.dlhub.v1.WriteUploadResponse(\x01\x12\x44\n\tGetUpload\x12\x1a.dlhub.v1.GetUploadRequest\x1a\x1b.dlhub.v1.GetUploadResponse\x12P\n\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12\x44\n\tSetAccess\x12\x1a.dlhub.v1.SetAccessRequest\x1a\x1b.dlhub.v1.SetAccessResponse\x12\x44\n\tListAudit\x12\x1a.dlhub.v1.ListAuditRequest\x1a\x1b.dlhub.v1.ListAuditResponse\x12P\n\rCreateBinding\x12\x1e.dlhub.v1.CreateBindingRequest\x1a\x1f.dlhub.v1.CreateBindingResponse\x12M\n\x0cListBindings\x12\x1d.dlhub.v1.ListBindingsRequest\x1a\x1e.dlhub.v1.ListBindingsResponse\x12P\n\rDeleteBinding\x12\x1e.dlhub.v1.DeleteBindingRequest\x1a\x1f.dlhub.v1.DeleteBindingResponse\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponse\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponse\x12;\n\x06WhoAmI\x12\x17.dlhub.v1.WhoAmIRequest\x1a\x18.dlhub.v1.WhoAmIResponse\x12H\n\tRunStream\x12\x1a.dlhub.v1.RunStreamRequest\x1a\x1b.dlhub.v1.RunStreamResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/dlhub.proto\x12\x08\x64lhub.v1\x1a\x19\x64lhub/v1/benchmarks.proto\x1a\x17\x64lhub/v1/registry.proto\x1a\x15\x64lhub/v1/search.proto\x1a\x14\x64lhub/v1/tasks.proto\x1a\x14\x64lhub/v1/types.proto\"\x0f\n\rWhoAmIRequest\"E\n\x0eWhoAmIResponse\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x11\n\tanonymous\x18\x02 \x01(\x08\x12\x0e\n\x06groups\x18\x03 \x03(\t\"Q\n\x10RunStreamRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12)\n\x03run\x18\x02 \x01(\x0b\x32\x1c.dlhub.v1.RunServableRequest\"i\n\x11RunStreamResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x1c\n\x04task\x18\x02 \x01(\x0b\x32\x0e.dlhub.v1.Task\x12\"\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo2\xd7\x0e\n\x0c\x44LHubService\x12X\n\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n\x0bGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n\rListServables\x12\x1e.dlhub.v1.ListServablesRequest\x1a\x1f.dlhub.v1.ListServablesResponse\x12M\n\x0cListVersions\x12\x1d.dlhub.v1.ListVersionsRequest\x1a\x1e.dlhub.v1.ListVersionsResponse\x12\\\n\x11\x44\x65precateServable\x12\".dlhub.v1.DeprecateServableRequest\x1a#.dlhub.v1.DeprecateServableResponse\x12Y\n\x10WithdrawServable\x12!.dlhub.v1.WithdrawServableRequest\x1a\".dlhub.v1.WithdrawServableResponse\x12M\n\x0c\x43reateUpload\x12\x1d.dlhub.v1.CreateUploadRequest\x1a\x1e.dlhub.v1.CreateUploadResponse\x12L\n\x0bWriteUpload\x12\x1c.dlhub.v1.WriteUploadRequest\x1a\x1d.dlhub.v1.WriteUploadResponse(\x01\x12\x44\n\tGetUpload\x12\x1a.dlhub.v1.GetUploadRequest\x1a\x1b.dlhub.v1.GetUploadResponse\x12P\n\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12\x44\n\tSetAccess\x12\x1a.dlhub.v1.SetAccessRequest\x1a\x1b.dlhub.v1.SetAccessResponse\x12\x44\n\tListAudit\x12\x1a.dlhub.v1.ListAuditRequest\x1a\x1b.dlhub.v1.ListAuditResponse\x12P\n\rCreateBinding\x12\x1e.dlhub.v1.CreateBindingRequest\x1a\x1f.dlhub.v1.CreateBindingResponse\x12M\n\x0cListBindings\x12\x1d.dlhub.v1.ListBindingsRequest\x1a\x1e.dlhub.v1.ListBindingsResponse\x12P\n\rDeleteBinding\x12\x1e.dlhub.v1.DeleteBindingRequest\x1a\x1f.dlhub.v1.DeleteBindingResponse\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponse\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponse\x12S\n\x0eScoreBenchmark\x12\x1f.dlhub.v1.ScoreBenchmarkRequest\x1a .dlhub.v1.ScoreBenchmarkResponse\x12S\n\x0eGetLeaderboard\x12\x1f.dlhub.v1.GetLeaderboardRequest\x1a .dlhub.v1.GetLeaderboardResponse\x12;\n\x06WhoAmI\x12\x17.dlhub.v1.WhoAmIRequest\x1a\x18.dlhub.v1.WhoAmIResponse\x12H\n\tRunStream\x12\x1a.dlhub.v1.RunStreamRequest\x1a\x1b.dlhub.v1.RunStreamResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dlhub.v1.dlhub_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WHOAMIREQUEST']._serialized_start=126
-  _globals['_WHOAMIREQUEST']._serialized_end=141
-  _globals['_WHOAMIRESPONSE']._serialized_start=143
-  _globals['_WHOAMIRESPONSE']._serialized_end=212
-  _globals['_RUNSTREAMREQUEST']._serialized_start=214
-  _globals['_RUNSTREAMREQUEST']._serialized_end=295
-  _globals['_RUNSTREAMRESPONSE']._serialized_start=297
-  _globals['_RUNSTREAMRESPONSE']._serialized_end=402
-  _globals['_DLHUBSERVICE']._serialized_start=405
-  _globals['_DLHUBSERVICE']._serialized_end=2114
+  _globals['_WHOAMIREQUEST']._serialized_start=153
+  _globals['_WHOAMIREQUEST']._serialized_end=168
+  _globals['_WHOAMIRESPONSE']._serialized_start=170
+  _globals['_WHOAMIRESPONSE']._serialized_end=239
+  _globals['_RUNSTREAMREQUEST']._serialized_start=241
+  _globals['_RUNSTREAMREQUEST']._serialized_end=322
+  _globals['_RUNSTREAMRESPONSE']._serialized_start=324
+  _globals['_RUNSTREAMRESPONSE']._serialized_end=429
+  _globals['_DLHUBSERVICE']._serialized_start=432
+  _globals['_DLHUBSERVICE']._serialized_end=2311
 # @@protoc_insertion_point(module_scope)
