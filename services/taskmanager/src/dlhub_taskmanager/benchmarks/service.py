@@ -29,6 +29,7 @@ from dlhub_common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    Unauthenticated,
 )
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import Metadata, validate_metadata
@@ -188,11 +189,17 @@ class Benchmarks:
         """Score one servable, or (``all_servables``) every visible one that fits.
 
         Raises:
+            Unauthenticated: an anonymous caller.
             NotFound: the benchmark, or the one servable, is not visible to the caller.
             InvalidArgument: neither or both of a servable and ``all``; the one
                 servable's signature does not fit (naming the mismatch).
             DLHubError: the one servable's runs or score failed.
         """
+        if principal.anonymous:
+            raise Unauthenticated(
+                "scoring needs a token (scores are stored with who scored them):"
+                " pass --token or set DLHUB_TOKEN"
+            )
         if (servable is None) == (not all_servables):
             raise InvalidArgument("name a servable to score, or set all (not both)")
         deadline = time.monotonic() + (timeout_s or DEFAULT_TIMEOUT_S)
