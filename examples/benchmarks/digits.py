@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,6 @@ from dlhub_sdk.models import ScikitLearnServable
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent
-OUT = HERE / "out"
 BENCHMARK = "digits-heldout"
 # the CNN's training epochs (the end-to-end test trains fewer)
 CNN_EPOCHS = int(os.environ.get("DIGITS_CNN_EPOCHS", "8"))
@@ -66,10 +66,10 @@ def split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return x_train, x_test, y_train.astype(np.int64), y_test.astype(np.int64)
 
 
-def logreg() -> Any:
+def logreg(out: Path) -> Any:
     """examples/digits' ONNX logistic regression (trained on this split's training part)."""
     example = _example(EXAMPLES / "digits" / "digits.py", "dlhub_example_digits")
-    path = OUT / "digits-logreg.onnx"
+    path = out / "digits-logreg.onnx"
     example.train_and_export(path)
     return example.describe(path).set_name("digits-logreg")
 
@@ -152,8 +152,8 @@ def benchmark(x_test: np.ndarray, y_test: np.ndarray, like: Any) -> Benchmark:
 
 def main() -> int:
     x_train, x_test, y_train, y_test = split()
-    models = [logreg(), forest(x_train, y_train), *cnns(x_train, y_train)]
-    with DLHubClient() as client:
+    with tempfile.TemporaryDirectory() as out, DLHubClient() as client:
+        models = [logreg(Path(out)), forest(x_train, y_train), *cnns(x_train, y_train)]
         summary = client.publish_benchmark(benchmark(x_test, y_test, like=models[0]))
         ref = f"{summary['owner']}/{summary['name']}"
         print(
