@@ -129,7 +129,7 @@ async def test_http(mesh: Mesh, tiny: TinyModel) -> None:
     assert board.json()["entries"][0]["rank"] == 1
 
     for body, status, words in (
-        ({"servable": "alice/tiny"}, 401, "scoring needs a token"),
+        ({"servable": "alice/tiny"}, 401, "needs a token"),
         ({"servable": "alice/tiny", "all": True}, 400, "not both"),
         ({"servable": "alice/nope"}, 404, "nope"),
         ({"servable": 3}, 400, "servable"),

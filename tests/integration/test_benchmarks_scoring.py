@@ -6,6 +6,8 @@ predictions the same models return to an ordinary run.
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import numpy as np
 import pytest
@@ -51,6 +53,17 @@ async def predicted(mesh: Mesh, name: str, owner: str = "alice", **kw) -> np.nda
     return tensor_to_array(out)
 
 
+async def settled_task_count(mesh: Mesh, expected: int) -> int:
+    """Tasks recorded once ``expected`` are (records are written behind their callers)."""
+    async with asyncio.timeout(10):
+        while True:
+            await mesh.gateway.oip.tasks.core.records.flush()
+            count = await mesh.task_count()
+            if count >= expected:
+                return count
+            await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 def truth(tiny: TinyModel) -> np.ndarray:
     """References: the tiny model's outputs plus noise, so every model has an error."""
@@ -78,13 +91,15 @@ async def test_score_equals_sklearn_and_is_never_repeated(
     assert (got.benchmark.name, got.benchmark.version, got.scored_by) == ("mae", 1, "alice")
 
     # the same digest pair again: the stored score, and nothing runs
-    tasks_before = await mesh.task_count()
+    # 4 batches of up to 16 examples, and the run by hand
+    tasks_before = await settled_task_count(mesh, 5)
     again = await score(mesh, "mae", "tiny")
     (second,) = again.outcomes
     assert second.already_scored
+    assert tasks_before == 5
     assert second.score.value == got.value
     assert second.score.scored_at == got.scored_at
-    assert await mesh.task_count() == tasks_before
+    assert await settled_task_count(mesh, tasks_before) == tasks_before
     docs = await mesh.backends.documents()
     assert await docs.count("benchmark_scores") == 1
 
@@ -215,4 +230,12 @@ async def test_bad_score_requests_are_named(mesh: Mesh, tiny: TinyModel, truth: 
             await score(mesh, bench, servable, **kw)
         assert info.value.code() is code, info.value.details()
         assert words in (info.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as info:  # anonymous
+        await mesh.stub.ScoreBenchmark(
+            benchmarks_pb2.ScoreBenchmarkRequest(benchmark=ref("mae"), servable=ref("tiny")),
+            metadata=mesh.md(None),
+            timeout=RPC_TIMEOUT_S,
+        )
+    assert info.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "scoring needs a token" in (info.value.details() or "")
     assert await (await mesh.backends.documents()).count("benchmark_scores") == 0

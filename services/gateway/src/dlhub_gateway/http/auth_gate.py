@@ -33,6 +33,7 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"^/api/v1/streams/")),
     ("GET", re.compile(r"^/api/v1/streams/")),
     ("DELETE", re.compile(r"^/api/v1/streams/")),
+    ("POST", re.compile(r"^/api/v1/benchmarks/[^/]+/[^/]+/scores/?$")),
 )
 
 
