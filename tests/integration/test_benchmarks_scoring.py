@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 from sklearn.metrics import mean_absolute_error, r2_score
 
+import dlhub_taskmanager.main as taskmanager_main
 from dlhub_common._proto.dlhub.v1 import benchmarks_pb2, types_pb2
+from dlhub_common.codec import tensor_to_array
+from dlhub_common.errors import NotFound, Unauthenticated
+from dlhub_common.identity import Principal, current_principal
+from dlhub_common.internal_auth import InternalSigner
+from dlhub_common.remote import RemoteTasks, open_channel
+from dlhub_common.rpc.server import GrpcServer
+from dlhub_common.settings import MiB
 from tests.benchmark_support import benchmark_metadata, linear_onnx, tensor_files
 
 from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel
@@ -46,8 +54,6 @@ async def board(mesh: Mesh, bench: str, **kw) -> benchmarks_pb2.GetLeaderboardRe
 
 async def predicted(mesh: Mesh, name: str, owner: str = "alice", **kw) -> np.ndarray:
     """The model's predictions for X from an ordinary run."""
-    from dlhub_common.codec import tensor_to_array
-
     task = await mesh.run(name, {"X": X}, owner=owner, **kw)
     (out,) = task.outputs
     return tensor_to_array(out)
@@ -239,3 +245,49 @@ async def test_bad_score_requests_are_named(mesh: Mesh, tiny: TinyModel, truth: 
     assert info.value.code() is grpc.StatusCode.UNAUTHENTICATED
     assert "scoring needs a token" in (info.value.details() or "")
     assert await (await mesh.backends.documents()).count("benchmark_scores") == 0
+
+
+async def test_over_the_task_service_grpc(
+    mesh: Mesh, tiny: TinyModel, tiny_v2: TinyModel, truth: np.ndarray
+) -> None:
+    """Distributed mode's hop: RemoteTasks -> TaskService -> the task manager, the
+    caller's principal in the signed internal token deciding what they may see."""
+    await mesh.publish(benchmark_metadata("mae"), tensor_files({"X": X}, truth))
+    await mesh.publish(tiny.metadata("open"), {"model.onnx": tiny.data})
+    hidden = tiny_v2.metadata("hidden", visible_to=["bob"])
+    await mesh.publish(hidden, {"model.onnx": tiny_v2.data}, token=mesh.bob_token)
+    signer = InternalSigner(b"test-secret-0123456789")
+    server = GrpcServer("taskmanager", max_message_bytes=MiB, authenticate=signer.authenticate)
+    taskmanager_main.register(server, mesh.gateway.oip.tasks)
+    port = await server.start("127.0.0.1", 0)
+    channel = open_channel(f"127.0.0.1:{port}", MiB)
+    remote = RemoteTasks(channel, signer)
+    request = benchmarks_pb2.ScoreBenchmarkRequest(benchmark=ref("mae"), all=True, timeout_s=60)
+    leaderboard = benchmarks_pb2.GetLeaderboardRequest(benchmark=ref("mae"))
+    try:
+        as_bob = current_principal.set(Principal("bob"))
+        try:
+            scored = await remote.score_benchmark(request)
+            bobs = await remote.get_leaderboard(leaderboard)
+        finally:
+            current_principal.reset(as_bob)
+        assert {o.servable.name for o in scored.outcomes} == {"open", "hidden"}
+        assert {o.score.scored_by for o in scored.outcomes} == {"bob"}
+        assert sorted(e.servable.name for e in bobs.entries) == ["hidden", "open"]
+        as_alice = current_principal.set(Principal("alice"))
+        try:
+            alices = await remote.get_leaderboard(leaderboard)
+            with pytest.raises(NotFound):
+                await remote.score_benchmark(
+                    benchmarks_pb2.ScoreBenchmarkRequest(
+                        benchmark=ref("mae"), servable=ref("hidden", "bob")
+                    )
+                )
+        finally:
+            current_principal.reset(as_alice)
+        assert [(e.servable.name, e.rank) for e in alices.entries] == [("open", 1)]
+        with pytest.raises(Unauthenticated):
+            await remote.score_benchmark(request)  # anonymous
+    finally:
+        await channel.close()
+        await server.stop(0)
