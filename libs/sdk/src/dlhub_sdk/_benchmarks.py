@@ -85,6 +85,11 @@ class Benchmark(ServableBuilder):
         if output is not None:
             block["output"] = output
         self._servable["benchmark"] = block
+        # DataCite: a benchmark is a data set (with a metric), not software
+        self._datacite["resourceType"] = {
+            "resourceTypeGeneral": "Dataset",
+            "resourceType": "Benchmark",
+        }
         del self._servable["dependencies"]
         # the data set's files live here as long as the builder does
         self._dir = tempfile.TemporaryDirectory(prefix="dlhub-benchmark-")

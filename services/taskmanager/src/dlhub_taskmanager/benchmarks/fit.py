@@ -3,16 +3,18 @@
 A servable fits a benchmark when the benchmark's data set can be sent to it
 as it is and the compared output comes back:
 
-* tensor data sets: the servable is a tensor servable; it takes the same
+* tensor data sets: the servable takes tensors (its input is an ndarray or
+  a dict of them, and it is not a python or sklearn servable); it takes the same
   input names (a single-input signature matches whatever its one input is
   called, as runs do); each input has the benchmark's datatype (exactly: the
   tensors are sent as stored) and a shape of the same rank whose fixed sizes
   agree, with a batch axis that takes ``batch_size`` examples; the compared
   output is present with a datatype of the same family (integers, floats,
   booleans, strings) and agreeing fixed sizes after the batch axis;
-* JSON data sets: the servable takes one JSON value (python, sklearn); its
-  input is a list (or ``any``) whose item type every example's input fits;
-  its output is a list (or ``any``), of dicts holding the compared field when
+* JSON data sets: the servable takes one JSON value (it is not an onnx or
+  torch servable: python, sklearn, and types added later); its input is a
+  list (or ``any``) whose item type every example's input fits; its output
+  is a list (or ``any``), of dicts holding the compared field when
   the benchmark names one.
 """
 
@@ -136,11 +138,13 @@ def fit_problems(
     kind = model.servable.type
     if kind == BENCHMARK_TYPE:
         return ["it is a benchmark"], {}, ""
+    # by the signature, so types added later (pipelines...) compete where they fit
+    takes_tensors = bool(tensor_signature(model.run.input))
     if data.kind == "tensor":
-        if kind not in TENSOR_SERVABLE_TYPES:
+        if kind in WORKER_SERVABLE_TYPES or not takes_tensors:
             return [f"a {kind} servable takes JSON; this benchmark sends tensors"], {}, ""
         return _tensor_problems(spec, bench, model)
-    if kind not in WORKER_SERVABLE_TYPES:
+    if kind in TENSOR_SERVABLE_TYPES:
         return [f"a {kind} servable takes tensors; this benchmark sends JSON values"], {}, ""
     return _json_problems(spec, model, data), {}, spec.output or ""
 
