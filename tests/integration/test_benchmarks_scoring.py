@@ -291,3 +291,15 @@ async def test_over_the_task_service_grpc(
     finally:
         await channel.close()
         await server.stop(0)
+
+
+async def test_two_requests_at_once_score_once(
+    mesh: Mesh, tiny: TinyModel, truth: np.ndarray
+) -> None:
+    await mesh.publish(tiny.metadata("tiny"), {"model.onnx": tiny.data})
+    await mesh.publish(benchmark_metadata("mae", batch_size=10), tensor_files({"X": X}, truth))
+    first, second = await asyncio.gather(score(mesh, "mae", "tiny"), score(mesh, "mae", "tiny"))
+    outcomes = [first.outcomes[0], second.outcomes[0]]
+    assert sorted(o.already_scored for o in outcomes) == [False, True]
+    assert outcomes[0].score.scored_at == outcomes[1].score.scored_at
+    assert await settled_task_count(mesh, 5) == 5  # the 5 batches ran once
