@@ -65,3 +65,25 @@ def tensor_files(inputs: dict[str, Any], references: Any) -> dict[str, bytes]:
 
 def json_files(inputs: list[Any], references: list[Any]) -> dict[str, bytes]:
     return {"data.json": json.dumps({"inputs": inputs, "references": references}).encode()}
+
+
+def linear_onnx(w: np.ndarray, b: np.ndarray, input_name: str = "X") -> bytes:
+    """``Y = X @ W + B`` with X float32 [N, len(W)] (a model of another input shape)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", [input_name, "W"], ["XW"]),
+            helper.make_node("Add", ["XW", "B"], ["Y"]),
+        ],
+        "linear",
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N", w.shape[0]])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", w.shape[1]])],
+        initializer=[
+            numpy_helper.from_array(w.astype(np.float32), "W"),
+            numpy_helper.from_array(b.astype(np.float32), "B"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model.SerializeToString()

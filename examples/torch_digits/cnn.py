@@ -52,20 +52,14 @@ class DigitsCNN(nn.Module):
         return self.head(self.features(image))
 
 
-def train() -> tuple[DigitsCNN, np.ndarray, np.ndarray]:
-    """The network trained on 70% of the digits; returns it with the held-out (X, y)."""
-    digits = load_digits()
-    x = (digits.images / 16.0).astype(np.float32)[:, None, :, :]  # [n, 1, 8, 8]
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, digits.target, test_size=0.3, random_state=0, stratify=digits.target
-    )
+def fit(x_train: np.ndarray, y_train: np.ndarray, epochs: int = EPOCHS) -> DigitsCNN:
+    """The network trained on images [n, 1, 8, 8] and their labels, in eval mode."""
     torch.manual_seed(0)
     model = DigitsCNN()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train).long()
-    t0 = time.perf_counter()
-    for _epoch in range(EPOCHS):
+    for _epoch in range(epochs):
         model.train()
         order = torch.randperm(len(xt))
         for start in range(0, len(xt), 64):
@@ -73,7 +67,18 @@ def train() -> tuple[DigitsCNN, np.ndarray, np.ndarray]:
             optimizer.zero_grad()
             loss_fn(model(xt[batch]), yt[batch]).backward()
             optimizer.step()
-    model.eval()
+    return model.eval()
+
+
+def train() -> tuple[DigitsCNN, np.ndarray, np.ndarray]:
+    """The network trained on 70% of the digits; returns it with the held-out (X, y)."""
+    digits = load_digits()
+    x = (digits.images / 16.0).astype(np.float32)[:, None, :, :]  # [n, 1, 8, 8]
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, digits.target, test_size=0.3, random_state=0, stratify=digits.target
+    )
+    t0 = time.perf_counter()
+    model = fit(x_train, y_train)
     with torch.inference_mode():
         accuracy = (model(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
     print(

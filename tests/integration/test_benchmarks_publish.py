@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import grpc
 import numpy as np
@@ -10,9 +11,15 @@ import pytest
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor
+from dlhub_sdk._benchmarks import Benchmark
 from tests.benchmark_support import benchmark_metadata, json_files, ndarray, tensor_files
+from tests.integration.datacite_standin import FakeDataCite
 
-from .conftest import RPC_TIMEOUT_S, Mesh
+from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
+
+# DataCite's stand-in (a fake DataCite REST API that checks every payload)
+from .test_datacite import datacite_settings
+from .test_datacite import fake as fake
 
 X = np.random.default_rng(0).standard_normal((10, 4)).astype(np.float32)
 Y = np.random.default_rng(1).standard_normal((10, 3)).astype(np.float32)
@@ -143,3 +150,20 @@ async def test_json_benchmark_checks_each_value(mesh: Mesh) -> None:
     )
     msg = await rejected(mesh, "b-json3", not_list, json_files(["NaCl"], [1.0]))
     assert "methods.run.input must be a list" in msg
+
+
+async def test_a_benchmark_gets_a_doi_as_a_data_set(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None, fake: FakeDataCite
+) -> None:
+    bench = Benchmark.from_arrays(
+        "doi-bench", {"X": X}, Y, metric="mae", output="Y", like=tiny.metadata("tiny")
+    )
+    bench.set_title("A benchmark with a DOI").add_author("Bench, Betty")
+    files = {p: src.read_bytes() for p, src in bench.files().items()}
+    async with running_mesh(tmp_path, tiny, datacite=datacite_settings(fake)) as mesh:
+        resp = await mesh.publish(bench.to_dict(), files)
+    doi = resp.servable.summary.doi
+    assert doi.startswith("10.12345/")
+    assert fake.problems == []
+    types = fake.dois[doi]["types"]
+    assert (types["resourceTypeGeneral"], types["resourceType"]) == ("Dataset", "Benchmark")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2, registry_pb2, search_pb2, tasks_pb2
 
 
 class RegistryApi(Protocol):
@@ -106,3 +106,12 @@ class TaskApi(Protocol):
     async def cancel_task(
         self, request: tasks_pb2.CancelTaskRequest
     ) -> tasks_pb2.CancelTaskResponse: ...
+
+    # benchmarks (docs/benchmarks.md)
+    async def score_benchmark(
+        self, request: benchmarks_pb2.ScoreBenchmarkRequest
+    ) -> benchmarks_pb2.ScoreBenchmarkResponse: ...
+
+    async def get_leaderboard(
+        self, request: benchmarks_pb2.GetLeaderboardRequest
+    ) -> benchmarks_pb2.GetLeaderboardResponse: ...

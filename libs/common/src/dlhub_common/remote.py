@@ -16,6 +16,7 @@ from typing import Any
 import grpc
 
 from dlhub_common._proto.dlhub.v1 import (
+    benchmarks_pb2,
     registry_pb2,
     registry_pb2_grpc,
     search_pb2,
@@ -201,3 +202,13 @@ class RemoteTasks:
         self, request: tasks_pb2.CancelTaskRequest
     ) -> tasks_pb2.CancelTaskResponse:
         return await _call(self._signer, self._stub.CancelTask, request, "task manager")  # type: ignore[no-any-return]
+
+    async def score_benchmark(
+        self, request: benchmarks_pb2.ScoreBenchmarkRequest
+    ) -> benchmarks_pb2.ScoreBenchmarkResponse:
+        return await _call(self._signer, self._stub.ScoreBenchmark, request, "task manager")  # type: ignore[no-any-return]
+
+    async def get_leaderboard(
+        self, request: benchmarks_pb2.GetLeaderboardRequest
+    ) -> benchmarks_pb2.GetLeaderboardResponse:
+        return await _call(self._signer, self._stub.GetLeaderboard, request, "task manager")  # type: ignore[no-any-return]

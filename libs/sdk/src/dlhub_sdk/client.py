@@ -38,6 +38,7 @@ from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
 from dlhub_common.views import publish_job_fields
+from dlhub_sdk._benchmarks import BenchmarksMixin
 from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
@@ -67,7 +68,7 @@ from dlhub_sdk.config import resolve
 from dlhub_sdk.streams import StreamMixin
 
 
-class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin):
+class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, BenchmarksMixin):
     """A connection to a DLHub gateway.
 
     Args:

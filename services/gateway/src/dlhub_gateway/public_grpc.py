@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import (
+    benchmarks_pb2,
     dlhub_pb2,
     dlhub_pb2_grpc,
     registry_pb2,
@@ -157,6 +158,16 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.CancelTaskRequest, context: Any
     ) -> tasks_pb2.CancelTaskResponse:
         return await self.tasks.cancel_task(request)
+
+    async def ScoreBenchmark(
+        self, request: benchmarks_pb2.ScoreBenchmarkRequest, context: Any
+    ) -> benchmarks_pb2.ScoreBenchmarkResponse:
+        return await self.tasks.score_benchmark(request)
+
+    async def GetLeaderboard(
+        self, request: benchmarks_pb2.GetLeaderboardRequest, context: Any
+    ) -> benchmarks_pb2.GetLeaderboardResponse:
+        return await self.tasks.get_leaderboard(request)
 
     async def WhoAmI(
         self, request: dlhub_pb2.WhoAmIRequest, context: Any

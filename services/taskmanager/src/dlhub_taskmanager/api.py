@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2, tasks_pb2, types_pb2
 from dlhub_common.bounds import check_int, check_timeout
 from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
+from dlhub_taskmanager.benchmarks import Benchmarks, BenchmarksAPI
 from dlhub_taskmanager.core import TaskManager, TaskView
 from dlhub_taskmanager.stats import visible_statistics
 
@@ -41,8 +42,10 @@ def task_pb(view: TaskView) -> tasks_pb2.Task:
 class TaskAPI:
     """In-process implementation of dlhub_common.apis.TaskApi."""
 
-    def __init__(self, core: TaskManager) -> None:
+    def __init__(self, core: TaskManager, benchmarks: Benchmarks | None = None) -> None:
         self.core = core
+        # benchmark scoring and leaderboards (benchmarks/), started by main.create
+        self.benchmarks = BenchmarksAPI(benchmarks or Benchmarks(core))
 
     async def run_servable(
         self, request: tasks_pb2.RunServableRequest
@@ -84,3 +87,13 @@ class TaskAPI:
     ) -> tasks_pb2.CancelTaskResponse:
         view = await self.core.control.cancel(current_principal.get(), request.task_id)
         return tasks_pb2.CancelTaskResponse(task=task_pb(view))
+
+    async def score_benchmark(
+        self, request: benchmarks_pb2.ScoreBenchmarkRequest
+    ) -> benchmarks_pb2.ScoreBenchmarkResponse:
+        return await self.benchmarks.score_benchmark(request)
+
+    async def get_leaderboard(
+        self, request: benchmarks_pb2.GetLeaderboardRequest
+    ) -> benchmarks_pb2.GetLeaderboardResponse:
+        return await self.benchmarks.get_leaderboard(request)

@@ -7,6 +7,7 @@ from dlhub_common.apis import RegistryApi
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_taskmanager.api import TaskAPI
+from dlhub_taskmanager.benchmarks import Benchmarks
 from dlhub_taskmanager.core import TaskManager
 from dlhub_taskmanager.result_cache import ResultCache
 from dlhub_taskmanager.servicer import TaskServicer
@@ -38,7 +39,9 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
     if settings.streams.enabled:
         core.bindings = BindingRunner(core, registry, core.bus, settings.streams)
         await core.bindings.start()
-    return TaskAPI(core), core
+    benchmarks = Benchmarks(core)
+    await benchmarks.start()
+    return TaskAPI(core, benchmarks), core
 
 
 def register(server: GrpcServer, api: TaskAPI) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import tasks_pb2, tasks_pb2_grpc
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2, tasks_pb2, tasks_pb2_grpc
 from dlhub_common.apis import TaskApi
 
 
@@ -31,3 +31,13 @@ class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):  # type: ignore[misc]
         self, request: tasks_pb2.CancelTaskRequest, context: Any
     ) -> tasks_pb2.CancelTaskResponse:
         return await self.api.cancel_task(request)
+
+    async def ScoreBenchmark(
+        self, request: benchmarks_pb2.ScoreBenchmarkRequest, context: Any
+    ) -> benchmarks_pb2.ScoreBenchmarkResponse:
+        return await self.api.score_benchmark(request)
+
+    async def GetLeaderboard(
+        self, request: benchmarks_pb2.GetLeaderboardRequest, context: Any
+    ) -> benchmarks_pb2.GetLeaderboardResponse:
+        return await self.api.get_leaderboard(request)

@@ -18,6 +18,7 @@ from dlhub_sdk.cli.accounts import (
     cmd_token_revoke,
     cmd_whoami,
 )
+from dlhub_sdk.cli.benchmarks import add_benchmark_commands
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
     cmd_deprecate,
@@ -266,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     _account_commands(sub, client_cmd)
     add_stream_commands(sub, client_cmd)
     add_retrain_commands(sub, client_cmd)
+    add_benchmark_commands(sub, client_cmd)
     return parser
 
 

@@ -37,6 +37,7 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/retrain/?$")),
     ("GET", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/retrain-jobs/?$")),
     ("GET", re.compile(r"^/api/v1/retrain-jobs/[^/]+/?$")),
+    ("POST", re.compile(r"^/api/v1/benchmarks/[^/]+/[^/]+/scores/?$")),
 )
 
 

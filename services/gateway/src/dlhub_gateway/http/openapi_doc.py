@@ -62,6 +62,9 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/servables/{owner}/{name}/retrain-jobs"): (403, 404),
     ("get", "/api/v1/retrain-jobs/{job_id}"): (404,),
     ("post", "/api/v1/servables/{owner}/{name}/run"): RUNS,
+    # benchmarks (api_benchmarks.py): scoring runs servables
+    ("post", "/api/v1/benchmarks/{owner}/{name}/scores"): RUNS,
+    ("get", "/api/v1/benchmarks/{owner}/{name}/leaderboard"): (404, 409),
     ("get", "/api/v1/tasks/{task_id}"): (404, 504),
     ("post", "/api/v1/tasks/{task_id}/cancel"): (404, 409),
     ("get", "/v2/models/{model_name}"): (404, 409),

@@ -1,3 +1,4 @@
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as _benchmarks_pb2
 from dlhub_common._proto.dlhub.v1 import registry_pb2 as _registry_pb2
 from dlhub_common._proto.dlhub.v1 import search_pb2 as _search_pb2
 from dlhub_common._proto.dlhub.v1 import tasks_pb2 as _tasks_pb2

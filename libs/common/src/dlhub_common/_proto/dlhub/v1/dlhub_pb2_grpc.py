@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as dlhub_dot_v1_dot_benchmarks__pb2
 from dlhub_common._proto.dlhub.v1 import dlhub_pb2 as dlhub_dot_v1_dot_dlhub__pb2
 from dlhub_common._proto.dlhub.v1 import registry_pb2 as dlhub_dot_v1_dot_registry__pb2
 from dlhub_common._proto.dlhub.v1 import search_pb2 as dlhub_dot_v1_dot_search__pb2
@@ -138,6 +139,16 @@ class DLHubServiceStub:
                 '/dlhub.v1.DLHubService/GetStatistics',
                 request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+                _registered_method=True)
+        self.ScoreBenchmark = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ScoreBenchmark',
+                request_serializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.FromString,
+                _registered_method=True)
+        self.GetLeaderboard = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetLeaderboard',
+                request_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
                 _registered_method=True)
         self.WhoAmI = channel.unary_unary(
                 '/dlhub.v1.DLHubService/WhoAmI',
@@ -291,6 +302,18 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScoreBenchmark(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLeaderboard(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WhoAmI(self, request, context):
         """The caller as the gateway authenticated it: cheap, for `dlhub login` and `dlhub whoami`.
         """
@@ -428,6 +451,16 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.SerializeToString,
+            ),
+            'ScoreBenchmark': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScoreBenchmark,
+                    request_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.SerializeToString,
+            ),
+            'GetLeaderboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLeaderboard,
+                    request_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.SerializeToString,
             ),
             'WhoAmI': grpc.unary_unary_rpc_method_handler(
                     servicer.WhoAmI,
@@ -997,6 +1030,60 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetStatistics',
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScoreBenchmark(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ScoreBenchmark',
+            dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.SerializeToString,
+            dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLeaderboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetLeaderboard',
+            dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
+            dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,3 +1,4 @@
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as _benchmarks_pb2
 from dlhub_common._proto.dlhub.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper

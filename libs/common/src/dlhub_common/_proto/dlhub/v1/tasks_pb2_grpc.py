@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as dlhub_dot_v1_dot_benchmarks__pb2
 from dlhub_common._proto.dlhub.v1 import tasks_pb2 as dlhub_dot_v1_dot_tasks__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -55,6 +56,16 @@ class TaskServiceStub:
                 request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
                 _registered_method=True)
+        self.ScoreBenchmark = channel.unary_unary(
+                '/dlhub.v1.TaskService/ScoreBenchmark',
+                request_serializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.FromString,
+                _registered_method=True)
+        self.GetLeaderboard = channel.unary_unary(
+                '/dlhub.v1.TaskService/GetLeaderboard',
+                request_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
+                _registered_method=True)
 
 
 class TaskServiceServicer:
@@ -95,6 +106,22 @@ class TaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScoreBenchmark(self, request, context):
+        """Benchmarks (benchmarks.proto): score one servable, or every visible one
+        whose signature fits, on a benchmark; a digest pair is scored once.
+        Synchronous, bounded by timeout_s.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLeaderboard(self, request, context):
+        """A benchmark's ranked scores, only for servables the caller may see.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +144,16 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.SerializeToString,
+            ),
+            'ScoreBenchmark': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScoreBenchmark,
+                    request_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.SerializeToString,
+            ),
+            'GetLeaderboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLeaderboard,
+                    request_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -228,6 +265,60 @@ class TaskService:
             '/dlhub.v1.TaskService/GetStatistics',
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsRequest.SerializeToString,
             dlhub_dot_v1_dot_tasks__pb2.GetStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScoreBenchmark(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.TaskService/ScoreBenchmark',
+            dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkRequest.SerializeToString,
+            dlhub_dot_v1_dot_benchmarks__pb2.ScoreBenchmarkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLeaderboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.TaskService/GetLeaderboard',
+            dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
+            dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
             options,
             channel_credentials,
             insecure,
