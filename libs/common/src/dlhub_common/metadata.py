@@ -23,8 +23,9 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
+from dlhub_common.pipeline_spec import PipelineSpec
 
-SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export")
+SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export", "pipeline")
 # Types whose runs carry tensors; the others carry one JSON value.
 TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
 # Types run by a worker process in the servable's own environment, built from
@@ -279,6 +280,8 @@ class ServableBlock(_Block):
         " results then come back as {class: probability}",
     )
     model_summary: str | None = None
+    # type "pipeline": its steps (dlhub_common.pipeline_spec, docs/pipelines.md)
+    pipeline: PipelineSpec | None = None
 
     @field_validator("type")
     @classmethod
@@ -293,6 +296,12 @@ class ServableBlock(_Block):
         if "run" not in value:
             raise ValueError("must define the 'run' method")
         return value
+
+    @model_validator(mode="after")
+    def _pipeline(self) -> ServableBlock:
+        if (self.type == "pipeline") != (self.pipeline is not None):
+            raise ValueError("a servable has a 'pipeline' block exactly when its type is pipeline")
+        return self
 
     @model_validator(mode="after")
     def _python(self) -> ServableBlock:

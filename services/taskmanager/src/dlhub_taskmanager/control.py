@@ -246,6 +246,7 @@ class TaskControl:
         """Another replica (or this one) cancelled a task: drop its late results, wake waiters."""
         self._claim(task_id, _BY_CANCEL, 0)
         self.admission.release(task_id)
+        self.core.pipelines.ended(task_id)  # cancelled on another replica: stop its steps
         fut = self.core._waiters.get(task_id)
         if fut is None or fut.done():
             return
@@ -402,6 +403,7 @@ class TaskControl:
         if not durable:
             self.core.records.write_behind(record)
         self.core._pending.pop(task_id, None)
+        self.core.pipelines.ended(task_id)  # a pipeline's steps in flight stop too
         fut = self.core._waiters.get(task_id)
         if fut is not None and not fut.done():
             fut.set_result(TaskView(record, []))

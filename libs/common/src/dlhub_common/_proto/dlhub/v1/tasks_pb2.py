@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\xac\x01\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\x12\x12\n\nbatch_size\x18\x04 \x01(\x05\x12\x11\n\tcache_hit\x18\x05 \x01(\x08\x12\x0e\n\x06\x64\x65vice\x18\x06 \x01(\t\x12\x12\n\nstaging_ms\x18\x07 \x01(\x01\x12\x1a\n\x12staging_cache_hits\x18\x08 \x01(\x05\"\x8c\x03\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\x12\x13\n\x0boutput_json\x18\n \x01(\t\x12\x33\n\x0boutput_refs\x18\x0b \x03(\x0b\x32\x1e.dlhub.v1.Task.OutputRefsEntry\x1a\x31\n\x0fOutputRefsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe2\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\x12\x13\n\x0binputs_json\x18\x06 \x01(\t\x12\x10\n\x08no_cache\x18\x07 \x01(\x08\x12\x12\n\noutputs_to\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61ller_token\x18\t \x01(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"$\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"2\n\x12\x43\x61ncelTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"?\n\x14GetStatisticsRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"\xce\x03\n\x0fModelStatistics\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x17\n\x0finference_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x03 \x01(\x03\x12\x15\n\rsuccess_count\x18\x04 \x01(\x03\x12\x15\n\rfailure_count\x18\x05 \x01(\x03\x12\x17\n\x0f\x63\x61\x63he_hit_count\x18\x06 \x01(\x03\x12\x18\n\x10\x63\x61\x63he_miss_count\x18\x07 \x01(\x03\x12\x12\n\nsuccess_ns\x18\x08 \x01(\x03\x12\x10\n\x08queue_ns\x18\t \x01(\x03\x12\x12\n\ncompute_ns\x18\n \x01(\x03\x12\x12\n\nfailure_ns\x18\x0b \x01(\x03\x12\x14\n\x0c\x63\x61\x63he_hit_ns\x18\x0c \x01(\x03\x12\x19\n\x11last_inference_ms\x18\r \x01(\x03\x12H\n\x10\x62\x61tch_executions\x18\x0e \x03(\x0b\x32..dlhub.v1.ModelStatistics.BatchExecutionsEntry\x1a\x36\n\x14\x42\x61tchExecutionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"B\n\x15GetStatisticsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ModelStatistics*\xa1\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x05\x32\xb4\x02\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\xac\x01\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\x12\x12\n\nbatch_size\x18\x04 \x01(\x05\x12\x11\n\tcache_hit\x18\x05 \x01(\x08\x12\x0e\n\x06\x64\x65vice\x18\x06 \x01(\t\x12\x12\n\nstaging_ms\x18\x07 \x01(\x01\x12\x1a\n\x12staging_cache_hits\x18\x08 \x01(\x05\"\xb3\x03\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\x12\x13\n\x0boutput_json\x18\n \x01(\t\x12\x33\n\x0boutput_refs\x18\x0b \x03(\x0b\x32\x1e.dlhub.v1.Task.OutputRefsEntry\x12%\n\x05steps\x18\x0c \x03(\x0b\x32\x16.dlhub.v1.PipelineStep\x1a\x31\n\x0fOutputRefsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xc7\x02\n\x0cPipelineStep\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\x08servable\x18\x02 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\"\n\x05state\x18\x03 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\x0f\n\x07task_id\x18\x04 \x01(\t\x12&\n\x07timings\x18\x05 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\"\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12!\n\x07outputs\x18\x07 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x13\n\x0boutput_json\x18\x08 \x01(\t\x12\x12\n\nstarted_at\x18\t \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\n \x01(\t\x12\x1d\n\x15output_bytes_not_kept\x18\x0b \x01(\x03\"\xe2\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\x12\x13\n\x0binputs_json\x18\x06 \x01(\t\x12\x10\n\x08no_cache\x18\x07 \x01(\x08\x12\x12\n\noutputs_to\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61ller_token\x18\t \x01(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"$\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"2\n\x12\x43\x61ncelTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"?\n\x14GetStatisticsRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"\xce\x03\n\x0fModelStatistics\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x17\n\x0finference_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x03 \x01(\x03\x12\x15\n\rsuccess_count\x18\x04 \x01(\x03\x12\x15\n\rfailure_count\x18\x05 \x01(\x03\x12\x17\n\x0f\x63\x61\x63he_hit_count\x18\x06 \x01(\x03\x12\x18\n\x10\x63\x61\x63he_miss_count\x18\x07 \x01(\x03\x12\x12\n\nsuccess_ns\x18\x08 \x01(\x03\x12\x10\n\x08queue_ns\x18\t \x01(\x03\x12\x12\n\ncompute_ns\x18\n \x01(\x03\x12\x12\n\nfailure_ns\x18\x0b \x01(\x03\x12\x14\n\x0c\x63\x61\x63he_hit_ns\x18\x0c \x01(\x03\x12\x19\n\x11last_inference_ms\x18\r \x01(\x03\x12H\n\x10\x62\x61tch_executions\x18\x0e \x03(\x0b\x32..dlhub.v1.ModelStatistics.BatchExecutionsEntry\x1a\x36\n\x14\x42\x61tchExecutionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"B\n\x15GetStatisticsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ModelStatistics*\xa1\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x05\x32\xb4\x02\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,34 +36,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TASK_OUTPUTREFSENTRY']._serialized_options = b'8\001'
   _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._loaded_options = None
   _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_options = b'8\001'
-  _globals['_TASKSTATE']._serialized_start=1718
-  _globals['_TASKSTATE']._serialized_end=1879
+  _globals['_TASKSTATE']._serialized_start=2087
+  _globals['_TASKSTATE']._serialized_end=2248
   _globals['_TASKTIMINGS']._serialized_start=57
   _globals['_TASKTIMINGS']._serialized_end=229
   _globals['_TASK']._serialized_start=232
-  _globals['_TASK']._serialized_end=628
-  _globals['_TASK_OUTPUTREFSENTRY']._serialized_start=579
-  _globals['_TASK_OUTPUTREFSENTRY']._serialized_end=628
-  _globals['_RUNSERVABLEREQUEST']._serialized_start=631
-  _globals['_RUNSERVABLEREQUEST']._serialized_end=857
-  _globals['_RUNSERVABLERESPONSE']._serialized_start=859
-  _globals['_RUNSERVABLERESPONSE']._serialized_end=910
-  _globals['_GETTASKREQUEST']._serialized_start=912
-  _globals['_GETTASKREQUEST']._serialized_end=978
-  _globals['_GETTASKRESPONSE']._serialized_start=980
-  _globals['_GETTASKRESPONSE']._serialized_end=1027
-  _globals['_CANCELTASKREQUEST']._serialized_start=1029
-  _globals['_CANCELTASKREQUEST']._serialized_end=1065
-  _globals['_CANCELTASKRESPONSE']._serialized_start=1067
-  _globals['_CANCELTASKRESPONSE']._serialized_end=1117
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=1119
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=1182
-  _globals['_MODELSTATISTICS']._serialized_start=1185
-  _globals['_MODELSTATISTICS']._serialized_end=1647
-  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_start=1593
-  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_end=1647
-  _globals['_GETSTATISTICSRESPONSE']._serialized_start=1649
-  _globals['_GETSTATISTICSRESPONSE']._serialized_end=1715
-  _globals['_TASKSERVICE']._serialized_start=1882
-  _globals['_TASKSERVICE']._serialized_end=2190
+  _globals['_TASK']._serialized_end=667
+  _globals['_TASK_OUTPUTREFSENTRY']._serialized_start=618
+  _globals['_TASK_OUTPUTREFSENTRY']._serialized_end=667
+  _globals['_PIPELINESTEP']._serialized_start=670
+  _globals['_PIPELINESTEP']._serialized_end=997
+  _globals['_RUNSERVABLEREQUEST']._serialized_start=1000
+  _globals['_RUNSERVABLEREQUEST']._serialized_end=1226
+  _globals['_RUNSERVABLERESPONSE']._serialized_start=1228
+  _globals['_RUNSERVABLERESPONSE']._serialized_end=1279
+  _globals['_GETTASKREQUEST']._serialized_start=1281
+  _globals['_GETTASKREQUEST']._serialized_end=1347
+  _globals['_GETTASKRESPONSE']._serialized_start=1349
+  _globals['_GETTASKRESPONSE']._serialized_end=1396
+  _globals['_CANCELTASKREQUEST']._serialized_start=1398
+  _globals['_CANCELTASKREQUEST']._serialized_end=1434
+  _globals['_CANCELTASKRESPONSE']._serialized_start=1436
+  _globals['_CANCELTASKRESPONSE']._serialized_end=1486
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=1488
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=1551
+  _globals['_MODELSTATISTICS']._serialized_start=1554
+  _globals['_MODELSTATISTICS']._serialized_end=2016
+  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_start=1962
+  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_end=2016
+  _globals['_GETSTATISTICSRESPONSE']._serialized_start=2018
+  _globals['_GETSTATISTICSRESPONSE']._serialized_end=2084
+  _globals['_TASKSERVICE']._serialized_start=2251
+  _globals['_TASKSERVICE']._serialized_end=2559
 # @@protoc_insertion_point(module_scope)
