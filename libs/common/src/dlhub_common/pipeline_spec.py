@@ -531,3 +531,37 @@ def _given(
 def same_signature(given: IOSpec, derived: IOSpec) -> bool:
     """A declared ``methods.run`` side equals the derived one (descriptions aside)."""
     return _strip(given) == _strip(derived)
+
+
+def describe_steps(
+    spec: PipelineSpec, found: Mapping[str, Mapping[str, Any] | None]
+) -> dict[str, Any]:
+    """A pipeline's steps as a caller sees them now: each step's lifecycle state.
+
+    Args:
+        spec: the stored pipeline.
+        found: step name -> the step version's summary (``state``,
+            ``state_reason``) as the caller may see it, or None (not visible).
+
+    Returns:
+        ``{"steps": [...], "runnable": bool}``; a step is ``withdrawn`` (runs
+        fail naming it), ``deprecated`` (runs warn), ``active``, or
+        ``not found`` (the caller may not see it).
+    """
+    steps = []
+    for s in spec.steps:
+        summary = found.get(s.name)
+        state = "not found" if summary is None else (summary.get("state") or "active")
+        entry: dict[str, Any] = {
+            "name": s.name,
+            "servable": s.servable,
+            "type": s.type,
+            "digest": s.digest,
+            "inputs": s.inputs,
+            "state": state,
+        }
+        if summary is not None and summary.get("state_reason"):
+            entry["reason"] = summary["state_reason"]
+        steps.append(entry)
+    runnable = all(e["state"] in ("active", "deprecated") for e in steps)
+    return {"steps": steps, "runnable": runnable}

@@ -65,6 +65,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dlhub.taskmanager.pipelines")
 
+# A synchronous caller waits this much past the deadline for the step that
+# was running to report its own DEADLINE_EXCEEDED (so the error names it).
+DEADLINE_GRACE_S = 0.5
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -254,7 +258,8 @@ class PipelineRunner:
         if fut is None:
             return TaskView(record, [])
         try:
-            return await asyncio.wait_for(asyncio.shield(fut), timeout)
+            # the running step's own deadline (the same instant) ends it first, naming it
+            return await asyncio.wait_for(asyncio.shield(fut), timeout + DEADLINE_GRACE_S)
         except TimeoutError:  # the pipeline's deadline (task control)
             return await self.core.control.timed_out(principal, task_id)
         except asyncio.CancelledError:  # the caller left: cancel the pipeline
