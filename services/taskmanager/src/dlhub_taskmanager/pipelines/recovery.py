@@ -28,7 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from dlhub_common.errors import DLHubError, ErrorCode
-from dlhub_taskmanager.core import FAILED, RUNNING, TASKS_COLLECTION, _now_iso
+from dlhub_taskmanager.core import FAILED, RUNNING, TASKS_COLLECTION, TaskView, _now_iso
 from dlhub_taskmanager.pipelines.steps import running_names
 
 if TYPE_CHECKING:
@@ -91,12 +91,11 @@ async def fail_one(runner: PipelineRunner, record: dict[str, Any], why: str) -> 
     except DLHubError as exc:
         log.warning("pipeline %s could not be failed now: %s", task_id, exc.message)
         return False
+    record.update(fields)
     core._pending.pop(task_id, None)
     fut = core._waiters.get(task_id)
     if fut is not None and not fut.done():
-        from dlhub_taskmanager.core import TaskView
-
-        fut.set_result(TaskView({**record, **fields}, []))
+        fut.set_result(TaskView(record, []))
     return True
 
 

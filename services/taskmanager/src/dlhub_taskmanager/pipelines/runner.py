@@ -143,15 +143,20 @@ class PipelineRunner:
         ]
 
     async def stop(self) -> None:
-        for task in [*self._loops, *self._running.values()]:
+        for task in self._loops:
             task.cancel()
-        for task in [*self._loops, *self._running.values()]:
+        # this replica's running pipelines fail first, naming their running steps
+        for task_id, record in list(self._records.items()):
+            with contextlib.suppress(Exception):
+                await recovery.fail_one(self, record, "stopped")
+            self._records.pop(task_id, None)
+        bodies = list(self._running.values())
+        for task in bodies:
+            task.cancel()
+        for task in [*self._loops, *bodies]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._loops = []
-        for task_id, record in list(self._records.items()):
-            await recovery.fail_one(self, record, "stopped")
-            self._records.pop(task_id, None)
 
     def running(self) -> dict[str, dict[str, Any]]:
         """The pipeline records this replica drives now, by task id."""
