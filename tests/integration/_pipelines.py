@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -167,3 +168,24 @@ async def run_json(
     )
     task: tasks_pb2.Task = response.task
     return task
+
+
+async def gated_pipeline(mesh: Mesh, tmp: Path) -> None:
+    """Publish ``after`` and the pipeline ``gated``: the ``gate`` step (which the
+    test holds; tests/integration/_control.py) then ``after``."""
+    from dlhub_sdk.models import PythonStaticMethodServable
+    from tests.integration._control import PYTHON
+
+    module = tmp / "after.py"
+    module.write_text("def after(value):\n    return ['after', value]\n")
+    model = PythonStaticMethodServable.from_function(module, "after", python=PYTHON, name="after")
+    model.set_title("after").add_author("Tester, Alice")
+    await mesh.publish(model.to_dict(), {"after.py": module.read_bytes()})
+    await publish_pipeline(
+        mesh,
+        "gated",
+        [
+            {"name": "held", "servable": "gate", "inputs": "$input"},
+            {"name": "later", "servable": "after", "inputs": "held"},
+        ],
+    )

@@ -22,7 +22,13 @@ import pytest
 from dlhub_common._proto.dlhub.v1 import tasks_pb2
 from dlhub_sdk.models import PythonStaticMethodServable, list_of
 from tests.integration._control import PYTHON, Gate, cancel, get_task, open_gate
-from tests.integration._pipelines import error_details, publish_pipeline, refused, run_json
+from tests.integration._pipelines import (
+    error_details,
+    gated_pipeline,
+    publish_pipeline,
+    refused,
+    run_json,
+)
 from tests.integration.conftest import Mesh, TinyModel, running_mesh
 
 SUCCEEDED = tasks_pb2.TASK_STATE_SUCCEEDED
@@ -166,26 +172,10 @@ async def gate(jmesh: Mesh, tmp_path: Path) -> AsyncIterator[Gate]:
         yield g
 
 
-async def _gated_pipeline(mesh: Mesh, tmp_path: Path) -> None:
-    module = tmp_path / "after.py"
-    module.write_text("def after(value):\n    return ['after', value]\n")
-    model = PythonStaticMethodServable.from_function(module, "after", python=PYTHON, name="after")
-    model.set_title("after").add_author("Tester, Alice")
-    await mesh.publish(model.to_dict(), {"after.py": module.read_bytes()})
-    await publish_pipeline(
-        mesh,
-        "gated",
-        [
-            {"name": "held", "servable": "gate", "inputs": "$input"},
-            {"name": "later", "servable": "after", "inputs": "held"},
-        ],
-    )
-
-
 async def test_cancel_stops_the_running_step_and_the_rest_never_start(
     jmesh: Mesh, gate: Gate, tmp_path: Path
 ) -> None:
-    await _gated_pipeline(jmesh, tmp_path)
+    await gated_pipeline(jmesh, tmp_path)
     task = await run_json(jmesh, "gated", gate.value("p1", hold=True), wait=False)
     assert task.state == tasks_pb2.TASK_STATE_RUNNING
     await gate.started("p1")
@@ -211,7 +201,7 @@ async def test_cancel_stops_the_running_step_and_the_rest_never_start(
 async def test_the_deadline_applies_to_the_whole_pipeline(
     jmesh: Mesh, gate: Gate, tmp_path: Path
 ) -> None:
-    await _gated_pipeline(jmesh, tmp_path)
+    await gated_pipeline(jmesh, tmp_path)
     task = await run_json(jmesh, "gated", gate.value("p2", hold=True), timeout_s=3.0)
     assert task.state == FAILED
     assert task.error.code == "DEADLINE_EXCEEDED"

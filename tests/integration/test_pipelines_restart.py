@@ -18,8 +18,8 @@ import pytest
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2
 from dlhub_taskmanager.pipelines import recovery
-from tests.integration._control import PYTHON, get_task, open_gate
-from tests.integration._pipelines import publish_pipeline, run_json
+from tests.integration._control import get_task, open_gate
+from tests.integration._pipelines import gated_pipeline, run_json
 from tests.integration.conftest import Mesh, TinyModel, running_mesh
 
 FAILED = tasks_pb2.TASK_STATE_FAILED
@@ -28,24 +28,6 @@ SUCCEEDED = tasks_pb2.TASK_STATE_SUCCEEDED
 
 def _options(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"env_dir": tmp_path_factory.getbasetemp() / "pipeline-envs", "concurrency": 2}
-
-
-async def _publish(mesh: Mesh, tmp: Path) -> None:
-    from dlhub_sdk.models import PythonStaticMethodServable
-
-    module = tmp / "after.py"
-    module.write_text("def after(value):\n    return ['after', value]\n")
-    model = PythonStaticMethodServable.from_function(module, "after", python=PYTHON, name="after")
-    model.set_title("after").add_author("Tester, Alice")
-    await mesh.publish(model.to_dict(), {"after.py": module.read_bytes()})
-    await publish_pipeline(
-        mesh,
-        "gated",
-        [
-            {"name": "held", "servable": "gate", "inputs": "$input"},
-            {"name": "later", "servable": "after", "inputs": "held"},
-        ],
-    )
 
 
 def _core(mesh: Mesh):  # type: ignore[no-untyped-def]
@@ -58,7 +40,7 @@ async def test_stop_and_restart_mid_pipeline_fail_it_naming_the_step(
     options = _options(tmp_path_factory)
     async with running_mesh(tmp_path / "mesh", tiny, executor_options=options) as mesh:
         async with open_gate(mesh, tmp_path) as gate:
-            await _publish(mesh, tmp_path)
+            await gated_pipeline(mesh, tmp_path)
             task = await run_json(mesh, "gated", gate.value("r1", hold=True), wait=False)
             await gate.started("r1")
             docs = await mesh.backends.documents()
