@@ -565,3 +565,15 @@ def describe_steps(
         steps.append(entry)
     runnable = all(e["state"] in ("active", "deprecated") for e in steps)
     return {"steps": steps, "runnable": runnable}
+
+
+# How clients tell a pipeline of tensor servables (runs take tensors) from
+# one of JSON steps: the "run type" of a servable is its type, except these.
+TENSOR_PIPELINE_RUN = "pipeline:tensors"
+
+
+def run_type(servable_type: str, pipeline: PipelineSpec | None) -> str:
+    """The servable type, or :data:`TENSOR_PIPELINE_RUN` for a tensor pipeline."""
+    if pipeline is not None and pipeline.values == TENSORS:
+        return TENSOR_PIPELINE_RUN
+    return servable_type
