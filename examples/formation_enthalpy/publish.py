@@ -105,6 +105,7 @@ def main() -> int:
     ).tolist()
     for formula, value in zip(formulas, served, strict=True):
         print(f"  {formula:8s} -> {value:+.3f} {data.UNITS}")
+    print(f"  served: {[float(v) for v in served]}")
     same = bool(np.allclose(served, local, rtol=1e-9, atol=1e-12))
     print(f"  equal to the model run here: {same}")
     print(f'now: dlhub run {ref} --inputs \'["NaCl","Fe2O3"]\'')
