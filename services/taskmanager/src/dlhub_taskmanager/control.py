@@ -269,6 +269,11 @@ class TaskControl:
         """
         lost = await self.core.docs.find(TASKS_COLLECTION, {"state": {"$in": [QUEUED, RUNNING]}})
         for record in lost:
+            if record.get("pipeline"):  # named after the step it was running (pipelines/)
+                await self.core.records.update(
+                    record["task_id"], self.core.pipelines.lost_fields(record)
+                )
+                continue
             await self.core.records.update(
                 record["task_id"],
                 {

@@ -136,7 +136,7 @@ class TaskManager:
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         await self.router.start()
         await self.recording.start()
-        await self.pipelines.start()  # before control: it settles its own tasks first
+        await self.pipelines.start()  # pipelines/
         await self.control.start()  # task control
 
     async def stop(self) -> None:

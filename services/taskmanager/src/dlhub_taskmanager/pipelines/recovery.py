@@ -12,7 +12,8 @@ pipeline's record is settled here:
   with a retryable UNAVAILABLE naming the step(s) that were running and the
   steps that had finished (their outputs stay in the record);
 * an in-process bus dies with its process (``dlhub up``): at start every
-  RUNNING pipeline in the store is the previous process's and fails at once;
+  RUNNING pipeline in the store is the previous process's and fails at once
+  (task control's ``fail_lost_work``, with :func:`failed_fields`);
 * a replica that stops gracefully fails its own running pipelines the same way.
 
 A replica that was merely slow (not dead) past :data:`STALE_S` can lose its
@@ -54,38 +55,31 @@ def _message(record: dict[str, Any], why: str) -> str:
     return f"the task manager running this pipeline {why} {where}{kept}: run it again"
 
 
+def failed_fields(record: dict[str, Any], why: str) -> dict[str, Any]:
+    """What failing an unfinished pipeline task writes: UNAVAILABLE naming its
+    running step(s), which fail with it (the record's ``steps`` are updated in place)."""
+    message = _message(record, why)
+    now = _now_iso()
+    error = {
+        "code": ErrorCode.UNAVAILABLE.value,
+        "message": message,
+        "details_json": "{}",
+        "retryable": True,
+    }
+    steps = record.get("steps") or []
+    for entry in steps:
+        if entry.get("state") == RUNNING:
+            entry.update(state=FAILED, completed_at=now, error=dict(error))
+    return {"state": FAILED, "completed_at": now, "steps": steps, "error": error}
+
+
 async def fail_one(runner: PipelineRunner, record: dict[str, Any], why: str) -> bool:
     """Fail one unfinished pipeline task with UNAVAILABLE (once); True if this did."""
     core = runner.core
     task_id = record["task_id"]
     if not core.control.result_may_record(task_id):
         return False  # a cancel or the deadline ended it first
-    message = _message(record, why)
-    now = _now_iso()
-    steps = record.get("steps") or []
-    for entry in steps:
-        if entry.get("state") == RUNNING:
-            entry.update(
-                state=FAILED,
-                completed_at=now,
-                error={
-                    "code": ErrorCode.UNAVAILABLE.value,
-                    "message": message,
-                    "details_json": "{}",
-                    "retryable": True,
-                },
-            )
-    fields = {
-        "state": FAILED,
-        "completed_at": now,
-        "steps": steps,
-        "error": {
-            "code": ErrorCode.UNAVAILABLE.value,
-            "message": message,
-            "details_json": "{}",
-            "retryable": True,
-        },
-    }
+    fields = failed_fields(record, why)
     try:
         await core.records.update(task_id, fields)
     except DLHubError as exc:
@@ -130,9 +124,11 @@ async def beat_forever(runner: PipelineRunner) -> None:
 
 
 async def sweep_forever(runner: PipelineRunner) -> None:
+    """From start on (in distributed mode; an in-process bus's restart is settled by
+    task control's ``fail_lost_work`` with :func:`failed_fields`)."""
     while True:
-        await asyncio.sleep(SWEEP_S)
         try:
             await fail_stale(runner)
         except Exception as exc:  # the store may be away; next time
             log.warning("pipeline recovery sweep failed: %r", exc)
+        await asyncio.sleep(SWEEP_S)

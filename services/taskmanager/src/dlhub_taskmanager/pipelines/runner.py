@@ -134,13 +134,15 @@ class PipelineRunner:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        # an in-process bus dies with its process: every running pipeline in
-        # the store was the previous process's (recovery.py)
-        await recovery.fail_stale(self, everyone=not self.core.bus.outlives_process)
-        self._loops = [
-            asyncio.create_task(recovery.beat_forever(self), name="pipelines-beat"),
-            asyncio.create_task(recovery.sweep_forever(self), name="pipelines-recovery"),
-        ]
+        self._loops = [asyncio.create_task(recovery.beat_forever(self), name="pipelines-beat")]
+        if self.core.bus.outlives_process:  # else: task control's fail_lost_work (recovery.py)
+            self._loops.append(
+                asyncio.create_task(recovery.sweep_forever(self), name="pipelines-recovery")
+            )
+
+    def lost_fields(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Task control hook (fail_lost_work): how a pipeline of the previous process fails."""
+        return recovery.failed_fields(record, "restarted")
 
     async def stop(self) -> None:
         for task in self._loops:
