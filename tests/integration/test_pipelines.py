@@ -10,7 +10,9 @@ test_pipelines_json.py; OIP through tritonclient in test_pipelines_oip.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -18,6 +20,8 @@ import numpy as np
 import pytest
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2, types_pb2
+from dlhub_sdk import DLHubClient, Pipeline
+from dlhub_sdk.cli import main as cli_main
 from tests.integration._pipelines import (
     Linear,
     publish_add,
@@ -300,3 +304,74 @@ async def test_explicit_outputs_pick_intermediate_tensors(mesh: Mesh, wait: bool
     assert task.state == SUCCEEDED
     np.testing.assert_allclose(tensor(task, "hidden"), A(X), rtol=1e-5)
     np.testing.assert_allclose(tensor(task, "final"), B(A(X)), rtol=1e-5)
+
+
+async def test_sdk_cli_and_http_publish_describe_and_run_a_pipeline(
+    mesh: Mesh, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await publish_steps(mesh)
+    login = ["--address", mesh.grpc_address, "--token", mesh.token]
+
+    def with_sdk() -> tuple[dict[str, Any], dict[str, Any], Any, dict[str, Any]]:
+        with DLHubClient(mesh.grpc_address, mesh.token) as client:
+            built = (
+                Pipeline("sdk-seq")
+                .set_title("two linear steps")
+                .add_author("Tester, Alice")
+                .step("a", "lin-a", {"X": "$input.X"})
+                .step("b", "lin-b", {"H": "a.Y"})
+            )
+            summary = client.publish_pipeline(built)
+            described = client.describe_pipeline("alice/sdk-seq")
+            outputs = client.run("alice/sdk-seq", {"X": X})  # tensors in, arrays out
+            future = client.run("alice/sdk-seq", {"X": X}, asynchronous=True)
+            future.result(timeout=30)
+            return summary, described, outputs, client.get_task_status(future.task_id)
+
+    summary, described, outputs, status = await asyncio.to_thread(with_sdk)
+    assert summary["servable_type"] == "pipeline"
+    assert [s["state"] for s in described["steps"]] == ["active", "active"]
+    assert described["steps"][1]["servable"] == "alice/lin-b:1"
+    assert described["runnable"] is True
+    np.testing.assert_allclose(outputs["Z"], B(A(X)), rtol=1e-5)
+    assert [s["name"] for s in status["steps"]] == ["a", "b"]
+    assert all(s["state"] == "SUCCEEDED" for s in status["steps"])
+
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(
+        "name: cli-seq\ntitle: from a file\nauthors: ['Tester, Alice']\nsteps:\n"
+        "  - {name: a, servable: lin-a, inputs: {X: $input.X}}\n"
+        "  - {name: b, servable: alice/lin-b, inputs: {H: a.Y}}\n"
+    )
+    capsys.readouterr()
+    assert await asyncio.to_thread(cli_main, ["pipeline", "publish", str(path), *login]) == 0
+    assert "published alice/cli-seq:1" in capsys.readouterr().out
+    args = ["pipeline", "describe", "alice/cli-seq", *login, "--json"]
+    assert await asyncio.to_thread(cli_main, args) == 0
+    assert [s["name"] for s in json.loads(capsys.readouterr().out)["steps"]] == ["a", "b"]
+    run = ["pipeline", "run", "alice/cli-seq", "--inputs", json.dumps({"X": X.tolist()}), *login]
+    assert await asyncio.to_thread(cli_main, [*run, "--json"]) == 0
+    np.testing.assert_allclose(json.loads(capsys.readouterr().out)["Z"], B(A(X)), rtol=1e-5)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nauthors: [T]\nsteps:\n  - {name: a, servable: nope, inputs: {X: $input.X}}\n"
+    )
+    assert await asyncio.to_thread(cli_main, ["pipeline", "publish", str(bad), *login]) == 1
+    assert "step 'a'" in capsys.readouterr().err
+
+    # HTTP: the run and the task view with its steps
+    response = await mesh.http.post(
+        "/api/v1/servables/alice/cli-seq/run",
+        json={"inputs": {"X": X.tolist()}, "asynchronous": True},
+        headers=mesh.headers(),
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["state"] == "RUNNING"  # a pipeline runs in the task manager at once
+    task_id = response.json()["task_id"]
+    response = await mesh.http.get(
+        f"/api/v1/tasks/{task_id}", params={"wait": True, "timeout_s": 20}, headers=mesh.headers()
+    )
+    view = response.json()
+    assert view["state"] == "SUCCEEDED"
+    assert [s["state"] for s in view["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
+    np.testing.assert_allclose(view["outputs"][0]["data"], B(A(X)).ravel(), rtol=1e-5)
