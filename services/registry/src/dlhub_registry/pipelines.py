@@ -25,14 +25,8 @@ from dlhub_common.metadata import (
     validate_metadata,
 )
 from dlhub_common.names import Ref, parse_ref
-from dlhub_common.pipeline_spec import (
-    PipelineError,
-    PipelineSpec,
-    Source,
-    StepSignature,
-    derive,
-    same_signature,
-)
+from dlhub_common.pipeline_spec import PipelineError, PipelineSpec, Source
+from dlhub_common.pipeline_types import StepSignature, derive, same_signature
 from dlhub_common.ports import DocumentStore
 from dlhub_common.records import WITHDRAWN, state_of
 from dlhub_registry import reads
@@ -71,7 +65,7 @@ def _spec(doc: dict[str, Any]) -> PipelineSpec:
     try:
         return PipelineSpec.model_validate(raw)
     except ValueError as exc:  # pydantic's ValidationError, every problem listed
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[Any] = getattr(exc, "errors", lambda: [])()
         listing = "; ".join(
             "servable.pipeline." + ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
             for e in errors
@@ -79,10 +73,6 @@ def _spec(doc: dict[str, Any]) -> PipelineSpec:
         raise _invalid(
             f"invalid servable.pipeline: {listing or exc}", field="servable.pipeline"
         ) from None
-
-
-def _source_text(src: Source) -> str:
-    return src.text
 
 
 async def prepare(
@@ -145,9 +135,9 @@ async def prepare(
     except PipelineError as exc:
         raise _invalid(exc.message, step=exc.step, field=exc.field) from None
     outputs: str | dict[str, str] = (
-        _source_text(derived.outputs)
+        derived.outputs.text
         if isinstance(derived.outputs, Source)
-        else {k: _source_text(v) for k, v in derived.outputs.items()}
+        else {k: v.text for k, v in derived.outputs.items()}
     )
     if spec.values is not None and spec.values != derived.values:
         raise _invalid(

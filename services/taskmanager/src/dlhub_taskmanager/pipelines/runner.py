@@ -27,23 +27,14 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
-from dlhub_common.codec import from_raw
 from dlhub_common.errors import (
     DLHubError,
     ErrorCode,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    clip,
 )
 from dlhub_common.identity import Principal
-from dlhub_common.pipeline_spec import TENSORS, PipelineSpec, Source, parse_source, step_sources
-from dlhub_common.signature import check_inputs
-from dlhub_common.typed_values import check_json
 from dlhub_taskmanager.core import (
     FAILED,
     INLINE_RESULT_BYTES,
@@ -54,11 +45,11 @@ from dlhub_taskmanager.core import (
     _now_iso,
 )
 from dlhub_taskmanager.pipelines import recovery
-from dlhub_taskmanager.pipelines.steps import initial, keep_output, step_ref
+from dlhub_taskmanager.pipelines.accept import Plan, check_input, plan_of, resolve_steps
+from dlhub_taskmanager.pipelines.steps import initial, keep_output
 from dlhub_taskmanager.pipelines.values import Value, pipeline_output, step_input
 from dlhub_taskmanager.resolver import Resolved
 from dlhub_taskmanager.results import one_chunk
-from dlhub_taskmanager.run_checks import check_runnable
 
 if TYPE_CHECKING:
     from dlhub_taskmanager.core import TaskManager
@@ -68,35 +59,6 @@ log = logging.getLogger("dlhub.taskmanager.pipelines")
 # A synchronous caller waits this much past the deadline for the step that
 # was running to report its own DEADLINE_EXCEEDED (so the error names it).
 DEADLINE_GRACE_S = 0.5
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What one pipeline digest needs at run time (immutable, like the digest)."""
-
-    spec: PipelineSpec
-    tensors: bool
-    sources: dict[str, dict[str, Source]]
-    deps: dict[str, set[str]]
-    outputs: Source | dict[str, Source]
-
-
-def plan_of(spec: PipelineSpec) -> Plan:
-    sources = step_sources(spec)
-    names = {s.name: s for s in spec.steps}
-    field = "servable.pipeline.outputs"
-    outputs: Source | dict[str, Source]
-    if isinstance(spec.outputs, dict):
-        outputs = {k: parse_source(v, names, step="", field=field) for k, v in spec.outputs.items()}
-    else:
-        outputs = parse_source(spec.outputs or "", names, step="", field=field)
-    return Plan(
-        spec=spec,
-        tensors=spec.values == TENSORS,
-        sources=sources,
-        deps={n: {s.step for s in m.values() if s.step} for n, m in sources.items()},
-        outputs=outputs,
-    )
 
 
 class StepFailed(Exception):
@@ -198,43 +160,16 @@ class PipelineRunner:
         plan = self._plans.get(resolved.digest)
         if plan is None:
             plan = self._plans[resolved.digest] = plan_of(spec)
-        if outputs_to:
-            raise InvalidArgument(
-                "a pipeline's outputs cannot be written by reference (outputs_to)"
-            )
-        pipeline_input = self._checked_input(resolved, plan, inputs, inputs_json, outputs)
-        warnings_ = list(task_warnings)
-        refs = {}
-        for step in spec.steps:
-            ref = step_ref(step.servable)
-            try:
-                step_resolved = await self.core.resolve(ref)
-            except NotFound:
-                raise NotFound(
-                    f"{resolved.ref}: step {step.name!r}: servable {ref} not found",
-                    details={"step": step.name},
-                ) from None
-            try:
-                warnings_ += check_runnable(step_resolved)
-            except FailedPrecondition as exc:
-                raise FailedPrecondition(
-                    f"{resolved.ref}: step {step.name!r}: {exc.message}",
-                    details={**exc.details, "step": step.name},
-                ) from None
-            if step.digest and step_resolved.digest != step.digest:
-                raise FailedPrecondition(
-                    f"{resolved.ref}: step {step.name!r}: {ref} is not the version it was"
-                    " published with",
-                    details={"step": step.name},
-                )
-            refs[step.name] = step_resolved.ref
+        pipeline_input = check_input(resolved, plan, inputs, inputs_json, outputs, outputs_to)
+        refs, step_warnings = await resolve_steps(self.core, resolved, spec)
+        warnings_ = [*task_warnings, *step_warnings]
         timeout = timeout_s if timeout_s > 0 else self.core.default_timeout_s
         task_id = uuid.uuid4().hex
         created_ns = time.time_ns()
         deadline_ns = self.core.control.deadline_ns(created_ns, timeout)
         nbytes = sum(len(t.data) for t in inputs) + len(inputs_json)
         self.core.control.admit(
-            task_id, resolved.ref, deadline_ns, caller=principal.username, nbytes=nbytes
+            task_id, resolved.ref, deadline_ns, caller=principal.username or "", nbytes=nbytes
         )
         record = self.core._new_record(principal, resolved, task_id, created_ns, warnings_)
         record.update(
@@ -274,50 +209,6 @@ class PipelineRunner:
             raise
         finally:
             self.core._waiters.pop(task_id, None)
-
-    def _checked_input(
-        self,
-        resolved: Resolved,
-        plan: Plan,
-        inputs: list[types_pb2.Tensor],
-        inputs_json: str,
-        outputs: list[str],
-    ) -> Value:
-        if not plan.tensors:
-            if inputs:
-                raise FailedPrecondition(
-                    f"{resolved.ref} is a pipeline of JSON-valued servables: it takes one JSON"
-                    " value (inputs_json), not tensors"
-                )
-            if not inputs_json:
-                raise InvalidArgument(f"{resolved.ref} needs an input: set inputs_json")
-            if outputs:
-                raise InvalidArgument("a JSON pipeline returns one value; do not select outputs")
-            assert resolved.input_spec is not None
-            return check_json(resolved.input_spec, inputs_json)
-        if inputs_json:
-            raise InvalidArgument(
-                f"{resolved.ref} is a pipeline of tensor servables: send tensors, not inputs_json"
-            )
-        given: dict[str, tuple[str, list[int]]] = {}
-        for t in inputs:
-            if t.name in given:
-                raise InvalidArgument(f"input {clip(t.name)} given twice")
-            given[t.name] = (t.datatype, list(t.shape))
-        check_inputs(resolved.inputs, given)
-        for t in inputs:
-            if not t.ref:
-                from_raw(t.datatype, list(t.shape), t.data, name=t.name)
-        if len(resolved.inputs) == 1 and len(inputs) == 1:
-            renamed = types_pb2.Tensor()
-            renamed.CopyFrom(inputs[0])
-            renamed.name = resolved.inputs[0].name
-            inputs = [renamed]
-        known = {s.name for s in resolved.outputs}
-        for name in outputs:
-            if name not in known:
-                raise InvalidArgument(f"unknown output {clip(name)}; outputs: {sorted(known)}")
-        return inputs
 
     # ------------------------------------------------------------ driving
 
