@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dlhub_common._proto.dlhub.v1 import types_pb2
-from dlhub_common.codec import from_raw
-from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound, clip
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.names import Ref
 from dlhub_common.pipeline_spec import TENSORS, PipelineSpec, Source, parse_source, step_sources
-from dlhub_common.signature import check_inputs
 from dlhub_common.typed_values import check_json
 from dlhub_taskmanager.pipelines.steps import step_ref
 from dlhub_taskmanager.pipelines.values import Value
 from dlhub_taskmanager.resolver import Resolved
-from dlhub_taskmanager.run_checks import check_runnable
+from dlhub_taskmanager.run_checks import check_runnable, check_tensors
 
 if TYPE_CHECKING:
     from dlhub_taskmanager.core import TaskManager
@@ -87,25 +85,7 @@ def check_input(
         raise InvalidArgument(
             f"{resolved.ref} is a pipeline of tensor servables: send tensors, not inputs_json"
         )
-    given: dict[str, tuple[str, list[int]]] = {}
-    for t in inputs:
-        if t.name in given:
-            raise InvalidArgument(f"input {clip(t.name)} given twice")
-        given[t.name] = (t.datatype, list(t.shape))
-    check_inputs(resolved.inputs, given)
-    for t in inputs:
-        if not t.ref:
-            from_raw(t.datatype, list(t.shape), t.data, name=t.name)
-    if len(resolved.inputs) == 1 and len(inputs) == 1:
-        renamed = types_pb2.Tensor()
-        renamed.CopyFrom(inputs[0])
-        renamed.name = resolved.inputs[0].name
-        inputs = [renamed]
-    known = {s.name for s in resolved.outputs}
-    for name in outputs:
-        if name not in known:
-            raise InvalidArgument(f"unknown output {clip(name)}; outputs: {sorted(known)}")
-    return inputs
+    return check_tensors(resolved, inputs, outputs)
 
 
 async def resolve_steps(
