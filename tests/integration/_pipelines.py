@@ -16,6 +16,19 @@ from tests.tiny_onnx import add_onnx, linear_onnx
 
 Array = npt.NDArray[Any]
 
+# Two pipelines over the steps lin-a (X[?,4] -> Y[?,3]), lin-b and lin-c
+# (H[?,3] -> Z[?,2]) and add2 (A, B [?,2] -> S): bare, owner/name and pinned refs.
+SEQ = [
+    {"name": "a", "servable": "alice/lin-a", "inputs": {"X": "$input.X"}},
+    {"name": "b", "servable": "lin-b", "inputs": {"H": "a.Y"}},
+]
+DAG = [
+    {"name": "a", "servable": "alice/lin-a:1", "inputs": {"X": "$input.X"}},
+    {"name": "left", "servable": "alice/lin-b", "inputs": {"H": "a.Y"}},
+    {"name": "right", "servable": "alice/lin-c", "inputs": {"H": "a.Y"}},
+    {"name": "sum", "servable": "alice/add2", "inputs": {"A": "left.Z", "B": "right.Z"}},
+]
+
 
 def ndarray(shape: list[int | None], item: str = "float32") -> dict[str, Any]:
     return {"type": "ndarray", "shape": shape, "item_type": {"type": item}}

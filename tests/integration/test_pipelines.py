@@ -23,6 +23,8 @@ from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2, types_pb2
 from dlhub_sdk import DLHubClient, Pipeline
 from dlhub_sdk.cli import main as cli_main
 from tests.integration._pipelines import (
+    DAG,
+    SEQ,
     Linear,
     publish_add,
     publish_pipeline,
@@ -38,17 +40,6 @@ A = Linear(4, 3, seed=1, x="X", y="Y")
 B = Linear(3, 2, seed=2, x="H", y="Z")
 C = Linear(3, 2, seed=3, x="H", y="Z")
 X = np.arange(8, dtype=np.float32).reshape(2, 4) / 7
-
-SEQ = [
-    {"name": "a", "servable": "alice/lin-a", "inputs": {"X": "$input.X"}},
-    {"name": "b", "servable": "lin-b", "inputs": {"H": "a.Y"}},
-]
-DAG = [
-    {"name": "a", "servable": "alice/lin-a:1", "inputs": {"X": "$input.X"}},
-    {"name": "left", "servable": "alice/lin-b", "inputs": {"H": "a.Y"}},
-    {"name": "right", "servable": "alice/lin-c", "inputs": {"H": "a.Y"}},
-    {"name": "sum", "servable": "alice/add2", "inputs": {"A": "left.Z", "B": "right.Z"}},
-]
 
 
 async def publish_steps(mesh: Mesh) -> None:
