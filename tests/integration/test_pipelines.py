@@ -366,3 +366,5 @@ async def test_sdk_cli_and_http_publish_describe_and_run_a_pipeline(
     assert view["state"] == "SUCCEEDED"
     assert [s["state"] for s in view["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
     np.testing.assert_allclose(view["outputs"][0]["data"], B(A(X)).ravel(), rtol=1e-5)
+    bundle = await mesh.http.get("/api/v1/servables/alice/cli-seq/bundle", headers=mesh.headers())
+    assert bundle.status_code == 200  # its bundle: dlhub.json, the frozen steps
