@@ -183,19 +183,25 @@ async def test_cancel_stops_the_running_step_and_the_rest_never_start(
     assert [s.state for s in running.steps] == [tasks_pb2.TASK_STATE_RUNNING, QUEUED]
     cancelled = await cancel(jmesh, task.task_id)
     assert cancelled.state == CANCELLED
-    gate.release("p1")
-    async with asyncio.timeout(30):  # the held step's own task is cancelled too
-        while True:
-            record = await get_task(jmesh, task.task_id)
-            held, later = record.steps
-            if held.state == CANCELLED:
-                break
+    docs = await jmesh.backends.documents()
+
+    async def tasks_of(name: str) -> list[dict[str, Any]]:
+        found = await docs.find("tasks", {"user": "alice"})
+        return [t for t in found if t["servable"]["name"] == name]
+
+    # the held step's own task is cancelled while the gate still holds it
+    async with asyncio.timeout(30):
+        while [t["state"] for t in await tasks_of("gate")] != ["CANCELLED"]:  # noqa: ASYNC110  # a store write, no event
             await asyncio.sleep(0.05)
+    gate.release("p1")
+    record = await get_task(jmesh, task.task_id)
+    held, later = record.steps
     assert record.state == CANCELLED
+    assert held.state == CANCELLED
     assert later.state == QUEUED  # never started
     assert not later.task_id
-    await asyncio.sleep(0.5)
-    assert gate.ran() == ["p1"]  # the gate ran once; "after" never ran
+    assert await tasks_of("after") == []  # "after" never ran (its pipeline is gone)
+    assert gate.ran() == ["p1"]  # the gate ran once
 
 
 async def test_the_deadline_applies_to_the_whole_pipeline(
