@@ -31,7 +31,8 @@ from tests.integration._pipelines import (
     refused,
     tensor,
 )
-from tests.integration.conftest import RPC_TIMEOUT_S, Mesh
+from tests.integration.conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
+from tests.integration.datacite_standin import running_datacite
 
 SUCCEEDED = tasks_pb2.TASK_STATE_SUCCEEDED
 FAILED = tasks_pb2.TASK_STATE_FAILED
@@ -368,3 +369,23 @@ async def test_sdk_cli_and_http_publish_describe_and_run_a_pipeline(
     np.testing.assert_allclose(view["outputs"][0]["data"], B(A(X)).ravel(), rtol=1e-5)
     bundle = await mesh.http.get("/api/v1/servables/alice/cli-seq/bundle", headers=mesh.headers())
     assert bundle.status_code == 200  # its bundle: dlhub.json, the frozen steps
+
+
+async def test_a_pipeline_gets_its_own_doi_when_datacite_is_on(
+    tmp_path: Path, tiny: TinyModel, hermetic_env: None
+) -> None:
+    async with running_datacite("DLHUB.PIPES", "pipes-password-1", "10.5555") as fake:
+        datacite = {
+            "enabled": True,
+            "api_url": fake.url,
+            "repository_id": "DLHUB.PIPES",
+            "password": "pipes-password-1",
+            "prefix": "10.5555",
+            "landing_url": "https://dlhub.example.org/{owner}/{name}/v{version}",
+        }
+        async with running_mesh(tmp_path / "mesh", tiny, datacite=datacite) as doi_mesh:
+            await publish_steps(doi_mesh)
+            published = await publish_pipeline(doi_mesh, "seq", SEQ)
+            assert published.servable.summary.doi.startswith("10.5555/")
+            step = (await doi_mesh.get("lin-a")).servable.summary.doi
+            assert step != published.servable.summary.doi  # its own DOI, not a step's
