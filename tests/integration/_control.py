@@ -10,6 +10,7 @@ when it ends: no sleeps, no guessing whether a task is queued or running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -83,6 +84,19 @@ class Gate:
 
     def ran(self) -> list[str]:
         return self.log.read_text().split() if self.log.exists() else []
+
+
+@contextlib.asynccontextmanager
+async def open_gate(mesh: Mesh, tmp: Path) -> AsyncIterator[Gate]:
+    """A started :class:`Gate` with the ``gate`` servable published; every held
+    run is released when it closes."""
+    g = Gate(tmp / "ran.log")
+    await g.start()
+    try:
+        await publish_gate(mesh, tmp)
+        yield g
+    finally:
+        await g.close()
 
 
 async def publish_gate(mesh: Mesh, tmp: Path, name: str = "gate") -> None:

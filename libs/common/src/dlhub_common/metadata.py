@@ -24,6 +24,7 @@ from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.benchmark_spec import BenchmarkSpec, check_block
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.names import SLUG_RE, SLUG_RULE
+from dlhub_common.pipeline_spec import PipelineSpec
 from dlhub_common.training_spec import TrainingSpec
 
 SERVABLE_TYPES = (
@@ -33,6 +34,7 @@ SERVABLE_TYPES = (
     "torchscript",
     "torch_export",
     "benchmark",  # a data set and a metric, never run (dlhub_common.benchmark_spec)
+    "pipeline",  # steps that reference servables (dlhub_common.pipeline_spec)
 )
 # Types whose runs carry tensors; the others carry one JSON value.
 TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
@@ -294,6 +296,8 @@ class ServableBlock(_Block):
     benchmark: BenchmarkSpec | None = Field(
         None, description="How a benchmark scores models (type 'benchmark' only)"
     )
+    # type "pipeline": its steps (dlhub_common.pipeline_spec, docs/pipelines.md)
+    pipeline: PipelineSpec | None = None
 
     @field_validator("type")
     @classmethod
@@ -324,6 +328,12 @@ class ServableBlock(_Block):
         problems = check_block(self.type, self.benchmark, run.output if run else None)
         if problems:
             raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _pipeline(self) -> ServableBlock:
+        if (self.type == "pipeline") != (self.pipeline is not None):
+            raise ValueError("a servable has a 'pipeline' block exactly when its type is pipeline")
         return self
 
     @model_validator(mode="after")

@@ -51,6 +51,29 @@ def task_fields(task: tasks_pb2.Task) -> dict[str, Any]:
             "message": task.error.message,
             "details": json.loads(task.error.details_json or "{}"),
         }
+    if task.steps:  # a pipeline task (docs/pipelines.md)
+        out["steps"] = [pipeline_step_fields(s) for s in task.steps]
+    return out
+
+
+def pipeline_step_fields(step: tasks_pb2.PipelineStep) -> dict[str, Any]:
+    """One step of a pipeline task: its servable, state, own task, times and error."""
+    out: dict[str, Any] = {
+        "name": step.name,
+        "servable": f"{step.servable.owner}/{step.servable.name}:{step.servable.version}",
+        "state": TASK_STATES.get(step.state, "UNKNOWN"),
+        "task_id": step.task_id or None,
+        "started_at": step.started_at or None,
+        "completed_at": step.completed_at or None,
+    }
+    if step.HasField("timings"):
+        out["timings"] = {
+            "total_ms": step.timings.total_ms,
+            "compute_ms": step.timings.compute_ms,
+            "cache_hit": step.timings.cache_hit,
+        }
+    if step.HasField("error"):
+        out["error"] = {"code": step.error.code, "message": step.error.message}
     return out
 
 

@@ -1,6 +1,7 @@
 """DLHub Python SDK: ``DLHubClient`` and the servable builders."""
 
 from dlhub_sdk._inputs import Reference
+from dlhub_sdk._pipelines import Pipeline
 from dlhub_sdk.client import DLHubClient, TaskFuture
 
-__all__ = ["DLHubClient", "Reference", "TaskFuture"]
+__all__ = ["DLHubClient", "Pipeline", "Reference", "TaskFuture"]

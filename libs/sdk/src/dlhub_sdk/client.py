@@ -32,6 +32,7 @@ from dlhub_common._proto.dlhub.v1 import (
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, Unauthenticated
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
+from dlhub_common.pipeline_spec import TENSOR_PIPELINE_RUN, run_type
 from dlhub_common.records import summary_from_pb
 from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
@@ -44,6 +45,7 @@ from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
+from dlhub_sdk._pipelines import PipelinesMixin, check_before_publish
 from dlhub_sdk._retrain import RetrainMixin
 from dlhub_sdk._tasks import Outputs as Outputs
 from dlhub_sdk._tasks import TaskFuture as TaskFuture
@@ -68,7 +70,9 @@ from dlhub_sdk.config import resolve
 from dlhub_sdk.streams import StreamMixin
 
 
-class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, BenchmarksMixin):
+class DLHubClient(
+    ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, BenchmarksMixin, PipelinesMixin
+):
     """A connection to a DLHub gateway.
 
     Args:
@@ -175,7 +179,7 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, Benchma
             metadata = model
         if owner is not None:
             metadata = {**metadata, "dlhub": {**metadata.get("dlhub", {}), "owner": owner}}
-        validate_metadata(metadata)  # fail fast, before uploading anything
+        check_before_publish(metadata)  # fail fast, before uploading anything
         if not self._token:
             # The gateway would refuse it too, but only after the upload began.
             raise Unauthenticated(
@@ -380,8 +384,9 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, Benchma
         meta = self.describe_servable(ref.full_name, ref.version or None)
         metadata = validate_metadata({k: meta[k] for k in ("datacite", "dlhub", "servable")})
         specs = tensor_signature(metadata.run.input)
-        self._signatures[key] = (time.monotonic(), specs, metadata.servable.type)
-        return specs, metadata.servable.type
+        kind = run_type(metadata.servable.type, metadata.servable.pipeline)  # pipelines
+        self._signatures[key] = (time.monotonic(), specs, kind)
+        return specs, kind
 
     def _signature(self, ref: Ref) -> list[TensorSpec]:
         return self._run_info(ref)[0]
@@ -428,7 +433,7 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, Benchma
         ref = parse_ref(name, version)
         wait_s = timeout or self.timeout
         _specs, servable_type = self._run_info(ref)
-        tensor = servable_type in TENSOR_SERVABLE_TYPES
+        tensor = servable_type in (*TENSOR_SERVABLE_TYPES, TENSOR_PIPELINE_RUN)
         request = tasks_pb2.RunServableRequest(
             servable=_ref_pb(ref),
             inputs=self._tensors(ref, inputs) if tensor else [],

@@ -22,6 +22,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2, dlhub_pb2_grpc, tasks_pb2, t
 from dlhub_common.errors import DLHubError, InvalidArgument, error_from_code
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.names import Ref, parse_ref
+from dlhub_common.pipeline_spec import TENSOR_PIPELINE_RUN
 from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.signature import TensorSpec
 from dlhub_sdk._inputs import _json_default
@@ -116,7 +117,11 @@ class StreamMixin:
         ref = parse_ref(name, version)
         _specs, servable_type = self._run_info(ref)
         call = _StreamCall(
-            self, ref, servable_type in TENSOR_SERVABLE_TYPES, timeout or self.timeout, outputs
+            self,
+            ref,
+            servable_type in (*TENSOR_SERVABLE_TYPES, TENSOR_PIPELINE_RUN),
+            timeout or self.timeout,
+            outputs,
         )
         return call.results(inputs, ordered, window)
 

@@ -39,11 +39,13 @@ class ModelInfo:
     # Lifecycle state; a withdrawn version is not ready (it no longer runs).
     state: str = "active"
     servable_type: str = "onnx"
+    # a pipeline of tensor servables runs as a model (docs/pipelines.md)
+    tensor_pipeline: bool = False
 
     @property
     def tensor(self) -> bool:
         """Tensor servables speak OIP; python servables take one JSON value."""
-        return self.servable_type in TENSOR_TYPES
+        return self.servable_type in TENSOR_TYPES or self.tensor_pipeline
 
     @property
     def oip_name(self) -> str:
@@ -56,7 +58,7 @@ class OipCore:
     def __init__(self, registry: RegistryApi, tasks: TaskApi) -> None:
         self.registry = registry
         self.tasks = tasks
-        self._sigs: dict[str, tuple[list[TensorSpec], list[TensorSpec], str]] = {}
+        self._sigs: dict[str, tuple[list[TensorSpec], list[TensorSpec], str, bool]] = {}
 
     async def model(self, name: str, version: str = "") -> ModelInfo:
         """Describe a model. Raises NotFound / InvalidArgument."""
@@ -75,16 +77,18 @@ class OipCore:
                 tensor_signature(meta.run.input),
                 tensor_signature(meta.run.output, default_name=out_default),
                 meta.servable.type,
+                meta.servable.pipeline is not None and meta.servable.pipeline.values == "tensors",
             )
             self._sigs[summary.digest] = sig
         return ModelInfo(
             ref=Ref(summary.owner, summary.name, summary.version),
             versions=list(resp.versions),
-            platform=TENSOR_TYPES.get(sig[2], sig[2]),
+            platform="dlhub_pipeline" if sig[2] == "pipeline" else TENSOR_TYPES.get(sig[2], sig[2]),
             inputs=sig[0],
             outputs=sig[1],
             state=summary.state or "active",
             servable_type=sig[2],
+            tensor_pipeline=sig[3],
         )
 
     async def tensor_model(self, name: str, version: str = "") -> ModelInfo:

@@ -94,6 +94,12 @@ async def commit(
                 f"{reserved!r} is written by the registry into every bundle; do not upload it"
             )
     model_path = metadata.dlhub.files.model
+    if metadata.servable.type == "pipeline":  # its steps are its content (pipelines.py)
+        if stored:
+            raise InvalidArgument(
+                f"a pipeline has no artifacts of its own; remove {sorted(stored)}"
+            )
+        model_path = ""
     if model_path is None and metadata.servable.type == "python":
         model_path = str(metadata.run.method_details["module"])
     if model_path is None and metadata.servable.type == "sklearn":
@@ -106,7 +112,7 @@ async def commit(
                 f"dlhub.files.model must name the model file among the artifacts {sorted(stored)}"
             )
         model_path = next(iter(stored))
-    if model_path not in stored:
+    if model_path not in stored and metadata.servable.type != "pipeline":
         raise InvalidArgument(
             f"dlhub.files.model {model_path!r} is not among the uploaded artifacts {sorted(stored)}"
         )
@@ -162,7 +168,9 @@ async def commit(
 
     doc = metadata.to_doc()
     name = metadata.dlhub.name
-    files = {"model": model_path, "other": sorted(p for p in stored if p != model_path)}
+    files: dict[str, Any] = {"other": sorted(p for p in stored if p != model_path)}
+    if model_path:
+        files["model"] = model_path
     doc["dlhub"].update(owner=owner, files=files)
     artifacts = {p: i.sha256 for p, i in stored.items()}
     digest = compute_digest(doc, artifacts)

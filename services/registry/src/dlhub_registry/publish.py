@@ -30,7 +30,7 @@ from dlhub_common.errors import (
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import validate_metadata
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
-from dlhub_registry import benchmarks
+from dlhub_registry import benchmarks, pipelines
 from dlhub_registry.commit import OBJECT_REFS, commit
 from dlhub_registry.datacite import DataCiteClient
 from dlhub_registry.faults import faultpoint
@@ -219,6 +219,11 @@ class Publisher:
         job: PublishJob,
     ) -> dict[str, Any]:
         assert principal.username is not None
+        if pipelines.is_pipeline(metadata_doc):  # steps checked as the publisher, frozen
+            owner = metadata_doc.get("dlhub", {}).get("owner") or principal.username
+            metadata_doc = await pipelines.prepare(
+                self.docs, principal, str(owner), metadata_doc, job
+            )
         metadata = validate_metadata(metadata_doc)
         # a co-owner publishes into the owner's name with dlhub.owner set
         owner = metadata.dlhub.owner or principal.username

@@ -8,6 +8,7 @@ from dlhub_common.identity import current_principal
 from dlhub_common.names import Ref, check_slug
 from dlhub_taskmanager.benchmarks import Benchmarks, BenchmarksAPI
 from dlhub_taskmanager.core import TaskManager, TaskView
+from dlhub_taskmanager.pipelines import steps_pb
 from dlhub_taskmanager.stats import visible_statistics
 
 STATES = {
@@ -36,6 +37,8 @@ def task_pb(view: TaskView) -> tasks_pb2.Task:
         task.timings.CopyFrom(tasks_pb2.TaskTimings(**rec["timings"]))
     if "error" in rec:
         task.error.CopyFrom(types_pb2.ErrorInfo(**rec["error"]))
+    if "steps" in rec:  # a pipeline task (pipelines/)
+        task.steps.extend(steps_pb(rec))
     return task
 
 

@@ -246,6 +246,7 @@ class TaskControl:
         """Another replica (or this one) cancelled a task: drop its late results, wake waiters."""
         self._claim(task_id, _BY_CANCEL, 0)
         self.admission.release(task_id)
+        self.core.pipelines.ended(task_id)  # cancelled on another replica: stop its steps
         fut = self.core._waiters.get(task_id)
         if fut is None or fut.done():
             return
@@ -268,6 +269,11 @@ class TaskControl:
         """
         lost = await self.core.docs.find(TASKS_COLLECTION, {"state": {"$in": [QUEUED, RUNNING]}})
         for record in lost:
+            if record.get("pipeline"):  # named after the step it was running (pipelines/)
+                await self.core.records.update(
+                    record["task_id"], self.core.pipelines.lost_fields(record)
+                )
+                continue
             await self.core.records.update(
                 record["task_id"],
                 {
@@ -402,6 +408,7 @@ class TaskControl:
         if not durable:
             self.core.records.write_behind(record)
         self.core._pending.pop(task_id, None)
+        self.core.pipelines.ended(task_id)  # a pipeline's steps in flight stop too
         fut = self.core._waiters.get(task_id)
         if fut is not None and not fut.done():
             fut.set_result(TaskView(record, []))

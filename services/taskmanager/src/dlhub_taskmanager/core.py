@@ -122,6 +122,10 @@ class TaskManager:
         self.recording: Recording = Recording(self)
         # stream bindings (streams/), set by main.create when enabled
         self.bindings: BindingRunner | None = None
+        # pipeline tasks: each step through submit (pipelines/)
+        from dlhub_taskmanager.pipelines import PipelineRunner
+
+        self.pipelines: PipelineRunner = PipelineRunner(self)
 
     async def start(self) -> None:
         await self.records.start()
@@ -132,11 +136,13 @@ class TaskManager:
         await self.bus.ensure_group([TASK_TOPIC], EXECUTORS_GROUP)
         await self.router.start()
         await self.recording.start()
+        await self.pipelines.start()  # pipelines/
         await self.control.start()  # task control
 
     async def stop(self) -> None:
         if self.bindings is not None:  # first: its runs need everything below
             await self.bindings.stop()
+        await self.pipelines.stop()  # its steps need everything below
         await self.control.stop()  # task control
         await self.router.stop()
         await self.recording.stop()
@@ -191,6 +197,19 @@ class TaskManager:
         """
         resolved = await self.resolve(ref)
         task_warnings = check_runnable(resolved)
+        if resolved.signature.pipeline is not None:  # its steps run through submit
+            return await self.pipelines.submit(
+                principal,
+                resolved,
+                inputs,
+                wait=wait,
+                timeout_s=timeout_s,
+                outputs=outputs or [],
+                inputs_json=inputs_json,
+                no_cache=no_cache,
+                outputs_to=outputs_to,
+                task_warnings=task_warnings,
+            )
         inputs = check_run_inputs(resolved, inputs, inputs_json, outputs or [])
         referenced = await self.references.check(resolved, inputs, inputs_json, outputs_to)
         inputs_json = referenced.inputs_json

@@ -21,6 +21,7 @@ from dlhub_common.metadata import (
     validate_metadata,
 )
 from dlhub_common.names import Ref
+from dlhub_common.pipeline_spec import PipelineSpec
 from dlhub_common.ports import EventBus
 from dlhub_common.records import ACTIVE
 from dlhub_common.servable_cache import CachedRegistry
@@ -44,6 +45,8 @@ class Signature:
     # (max batch size, max queue delay ms), or None: runs alone
     batching: tuple[int, float] | None
     cacheable: bool
+    # a pipeline's steps (pipelines/); None for every other type
+    pipeline: PipelineSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def batch_axis_free(specs: tuple[TensorSpec, ...]) -> bool:
 def signature_of(metadata: Metadata, defaults: BatchingSettings) -> Signature:
     kind = metadata.servable.type
     run = metadata.run
-    json_typed = kind in JSON_TYPES
+    pipeline = metadata.servable.pipeline
+    json_typed = kind in JSON_TYPES or (pipeline is not None and pipeline.values == "json")
     inputs = () if json_typed else tuple(tensor_signature(run.input))
     outputs = () if json_typed else tuple(tensor_signature(run.output))
     batching: tuple[int, float] | None = None
@@ -146,7 +150,10 @@ def signature_of(metadata: Metadata, defaults: BatchingSettings) -> Signature:
         input_spec=run.input if json_typed else None,
         runtime_json=_runtime_json(metadata),
         batching=batching,
-        cacheable=(kind in TENSOR_SERVABLE_TYPES) if cache is None else cache,
+        # a pipeline is never cached itself: each of its steps is (pipelines/)
+        cacheable=pipeline is None
+        and ((kind in TENSOR_SERVABLE_TYPES) if cache is None else cache),
+        pipeline=pipeline,
     )
 
 

@@ -75,6 +75,18 @@ def check_run_inputs(
             f"{resolved.ref} is a tensor servable ({resolved.servable_type}):"
             " send tensors (inputs), not inputs_json"
         )
+    return check_tensors(resolved, inputs, outputs)
+
+
+def check_tensors(
+    resolved: Resolved, inputs: list[types_pb2.Tensor], outputs: list[str]
+) -> list[types_pb2.Tensor]:
+    """Tensors against the signature (names, datatypes, shapes, data), and the
+    requested outputs; a lone tensor of a one-input signature takes the declared name.
+
+    Raises:
+        InvalidArgument: naming the problem.
+    """
     given: dict[str, tuple[str, list[int]]] = {}
     for t in inputs:
         if t.name in given:

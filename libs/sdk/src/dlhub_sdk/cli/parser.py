@@ -19,6 +19,7 @@ from dlhub_sdk.cli.accounts import (
     cmd_whoami,
 )
 from dlhub_sdk.cli.benchmarks import add_benchmark_commands
+from dlhub_sdk.cli.pipelines import add_pipeline_commands
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
     cmd_deprecate,
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_stream_commands(sub, client_cmd)
     add_retrain_commands(sub, client_cmd)
     add_benchmark_commands(sub, client_cmd)
+    add_pipeline_commands(sub, client_cmd)
     return parser
 
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dlhub_common.errors import DLHubError, ErrorCode, InternalError, ResourceExhausted
 from dlhub_common.telemetry import HTTP_REQUESTS
-from dlhub_gateway.http import api_benchmarks, api_v1, oip_rest
+from dlhub_gateway.http import api_benchmarks, api_pipelines, api_v1, oip_rest
 from dlhub_gateway.http.auth_gate import AuthGate
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.http.inflight import InflightBytes
@@ -101,6 +101,7 @@ def create_app(context: GatewayContext) -> FastAPI:
     app.state.ctx = context
     app.include_router(api_v1.router)
     app.include_router(api_benchmarks.router)
+    app.include_router(api_pipelines.router)
     app.include_router(oip_rest.router)
 
     @app.exception_handler(DLHubError)

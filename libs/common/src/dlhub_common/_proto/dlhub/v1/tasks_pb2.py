@@ -26,7 +26,7 @@ from dlhub_common._proto.dlhub.v1 import benchmarks_pb2 as dlhub_dot_v1_dot_benc
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x19\x64lhub/v1/benchmarks.proto\x1a\x14\x64lhub/v1/types.proto\"\xac\x01\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\x12\x12\n\nbatch_size\x18\x04 \x01(\x05\x12\x11\n\tcache_hit\x18\x05 \x01(\x08\x12\x0e\n\x06\x64\x65vice\x18\x06 \x01(\t\x12\x12\n\nstaging_ms\x18\x07 \x01(\x01\x12\x1a\n\x12staging_cache_hits\x18\x08 \x01(\x05\"\x8c\x03\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\x12\x13\n\x0boutput_json\x18\n \x01(\t\x12\x33\n\x0boutput_refs\x18\x0b \x03(\x0b\x32\x1e.dlhub.v1.Task.OutputRefsEntry\x1a\x31\n\x0fOutputRefsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe2\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\x12\x13\n\x0binputs_json\x18\x06 \x01(\t\x12\x10\n\x08no_cache\x18\x07 \x01(\x08\x12\x12\n\noutputs_to\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61ller_token\x18\t \x01(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"$\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"2\n\x12\x43\x61ncelTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"?\n\x14GetStatisticsRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"\xce\x03\n\x0fModelStatistics\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x17\n\x0finference_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x03 \x01(\x03\x12\x15\n\rsuccess_count\x18\x04 \x01(\x03\x12\x15\n\rfailure_count\x18\x05 \x01(\x03\x12\x17\n\x0f\x63\x61\x63he_hit_count\x18\x06 \x01(\x03\x12\x18\n\x10\x63\x61\x63he_miss_count\x18\x07 \x01(\x03\x12\x12\n\nsuccess_ns\x18\x08 \x01(\x03\x12\x10\n\x08queue_ns\x18\t \x01(\x03\x12\x12\n\ncompute_ns\x18\n \x01(\x03\x12\x12\n\nfailure_ns\x18\x0b \x01(\x03\x12\x14\n\x0c\x63\x61\x63he_hit_ns\x18\x0c \x01(\x03\x12\x19\n\x11last_inference_ms\x18\r \x01(\x03\x12H\n\x10\x62\x61tch_executions\x18\x0e \x03(\x0b\x32..dlhub.v1.ModelStatistics.BatchExecutionsEntry\x1a\x36\n\x14\x42\x61tchExecutionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"B\n\x15GetStatisticsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ModelStatistics*\xa1\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x05\x32\xde\x03\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponse\x12S\n\x0eScoreBenchmark\x12\x1f.dlhub.v1.ScoreBenchmarkRequest\x1a .dlhub.v1.ScoreBenchmarkResponse\x12S\n\x0eGetLeaderboard\x12\x1f.dlhub.v1.GetLeaderboardRequest\x1a .dlhub.v1.GetLeaderboardResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x64lhub/v1/tasks.proto\x12\x08\x64lhub.v1\x1a\x19\x64lhub/v1/benchmarks.proto\x1a\x14\x64lhub/v1/types.proto\"\xac\x01\n\x0bTaskTimings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x12\n\ncompute_ms\x18\x02 \x01(\x01\x12\x10\n\x08total_ms\x18\x03 \x01(\x01\x12\x12\n\nbatch_size\x18\x04 \x01(\x05\x12\x11\n\tcache_hit\x18\x05 \x01(\x08\x12\x0e\n\x06\x64\x65vice\x18\x06 \x01(\t\x12\x12\n\nstaging_ms\x18\x07 \x01(\x01\x12\x1a\n\x12staging_cache_hits\x18\x08 \x01(\x05\"\xb3\x03\n\x04Task\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\"\n\x05state\x18\x02 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\'\n\x08servable\x18\x03 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12!\n\x07outputs\x18\x04 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\"\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12&\n\x07timings\x18\x06 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\x08 \x01(\t\x12\x10\n\x08warnings\x18\t \x03(\t\x12\x13\n\x0boutput_json\x18\n \x01(\t\x12\x33\n\x0boutput_refs\x18\x0b \x03(\x0b\x32\x1e.dlhub.v1.Task.OutputRefsEntry\x12%\n\x05steps\x18\x0c \x03(\x0b\x32\x16.dlhub.v1.PipelineStep\x1a\x31\n\x0fOutputRefsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xc7\x02\n\x0cPipelineStep\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\x08servable\x18\x02 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\"\n\x05state\x18\x03 \x01(\x0e\x32\x13.dlhub.v1.TaskState\x12\x0f\n\x07task_id\x18\x04 \x01(\t\x12&\n\x07timings\x18\x05 \x01(\x0b\x32\x15.dlhub.v1.TaskTimings\x12\"\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x13.dlhub.v1.ErrorInfo\x12!\n\x07outputs\x18\x07 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x13\n\x0boutput_json\x18\x08 \x01(\t\x12\x12\n\nstarted_at\x18\t \x01(\t\x12\x14\n\x0c\x63ompleted_at\x18\n \x01(\t\x12\x1d\n\x15output_bytes_not_kept\x18\x0b \x01(\x03\"\xe2\x01\n\x12RunServableRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12 \n\x06inputs\x18\x02 \x03(\x0b\x32\x10.dlhub.v1.Tensor\x12\x0c\n\x04wait\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\x12\x0f\n\x07outputs\x18\x05 \x03(\t\x12\x13\n\x0binputs_json\x18\x06 \x01(\t\x12\x10\n\x08no_cache\x18\x07 \x01(\x08\x12\x12\n\noutputs_to\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61ller_token\x18\t \x01(\t\"3\n\x13RunServableResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"B\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0c\n\x04wait\x18\x02 \x01(\x08\x12\x11\n\ttimeout_s\x18\x03 \x01(\x01\"/\n\x0fGetTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"$\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"2\n\x12\x43\x61ncelTaskResponse\x12\x1c\n\x04task\x18\x01 \x01(\x0b\x32\x0e.dlhub.v1.Task\"?\n\x14GetStatisticsRequest\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\"\xce\x03\n\x0fModelStatistics\x12\'\n\x08servable\x18\x01 \x01(\x0b\x32\x15.dlhub.v1.ServableRef\x12\x17\n\x0finference_count\x18\x02 \x01(\x03\x12\x17\n\x0f\x65xecution_count\x18\x03 \x01(\x03\x12\x15\n\rsuccess_count\x18\x04 \x01(\x03\x12\x15\n\rfailure_count\x18\x05 \x01(\x03\x12\x17\n\x0f\x63\x61\x63he_hit_count\x18\x06 \x01(\x03\x12\x18\n\x10\x63\x61\x63he_miss_count\x18\x07 \x01(\x03\x12\x12\n\nsuccess_ns\x18\x08 \x01(\x03\x12\x10\n\x08queue_ns\x18\t \x01(\x03\x12\x12\n\ncompute_ns\x18\n \x01(\x03\x12\x12\n\nfailure_ns\x18\x0b \x01(\x03\x12\x14\n\x0c\x63\x61\x63he_hit_ns\x18\x0c \x01(\x03\x12\x19\n\x11last_inference_ms\x18\r \x01(\x03\x12H\n\x10\x62\x61tch_executions\x18\x0e \x03(\x0b\x32..dlhub.v1.ModelStatistics.BatchExecutionsEntry\x1a\x36\n\x14\x42\x61tchExecutionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\x05\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"B\n\x15GetStatisticsResponse\x12)\n\x06models\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ModelStatistics*\xa1\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11TASK_STATE_FAILED\x10\x04\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x05\x32\xde\x03\n\x0bTaskService\x12J\n\x0bRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n\x07GetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n\nCancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponse\x12S\n\x0eScoreBenchmark\x12\x1f.dlhub.v1.ScoreBenchmarkRequest\x1a .dlhub.v1.ScoreBenchmarkResponse\x12S\n\x0eGetLeaderboard\x12\x1f.dlhub.v1.GetLeaderboardRequest\x1a .dlhub.v1.GetLeaderboardResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,34 +37,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TASK_OUTPUTREFSENTRY']._serialized_options = b'8\001'
   _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._loaded_options = None
   _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_options = b'8\001'
-  _globals['_TASKSTATE']._serialized_start=1745
-  _globals['_TASKSTATE']._serialized_end=1906
+  _globals['_TASKSTATE']._serialized_start=2114
+  _globals['_TASKSTATE']._serialized_end=2275
   _globals['_TASKTIMINGS']._serialized_start=84
   _globals['_TASKTIMINGS']._serialized_end=256
   _globals['_TASK']._serialized_start=259
-  _globals['_TASK']._serialized_end=655
-  _globals['_TASK_OUTPUTREFSENTRY']._serialized_start=606
-  _globals['_TASK_OUTPUTREFSENTRY']._serialized_end=655
-  _globals['_RUNSERVABLEREQUEST']._serialized_start=658
-  _globals['_RUNSERVABLEREQUEST']._serialized_end=884
-  _globals['_RUNSERVABLERESPONSE']._serialized_start=886
-  _globals['_RUNSERVABLERESPONSE']._serialized_end=937
-  _globals['_GETTASKREQUEST']._serialized_start=939
-  _globals['_GETTASKREQUEST']._serialized_end=1005
-  _globals['_GETTASKRESPONSE']._serialized_start=1007
-  _globals['_GETTASKRESPONSE']._serialized_end=1054
-  _globals['_CANCELTASKREQUEST']._serialized_start=1056
-  _globals['_CANCELTASKREQUEST']._serialized_end=1092
-  _globals['_CANCELTASKRESPONSE']._serialized_start=1094
-  _globals['_CANCELTASKRESPONSE']._serialized_end=1144
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=1146
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=1209
-  _globals['_MODELSTATISTICS']._serialized_start=1212
-  _globals['_MODELSTATISTICS']._serialized_end=1674
-  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_start=1620
-  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_end=1674
-  _globals['_GETSTATISTICSRESPONSE']._serialized_start=1676
-  _globals['_GETSTATISTICSRESPONSE']._serialized_end=1742
-  _globals['_TASKSERVICE']._serialized_start=1909
-  _globals['_TASKSERVICE']._serialized_end=2387
+  _globals['_TASK']._serialized_end=694
+  _globals['_TASK_OUTPUTREFSENTRY']._serialized_start=645
+  _globals['_TASK_OUTPUTREFSENTRY']._serialized_end=694
+  _globals['_PIPELINESTEP']._serialized_start=697
+  _globals['_PIPELINESTEP']._serialized_end=1024
+  _globals['_RUNSERVABLEREQUEST']._serialized_start=1027
+  _globals['_RUNSERVABLEREQUEST']._serialized_end=1253
+  _globals['_RUNSERVABLERESPONSE']._serialized_start=1255
+  _globals['_RUNSERVABLERESPONSE']._serialized_end=1306
+  _globals['_GETTASKREQUEST']._serialized_start=1308
+  _globals['_GETTASKREQUEST']._serialized_end=1374
+  _globals['_GETTASKRESPONSE']._serialized_start=1376
+  _globals['_GETTASKRESPONSE']._serialized_end=1423
+  _globals['_CANCELTASKREQUEST']._serialized_start=1425
+  _globals['_CANCELTASKREQUEST']._serialized_end=1461
+  _globals['_CANCELTASKRESPONSE']._serialized_start=1463
+  _globals['_CANCELTASKRESPONSE']._serialized_end=1513
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=1515
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=1578
+  _globals['_MODELSTATISTICS']._serialized_start=1581
+  _globals['_MODELSTATISTICS']._serialized_end=2043
+  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_start=1989
+  _globals['_MODELSTATISTICS_BATCHEXECUTIONSENTRY']._serialized_end=2043
+  _globals['_GETSTATISTICSRESPONSE']._serialized_start=2045
+  _globals['_GETSTATISTICSRESPONSE']._serialized_end=2111
+  _globals['_TASKSERVICE']._serialized_start=2278
+  _globals['_TASKSERVICE']._serialized_end=2756
 # @@protoc_insertion_point(module_scope)

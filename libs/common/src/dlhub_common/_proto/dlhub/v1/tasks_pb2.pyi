@@ -45,7 +45,7 @@ class TaskTimings(_message.Message):
     def __init__(self, queue_ms: _Optional[float] = ..., compute_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., batch_size: _Optional[int] = ..., cache_hit: _Optional[bool] = ..., device: _Optional[str] = ..., staging_ms: _Optional[float] = ..., staging_cache_hits: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json", "output_refs")
+    __slots__ = ("task_id", "state", "servable", "outputs", "error", "timings", "created_at", "completed_at", "warnings", "output_json", "output_refs", "steps")
     class OutputRefsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +64,7 @@ class Task(_message.Message):
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_REFS_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     state: TaskState
     servable: _types_pb2.ServableRef
@@ -75,7 +76,34 @@ class Task(_message.Message):
     warnings: _containers.RepeatedScalarFieldContainer[str]
     output_json: str
     output_refs: _containers.ScalarMap[str, str]
-    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ..., output_refs: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    steps: _containers.RepeatedCompositeFieldContainer[PipelineStep]
+    def __init__(self, task_id: _Optional[str] = ..., state: _Optional[_Union[TaskState, str]] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., created_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., output_json: _Optional[str] = ..., output_refs: _Optional[_Mapping[str, str]] = ..., steps: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ...) -> None: ...
+
+class PipelineStep(_message.Message):
+    __slots__ = ("name", "servable", "state", "task_id", "timings", "error", "outputs", "output_json", "started_at", "completed_at", "output_bytes_not_kept")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMINGS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_BYTES_NOT_KEPT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    servable: _types_pb2.ServableRef
+    state: TaskState
+    task_id: str
+    timings: TaskTimings
+    error: _types_pb2.ErrorInfo
+    outputs: _containers.RepeatedCompositeFieldContainer[_types_pb2.Tensor]
+    output_json: str
+    started_at: str
+    completed_at: str
+    output_bytes_not_kept: int
+    def __init__(self, name: _Optional[str] = ..., servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., state: _Optional[_Union[TaskState, str]] = ..., task_id: _Optional[str] = ..., timings: _Optional[_Union[TaskTimings, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.ErrorInfo, _Mapping]] = ..., outputs: _Optional[_Iterable[_Union[_types_pb2.Tensor, _Mapping]]] = ..., output_json: _Optional[str] = ..., started_at: _Optional[str] = ..., completed_at: _Optional[str] = ..., output_bytes_not_kept: _Optional[int] = ...) -> None: ...
 
 class RunServableRequest(_message.Message):
     __slots__ = ("servable", "inputs", "wait", "timeout_s", "outputs", "inputs_json", "no_cache", "outputs_to", "caller_token")

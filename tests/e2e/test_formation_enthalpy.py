@@ -1,0 +1,55 @@
+"""examples/formation_enthalpy against a running mesh, as its README says:
+``uv run python examples/formation_enthalpy/publish.py``, then ``dlhub run
+<you>/formation_enthalpy --inputs '["NaCl","Fe2O3"]'`` prints one value per
+composition, equal to the example's model run in this process on the same
+(SYNTHETIC, seeded) training data; and ``dlhub pipeline describe`` lists the
+three steps."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.e2e._support import REPO, USERNAME, CliResult, Mesh, clean_env
+
+EXAMPLE = REPO / "examples" / "formation_enthalpy"
+FORMULAS = ["NaCl", "Fe2O3"]
+# The embedded mesh only: the run path of a pipeline is the same code in both
+# modes (its recovery in distributed mode: tests/integration/test_pipelines_restart.py),
+# and the example's environments (scikit-learn) cost ~45 s per mesh.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+
+@pytest.mark.parametrize("mesh", ["embedded"], indirect=True)
+def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
+    mesh: Mesh, cli: Any
+) -> None:
+    """publish.py checks the served values against its own model run in-process
+    (on the same seeded SYNTHETIC training data) and prints them; the CLI's equal them."""
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLE / "publish.py")],
+        cwd=mesh.workdir,
+        env=clean_env(DLHUB_ADDRESS=mesh.address, DLHUB_TOKEN=mesh.token),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert "SYNTHETIC" in proc.stdout
+    assert "equal to the model run here: True" in proc.stdout
+    ref = f"{USERNAME}/formation_enthalpy"
+    result: CliResult = cli("run", ref, "--inputs", '["NaCl","Fe2O3"]')
+    values = result.json()
+    assert len(values) == len(FORMULAS)  # one value per composition
+    served = next(ln for ln in proc.stdout.splitlines() if ln.strip().startswith("served:"))
+    np.testing.assert_allclose(values, ast.literal_eval(served.split(":", 1)[1].strip()))
+    described = cli("pipeline", "describe", ref).json()
+    assert [s["name"] for s in described["steps"]] == ["parse", "featurize", "predict"]
+    assert described["runnable"] is True
+    assert "SYNTHETIC" in described["datacite"]["titles"][0]["title"]
