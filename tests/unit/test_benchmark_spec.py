@@ -116,3 +116,27 @@ def test_json_fits_check_every_example() -> None:
         "input item type does not take the data: example 0: expected integer, got string"
     ]
     assert "takes tensors" in fits(b, model(PIXELS, SCORES), data)[0]
+
+
+def test_json_fits_take_arrays_with_a_batch_axis() -> None:
+    """A native scikit-learn servable (or a pipeline ending in one) declares
+    ndarray rows in and one prediction per row out: a JSON benchmark's list of
+    examples is such an array, and its predictions come back as one."""
+    rows = {"type": "ndarray", "shape": [None, 2], "item_type": {"type": "float64"}}
+    column = {"type": "ndarray", "shape": [None], "item_type": {"type": "float64"}}
+    strings = {"type": "list", "item_type": {"type": "string"}}
+    numbers = {"type": "list", "item_type": {"type": "number"}}
+    b = bench(metric="mae", output=None, run_input=rows, run_output=numbers)
+    data = BenchmarkData("json", [[0.5, 0.5], [1.0, 0.0]], [1.0, 2.0])
+    assert fits(b, model(rows, column, "python"), data) == []
+    assert fits(b, model(strings, column, "python"), data)[0].startswith(
+        "input item type does not take the data: example 0"
+    )
+    three = {"type": "ndarray", "shape": [None, 3], "item_type": {"type": "float64"}}
+    assert fits(b, model(three, column, "python"), data)[0].startswith(
+        "input does not take the data: examples"
+    )
+    fixed = {"type": "ndarray", "shape": [2], "item_type": {"type": "float64"}}
+    assert fits(b, model(rows, fixed, "python"), data) == [
+        "output is ndarray; the benchmark expects a list of predictions"
+    ]

@@ -13,9 +13,10 @@ as it is and the compared output comes back:
   booleans, strings) and agreeing fixed sizes after the batch axis;
 * JSON data sets: the servable takes one JSON value (it is not an onnx or
   torch servable: python, sklearn, and types added later); its input is a
-  list (or ``any``) whose item type every example's input fits; its output
-  is a list (or ``any``), of dicts holding the compared field when
-  the benchmark names one.
+  list (or ``any``) whose item type every example's input fits, or an
+  ndarray with a batch axis that takes the examples as rows; its output is a
+  list (or ``any``), of dicts holding the compared field when the benchmark
+  names one, or an ndarray with a batch axis (one prediction per example).
 """
 
 from __future__ import annotations
@@ -105,15 +106,26 @@ def _tensor_problems(
     return problems, names, out_name
 
 
+def _batched_array(spec: Any) -> bool:
+    """An ndarray whose first axis is the batch (a JSON list of rows), as a
+    native scikit-learn servable or a pipeline ending in one declares."""
+    return bool(spec.type == "ndarray" and spec.shape and spec.shape[0] is None)
+
+
 def _json_problems(spec: BenchmarkSpec, model: Metadata, data: BenchmarkData) -> list[str]:
     run = model.run
     problems = []
-    if run.input.type not in ("list", "any"):
+    if run.input.type not in ("list", "any") and not _batched_array(run.input):
         return [f"input is {run.input.type}; the benchmark sends a list of examples"]
-    if run.output.type not in ("list", "any"):
+    if run.output.type not in ("list", "any") and not _batched_array(run.output):
         return [f"output is {run.output.type}; the benchmark expects a list of predictions"]
     item = run.input.item_type
-    if item is not None:
+    if run.input.type == "ndarray":
+        # a batch of rows: the whole list of examples must be such an array
+        found = problems_of(run.input, list(data.inputs), root="examples")
+        if found:
+            problems.append(f"input does not take the data: {found[0]}")
+    elif item is not None:
         for i, value in enumerate(data.inputs):
             found = problems_of(item, value, root=f"example {i}")
             if found:
