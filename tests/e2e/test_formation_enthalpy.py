@@ -26,14 +26,9 @@ FORMULAS = ["NaCl", "Fe2O3"]
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 
-@pytest.mark.parametrize("mesh", ["embedded"], indirect=True)
-def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
-    mesh: Mesh, cli: Any
-) -> None:
-    """publish.py checks the served values against its own model run in-process
-    (on the same seeded SYNTHETIC training data) and prints them; the CLI's equal them."""
+def run_example(mesh: Mesh, script: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLE / "publish.py")],
+        [sys.executable, str(EXAMPLE / script)],
         cwd=mesh.workdir,
         env=clean_env(DLHUB_ADDRESS=mesh.address, DLHUB_TOKEN=mesh.token),
         capture_output=True,
@@ -42,6 +37,16 @@ def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
         check=False,
     )
     assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    return proc
+
+
+@pytest.mark.parametrize("mesh", ["embedded"], indirect=True)
+def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
+    mesh: Mesh, cli: Any
+) -> None:
+    """publish.py checks the served values against its own model run in-process
+    (on the same seeded SYNTHETIC training data) and prints them; the CLI's equal them."""
+    proc = run_example(mesh, "publish.py")
     assert "SYNTHETIC" in proc.stdout
     assert "equal to the model run here: True" in proc.stdout
     ref = f"{USERNAME}/formation_enthalpy"
@@ -58,16 +63,7 @@ def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
     # The example's regression benchmark: both pipelines scored by MAE, the
     # gradient-boosting one ahead of the linear baseline, and its score equal
     # to scikit-learn's MAE of the same model run here on the held-out part.
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLE / "benchmark.py")],
-        cwd=mesh.workdir,
-        env=clean_env(DLHUB_ADDRESS=mesh.address, DLHUB_TOKEN=mesh.token),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    proc = run_example(mesh, "benchmark.py")
     board = cli("benchmark", "leaderboard", f"{USERNAME}/formation_enthalpy_heldout").json()
     assert board["metric"] == "mae"
     assert [e["servable"].split(":")[0] for e in board["entries"]] == [
