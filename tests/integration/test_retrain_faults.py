@@ -419,3 +419,47 @@ async def test_a_restart_does_not_retrain_for_objects_already_seen(
         (inbox / "b.csv").write_text("x\n2\n")
         _old, new = await finished_jobs(second, "toy-inbox", 2)
         assert list(new.data_objects) == ["b.csv"]
+
+
+async def test_a_trigger_as_the_running_job_ends_is_not_lost(
+    mesh: Mesh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock protocol's window: a trigger finds a live job's lock and writes its
+    pending marker, and the job ends (its lock deleted) before the trigger looks
+    again. The trigger must then take the lock itself, not merge into a job that
+    is gone (which would lose it)."""
+    await mesh.publish(*toy(tmp_path / "toys", "toy-window", TRAINERS["toy-ok"]))
+    docs = await mesh.backends.documents()
+    (live, *_) = [d["id"] for d in await docs.find("registry_instances")]
+    await docs.put(
+        "retrain_jobs",
+        "rtj-ending",
+        {
+            "id": "rtj-ending",
+            "owner": "alice",
+            "name": "toy-window",
+            "base_version": 1,
+            "trigger": "manual",
+            "state": "RUNNING",
+            "started_at": "2026-01-01T00:00:00Z",
+            "started_ns": 1,
+            "log": ["manual trigger by alice"],
+            "instance": live,
+        },
+    )
+    await docs.insert("retrain_locks", "alice/toy-window", {"job": "rtj-ending", "instance": live})
+    put = docs.put
+
+    async def marker_then_the_job_ends(collection: str, doc_id: str, doc: Any) -> None:
+        await put(collection, doc_id, doc)
+        if collection == "retrain_pending" and doc_id == "alice/toy-window":
+            await docs.delete("retrain_locks", doc_id)  # the job released its lock
+            await docs.update("retrain_jobs", "rtj-ending", {"state": "SUCCEEDED"})
+
+    monkeypatch.setattr(docs, "put", marker_then_the_job_ends)
+    started = await retrain(mesh, "toy-window")
+    monkeypatch.setattr(docs, "put", put)
+    assert started.merged is False
+    assert started.job.id != "rtj-ending"
+    (done, *_) = await finished_jobs(mesh, "toy-window", 1)
+    assert done.state == "SUCCEEDED", (done.error, list(done.log))

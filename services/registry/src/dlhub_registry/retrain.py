@@ -34,6 +34,7 @@ from dlhub_registry.retrain_jobs import (
     FAILED,
     RETRAIN_JOBS,
     RETRAIN_LOCKS,
+    RETRAIN_PENDING,
     RETRAIN_RECIPES,
     RETRAIN_SEEN,
     RUNNING,
@@ -176,7 +177,7 @@ class Retrainer:
                 await self.docs.insert(
                     RETRAIN_LOCKS,
                     key,
-                    {"job": job.id, "instance": self.instance.id, "pending": False},
+                    {"job": job.id, "instance": self.instance.id},
                 )
                 break
             except AlreadyExists:
@@ -187,8 +188,14 @@ class Retrainer:
                 live = running is not None and running.get("state") == RUNNING
                 fresh = running is None and lock.get("instance") == self.instance.id
                 if (live and await self._alive(running or {})) or fresh:
-                    # fresh: taken a moment ago by this process, its job document follows
-                    if await self.docs.update(RETRAIN_LOCKS, key, {"pending": True}):
+                    # fresh: taken a moment ago by this process, its job document follows.
+                    # The marker is a document of its own, written before the lock is
+                    # looked at again: a release deletes the lock first and reads the
+                    # marker after, so either it sees the marker (and runs one more
+                    # job) or this trigger sees the lock gone and takes it itself.
+                    await self.docs.put(RETRAIN_PENDING, key, {"trigger": trigger, "by": by})
+                    again = await self.docs.get(RETRAIN_LOCKS, key)
+                    if again is not None and again.get("job") == lock.get("job"):
                         merged = running or {"id": lock["job"], "owner": owner, "name": name}
                         return {"state": RUNNING, **merged}, True
                     continue  # released meanwhile: take it
@@ -326,7 +333,8 @@ class Retrainer:
             if lock is None or lock.get("job") != job_id:
                 return
             await self.docs.delete(RETRAIN_LOCKS, key)
-            if lock.get("pending"):
+            # after the lock is gone (see start_job): a trigger merged meanwhile
+            if await self.docs.delete(RETRAIN_PENDING, key):
                 await self.start_job(owner, name, "queued", "")
         except Exception:
             log.warning("could not release the retrain lock of %s", key, exc_info=True)

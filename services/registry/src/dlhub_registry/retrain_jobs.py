@@ -17,8 +17,11 @@ traceback included); anyone else gets NOT_FOUND.
 
 One job at a time per servable: ``retrain_locks/<owner>/<name>`` is
 inserted (insert-if-absent) before a job starts and removed when it ends.
-A trigger that finds the lock taken sets ``pending`` on it: the running job
-starts one more job when it ends (triggers are merged into that one).
+A trigger that finds the lock taken writes ``retrain_pending/<owner>/<name>``
+and then looks at the lock again (taking it if it was released meanwhile);
+the running job deletes its lock first and then the marker, and starts one
+more job when there was one (triggers are merged into that one), so no
+trigger is lost between the two.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from dlhub_registry.publish_jobs import MAX_LINE_CHARS, MAX_LINES, now_rfc3339
 
 RETRAIN_JOBS = "retrain_jobs"
 RETRAIN_LOCKS = "retrain_locks"
+# A trigger that came while a job ran: one more job runs after it (merged).
+RETRAIN_PENDING = "retrain_pending"
 # owner/name -> {"owner", "name", "source": {...}}: servables whose latest version has a recipe
 RETRAIN_RECIPES = "retrain_recipes"
 # owner/name -> {"seen": ["<etag> <key>", ...]}: objects already handed to a job
