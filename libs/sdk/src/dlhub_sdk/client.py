@@ -41,6 +41,7 @@ from dlhub_common.views import publish_job_fields
 from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
+from dlhub_sdk._cite import CiteMixin
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
 from dlhub_sdk._tasks import Outputs as Outputs
@@ -66,7 +67,7 @@ from dlhub_sdk.config import resolve
 from dlhub_sdk.streams import StreamMixin
 
 
-class DLHubClient(ManageMixin, StreamMixin, BindingsMixin):
+class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
     """A connection to a DLHub gateway.
 
     Args:

@@ -18,6 +18,7 @@ from dlhub_sdk.cli.accounts import (
     cmd_token_revoke,
     cmd_whoami,
 )
+from dlhub_sdk.cli.cite import add_cite_command
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
     cmd_deprecate,
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cancel)
     _account_commands(sub, client_cmd)
     add_stream_commands(sub, client_cmd)
+    add_cite_command(sub, client_cmd)
     return parser
 
 

@@ -17,11 +17,11 @@ from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, ty
 from dlhub_common.bounds import INT32_MAX, MAX_TIMEOUT_S, check_json_size
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import Principal
-from dlhub_common.names import check_slug, parse_version
+from dlhub_common.names import check_slug
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
-from dlhub_gateway.http import api_access, api_downloads, api_streams, api_uploads
-from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http import api_access, api_cite, api_downloads, api_streams, api_uploads
+from dlhub_gateway.http.context import ctx, get_servable, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
 from dlhub_gateway.staging_token import with_caller_token
@@ -190,15 +190,7 @@ def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
 async def describe_servable(
     request: Request, owner: str, name: str, _who: Caller, version: str = ""
 ) -> dict[str, Any]:
-    resp = await ctx(request).registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
+    resp = await get_servable(request, owner, name, version)
     return servable_json(resp.servable, resp.versions)
 
 
@@ -350,3 +342,4 @@ router.include_router(api_uploads.router)
 router.include_router(api_downloads.router)
 router.include_router(api_access.router)
 router.include_router(api_streams.router)
+router.include_router(api_cite.router)
