@@ -23,11 +23,14 @@ from pydantic.alias_generators import to_camel
 from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.datacite_schema import datacite_problems
 from dlhub_common.errors import InvalidArgument
+from dlhub_common.labels import classes_problem
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 
-SERVABLE_TYPES = ("onnx", "python", "sklearn", "torchscript", "torch_export")
+SERVABLE_TYPES: tuple[str, ...] = ("onnx", "python", "sklearn", "torchscript", "torch_export")
+SERVABLE_TYPES += ("keras",)  # Keras 3 (.keras, legacy HDF5) on the torch backend (keras.md)
 # Types whose runs carry tensors; the others carry one JSON value.
-TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
+TENSOR_SERVABLE_TYPES: tuple[str, ...] = ("onnx", "torchscript", "torch_export")
+TENSOR_SERVABLE_TYPES += ("keras",)
 # Types run by a worker process in the servable's own environment, built from
 # the registry-resolved environment.lock: python functions, and native
 # scikit-learn models (a joblib file loaded only inside that worker).
@@ -433,6 +436,9 @@ def validate_metadata(doc: Any) -> Metadata:
             for e in exc.errors()
             if "datacite" not in doc or e["loc"][:1] != ("datacite",)
         ]
+    else:
+        classes = classes_problem(metadata.servable.classes, metadata.run.output.model_dump_doc())
+        errors += [{"field": "servable.classes", "problem": classes}] if classes else []
     if errors:
         listing = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
         raise InvalidArgument(

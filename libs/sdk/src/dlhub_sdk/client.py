@@ -32,6 +32,7 @@ from dlhub_common._proto.dlhub.v1 import (
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, Unauthenticated
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
+from dlhub_common.original_layout import original_layout
 from dlhub_common.records import summary_from_pb
 from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
@@ -331,8 +332,14 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
             "facets": {f.field: {b.value: b.count for b in f.buckets} for f in resp.facets},
         }
 
-    def describe_servable(self, name: str, version: int | str | None = None) -> dict[str, Any]:
+    def describe_servable(
+        self, name: str, version: int | str | None = None, layout: str = "dlhub"
+    ) -> dict[str, Any]:
         """The full metadata of ``owner/name`` (latest, or ``version``).
+
+        ``layout="original"``: the three blocks in the original DLHub's layout,
+        field for field, with what DLHub assigned filled in
+        (:mod:`dlhub_common.original_layout`).
 
         Besides the metadata blocks the dict holds ``versions`` (every version
         you may see), the version's lifecycle ``state`` (``active``,
@@ -344,8 +351,12 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
         ref = parse_ref(name, version)
         resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
         metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
-        metadata["versions"] = list(resp.versions)
         summary = summary_from_pb(resp.servable.summary)
+        if layout == "original":
+            return original_layout(summary, metadata)
+        if layout != "dlhub":
+            raise InvalidArgument(f"layout must be 'dlhub' or 'original', not {layout!r}")
+        metadata["versions"] = list(resp.versions)
         for key in ("state", "state_reason", "state_changed_at", "visible_to", "co_owners"):
             metadata[key] = summary[key]
         return metadata
@@ -398,6 +409,7 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
         timeout: float | None = None,
         outputs: Sequence[str] = (),
         outputs_to: str = "",
+        labelled: bool = False,
     ) -> Any:
         """Run a servable.
 
@@ -416,6 +428,9 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
             outputs_to: write the outputs under this ``s3://bucket/prefix``
                 (allowed by the server's ``staging.output_prefixes``); their
                 URLs come back instead of the data.
+            labelled: for a servable that declares ``classes``: one
+                ``{class: probability}`` per input row, highest first, instead
+                of the arrays (dlhub_common.labels).
 
         Returns:
             Output arrays by name (tensor servables), the decoded JSON result
@@ -442,7 +457,8 @@ class DLHubClient(ManageMixin, StreamMixin, BindingsMixin, CiteMixin):
             warnings.warn(message, DeprecationWarning, stacklevel=2)
         if asynchronous:
             return TaskFuture(self, resp.task.task_id)
-        return task_outputs(resp.task, wait_s)
+        result = task_outputs(resp.task, wait_s)
+        return self._labelled(ref, result) if labelled else result
 
     def get_task_status(self, task_id: str) -> dict[str, Any]:
         resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))

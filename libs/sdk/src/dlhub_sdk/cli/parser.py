@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = client_cmd("describe", "show a servable's metadata")
     p.add_argument("servable", help="owner/name[:version]")
     p.add_argument("--version")
+    p.add_argument(
+        "--original", action="store_true", help="the original DLHub layout of the three blocks"
+    )
     p.set_defaults(func=cmd_describe)
 
     p = client_cmd("versions", "list a servable's versions with their state")
@@ -238,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version")
     p.add_argument("--output", action="append", help="only this output (repeatable)")
     p.add_argument("--async", dest="asynchronous", action="store_true", help="print a task id")
+    p.add_argument(
+        "--labelled", action="store_true", help="{class: probability} per row (declared classes)"
+    )
     p.add_argument(
         "--timeout",
         type=float,

@@ -24,6 +24,7 @@ from dlhub_gateway.http import api_access, api_cite, api_downloads, api_streams,
 from dlhub_gateway.http.context import ctx, get_servable, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.http.labelling import check_layout, in_original_layout, labels_of
 from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
@@ -188,9 +189,12 @@ def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
 
 @router.get("/servables/{owner}/{name}")
 async def describe_servable(
-    request: Request, owner: str, name: str, _who: Caller, version: str = ""
+    request: Request, owner: str, name: str, _who: Caller, version: str = "", layout: str = "dlhub"
 ) -> dict[str, Any]:
+    check_layout(layout)
     resp = await get_servable(request, owner, name, version)
+    if layout == "original":  # the original DLHub's three blocks (docs/markup.md)
+        return in_original_layout(resp)
     return servable_json(resp.servable, resp.versions)
 
 
@@ -286,7 +290,14 @@ async def search(
 
 @router.post("/servables/{owner}/{name}/run")
 async def run_servable(
-    request: Request, owner: str, name: str, _who: Caller, body: Annotated[RunBody, Body()]
+    request: Request,
+    owner: str,
+    name: str,
+    _who: Caller,
+    body: Annotated[RunBody, Body()],
+    labelled: Annotated[
+        bool, Query(description="Add {class: probability} per row (servables with classes)")
+    ] = False,
 ) -> JSONResponse:
     c = ctx(request)
     info = await c.oip.model(
@@ -313,7 +324,10 @@ async def run_servable(
         if resp.task.state in (tasks_pb2.TASK_STATE_QUEUED, tasks_pb2.TASK_STATE_RUNNING)
         else 200
     )
-    return JSONResponse(task_json(resp.task), status_code=status)
+    out = task_json(resp.task)
+    if labelled and (labels := await labels_of(request, owner, name, resp.task)) is not None:
+        out["labelled"] = labels
+    return JSONResponse(out, status_code=status)
 
 
 @router.get("/tasks/{task_id}")
