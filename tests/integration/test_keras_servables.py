@@ -218,7 +218,7 @@ def _cli(argv: list[str]) -> tuple[int, str]:
     return code, buf.getvalue()
 
 
-def check_seed_layout(layout: dict[str, Any], name: str) -> None:
+def check_seed_layout(layout: dict[str, Any], name: str, owner: str = "alice") -> None:
     """The original SDK's describe output of the seed's example, field for field."""
     assert set(layout) == {"datacite", "dlhub", "servable"}
     datacite = layout["datacite"]
@@ -243,7 +243,7 @@ def check_seed_layout(layout: dict[str, Any], name: str) -> None:
     assert dlhub["domains"] == ["general", "digit recognition"]
     assert dlhub["visible_to"] == ["public"]
     assert dlhub["name"] == name
-    assert dlhub["id"] == f"dlhub:alice/{name}:1" == dlhub["identifier"]
+    assert dlhub["id"] == f"dlhub:{owner}/{name}:1" == dlhub["identifier"]
     assert dlhub["files"] == {"model": "model.hd5", "other": []}
     assert dlhub["digest"].startswith("sha256:")
     assert dlhub["publication_date"]
