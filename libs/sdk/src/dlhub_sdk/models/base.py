@@ -71,10 +71,10 @@ class ServableBuilder:
     ) -> ServableBuilder:
         """Set the creators (replacing any), each ``"Family, Given"``; ``affiliations``
         gives each author's affiliation(s), in the same order (the original SDK's call)."""
+        if len(affiliations) > len(authors):
+            raise InvalidArgument("set_authors: more affiliations than authors")
         self._datacite["creators"] = []
         for author, aff in zip_longest(authors, affiliations, fillvalue=()):
-            if author is None:
-                raise InvalidArgument("set_authors: more affiliations than authors")
             family, _, given = (p.strip() for p in str(author).partition(","))
             self.add_author(str(author).strip(), [aff] if isinstance(aff, str) else list(aff))
             creator = self._datacite["creators"][-1]
