@@ -314,3 +314,26 @@ async def test_registry_refuses_classes_that_do_not_fit_the_output(
     assert "servable.classes: classes lists 2 names but no output has 2 values per row" in (
         info.value.details() or ""
     )
+
+
+async def test_onnx_conversion_runs_on_onnxruntime(mesh: Mesh, files: dict[str, Path]) -> None:
+    """to_onnx: Keras's own export, names kept, checked for fidelity; published as
+    type onnx it answers as Keras does."""
+    builder = seed_markup(files["keras"]).set_name("mnist-keras")
+    converted = builder.to_onnx()
+    doc = converted.to_dict()
+    assert doc["servable"]["type"] == "onnx"
+    assert doc["dlhub"]["name"] == "mnist-keras-onnx"
+    run = doc["servable"]["methods"]["run"]
+    assert list(run["input"]["properties"]) == ["image"]
+    assert run["input"]["properties"]["image"]["shape"] == [None, 28, 28, 1]
+    assert list(run["output"]["properties"]) == ["probabilities"]
+    assert run["method_details"]["fidelity_check"]["max_abs_difference"] <= 1e-4
+    assert doc["servable"]["classes"] == CLASSES
+    assert doc["datacite"]["titles"] == [{"title": "MNIST Digit Classifier"}]
+    await mesh.publish(doc, artifacts(converted))
+    x = digits(4, seed=3)
+    got = outputs(await mesh.run("mnist-keras-onnx", {"image": x}))
+    np.testing.assert_allclose(got["probabilities"], cnn().predict_on_batch(x), atol=1e-5)
+    with pytest.raises(InvalidArgument, match="differs from Keras by up to"):
+        builder.to_onnx(tolerance=0.0 - 1.0)

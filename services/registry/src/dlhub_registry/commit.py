@@ -112,16 +112,17 @@ async def commit(
         if other not in stored:
             raise InvalidArgument(f"dlhub.files.other lists {other!r}, which was not uploaded")
     # Model files the registry can check, by servable type (downloaded to scratch).
-    checks = {"onnx": (validate_onnx, "loads and matches the declared signature")}
-    checks.update({kind: (validate_torch, "loads and checks out") for kind in TORCH_KINDS})
-    checks["keras"] = (validate_keras, "is a Keras model of built-in layers")
+    checks = {"onnx": (validate_onnx, "ONNX model", "loads and matches the declared signature")}
+    for kind in TORCH_KINDS:
+        checks[kind] = (validate_torch, f"{kind} model", "loads and checks out")
+    checks["keras"] = (validate_keras, "Keras model", "is a Keras model of built-in layers")
     if metadata.servable.type in checks:
-        check, verdict = checks[metadata.servable.type]
+        check, label, verdict = checks[metadata.servable.type]
         with tempfile.TemporaryDirectory(dir=scratch_dir) as tmp:
             local = Path(tmp) / PurePosixPath(model_path).name
             await objects.download(stored[model_path].key, local)
             await check(metadata, local)
-        job.line(f"{metadata.servable.type} model {model_path} {verdict}")
+        job.line(f"{label} {model_path} {verdict}")
     lock = b""
     # registry-written bundle files outside the digest (see "Bundles")
     extra: dict[str, ObjectInfo] = {}

@@ -10,6 +10,8 @@ executor runs it the same way: no TensorFlow anywhere), and read for
 * a check run: a batch of two seeded random inputs must give outputs of the
   declared shapes, and the classes (if given) must match an output's size.
 
+:meth:`KerasModel.to_onnx` converts it to ONNX, checked for fidelity.
+
 Layers that are not part of Keras are refused, naming the file and the
 layer (custom code is not shipped with a Keras servable).
 
@@ -29,6 +31,7 @@ import numpy as np
 from dlhub_common.errors import FailedPrecondition, InvalidArgument
 from dlhub_common.keras_files import KERAS_SUFFIXES, keras_file_problem, load_keras_model
 from dlhub_sdk.models.base import ServableBuilder
+from dlhub_sdk.models.onnx import OnnxServable
 
 BACKEND = "torch"
 SUMMARY_LIMIT = 10000  # characters of the layer summary kept (as the original SDK)
@@ -161,6 +164,20 @@ class KerasModel(ServableBuilder):
         self.set_name(name or path.stem.lower().replace(" ", "-").replace(".", "-"))
         if classes:
             self.set_classes(classes)
+
+    def to_onnx(
+        self,
+        name: str | None = None,
+        *,
+        tolerance: float = 1e-4,
+        output_dir: str | Path | None = None,
+    ) -> OnnxServable:
+        """The same model as an :class:`~dlhub_sdk.models.onnx.OnnxServable`
+        (Keras's own ONNX export), refused when ONNX Runtime's answers differ
+        from Keras's by more than ``tolerance`` (dlhub_sdk.models._keras_onnx)."""
+        from dlhub_sdk.models._keras_onnx import keras_to_onnx
+
+        return keras_to_onnx(self, name=name, tolerance=tolerance, output_dir=output_dir)
 
     @staticmethod
     def _check_run(keras: Any, model: Any, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
