@@ -206,6 +206,15 @@ async def test_publish_run_and_the_original_layout(mesh: Mesh, files: dict[str, 
     )
     assert code == 0
     assert json.loads(out.splitlines()[0]) == pytest.approx(rows[0], abs=1e-6)
+    # dlhub publish takes the Keras file itself (type from the suffix)
+    code, out = await asyncio.to_thread(
+        _cli,
+        ["publish", str(files["keras"]), "--name", "mnist-cli", "--title", "CNN", "--author",
+         "Lecunn, Yann", "--json", *argv],
+    )  # fmt: skip
+    assert code == 0, out
+    got = outputs(await mesh.run("mnist-cli", {"image": x}))
+    np.testing.assert_allclose(got["probabilities"], expected, rtol=1e-5, atol=1e-6)
 
 
 def _cli(argv: list[str]) -> tuple[int, str]:

@@ -83,20 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = client_cmd(
         "publish",
-        "publish an ONNX, scikit-learn, PyTorch model or a Python function"
+        "publish an ONNX, scikit-learn, PyTorch, Keras model or a Python function"
         " (or --metadata + --file)",
     )
     p.add_argument(
         "model",
         nargs="?",
         help="the .onnx file, a scikit-learn .joblib/.pkl, a TorchScript .pt, a torch.export"
-        " .pt2, or the .py module of a function",
+        " .pt2, a Keras .keras/.h5/.hd5, or the .py module of a function",
     )
     p.add_argument(
         "--type",
         choices=MODEL_TYPES,
         help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn,"
-        " .pt -> torchscript, .pt2 -> torch_export, .py -> python, else onnx)",
+        " .pt -> torchscript, .pt2 -> torch_export, .keras/.h5/.hd5/.hdf5 -> keras,"
+        " .py -> python, else onnx)",
     )
     p.add_argument(
         "--n-features",
