@@ -30,6 +30,9 @@ def test_type_from_the_suffix() -> None:
         "m.PT2": "torch_export",
         "glass.py": "python",
         "m.bin": "onnx",
+        "model.keras": "keras",
+        "model.hd5": "keras",
+        "model.h5": "keras",
     }
     for name, kind in expected.items():
         assert cli._model_type(args(name)) == kind, name

@@ -22,12 +22,14 @@ from pydantic.alias_generators import to_camel
 
 from dlhub_common.access import ENTRY_RULE, check_entries
 from dlhub_common.benchmark_spec import BenchmarkSpec, check_block
+from dlhub_common.datacite_schema import datacite_problems
 from dlhub_common.errors import InvalidArgument
+from dlhub_common.labels import classes_problem
 from dlhub_common.names import SLUG_RE, SLUG_RULE
 from dlhub_common.pipeline_spec import PipelineSpec
 from dlhub_common.training_spec import TrainingSpec
 
-SERVABLE_TYPES = (
+SERVABLE_TYPES: tuple[str, ...] = (
     "onnx",
     "python",
     "sklearn",
@@ -35,9 +37,10 @@ SERVABLE_TYPES = (
     "torch_export",
     "benchmark",  # a data set and a metric, never run (dlhub_common.benchmark_spec)
     "pipeline",  # steps that reference servables (dlhub_common.pipeline_spec)
+    "keras",  # Keras 3 (.keras, legacy HDF5) on the torch backend (keras.md)
 )
 # Types whose runs carry tensors; the others carry one JSON value.
-TENSOR_SERVABLE_TYPES = ("onnx", "torchscript", "torch_export")
+TENSOR_SERVABLE_TYPES: tuple[str, ...] = ("onnx", "torchscript", "torch_export", "keras")
 # Types run by a worker process in the servable's own environment, built from
 # the registry-resolved environment.lock: python functions, and native
 # scikit-learn models (a joblib file loaded only inside that worker).
@@ -91,64 +94,89 @@ class _CamelBlock(_Block):
 # ---------------------------------------------------------------- datacite
 
 
-class NameIdentifier(_CamelBlock):
+class _DataCiteBlock(_CamelBlock):
+    # The official schema (dlhub_common.datacite_schema) is the authority on
+    # the datacite block: these models only give the fields DLHub reads their
+    # canonical form and defaults, and keep every other DataCite 4 field.
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, alias_generator=to_camel, serialize_by_alias=True
+    )
+
+
+class NameIdentifier(_DataCiteBlock):
     name_identifier: str
     name_identifier_scheme: str = "ORCID"
 
 
-class Creator(_CamelBlock):
+class Creator(_DataCiteBlock):
     name: str = Field(min_length=1)
     name_type: Literal["Personal", "Organizational"] = "Personal"
     given_name: str | None = None
     family_name: str | None = None
-    affiliation: list[str] = Field(default_factory=list)
+    affiliation: list[str | dict[str, Any]] = Field(default_factory=list)
     name_identifiers: list[NameIdentifier] = Field(default_factory=list)
 
 
-class Title(_CamelBlock):
+class Title(_DataCiteBlock):
     title: str = Field(min_length=1)
     title_type: str | None = None
 
 
-class Description(_CamelBlock):
+class Description(_DataCiteBlock):
     description: str = Field(min_length=1)
     description_type: str = "Abstract"
 
 
-class RelatedIdentifier(_CamelBlock):
+class RelatedIdentifier(_DataCiteBlock):
     related_identifier: str = Field(min_length=1)
     related_identifier_type: str = "DOI"
     relation_type: str = "IsDescribedBy"
 
 
-class Rights(_CamelBlock):
+class Rights(_DataCiteBlock):
     rights: str
     rights_uri: str | None = None
 
 
-class FundingReference(_CamelBlock):
+class FundingReference(_DataCiteBlock):
     funder_name: str
     award_number: str | None = None
     award_title: str | None = None
 
 
-class Identifier(_CamelBlock):
+class Identifier(_DataCiteBlock):
     identifier: str
     identifier_type: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rest_names(cls, data: Any) -> Any:
+        # alternateIdentifiers in the REST form: alternateIdentifier(Type)
+        if isinstance(data, dict) and "alternateIdentifier" in data:
+            data = dict(data)
+            data.setdefault("identifier", data.pop("alternateIdentifier"))
+            if "alternateIdentifierType" in data:
+                data.setdefault("identifierType", data.pop("alternateIdentifierType"))
+        return data
 
-class ResourceType(_CamelBlock):
+
+class ResourceType(_DataCiteBlock):
     resource_type_general: str = "Software"
     resource_type: str = "Model"
 
 
-class DataCite(_CamelBlock):
-    """DataCite 4.x fields; ``creators`` and ``titles`` are required."""
+class DataCite(_DataCiteBlock):
+    """DataCite 4 (kernel 4.5) fields; ``creators`` and ``titles`` are required.
+
+    Fields not named here (contributors, dates, language, geoLocations, sizes,
+    formats, version, relatedItems, ...) are kept as given, once the schema
+    accepted them.
+    """
 
     creators: list[Creator] = Field(min_length=1)
     titles: list[Title] = Field(min_length=1)
     descriptions: list[Description] = Field(default_factory=list)
-    publisher: str = "DLHub"
+    publisher: str | dict[str, Any] = "DLHub"
     publication_year: str | None = None
     resource_type: ResourceType = Field(default_factory=ResourceType)
     subjects: list[dict[str, str]] = Field(default_factory=list)
@@ -157,6 +185,18 @@ class DataCite(_CamelBlock):
     funding_references: list[FundingReference] = Field(default_factory=list)
     identifier: Identifier | None = None
     alternate_identifiers: list[Identifier] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rest_names(cls, data: Any) -> Any:
+        # The REST form's types and doi, in DLHub's canonical names.
+        if isinstance(data, dict) and ("types" in data or "doi" in data):
+            data = dict(data)
+            if "types" in data and "resourceType" not in data:
+                data["resourceType"] = data.pop("types")
+            if "doi" in data and "identifier" not in data:
+                data["identifier"] = {"identifier": data.pop("doi"), "identifierType": "DOI"}
+        return data
 
 
 # ---------------------------------------------------------------- dlhub
@@ -400,6 +440,25 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(document)"
 
 
+def _datacite_errors(block: Any) -> list[dict[str, str]]:
+    """The datacite block's problems: the official DataCite 4 schema checks the
+    block with DLHub's defaults filled in (descriptionType, relationType...);
+    a block DLHub's models cannot read is checked as given."""
+    try:
+        canonical = DataCite.model_validate(block).model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+    except ValidationError as exc:
+        problems = datacite_problems(block)
+        named = {p["field"] for p in problems}
+        for e in exc.errors():
+            field = _loc(("datacite", *e["loc"]))
+            if not any(field == n or field.startswith(n + ".") for n in named):
+                problems.append({"field": field, "problem": e["msg"]})
+        return problems
+    return datacite_problems(canonical)
+
+
 def validate_metadata(doc: Any) -> Metadata:
     """Validate a metadata document.
 
@@ -409,14 +468,24 @@ def validate_metadata(doc: Any) -> Metadata:
     """
     if not isinstance(doc, dict):
         raise InvalidArgument("metadata must be a JSON object with datacite, dlhub and servable")
+    errors = _datacite_errors(doc.get("datacite")) if "datacite" in doc else []
     try:
-        return Metadata.model_validate(doc)
+        metadata = Metadata.model_validate(doc)
     except ValidationError as exc:
-        errors = [{"field": _loc(e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        errors += [
+            {"field": _loc(e["loc"]), "problem": e["msg"]}
+            for e in exc.errors()
+            if "datacite" not in doc or e["loc"][:1] != ("datacite",)
+        ]
+    else:
+        classes = classes_problem(metadata.servable.classes, metadata.run.output.model_dump_doc())
+        errors += [{"field": "servable.classes", "problem": classes}] if classes else []
+    if errors:
         listing = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
         raise InvalidArgument(
             f"invalid metadata ({len(errors)} problem(s)): {listing}", details={"errors": errors}
-        ) from None
+        )
+    return metadata
 
 
 def canonical_json(doc: Any) -> bytes:

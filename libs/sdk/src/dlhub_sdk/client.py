@@ -32,6 +32,7 @@ from dlhub_common._proto.dlhub.v1 import (
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, Unauthenticated
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
+from dlhub_common.original_layout import original_layout
 from dlhub_common.pipeline_spec import TENSOR_PIPELINE_RUN, run_type
 from dlhub_common.records import summary_from_pb
 from dlhub_common.rpc.errors import error_from_rpc
@@ -43,6 +44,7 @@ from dlhub_sdk._benchmarks import BenchmarksMixin
 from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
+from dlhub_sdk._cite import CiteMixin
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
 from dlhub_sdk._pipelines import PipelinesMixin, check_before_publish
@@ -71,7 +73,13 @@ from dlhub_sdk.streams import StreamMixin
 
 
 class DLHubClient(
-    ManageMixin, StreamMixin, BindingsMixin, RetrainMixin, BenchmarksMixin, PipelinesMixin
+    ManageMixin,
+    StreamMixin,
+    BindingsMixin,
+    RetrainMixin,
+    BenchmarksMixin,
+    PipelinesMixin,
+    CiteMixin,
 ):
     """A connection to a DLHub gateway.
 
@@ -336,8 +344,14 @@ class DLHubClient(
             "facets": {f.field: {b.value: b.count for b in f.buckets} for f in resp.facets},
         }
 
-    def describe_servable(self, name: str, version: int | str | None = None) -> dict[str, Any]:
+    def describe_servable(
+        self, name: str, version: int | str | None = None, layout: str = "dlhub"
+    ) -> dict[str, Any]:
         """The full metadata of ``owner/name`` (latest, or ``version``).
+
+        ``layout="original"``: the three blocks in the original DLHub's layout,
+        field for field, with what DLHub assigned filled in
+        (:mod:`dlhub_common.original_layout`).
 
         Besides the metadata blocks the dict holds ``versions`` (every version
         you may see), the version's lifecycle ``state`` (``active``,
@@ -349,8 +363,12 @@ class DLHubClient(
         ref = parse_ref(name, version)
         resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
         metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
-        metadata["versions"] = list(resp.versions)
         summary = summary_from_pb(resp.servable.summary)
+        if layout == "original":
+            return original_layout(summary, metadata)
+        if layout != "dlhub":
+            raise InvalidArgument(f"layout must be 'dlhub' or 'original', not {layout!r}")
+        metadata["versions"] = list(resp.versions)
         for key in ("state", "state_reason", "state_changed_at", "visible_to", "co_owners"):
             metadata[key] = summary[key]
         return metadata
@@ -404,6 +422,7 @@ class DLHubClient(
         timeout: float | None = None,
         outputs: Sequence[str] = (),
         outputs_to: str = "",
+        labelled: bool = False,
     ) -> Any:
         """Run a servable.
 
@@ -422,6 +441,9 @@ class DLHubClient(
             outputs_to: write the outputs under this ``s3://bucket/prefix``
                 (allowed by the server's ``staging.output_prefixes``); their
                 URLs come back instead of the data.
+            labelled: for a servable that declares ``classes``: one
+                ``{class: probability}`` per input row, highest first, instead
+                of the arrays (dlhub_common.labels).
 
         Returns:
             Output arrays by name (tensor servables), the decoded JSON result
@@ -448,7 +470,8 @@ class DLHubClient(
             warnings.warn(message, DeprecationWarning, stacklevel=2)
         if asynchronous:
             return TaskFuture(self, resp.task.task_id)
-        return task_outputs(resp.task, wait_s)
+        result = task_outputs(resp.task, wait_s)
+        return self._labelled(ref, result) if labelled else result
 
     def get_task_status(self, task_id: str) -> dict[str, Any]:
         resp = self._call("GetTask", tasks_pb2.GetTaskRequest(task_id=task_id))

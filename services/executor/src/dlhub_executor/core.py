@@ -88,6 +88,7 @@ class Executor:
                 "onnx": tensor,
                 "torchscript": tensor,
                 "torch_export": tensor,
+                "keras": tensor,
                 "python": json_env,
                 "sklearn": json_env,
             },
@@ -98,9 +99,7 @@ class Executor:
         share = max(1, (os.cpu_count() or 1) // max(1, workers))
         pooled = {**tensor, "intra_op_threads": intra_op_threads or share}
         self.pool = (
-            WorkerPool(workers, {k: pooled for k in ("onnx", "torchscript", "torch_export")})
-            if workers > 0
-            else None
+            WorkerPool(workers, {k: pooled for k in TENSOR_SERVABLE_TYPES}) if workers > 0 else None
         )
         self._cpu_per_call: dict[str, int] = {}
         self.device = device

@@ -26,6 +26,7 @@ TENSOR_TYPES = {
     "onnx": "onnxruntime_onnx",
     "torchscript": "pytorch_libtorch",
     "torch_export": "pytorch_export",
+    "keras": "keras_torch",  # Keras 3 on the torch backend
 }
 
 

@@ -33,6 +33,7 @@ from dlhub_registry.python_servables import (
 )
 from dlhub_registry.reads import HEADS
 from dlhub_registry.validators import TORCH_KINDS, validate_onnx, validate_torch
+from dlhub_registry.validators_keras import validate_keras
 
 log = logging.getLogger("dlhub.registry")
 
@@ -119,18 +120,18 @@ async def commit(
     for other in metadata.dlhub.files.other:
         if other not in stored:
             raise InvalidArgument(f"dlhub.files.other lists {other!r}, which was not uploaded")
-    if metadata.servable.type == "onnx":
+    # Model files the registry can check, by servable type (downloaded to scratch).
+    checks = {"onnx": (validate_onnx, "ONNX model", "loads and matches the declared signature")}
+    for kind in TORCH_KINDS:
+        checks[kind] = (validate_torch, f"{kind} model", "loads and checks out")
+    checks["keras"] = (validate_keras, "Keras model", "is a Keras model of built-in layers")
+    if metadata.servable.type in checks:
+        check, label, verdict = checks[metadata.servable.type]
         with tempfile.TemporaryDirectory(dir=scratch_dir) as tmp:
             local = Path(tmp) / PurePosixPath(model_path).name
             await objects.download(stored[model_path].key, local)
-            await validate_onnx(metadata, local)
-        job.line(f"ONNX model {model_path} loads and matches the declared signature")
-    if metadata.servable.type in TORCH_KINDS:
-        with tempfile.TemporaryDirectory(dir=scratch_dir) as tmp:
-            local = Path(tmp) / PurePosixPath(model_path).name
-            await objects.download(stored[model_path].key, local)
-            await validate_torch(metadata, local)
-        job.line(f"{metadata.servable.type} model {model_path} loads and checks out")
+            await check(metadata, local)
+        job.line(f"{label} {model_path} {verdict}")
     lock = b""
     # registry-written bundle files outside the digest (see "Bundles")
     extra: dict[str, ObjectInfo] = {}

@@ -30,7 +30,7 @@ from dlhub_common.signature import TensorSpec, tensor_signature
 
 JSON_TYPES = WORKER_SERVABLE_TYPES
 # Tensor servables whose runner needs the signature's order (forward() arguments).
-ORDERED_TENSOR_TYPES = ("torchscript", "torch_export")
+ORDERED_TENSOR_TYPES = ("torchscript", "torch_export", "keras")
 
 
 @dataclass(frozen=True)

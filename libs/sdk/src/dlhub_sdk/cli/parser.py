@@ -19,6 +19,7 @@ from dlhub_sdk.cli.accounts import (
     cmd_whoami,
 )
 from dlhub_sdk.cli.benchmarks import add_benchmark_commands
+from dlhub_sdk.cli.cite import add_cite_command
 from dlhub_sdk.cli.pipelines import add_pipeline_commands
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
@@ -85,20 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = client_cmd(
         "publish",
-        "publish an ONNX, scikit-learn, PyTorch model or a Python function"
+        "publish an ONNX, scikit-learn, PyTorch, Keras model or a Python function"
         " (or --metadata + --file)",
     )
     p.add_argument(
         "model",
         nargs="?",
         help="the .onnx file, a scikit-learn .joblib/.pkl, a TorchScript .pt, a torch.export"
-        " .pt2, or the .py module of a function",
+        " .pt2, a Keras .keras/.h5/.hd5, or the .py module of a function",
     )
     p.add_argument(
         "--type",
         choices=MODEL_TYPES,
         help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn,"
-        " .pt -> torchscript, .pt2 -> torch_export, .py -> python, else onnx)",
+        " .pt -> torchscript, .pt2 -> torch_export, .keras/.h5/.hd5/.hdf5 -> keras,"
+        " .py -> python, else onnx)",
     )
     p.add_argument(
         "--n-features",
@@ -177,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = client_cmd("describe", "show a servable's metadata")
     p.add_argument("servable", help="owner/name[:version]")
     p.add_argument("--version")
+    p.add_argument(
+        "--original", action="store_true", help="the original DLHub layout of the three blocks"
+    )
     p.set_defaults(func=cmd_describe)
 
     p = client_cmd("versions", "list a servable's versions with their state")
@@ -241,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", action="append", help="only this output (repeatable)")
     p.add_argument("--async", dest="asynchronous", action="store_true", help="print a task id")
     p.add_argument(
+        "--labelled", action="store_true", help="{class: probability} per row (declared classes)"
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=60.0,
@@ -270,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_retrain_commands(sub, client_cmd)
     add_benchmark_commands(sub, client_cmd)
     add_pipeline_commands(sub, client_cmd)
+    add_cite_command(sub, client_cmd)
     return parser
 
 

@@ -14,7 +14,7 @@ from dlhub_common.errors import InvalidArgument
 from dlhub_sdk.cli.connect import _client
 from dlhub_sdk.cli.output import ProgressBar, _print
 
-MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python")
+MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python", "keras")
 SKLEARN_SUFFIXES = (".joblib", ".pkl", ".pickle")
 SUFFIX_TYPES = {
     ".onnx": "onnx",
@@ -22,6 +22,7 @@ SUFFIX_TYPES = {
     ".pt2": "torch_export",
     ".py": "python",
     **dict.fromkeys(SKLEARN_SUFFIXES, "sklearn"),
+    **dict.fromkeys((".keras", ".h5", ".hd5", ".hdf5"), "keras"),
 }
 TORCH_TYPES = ("torchscript", "torch_export")
 # publish options that only one kind of model takes: (flag, attribute, kinds)
@@ -42,8 +43,8 @@ TYPE_OPTIONS = (
 
 
 def _model_type(args: argparse.Namespace) -> str:
-    """--type, or what the file name says (.onnx, .joblib/.pkl/.pickle, .pt, .pt2, .py);
-    onnx for any other suffix."""
+    """--type, or what the file name says (.onnx, .joblib/.pkl/.pickle, .pt, .pt2, .py,
+    .keras/.h5/.hd5/.hdf5); onnx for any other suffix."""
     if args.type:
         return str(args.type)
     return SUFFIX_TYPES.get(Path(args.model).suffix.lower(), "onnx")
@@ -120,6 +121,10 @@ def _model_builder(args: argparse.Namespace) -> Any:
             input_names=args.input_name,
             output_names=args.output_name,
         )
+    if kind == "keras":
+        from dlhub_sdk.models import KerasModel
+
+        return KerasModel(args.model, name=args.name)
     if kind == "python":
         from dlhub_sdk.models import PythonStaticMethodServable
 

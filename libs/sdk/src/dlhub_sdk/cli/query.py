@@ -33,7 +33,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_describe(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        meta = client.describe_servable(args.servable, args.version)
+        layout = "original" if args.original else "dlhub"
+        meta = client.describe_servable(args.servable, args.version, layout=layout)
     _print(args, meta, json.dumps(meta, indent=2))
     if meta.get("state", "active") != "active":
         version = meta.get("dlhub", {}).get("version", "?")

@@ -46,6 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 version=args.version,
                 timeout=args.timeout,
                 outputs=args.output or (),
+                labelled=args.labelled,
             )
         finally:
             for w in caught:
@@ -53,6 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.asynchronous:
             _print(args, {"task_id": result.task_id}, result.task_id)
             return 0
+    if args.labelled:  # one {class: probability} per row
+        _print(args, result, "\n".join(json.dumps(row) for row in result))
+        return 0
     if not _is_arrays(result):  # a python servable: its JSON result
         _print(args, result, json.dumps(result, default=_jsonable))
         return 0

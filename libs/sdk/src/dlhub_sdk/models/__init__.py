@@ -1,6 +1,7 @@
 """Servable builders: read what the model says about itself, add the rest."""
 
 from dlhub_sdk.models.base import ServableBuilder
+from dlhub_sdk.models.keras import KerasModel
 from dlhub_sdk.models.onnx import OnnxServable
 from dlhub_sdk.models.python import PythonStaticMethodServable, dict_of, list_of
 from dlhub_sdk.models.sklearn import ScikitLearnServable
@@ -8,6 +9,7 @@ from dlhub_sdk.models.sklearn_native import NativeScikitLearnServable
 from dlhub_sdk.models.torch import TorchServable
 
 __all__ = [
+    "KerasModel",
     "NativeScikitLearnServable",
     "OnnxServable",
     "PythonStaticMethodServable",

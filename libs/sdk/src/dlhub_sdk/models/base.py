@@ -1,17 +1,26 @@
 """The metadata builder shared by every servable kind.
 
 Method names follow the original DLHub SDK: ``set_title``, ``set_name``,
-``add_author``, ``set_abstract``, ``add_related_identifier``, ``set_domains``...
+``set_authors`` / ``add_author``, ``set_abstract``, ``add_related_identifier``,
+``set_domains``, ``set_version``, ``set_publication_year``,
+``add_alternate_identifier``, ``set_visibility``, ``add_directory``, and
+``model.input['description']`` / ``model.output['description']``.
 Every setter returns the builder, so calls chain.
 """
 
 from __future__ import annotations
 
 import copy
+import fnmatch
+from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from dlhub_common.errors import InvalidArgument
+from dlhub_common.labels import check_classes
 from dlhub_common.metadata import validate_metadata
+from dlhub_sdk.models._io_view import IOView
 
 
 class ServableBuilder:
@@ -20,7 +29,13 @@ class ServableBuilder:
     servable_type = ""
 
     def __init__(self) -> None:
-        self._datacite: dict[str, Any] = {"creators": [], "titles": [], "descriptions": []}
+        self._datacite: dict[str, Any] = {
+            "creators": [],
+            "titles": [],
+            "descriptions": [],
+            # as the original SDK: DLHub serves models to interact with ("query/response")
+            "resourceType": {"resourceTypeGeneral": "InteractiveResource", "resourceType": "Model"},
+        }
         self._dlhub: dict[str, Any] = {"domains": [], "visible_to": ["public"], "files": {}}
         self._servable: dict[str, Any] = {
             "type": self.servable_type,
@@ -49,6 +64,40 @@ class ServableBuilder:
                 {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID"}
             ]
         self._datacite["creators"].append(creator)
+        return self
+
+    def set_authors(
+        self, authors: Sequence[str], affiliations: Sequence[str | Sequence[str]] = ()
+    ) -> ServableBuilder:
+        """Set the creators (replacing any), each ``"Family, Given"``; ``affiliations``
+        gives each author's affiliation(s), in the same order (the original SDK's call)."""
+        if len(affiliations) > len(authors):
+            raise InvalidArgument("set_authors: more affiliations than authors")
+        self._datacite["creators"] = []
+        for author, aff in zip_longest(authors, affiliations, fillvalue=()):
+            family, _, given = (p.strip() for p in str(author).partition(","))
+            self.add_author(str(author).strip(), [aff] if isinstance(aff, str) else list(aff))
+            creator = self._datacite["creators"][-1]
+            if family and given:
+                creator.update(familyName=family, givenName=given)
+        return self
+
+    set_creators = set_authors
+
+    def set_version(self, version: str | int) -> ServableBuilder:
+        """The resource's own version (DataCite ``version``; DLHub numbers versions too)."""
+        self._datacite["version"] = str(version)
+        return self
+
+    def set_publication_year(self, year: str | int) -> ServableBuilder:
+        """DataCite ``publicationYear`` (else the year of publishing)."""
+        self._datacite["publicationYear"] = str(year)
+        return self
+
+    def add_alternate_identifier(self, identifier: str, identifier_type: str) -> ServableBuilder:
+        self._datacite.setdefault("alternateIdentifiers", []).append(
+            {"identifier": identifier, "identifierType": identifier_type}
+        )
         return self
 
     def set_abstract(self, text: str) -> ServableBuilder:
@@ -91,9 +140,16 @@ class ServableBuilder:
         self._dlhub["domains"] = list(domains)
         return self
 
-    def set_visibility(self, users: list[str]) -> ServableBuilder:
-        """Who may see and run it: ``["public"]`` or user names."""
-        self._dlhub["visible_to"] = list(users)
+    def set_visibility(
+        self, users: Iterable[str] | None = None, groups: Iterable[str] | None = None
+    ) -> ServableBuilder:
+        """Who may see and run it: ``users`` (user names or Globus identity
+        URNs) and ``groups`` (group names, as ``group:<name>``, or Globus group
+        URNs); neither means ``["public"]``, as in the original SDK."""
+        entries = list(users or [])
+        for group in groups or []:
+            entries.append(group if ":" in group else f"group:{group}")
+        self._dlhub["visible_to"] = entries or ["public"]
         return self
 
     def add_file(self, local: str | Path, path: str | None = None) -> ServableBuilder:
@@ -104,16 +160,64 @@ class ServableBuilder:
         self._dlhub["files"].setdefault("other", []).append(name)
         return self
 
+    def add_directory(
+        self,
+        directory: str | Path,
+        include: str | Iterable[str] = (),
+        exclude: str | Iterable[str] = (),
+        recursive: bool = False,
+    ) -> ServableBuilder:
+        """Ship every file of ``directory`` (``recursive``: and below), stored
+        under its path relative to the directory; ``include`` / ``exclude``
+        are file-name patterns (``*.json``)."""
+        root = Path(directory)
+        if not root.is_dir():
+            raise InvalidArgument(f"add_directory: {root} is not a directory")
+        inc = [include] if isinstance(include, str) else list(include)
+        exc = [exclude] if isinstance(exclude, str) else list(exclude)
+        for path in sorted(root.rglob("*") if recursive else root.glob("*")):
+            if not path.is_file():
+                continue
+            if inc and not any(fnmatch.fnmatch(path.name, p) for p in inc):
+                continue
+            if any(fnmatch.fnmatch(path.name, p) for p in exc):
+                continue
+            self.add_file(path, path.relative_to(root).as_posix())
+        return self
+
     # -------------------------------------------------------- servable
+
+    def _run_spec(self, side: str) -> dict[str, Any]:
+        run = self._servable["methods"].setdefault(
+            "run", {"input": {"type": "any"}, "output": {"type": "any"}}
+        )
+        spec: dict[str, Any] = run[side]
+        return spec
+
+    @property
+    def input(self) -> IOView:
+        """The run method's input: ``model.input['description'] = '...'``; a named
+        input of several: ``model.input['x']['description'] = '...'``."""
+        return IOView(lambda: self._run_spec("input"))
+
+    @property
+    def output(self) -> IOView:
+        """The run method's output, as :attr:`input`."""
+        return IOView(lambda: self._run_spec("output"))
 
     def add_dependency(self, package: str, version: str) -> ServableBuilder:
         self._servable["dependencies"][package] = version
         return self
 
-    def set_classes(self, names: list[str]) -> ServableBuilder:
-        """Name the output's classes (tags), in output order: stream results then
-        come back as ``{class: probability}``, highest first (docs/streams.md)."""
-        self._servable["classes"] = [str(n) for n in names]
+    def set_classes(self, names: Sequence[str]) -> ServableBuilder:
+        """Name the output's classes (tags), in output order: results can then come
+        back as ``{class: probability}``, highest first (``client.run(...,
+        labelled=True)``, docs/streams.md). Their number must match an output's
+        values per row (InvalidArgument otherwise)."""
+        names = [str(n) for n in names]
+        if "run" in self._servable["methods"]:
+            check_classes(names, self._servable["methods"]["run"]["output"])
+        self._servable["classes"] = names
         return self
 
     def set_batching(self, max_batch_size: int, max_queue_delay_ms: float = 0.0) -> ServableBuilder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
@@ -57,11 +58,14 @@ class OnnxServable(ServableBuilder):
     Args:
         model_path: the ``.onnx`` file.
         name: the servable name (default: the file stem, slugified).
+        classes: names of the output's classes, in order (:meth:`set_classes`).
     """
 
     servable_type = "onnx"
 
-    def __init__(self, model_path: str | Path, name: str | None = None) -> None:
+    def __init__(
+        self, model_path: str | Path, name: str | None = None, classes: Sequence[str] | None = None
+    ) -> None:
         super().__init__()
         import onnx
 
@@ -90,6 +94,8 @@ class OnnxServable(ServableBuilder):
         self._dlhub["files"]["model"] = path.name
         stem = path.stem.lower().replace(" ", "-").replace(".", "-")
         self.set_name(name or stem)
+        if classes:
+            self.set_classes(classes)
 
     @property
     def input_names(self) -> list[str]:

@@ -21,6 +21,7 @@ environment (the fidelity check runs the converted model); a native servable
 needs only ``scikit-learn`` (and its ``joblib``).
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ class ScikitLearnServable(OnnxServable):
             regression values (relative above 1), default 1e-4.
         output_dir: where to write ``<name>.onnx`` (default: a temporary
             folder removed with the builder).
+        classes: names of the output's classes, in order (``set_classes``).
         native: ``None`` (default): ONNX when skl2onnx can convert, else
             native; ``True``: always native; ``False``: ONNX or an error.
         method: the estimator method a native servable calls (default
@@ -102,6 +104,7 @@ class ScikitLearnServable(OnnxServable):
         target_opset: int | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
         output_dir: str | Path | None = None,
+        classes: Sequence[str] | None = None,
     ) -> Any:
         # ONNX where skl2onnx can convert; otherwise (or with native=True) the
         # native servable. The instance is built here so that the fallback can
@@ -111,6 +114,7 @@ class ScikitLearnServable(OnnxServable):
             "n_features": n_features,
             "sample_input": sample_input,
             "output_dir": output_dir,
+            "classes": classes,
         }
         if native:
             return NativeScikitLearnServable(estimator_or_path, name, **native_args)
@@ -140,6 +144,8 @@ class ScikitLearnServable(OnnxServable):
             )
             built.note_onnx_refusal(exc.message.replace(NATIVE_HINT, ""))
             return built
+        if classes:
+            self.set_classes(classes)
         return self
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ import io
 import pickle
 import sys
 import warnings
+from collections.abc import Sequence
 from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,7 @@ class NativeScikitLearnServable(ServableBuilder):
         output_dir: str | Path | None = None,
         python: str | None = None,
         label: str | None = None,
+        classes: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         versions = _native_versions()
@@ -205,6 +207,8 @@ class NativeScikitLearnServable(ServableBuilder):
         for package, version in versions.items():
             self.add_dependency(package, version)
         self.set_name(name or default_name)
+        if classes:
+            self.set_classes(classes)
 
     def note_onnx_refusal(self, reason: str) -> None:
         """Record why the ONNX conversion was not used."""

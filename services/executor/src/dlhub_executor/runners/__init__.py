@@ -10,6 +10,8 @@ RUNNERS: dict[str, str] = {
     # optional: needs dlhub-executor[torch]
     "torchscript": "dlhub_executor.runners.torch:TorchScriptRunner",
     "torch_export": "dlhub_executor.runners.torch:TorchExportRunner",
+    # optional: needs dlhub-executor[keras] (Keras 3 on the torch backend)
+    "keras": "dlhub_executor.runners.keras:KerasRunner",
 }
 
 __all__ = ["RUNNERS", "LoadedModel", "ModelRunner"]

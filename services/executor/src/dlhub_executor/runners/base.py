@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
-from dlhub_common.errors import FailedPrecondition
+from dlhub_common.errors import FailedPrecondition, InvalidArgument
 
 Array = npt.NDArray[Any]
 
@@ -61,6 +62,25 @@ class ModelRunner(ABC):
         """Load for one work item; runners that need more than the model path
         (the python runner: its runtime description) override this."""
         return self.load(bundle_dir, item.model_path)
+
+
+def runtime_of(item: bus_pb2.WorkItem) -> dict[str, Any]:
+    """The work item's ``runtime_json`` as a dict ({} when absent or unreadable)."""
+    try:
+        runtime = json.loads(item.runtime_json or "{}")
+    except ValueError:
+        return {}
+    return runtime if isinstance(runtime, dict) else {}
+
+
+def select_outputs(out: dict[str, Array], outputs: Sequence[str]) -> dict[str, Array]:
+    """Only the ``outputs`` asked for (all when none), refusing unknown names."""
+    if not outputs:
+        return out
+    unknown = [n for n in outputs if n not in out]
+    if unknown:
+        raise InvalidArgument(f"unknown output(s) {unknown}; the model has {list(out)}")
+    return {n: out[n] for n in outputs}
 
 
 def as_array(value: Any) -> Array:

@@ -17,7 +17,6 @@ order.
 
 from __future__ import annotations
 
-import json
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,13 @@ import numpy as np
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import InvalidArgument, ServableError
 from dlhub_executor.devices import Device, torch_device
-from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner
+from dlhub_executor.runners.base import (
+    Array,
+    LoadedModel,
+    ModelRunner,
+    runtime_of,
+    select_outputs,
+)
 
 # Inputs are read-only views of the request's bytes; models do not write to
 # them, so torch.from_numpy shares them without a copy.
@@ -119,12 +124,7 @@ class TorchModel(LoadedModel):
                     " DLHub serves tensors"
                 )
             out[name] = value.detach().cpu().numpy()
-        if outputs:
-            unknown = [n for n in outputs if n not in out]
-            if unknown:
-                raise InvalidArgument(f"unknown output(s) {unknown}; the model has {list(out)}")
-            return {n: out[n] for n in outputs}
-        return out
+        return select_outputs(out, outputs)
 
     def close(self) -> None:
         self.module = None
@@ -152,21 +152,24 @@ class _TorchRunner(ModelRunner):
         return self._load(bundle_dir, model_path, {})
 
     def load_work(self, bundle_dir: Path, item: bus_pb2.WorkItem) -> LoadedModel:
-        try:
-            runtime = json.loads(item.runtime_json or "{}")
-        except ValueError:
-            runtime = {}
-        return self._load(bundle_dir, item.model_path, runtime if isinstance(runtime, dict) else {})
+        return self._load(bundle_dir, item.model_path, runtime_of(item))
+
+    # what to install when the runtime is missing
+    extra = "torch is not installed (install dlhub-executor[torch])"
 
     def _load(self, bundle_dir: Path, model_path: str, runtime: dict[str, Any]) -> LoadedModel:
         try:
             torch = _torch(self.intra_op_threads)
         except ImportError:
             raise ServableError(
-                f"this executor cannot run {self.kind} servables: torch is not installed"
-                " (install dlhub-executor[torch])"
+                f"this executor cannot run {self.kind} servables: {self.extra}"
             ) from None
         device = torch_device(torch, self.device)  # refuses a GPU torch cannot see
+        return self._open(torch, bundle_dir, model_path, device, runtime)
+
+    def _open(
+        self, torch: Any, bundle_dir: Path, model_path: str, device: str, runtime: dict[str, Any]
+    ) -> LoadedModel:
         try:
             module = self._load_module(torch, bundle_dir / model_path, device)
         except Exception as exc:

@@ -17,13 +17,21 @@ from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, ty
 from dlhub_common.bounds import INT32_MAX, MAX_TIMEOUT_S, check_json_size
 from dlhub_common.errors import InvalidArgument
 from dlhub_common.identity import Principal
-from dlhub_common.names import check_slug, parse_version
+from dlhub_common.names import check_slug
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
-from dlhub_gateway.http import api_access, api_downloads, api_retrain, api_streams, api_uploads
-from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http import (
+    api_access,
+    api_cite,
+    api_downloads,
+    api_retrain,
+    api_streams,
+    api_uploads,
+)
+from dlhub_gateway.http.context import ctx, get_servable, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.http.labelling import check_layout, in_original_layout, labels_of
 from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
@@ -188,17 +196,12 @@ def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
 
 @router.get("/servables/{owner}/{name}")
 async def describe_servable(
-    request: Request, owner: str, name: str, _who: Caller, version: str = ""
+    request: Request, owner: str, name: str, _who: Caller, version: str = "", layout: str = "dlhub"
 ) -> dict[str, Any]:
-    resp = await ctx(request).registry.get_servable(
-        registry_pb2.GetServableRequest(
-            ref=types_pb2.ServableRef(
-                owner=check_slug("owner", owner),
-                name=check_slug("name", name),
-                version=parse_version(version),
-            )
-        )
-    )
+    check_layout(layout)
+    resp = await get_servable(request, owner, name, version)
+    if layout == "original":  # the original DLHub's three blocks (docs/markup.md)
+        return in_original_layout(resp)
     return servable_json(resp.servable, resp.versions)
 
 
@@ -294,7 +297,14 @@ async def search(
 
 @router.post("/servables/{owner}/{name}/run")
 async def run_servable(
-    request: Request, owner: str, name: str, _who: Caller, body: Annotated[RunBody, Body()]
+    request: Request,
+    owner: str,
+    name: str,
+    _who: Caller,
+    body: Annotated[RunBody, Body()],
+    labelled: Annotated[
+        bool, Query(description="Add {class: probability} per row (servables with classes)")
+    ] = False,
 ) -> JSONResponse:
     c = ctx(request)
     info = await c.oip.model(
@@ -321,7 +331,10 @@ async def run_servable(
         if resp.task.state in (tasks_pb2.TASK_STATE_QUEUED, tasks_pb2.TASK_STATE_RUNNING)
         else 200
     )
-    return JSONResponse(task_json(resp.task), status_code=status)
+    out = task_json(resp.task)
+    if labelled and (labels := await labels_of(request, owner, name, resp.task)) is not None:
+        out["labelled"] = labels
+    return JSONResponse(out, status_code=status)
 
 
 @router.get("/tasks/{task_id}")
@@ -351,3 +364,4 @@ router.include_router(api_downloads.router)
 router.include_router(api_access.router)
 router.include_router(api_streams.router)
 router.include_router(api_retrain.router)
+router.include_router(api_cite.router)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.apis import RegistryApi, SearchApi, TaskApi
 from dlhub_common.identity import Principal, current_principal
+from dlhub_common.names import check_slug, parse_version
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.settings import MiB
 from dlhub_gateway.auth import Authenticator
@@ -50,3 +52,18 @@ async def principal(request: Request) -> Principal:
         who = await ctx(request).auth.from_header(request.headers.get("authorization"))
     current_principal.set(who)
     return who
+
+
+async def get_servable(
+    request: Request, owner: str, name: str, version: str
+) -> registry_pb2.GetServableResponse:
+    """One version (``version`` "" = latest), read through the registry as the caller."""
+    return await ctx(request).registry.get_servable(
+        registry_pb2.GetServableRequest(
+            ref=types_pb2.ServableRef(
+                owner=check_slug("owner", owner),
+                name=check_slug("name", name),
+                version=parse_version(version),
+            )
+        )
+    )

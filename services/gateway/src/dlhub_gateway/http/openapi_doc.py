@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from dlhub_common.citations import CONTENT_TYPES as CITATION_TYPES
 from dlhub_gateway.http.auth_gate import needs_token
 from dlhub_gateway.http.oip_models import component_schemas
 from dlhub_gateway.http.responses import ErrorBody
@@ -46,6 +47,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/servables/{owner}/{name}"): (404,),
     ("get", "/api/v1/servables/{owner}/{name}/versions"): (404,),
     ("get", "/api/v1/pipelines/{owner}/{name}"): (404, 409),  # 409: not a pipeline
+    ("get", "/api/v1/servables/{owner}/{name}/cite"): (404,),
     ("post", "/api/v1/servables/{owner}/{name}/deprecate"): (403, 404, 409),
     ("post", "/api/v1/servables/{owner}/{name}/withdraw"): (403, 404, 409),
     ("get", "/api/v1/servables/{owner}/{name}/files/{path}"): (404,),
@@ -84,6 +86,10 @@ MEDIA: dict[tuple[str, str], dict[str, Any]] = {
         "307": None,
     },
     ("get", "/api/v1/servables/{owner}/{name}/bundle"): {"200": {"application/gzip": BINARY}},
+    # a citation, in the format asked for (dlhub_common.citations.CONTENT_TYPES)
+    ("get", "/api/v1/servables/{owner}/{name}/cite"): {
+        "200": {kind: {"schema": {"type": "string"}} for kind in CITATION_TYPES.values()}
+    },
     ("post", "/api/v1/servables/{owner}/{name}/run"): {
         "200": {"application/json": {"schema": {"type": "object"}}},
         "202": {"application/json": {"schema": {"type": "object"}}},
