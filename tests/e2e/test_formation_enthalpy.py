@@ -8,6 +8,7 @@ three steps."""
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from typing import Any
@@ -24,6 +25,21 @@ FORMULAS = ["NaCl", "Fe2O3"]
 # modes (its recovery in distributed mode: tests/integration/test_pipelines_restart.py),
 # and the example's environments (scikit-learn) cost ~45 s per mesh.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+
+def example_modules() -> dict[str, Any]:
+    """The example's ``data`` and ``publish`` modules, imported without leaving
+    their generic names in ``sys.modules`` (other examples have a ``publish``)."""
+    names = ("data", "publish")
+    saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
+    sys.path.insert(0, str(EXAMPLE))
+    try:
+        return {n: importlib.import_module(n) for n in names}
+    finally:
+        sys.path.remove(str(EXAMPLE))
+        for n in names:
+            sys.modules.pop(n, None)
+        sys.modules.update(saved)
 
 
 def run_example(mesh: Mesh, script: str) -> subprocess.CompletedProcess[str]:
@@ -71,13 +87,8 @@ def test_the_example_publishes_three_servables_and_a_pipeline_that_runs(
         f"{USERNAME}/formation_enthalpy_linear",
     ]
     assert board["entries"][0]["value"] < board["entries"][1]["value"]
-    sys.path.insert(0, str(EXAMPLE))
-    try:
-        import data  # the example's own (seeded, SYNTHETIC) data module
-        import publish as example
-    finally:
-        sys.path.remove(str(EXAMPLE))
-    model, _ = example.train()
-    _, features, targets = data.held_out()
+    example = example_modules()
+    model, _ = example["publish"].train()
+    _, features, targets = example["data"].held_out()
     expected = mean_absolute_error(targets, model.predict(features))
     assert board["entries"][0]["value"] == pytest.approx(expected, rel=1e-9)

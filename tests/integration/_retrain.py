@@ -18,6 +18,11 @@ TERMINAL = ("SUCCEEDED", "REJECTED", "FAILED")
 def glass_modules() -> Any:
     """The example's modules: (glass, publish, retrain_data, train)."""
     sys.path.insert(0, str(GLASS))
+    # another example's "publish" may be imported already: these are glass's
+    for name in ("glass", "publish", "retrain_data", "train"):
+        module = sys.modules.get(name)
+        if module is not None and Path(getattr(module, "__file__", "") or "").parent != GLASS:
+            del sys.modules[name]
     try:
         import glass
         import publish

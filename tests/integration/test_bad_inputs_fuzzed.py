@@ -402,7 +402,8 @@ async def test_openapi_documents_every_status_and_media_type(mesh: Mesh) -> None
             if path.startswith(("/api/", "/v2")):
                 assert {"400", "401", "413", "429", "503"} <= statuses, (method, path)
             if "422" in statuses:  # only the servable's own failure, in the error body
-                assert path.endswith(("/run", "/infer")), (method, path)
+                # (runs, and benchmark scoring, which runs the servable)
+                assert path.endswith(("/run", "/infer", "/scores")), (method, path)
                 schema = op["responses"]["422"]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorBody"}
     run = doc["paths"]["/api/v1/servables/{owner}/{name}/run"]["post"]["responses"]

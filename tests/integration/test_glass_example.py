@@ -5,14 +5,13 @@ the same score; any other object is refused with a clear error."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
+from tests.integration._retrain import glass_modules
 from tests.integration.conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
 
-GLASS = Path(__file__).resolve().parents[2] / "examples" / "glass"
 
 
 async def _run(mesh: Mesh, value: Any) -> tasks_pb2.Task:
@@ -33,12 +32,7 @@ async def _run(mesh: Mesh, value: Any) -> tasks_pb2.Task:
 async def test_glass_takes_the_original_call_shape(
     tmp_path: Path, tiny: TinyModel, hermetic_env: None
 ) -> None:
-    sys.path.insert(0, str(GLASS))
-    try:
-        import glass
-        import publish as glass_publish
-    finally:
-        sys.path.remove(str(GLASS))
+    glass, glass_publish, _data, _train = glass_modules()
     model = glass_publish.build()
     files = {p: src.read_bytes() for p, src in model.files().items()}
     async with running_mesh(

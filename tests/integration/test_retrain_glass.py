@@ -154,7 +154,7 @@ async def test_new_csv_in_s3_publishes_a_better_version_and_noise_is_rejected(
     assert await versions(world.mesh, "glass") == [1, 2]
     v2 = json.loads((await world.mesh.get("glass", 2)).servable.metadata_json)
     assert {
-        "relatedIdentifier": "dlhub:alice/glass:1",
+        "relatedIdentifier": "urn:dlhub:alice/glass:1",
         "relatedIdentifierType": "URN",
         "relationType": "IsDerivedFrom",
     } in v2["datacite"]["relatedIdentifiers"]

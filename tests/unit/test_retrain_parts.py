@@ -162,7 +162,7 @@ def test_the_next_versions_metadata() -> None:
     assert doc["datacite"]["relatedIdentifiers"] == [
         {"relatedIdentifier": "10.2/paper", "relationType": "IsDescribedBy"},
         {
-            "relatedIdentifier": "dlhub:alice/m:3",
+            "relatedIdentifier": "urn:dlhub:alice/m:3",
             "relatedIdentifierType": "URN",
             "relationType": "IsDerivedFrom",
         },

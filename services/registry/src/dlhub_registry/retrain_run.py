@@ -360,7 +360,9 @@ def derived_metadata(
     doi = record.get("doi")
     related.append(
         {
-            "relatedIdentifier": doi or record["identifier"],
+            # without a DOI, the version's identifier as a URN (DataCite's
+            # schema and idutils check it): dlhub:o/n:v -> urn:dlhub:o/n:v
+            "relatedIdentifier": doi or f"urn:{record['identifier']}",
             "relatedIdentifierType": "DOI" if doi else "URN",
             "relationType": "IsDerivedFrom",
         }
