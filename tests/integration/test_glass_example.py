@@ -13,7 +13,6 @@ from tests.integration._retrain import glass_modules
 from tests.integration.conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
 
 
-
 async def _run(mesh: Mesh, value: Any) -> tasks_pb2.Task:
     resp = await mesh.stub.RunServable(
         tasks_pb2.RunServableRequest(
