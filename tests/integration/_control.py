@@ -115,6 +115,7 @@ async def run_json(
     wait: bool = False,
     timeout_s: float = RPC_TIMEOUT_S,
     md: Any = None,
+    no_cache: bool = False,
 ) -> tasks_pb2.Task:
     response = await mesh.stub.RunServable(
         tasks_pb2.RunServableRequest(
@@ -122,6 +123,7 @@ async def run_json(
             inputs_json=json.dumps(value),
             wait=wait,
             timeout_s=timeout_s,
+            no_cache=no_cache,
         ),
         metadata=md if md is not None else mesh.md(),
         timeout=timeout_s + 10,

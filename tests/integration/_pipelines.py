@@ -10,7 +10,7 @@ import grpc
 import numpy as np
 import numpy.typing as npt
 
-from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import registry_pb2, tasks_pb2
 from tests.integration.conftest import RPC_TIMEOUT_S, Mesh
 from tests.tiny_onnx import add_onnx, linear_onnx
 
@@ -168,19 +168,12 @@ async def run_json(
     md: Any = None,
     no_cache: bool = False,
 ) -> tasks_pb2.Task:
-    response = await mesh.stub.RunServable(
-        tasks_pb2.RunServableRequest(
-            servable=types_pb2.ServableRef(owner="alice", name=name),
-            inputs_json=json.dumps(value),
-            wait=wait,
-            timeout_s=timeout_s,
-            no_cache=no_cache,
-        ),
-        metadata=md if md is not None else mesh.md(),
-        timeout=timeout_s + 10,
+    """tests/integration/_control.py's run_json, waiting by default."""
+    from tests.integration import _control
+
+    return await _control.run_json(
+        mesh, name, value, wait=wait, timeout_s=timeout_s, md=md, no_cache=no_cache
     )
-    task: tasks_pb2.Task = response.task
-    return task
 
 
 async def gated_pipeline(mesh: Mesh, tmp: Path) -> None:

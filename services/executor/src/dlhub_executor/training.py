@@ -28,7 +28,7 @@ from dlhub_common.errors import (
     ServableError,
 )
 from dlhub_common.training_spec import PredictCall, TrainCall, TrainOutcome
-from dlhub_executor.runners.python import PythonModel, build_env
+from dlhub_executor.runners.python import PythonModel, build_env, isolated_env
 
 TRAINER_SCRIPT = Path(__file__).parent / "runners" / "_trainer.py"
 LOG_TAIL_CHARS = 20000
@@ -90,12 +90,7 @@ class LocalTrainer:
                     stdin=subprocess.PIPE,
                     stdout=log_file,
                     stderr=log_file,
-                    env={
-                        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                        "HOME": os.environ.get("HOME", "/tmp"),
-                        "LANG": "C.UTF-8",
-                        "PYTHONDONTWRITEBYTECODE": "1",
-                    },
+                    env=isolated_env(),
                     start_new_session=True,
                 )
                 running.append(proc)

@@ -72,6 +72,17 @@ def _requirement_lines(lock: bytes) -> list[str]:
     ]
 
 
+def isolated_env() -> dict[str, str]:
+    """The environment of a servable's child process (worker, trainer): nothing
+    of this process's but PATH and HOME, so no settings or secrets leak in."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
 def build_env(env_root: Path, python: str, lock: bytes, timeout_s: float) -> tuple[Path, float]:
     """The environment's interpreter, building it first when needed; returns
     (python path, seconds spent building, 0 when it was there)."""
@@ -156,12 +167,7 @@ class Worker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log_file,
-                env={
-                    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                    "HOME": os.environ.get("HOME", "/tmp"),
-                    "LANG": "C.UTF-8",
-                    "PYTHONDONTWRITEBYTECODE": "1",
-                },
+                env=isolated_env(),
                 start_new_session=True,
             )
         finally:
