@@ -107,7 +107,10 @@ async def run_rows(mesh: Mesh, name: str, rows: Any) -> tasks_pb2.Task:
 
 
 def workers() -> list[PythonModel]:
-    return [o for o in gc.get_objects() if isinstance(o, PythonModel) and o._worker is not None]
+    # type(o), not isinstance: isinstance on a dead weakref.proxy in the heap raises
+    return [
+        o for o in gc.get_objects() if issubclass(type(o), PythonModel) and o._worker is not None
+    ]
 
 
 async def test_an_unconvertible_pipeline_runs_natively_in_a_worker(
