@@ -249,7 +249,13 @@ class _KafkaSubscription(Subscription):
         new_to_group = [tp for tp in fresh if tp.topic not in known_topics]
         if new_to_group:
             # The group starts here: messages published from now on are for it.
-            await consumer.seek_to_end(*new_to_group)
+            # Not seek_to_end: aiokafka's own reset to the earliest offset (no
+            # committed offset yet) may be in flight, and its answer would
+            # satisfy a pending "latest" reset too, handing the group what was
+            # published before it started. An explicit position is kept.
+            ends = await consumer.end_offsets(new_to_group)
+            for tp in new_to_group:
+                consumer.seek(tp, ends[tp])
         start: dict[Any, int] = {}
         for tp in fresh:
             start[tp] = await consumer.position(tp)
