@@ -31,7 +31,7 @@ lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict
 test: install  ## lint, obtain the real engines (cached), then the whole test suite
 	$(MAKE) lint
 	$(PY) -m deploy.local.stack obtain
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n 2 --dist loadfile
 
 test-unit: install
 	$(UV) run --frozen pytest tests/unit tests/contract
