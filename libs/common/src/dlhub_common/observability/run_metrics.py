@@ -8,6 +8,7 @@ resolve is counted as ``servable="unknown", version=""``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -103,16 +104,45 @@ def observe_result(
     past its timeout) counts as ``deadline``, like one the task manager expires.
     """
     labels = servable_labels(record.get("servable"))
-    outcome = "ok" if ok else _RESULT_OUTCOMES.get(error_code, "error")
-    RUNS.labels(*labels, outcome).inc()
-    TOTAL_SECONDS.labels(*labels).observe(float(timings.get("total_ms", 0.0)) / 1e3)
     if not ok:
+        RUNS.labels(*labels, _RESULT_OUTCOMES.get(error_code, "error")).inc()
+        TOTAL_SECONDS.labels(*labels).observe(float(timings.get("total_ms", 0.0)) / 1e3)
         return
-    QUEUE_SECONDS.labels(*labels).observe(float(timings.get("queue_ms", 0.0)) / 1e3)
-    COMPUTE_SECONDS.labels(*labels).observe(float(timings.get("compute_ms", 0.0)) / 1e3)
+    ran = _ok_children(labels)
+    ran.runs.inc()
+    ran.total.observe(float(timings.get("total_ms", 0.0)) / 1e3)
+    ran.queue.observe(float(timings.get("queue_ms", 0.0)) / 1e3)
+    ran.compute.observe(float(timings.get("compute_ms", 0.0)) / 1e3)
     staging_ms = float(timings.get("staging_ms", 0.0))
     if staging_ms > 0:
-        STAGING_SECONDS.labels(*labels).observe(staging_ms / 1e3)
+        ran.staging.observe(staging_ms / 1e3)
+
+
+@dataclass(frozen=True)
+class _OkChildren:
+    runs: Any
+    total: Any
+    queue: Any
+    compute: Any
+    staging: Any
+
+
+# the label children of each servable's successful runs, looked up once (the
+# run path records every result: ``labels()`` takes a lock and a dict lookup each)
+_OK_CHILDREN: dict[tuple[str, str], _OkChildren] = {}
+
+
+def _ok_children(labels: tuple[str, str]) -> _OkChildren:
+    found = _OK_CHILDREN.get(labels)
+    if found is None:
+        found = _OK_CHILDREN[labels] = _OkChildren(
+            RUNS.labels(*labels, "ok"),
+            TOTAL_SECONDS.labels(*labels),
+            QUEUE_SECONDS.labels(*labels),
+            COMPUTE_SECONDS.labels(*labels),
+            STAGING_SECONDS.labels(*labels),
+        )
+    return found
 
 
 def observe_cache(ref: Any, hit: bool, seconds: float = 0.0) -> None:
