@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.errors import DLHubError, NotFound
+from dlhub_common.errors import DLHubError, ErrorCode, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.observability.run_metrics import (
@@ -101,8 +101,9 @@ def _counting_refusals(
             return await submit(self, principal, ref, *args, **kwargs)
         except DLHubError as exc:
             resolved: Ref | None = None
-            with contextlib.suppress(DLHubError):  # cached: a refusal costs no store read
-                resolved = (await self.resolve(ref)).ref
+            if exc.code is not ErrorCode.NOT_FOUND:  # it resolved: from the cache, no store read
+                with contextlib.suppress(DLHubError):
+                    resolved = (await self.resolve(ref)).ref
             count_run(resolved, refusal_outcome(exc))
             raise
 

@@ -58,7 +58,9 @@ def _metrics(settings: Any, what: str) -> Iterator[None]:
         server.start()
     except DLHubError as exc:  # the port is taken: say which setting moves it
         raise SystemExit(f"error: {exc}") from None
-    print(f"DLHub {what} serving /metrics on http://{server.host}:{server.port}/metrics")
+    print(
+        f"DLHub {what} serving /metrics on http://{server.host}:{server.port}/metrics", flush=True
+    )
     try:
         yield
     finally:
