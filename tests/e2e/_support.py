@@ -189,6 +189,8 @@ class Mesh:
     http_port: int
     mode: str = "embedded"  # or "distributed": one `dlhub serve` process per service
     service_ports: tuple[tuple[str, int], ...] = ()
+    # each process's /metrics port (DLHUB_METRICS__PORT): ("mesh", port) for `dlhub up`
+    metrics_ports: tuple[tuple[str, int], ...] = ()
 
     @property
     def auth_headers(self) -> dict[str, str]:

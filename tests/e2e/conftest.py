@@ -113,9 +113,11 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
     http_port, grpc_port = free_port(), free_port()
     while grpc_port == http_port:
         grpc_port = free_port()
+    metrics_port = free_port()
     env = clean_env(
         DLHUB_GATEWAY__HTTP_PORT=str(http_port),
         DLHUB_GATEWAY__GRPC_PORT=str(grpc_port),
+        DLHUB_METRICS__PORT=str(metrics_port),
         DLHUB_EXECUTOR_OPTIONS__INTRA_OP_THREADS="1",
         **settings,
     )
@@ -156,6 +158,7 @@ def start_dlhub_up(root: Path, **settings: str) -> tuple[ManagedProcess, Mesh]:
         log=process.log,
         grpc_port=grpc_port,
         http_port=http_port,
+        metrics_ports=(("mesh", metrics_port),),
     )
     return process, mesh
 
@@ -200,14 +203,14 @@ def _distributed_mesh(
         env[f"DLHUB_{setting}__PORT"] = str(ports[name])
     env.update(DLHUB_GATEWAY__HTTP_PORT=str(http_port), DLHUB_GATEWAY__GRPC_PORT=str(grpc_port))
     processes: list[ManagedProcess] = []
+    metrics_ports = {name: free_port() for name in SERVICES}  # each process its own /metrics
     try:
         for name in SERVICES:
             argv = [sys.executable, "-m", "dlhub_sdk.cli", "serve", name]
             argv += ["--data-dir", str(root / name)]
+            own = clean_env(**env, DLHUB_METRICS__PORT=str(metrics_ports[name]))
             processes.append(
-                ManagedProcess(
-                    f"dlhub serve {name}", argv, clean_env(**env), workdir, root / f"{name}.log"
-                )
+                ManagedProcess(f"dlhub serve {name}", argv, own, workdir, root / f"{name}.log")
             )
         address = f"127.0.0.1:{grpc_port}"
         targets = [
@@ -235,6 +238,7 @@ def _distributed_mesh(
             http_port=http_port,
             mode="distributed",
             service_ports=tuple(ports.items()),
+            metrics_ports=tuple(metrics_ports.items()),
         )
         for process in reversed(processes):
             process.stop_cleanly()

@@ -31,6 +31,7 @@ from dlhub_sdk import DLHubClient, TaskFuture
 from dlhub_sdk.models import OnnxServable
 
 from ._support import (
+    SERVICES,
     USERNAME,
     CliResult,
     Digits,
@@ -937,3 +938,50 @@ def test_cli_publish_python_function_runs_like_the_function(
     expected = glass.predict(alloy)
     by_cli, by_sdk, task = run_three_ways(sdk, cli, http, f"{USERNAME}/glass-cli", alloy)
     assert by_cli == by_sdk == task["output"] == expected
+
+
+# ------------------------------------------------------------------ metrics
+
+
+def test_every_process_serves_its_own_metrics(
+    mesh: Mesh, sdk: DLHubClient, sdk_published: dict[str, Any], digits: Digits
+) -> None:
+    """`dlhub up` serves one /metrics; in distributed mode each `dlhub serve` its own."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    servable = f"{USERNAME}/digits-sdk"
+    sdk.run(servable, digits.x_test[:2])  # one run and one search, counted where they happened
+    sdk.search("digits")
+    samples: dict[str, list[Any]] = {}
+    for name, port in mesh.metrics_ports:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        got = [s for f in text_string_to_metric_families(text) for s in f.samples]
+        assert any(s.name.startswith("dlhub_") for s in got), name
+        samples[name] = got
+
+    def has(process: str, sample: str, **labels: str) -> bool:
+        return any(
+            s.name == sample and s.value > 0 and labels.items() <= s.labels.items()
+            for s in samples[process]
+        )
+
+    # per service: what only that process can have counted
+    where = (
+        {name: "mesh" for name in SERVICES}
+        if mesh.mode == "embedded"
+        else {name: name for name in SERVICES}
+    )
+    assert set(samples) == set(where.values())
+    assert has(where["taskmanager"], "dlhub_runs_total", servable=servable, outcome="ok")
+    assert has(where["executor"], "dlhub_model_loads_total", servable=servable, outcome="ok")
+    assert has(where["registry"], "dlhub_servables_published_total", outcome="ok")
+    assert any(
+        s.name == "dlhub_rpc_seconds_count" and s.labels.get("method", "").endswith("/Search")
+        for s in samples[where["search"]]
+    )
+    assert has(
+        where["gateway"], "dlhub_rpc_seconds_count", method="/dlhub.v1.DLHubService/RunServable"
+    )
+    if mesh.mode == "distributed":  # and nothing of the others' work
+        assert not has("registry", "dlhub_runs_total", servable=servable, outcome="ok")
+        assert not has("gateway", "dlhub_model_loads_total", servable=servable, outcome="ok")

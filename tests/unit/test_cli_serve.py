@@ -89,3 +89,17 @@ def test_executor_flags_on_another_service_are_refused(
 ) -> None:
     with pytest.raises(SystemExit, match=message):
         main(["serve", service, *flag])
+
+
+def test_a_metrics_port_in_use_stops_start_up_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("DLHUB_METRICS__PORT", str(taken.getsockname()[1]))
+        with pytest.raises(SystemExit, match=r"cannot serve /metrics .*DLHUB_METRICS__PORT"):
+            main(["serve", "search", "--data-dir", str(tmp_path / "data")])
+    assert not (tmp_path / "data").exists()  # refused before the service was assembled

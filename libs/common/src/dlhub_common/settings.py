@@ -265,6 +265,20 @@ class TracingSettings(_Section):
     )
 
 
+class MetricsSettings(_Section):
+    """Prometheus ``/metrics`` of this process (docs/observability.md)."""
+
+    host: str = Field("127.0.0.1", description="Interface the /metrics port binds")
+    port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port serving /metrics for this process (`dlhub up`, or one `dlhub serve"
+        " <service>`); 0 serves none (the gateway's HTTP port serves /metrics regardless);"
+        " executor replicas started by --replicas use the next ports",
+    )
+
+
 class DataCiteSettings(_Section):
     """Optional DOI minting for published versions (DataCite REST API)."""
 
@@ -451,6 +465,12 @@ class Settings(BaseSettings):
     internal: InternalAuthSettings = Field(default_factory=InternalAuthSettings)
     staging: StagingSettings = Field(default_factory=StagingSettings)
     retrain: RetrainSettings = Field(default_factory=RetrainSettings)
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Log lines as plain text, or one JSON object a line carrying the"
+        " OpenTelemetry trace_id and span_id",
+    )
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

@@ -120,6 +120,9 @@ class ExecutorReplicas:
         env = self._env()
         hook = _death_signal()
         for i in range(self.count):
+            metrics_port = self.settings.metrics.port
+            if metrics_port:  # each replica serves its own /metrics, on the next ports
+                env = {**env, "DLHUB_METRICS__PORT": str(metrics_port + i + 1)}
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",

@@ -27,9 +27,9 @@ from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
 from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError, error_from_code
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
+from dlhub_common.observability.executor_metrics import TASK_COMPUTE, observe_batch
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.retry import call_retrying
-from dlhub_common.telemetry import TASK_COMPUTE
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import (
     SpanKind,
@@ -298,6 +298,7 @@ class Executor:
             # the hop to a worker thread would cost more than the model.
             self._inline[item.digest] = compute < INLINE_BELOW_NS
             TASK_COMPUTE.observe(compute / 1e9)
+            observe_batch(item.servable, [], [1])
             result.ok = True
             result.compute_ns = compute
             if item.outputs_to:  # outputs by reference
@@ -341,6 +342,7 @@ class Executor:
                 return
         started = time.time_ns()
         first = batch[0].item
+        left_queue = time.monotonic()  # each request's batch wait ends here
         waiting: list[Pending] = []
         for p in batch:  # expired in the queue: not run, and no model loaded for it
             if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
@@ -406,6 +408,7 @@ class Executor:
             self._inline[first.digest] = cpu[0] < INLINE_BELOW_NS
             self._cpu_per_call[first.digest] = cpu[0]
             TASK_COMPUTE.observe(compute / 1e9)
+        observe_batch(first.servable, [left_queue - p.arrived for p in batch], _call_sizes(live))
         finished = time.time_ns()
         reports = []
         for p in batch:
@@ -477,6 +480,15 @@ class Executor:
                 if r.error is not None:
                     p.error = error_from_code(*r.error)
         return cpu
+
+
+def _call_sizes(ran: list[Pending]) -> list[int]:
+    """The size of each model call that produced these results (n results of size n: one)."""
+    seen: dict[int, int] = {}
+    for p in ran:
+        if p.error is None:
+            seen[p.batch_size] = seen.get(p.batch_size, 0) + 1
+    return [n for n, count in seen.items() for _ in range(count // max(1, n))]
 
 
 async def _all(coros: list[Any]) -> None:

@@ -23,6 +23,8 @@ from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.errors import FailedPrecondition
+from dlhub_common.observability.executor_metrics import model_load, model_unload
+from dlhub_common.observability.labels import UNKNOWN, servable_labels
 from dlhub_common.ports import ObjectStore
 from dlhub_executor.interfaces import check_interface
 from dlhub_executor.runners import RUNNERS, LoadedModel, ModelRunner
@@ -53,6 +55,7 @@ class ModelCache:
         self._clock = clock
         self._last_used: dict[str, float] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._labels: dict[str, tuple[str, str]] = {}  # digest -> metric labels
 
     def runner(self, servable_type: str) -> ModelRunner:
         if servable_type not in self._runners:
@@ -83,16 +86,20 @@ class ModelCache:
         try:
             model = await self._load(item)
         except BaseException as exc:
+            model_load(item.servable, False)
             fut.set_exception(exc)
             fut.exception()  # mark retrieved
             raise
         finally:
             self._loading.pop(key, None)
+        model_load(item.servable, True)
+        self._labels[key] = servable_labels(item.servable)
         fut.set_result(model)
         self._models[key] = model
         while len(self._models) > self.max_models:
             old_key, old = self._models.popitem(last=False)
             self._last_used.pop(old_key, None)
+            model_unload(self._labels.pop(old_key, (UNKNOWN, "")), "evicted")
             old.close()
         return model
 
@@ -111,6 +118,8 @@ class ModelCache:
         for key in idle:
             self._last_used.pop(key, None)
             log.info("unloading %s: idle for %gs", key, self.idle_unload_s)
+        for key in idle:
+            model_unload(self._labels.pop(key, (UNKNOWN, "")), "idle")
         return [(key, self._models.pop(key)) for key in idle]
 
     def _start_sweeper(self) -> None:
@@ -157,7 +166,8 @@ class ModelCache:
         sweeper, self._sweeper = self._sweeper, None
         if sweeper is not None:
             sweeper.cancel()
-        for model in self._models.values():
+        for key, model in self._models.items():
+            model_unload(self._labels.pop(key, (UNKNOWN, "")), "stopped")
             model.close()
         self._models.clear()
         self._last_used.clear()

@@ -29,6 +29,7 @@ from dlhub_common.errors import (
 )
 from dlhub_common.identity import Principal
 from dlhub_common.metadata import validate_metadata
+from dlhub_common.observability.service_metrics import PUBLISHED, publish_outcome
 from dlhub_common.ports import DocumentStore, EventBus, ObjectInfo, ObjectStore
 from dlhub_registry import benchmarks, pipelines
 from dlhub_registry.commit import OBJECT_REFS, commit
@@ -160,6 +161,7 @@ class Publisher:
                 all-or-nothing block and deleted once the version commits.
         """
         if principal.anonymous or principal.username is None:
+            PUBLISHED.labels("denied").inc()
             raise Unauthenticated(
                 "publishing needs a token: pass --token or set DLHUB_TOKEN"
                 " (`dlhub up` writes one to <data dir>/client.json)"
@@ -170,6 +172,7 @@ class Publisher:
         try:
             record = await self._publish(principal, metadata_doc, announced, chunks, uploads, job)
         except BaseException as exc:
+            PUBLISHED.labels(publish_outcome(exc)).inc()
             if isinstance(exc, DLHubError):
                 job.line(f"failed: {exc.code.value}: {exc.message}")
                 exc.details = {**exc.details, "publish_id": job.id}
@@ -183,6 +186,7 @@ class Publisher:
         elif record.get("doi_error"):
             job.line(f"no DOI: {record['doi_error']}")
         target = f"{record['owner']}/{record['name']}:{record['version']}"
+        PUBLISHED.labels("ok").inc()
         job.line(f"published {target}")
         try:
             await audit.record(

@@ -38,6 +38,7 @@ from dlhub_common.errors import (
 )
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
+from dlhub_common.observability.run_metrics import count_run
 from dlhub_common.retry import is_retryable, retrying
 from dlhub_common.settings import TaskSettings
 from dlhub_common.topics import CONTROL
@@ -192,6 +193,7 @@ class TaskControl:
         self.admission.release(task_id)
         fields = {"state": CANCELLED, "completed_at": _now_iso()}
         record = await self._finish(record, fields)
+        count_run(record.get("servable"), "cancelled")
         await self._announce(task_id)
         return TaskView(record, [])
 
@@ -316,6 +318,7 @@ class TaskControl:
                 "retryable": True,
             },
         }
+        count_run(record.get("servable"), "deadline")
         return await self._finish(record, fields)
 
     async def timed_out(self, principal: Principal, task_id: str) -> TaskView:

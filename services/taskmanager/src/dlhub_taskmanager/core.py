@@ -15,24 +15,33 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import json
 import logging
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.errors import NotFound
+from dlhub_common.errors import DLHubError, ErrorCode, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
+from dlhub_common.observability.run_metrics import (
+    IN_FLIGHT,
+    TASKS,
+    count_run,
+    observe_cache,
+    refusal_outcome,
+)
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
 from dlhub_common.settings import BatchingSettings, TaskSettings
 from dlhub_common.staging_settings import StagingSettings
-from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
 from dlhub_common.tracing import SpanKind, headers_with_context, tracer
@@ -51,6 +60,7 @@ if TYPE_CHECKING:
     from dlhub_taskmanager.streams import BindingRunner
 
 log = logging.getLogger("dlhub.taskmanager")
+P = ParamSpec("P")
 
 TASKS_COLLECTION = TASK_RECORDS
 INLINE_RESULT_BYTES = 16 * 1024  # larger results go to the object store
@@ -75,6 +85,29 @@ class TaskView:
     outputs: list[types_pb2.Tensor]
     output_json: str = ""
     output_refs: dict[str, str] | None = None  # outputs by reference: name -> URL
+
+
+def _counting_refusals(
+    submit: Callable[Concatenate[TaskManager, Principal, Ref, P], Awaitable[TaskView]],
+) -> Callable[Concatenate[TaskManager, Principal, Ref, P], Awaitable[TaskView]]:
+    """Count every run ``submit`` refuses in ``dlhub_runs_total`` (run_metrics.py):
+    under its servable when the name resolves for the caller, else as ``unknown``."""
+
+    @functools.wraps(submit)
+    async def counted(
+        self: TaskManager, principal: Principal, ref: Ref, *args: P.args, **kwargs: P.kwargs
+    ) -> TaskView:
+        try:
+            return await submit(self, principal, ref, *args, **kwargs)
+        except DLHubError as exc:
+            resolved: Ref | None = None
+            if exc.code is not ErrorCode.NOT_FOUND:  # it resolved: from the cache, no store read
+                with contextlib.suppress(DLHubError):
+                    resolved = (await self.resolve(ref)).ref
+            count_run(resolved, refusal_outcome(exc))
+            raise
+
+    return counted
 
 
 class TaskManager:
@@ -111,6 +144,7 @@ class TaskManager:
         # cache keys of dispatched tasks whose results may be cached
         self._cache_keys: dict[str, str] = {}
         self.stats = ServableStats()  # OIP statistics (stats.py)
+        IN_FLIGHT.track(self)  # dlhub_tasks_in_flight reads _pending when scraped
         self.router = Router(bus, self.instance_id)
         # task control: cancel, deadlines, backpressure, retention (control.py);
         # imported here because control.py builds on this module
@@ -149,6 +183,7 @@ class TaskManager:
         await self.resolver.stop()
         await self.cache.stop()
         await self.records.stop()
+        IN_FLIGHT.untrack(self)
         for fut in self._waiters.values():
             fut.cancel()
 
@@ -160,6 +195,7 @@ class TaskManager:
 
     # ------------------------------------------------------------ submit
 
+    @_counting_refusals
     async def submit(
         self,
         principal: Principal,
@@ -349,6 +385,7 @@ class TaskManager:
         raw = await self.cache.get(key)
         if raw is None:
             self.stats.cache_miss(resolved.ref)
+            observe_cache(resolved.ref, False)
             return None
         result = bus_pb2.WorkResult.FromString(raw)
         created_ns = time.time_ns()
@@ -368,7 +405,9 @@ class TaskManager:
             }
         )
         TASKS.labels("cache_hit").inc()
-        self.stats.cache_hit(resolved.ref, time.perf_counter_ns() - t0)
+        took_ns = time.perf_counter_ns() - t0
+        self.stats.cache_hit(resolved.ref, took_ns)
+        observe_cache(resolved.ref, True, took_ns / 1e9)
         if wait:
             self.records.write_behind(record)
         else:

@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
+from dlhub_common.observability.run_metrics import TASKS, observe_result
 from dlhub_common.ports.bus import Delivery, Subscription
 from dlhub_common.retry import any_error, call_retrying
-from dlhub_common.telemetry import TASKS
 from dlhub_common.topics import RESULTS, RESULTS_GROUP
 from dlhub_common.tracing import SpanKind, context_from_headers, tracer
 from dlhub_taskmanager import core as core_module
@@ -298,6 +298,7 @@ class Recording:
             entry.written = True
             entry.done.set()
         TASKS.labels("ok" if result.ok else "error").inc()
+        observe_result(record, fields["timings"], result.ok, result.error.code)
 
     async def _original(self, result: bus_pb2.WorkResult) -> dict[str, Any] | None:
         """The task's record as the store has it, or as its synchronous run carried it."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.names import Ref
+from dlhub_common.observability.live import LiveGauge
 from dlhub_common.ports import EventBus, Subscription
 from dlhub_common.topics import (
     EXECUTOR_LIVE_S,
@@ -49,6 +50,14 @@ from dlhub_common.topics import (
 )
 
 log = logging.getLogger("dlhub.taskmanager.routing")
+
+EXECUTOR_REPLICAS = LiveGauge(
+    "dlhub_executor_replicas",
+    "Executor processes this task manager counts live (announced within the last"
+    " executors' live time)",
+    [],
+    lambda router: {(): float(router.live_count())},
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,12 @@ class Router:
         self._consumer: asyncio.Task[None] | None = None
         self._observed = 0
         self._changed = asyncio.Condition()
+        EXECUTOR_REPLICAS.track(self)
+
+    def live_count(self) -> int:
+        """Executors whose last announcement is younger than ``live_s`` (read when scraped)."""
+        now = self._clock()
+        return sum(1 for seen in list(self._executors.values()) if seen.expires > now)
 
     async def start(self) -> None:
         """Join this replica's announcement group; returns once subscribed."""
@@ -100,6 +115,7 @@ class Router:
 
     async def stop(self) -> None:
         """Stop reading announcements. Idempotent."""
+        EXECUTOR_REPLICAS.untrack(self)
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             consumer.cancel()

@@ -30,6 +30,7 @@ from dlhub_common.adapters._kafka_support import (
     log,
 )
 from dlhub_common.errors import FailedPrecondition
+from dlhub_common.observability.bus_metrics import CONSUMER_LAG
 from dlhub_common.ports.bus import Delivery, Subscription
 from dlhub_common.retry import retrying
 
@@ -68,6 +69,23 @@ class _KafkaSubscription(Subscription):
         self._ready_watch: asyncio.Future[None] | None = None  # see _watch_started
         self._getter: asyncio.Task[Any] | None = None
         self._commit_lock = asyncio.Lock()
+        CONSUMER_LAG.track(self)
+
+    def lag(self) -> dict[tuple[str, str], int]:
+        """Per (topic, group): the assigned partitions' high watermark (as last fetched)
+        minus the next offset not yet acknowledged in a row."""
+        lag: dict[tuple[str, str], int] = {}
+        consumer = self._consumer
+        if consumer is None or self._closed:
+            return lag
+        prefix = len(self._bus.config.topic_prefix)
+        for tp, state in list(self._states.items()):
+            high = consumer.highwater(tp)
+            if high is None:
+                continue
+            key = (tp.topic[prefix:], self.group)
+            lag[key] = lag.get(key, 0) + max(0, int(high) - int(state.base))
+        return lag
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -111,6 +129,7 @@ class _KafkaSubscription(Subscription):
         if self._closed:
             return
         self._closed = True
+        CONSUMER_LAG.untrack(self)
         self._closed_event.set()
         self._bus._subscriptions.discard(self)
         self._cancel_set_up_retry()

@@ -23,6 +23,7 @@ from pathlib import Path
 from dlhub_common.adapters import _bus_rules as rules
 from dlhub_common.backends import MemoryBusConfig
 from dlhub_common.errors import FailedPrecondition, Unavailable
+from dlhub_common.observability.bus_metrics import CONSUMER_LAG
 from dlhub_common.ports.bus import Delivery, EventBus, Subscription
 
 
@@ -67,10 +68,24 @@ class MemoryEventBus(EventBus):
 
     async def start(self) -> None:
         self._running = True
+        CONSUMER_LAG.track(self)
+
+    def lag(self) -> dict[tuple[str, str], int]:
+        """Messages not yet acked, per (topic, group): queued plus delivered and unacked."""
+        lag: dict[tuple[str, str], int] = {}
+        for topic, groups in list(self._queues.items()):
+            for group, queue in list(groups.items()):
+                lag[(topic, group)] = len(queue.items)
+        for subscription in list(self._subscriptions):
+            for _, message in list(subscription._unacked.values()):
+                key = (message.topic, subscription.group)
+                lag[key] = lag.get(key, 0) + 1
+        return lag
 
     async def stop(self) -> None:
         """Close every subscription (their iterations end); queued messages are kept."""
         self._running = False
+        CONSUMER_LAG.untrack(self)
         for subscription in list(self._subscriptions):
             await subscription.close()
 
