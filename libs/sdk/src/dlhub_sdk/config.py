@@ -125,6 +125,33 @@ def remove_login() -> Path | None:
     return path
 
 
+def forget_login(force: bool = False) -> tuple[Path | None, bool]:
+    """Revoke a saved Globus login at Globus, then forget the saved login.
+
+    Returns (the removed file or None when there was none, whether Globus revoked it).
+
+    Raises:
+        DLHubError: Globus could not revoke it (the login is kept unless ``force``).
+    """
+    from dlhub_common.errors import DLHubError
+
+    login = saved_login()
+    revoked = False
+    if is_globus_login(login):
+        from dlhub_sdk import globus_login
+
+        try:
+            globus_login.revoke(login)
+            revoked = True
+        except DLHubError as err:
+            if not force:
+                raise type(err)(
+                    f"{err.message}; the login is kept (`dlhub logout --force` or"
+                    " logout(force=True) removes it without revoking)"
+                ) from None
+    return remove_login(), revoked
+
+
 # A bearer token is one run of visible ASCII (RFC 6750's b64token and more).
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
 

@@ -206,24 +206,9 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from dlhub_common.errors import DLHubError
-    from dlhub_sdk.config import is_globus_login, login_path, remove_login, saved_login
+    from dlhub_sdk.config import forget_login, login_path
 
-    login = saved_login()
-    revoked = False
-    if is_globus_login(login):
-        from dlhub_sdk import globus_login
-
-        try:
-            globus_login.revoke(login)
-            revoked = True
-        except DLHubError as err:
-            if not args.force:
-                raise type(err)(
-                    f"{err.message}; the login is kept (`dlhub logout --force` removes it"
-                    " without revoking)"
-                ) from None
-    removed = remove_login()
+    removed, revoked = forget_login(args.force)
     if removed is None:
         text = f"not logged in ({login_path()})"
     elif revoked:
