@@ -108,6 +108,7 @@ class DLHubClient(
     ) -> None:
         config = resolve(address, token)
         self.address = config.address
+        self.address_source = config.address_source  # how the address was found
         self.http = http or config.http
         self._token = config.token
         # where the token came from: "argument", "DLHUB_TOKEN", the saved login or client file

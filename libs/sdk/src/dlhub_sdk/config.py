@@ -33,12 +33,17 @@ class ClientConfig:
     token: str | None
     http: str | None
     token_source: str = "none"
+    # where the address came from: "argument", "DLHUB_ADDRESS", a saved file, "default"
+    address_source: str = "default"
+    http_source: str = "none"
 
 
 def config_dir() -> Path:
-    """The user's DLHub config directory (``$XDG_CONFIG_HOME/dlhub``)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "dlhub"
+    """The user's DLHub config directory (platformdirs: ``$XDG_CONFIG_HOME/dlhub``,
+    default ``~/.config/dlhub`` on Linux; the platform's own elsewhere)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("dlhub", appauthor=False))
 
 
 def login_path() -> Path:
@@ -182,13 +187,28 @@ def resolve(address: str | None = None, token: str | None = None) -> ClientConfi
         tok, source = None, "none"
     # the file that gave the token names its gateway; else the login, then client.json
     files = [origin, login, client]
-    addr = (
-        address
-        or os.environ.get("DLHUB_ADDRESS")
-        or next((f["address"] for f in files if f.get("address")), None)
-        or DEFAULT_ADDRESS
+    names = {id(login): f"saved login ({login_path()})"}
+    names[id(client)] = f"client file ({client_file_path()})"
+    names[id(origin)] = names.get(id(origin), source)
+    addr, addr_source = (
+        DEFAULT_ADDRESS,
+        (
+            f"the default: no --address, DLHUB_ADDRESS, saved login ({login_path()})"
+            f" or client file ({client_file_path()})"
+        ),
     )
-    http = os.environ.get("DLHUB_HTTP") or next((f["http"] for f in files if f.get("http")), None)
+    if address:
+        addr, addr_source = address, "--address"
+    elif os.environ.get("DLHUB_ADDRESS"):
+        addr, addr_source = os.environ["DLHUB_ADDRESS"], "DLHUB_ADDRESS"
+    else:
+        found = next((f for f in files if f.get("address")), None)
+        if found is not None:
+            addr, addr_source = found["address"], names[id(found)]
+    http, http_source = os.environ.get("DLHUB_HTTP"), "DLHUB_HTTP"
+    if not http:
+        found = next((f for f in files if f.get("http")), None)
+        http, http_source = (found["http"], names[id(found)]) if found else (None, "none")
     if tok and not _HEADER_SAFE.match(tok):
         # gRPC would refuse it as "Invalid metadata" after logging the header
         raise InvalidArgument(
@@ -196,4 +216,4 @@ def resolve(address: str | None = None, token: str | None = None) -> ClientConfi
             " with it?); pass the token alone",
             details={"source": source},
         )
-    return ClientConfig(addr, tok or None, http, source)
+    return ClientConfig(addr, tok or None, http, source, addr_source, http_source)

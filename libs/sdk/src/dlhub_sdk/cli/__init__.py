@@ -10,8 +10,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from dlhub_common.errors import DLHubError
+from dlhub_common.errors import DLHubError, ErrorCode
 from dlhub_sdk.cli.connect import _client
 from dlhub_sdk.cli.output import ProgressBar, _jsonable, _print, _table, _warn
 from dlhub_sdk.cli.parser import build_parser
@@ -47,6 +48,7 @@ from dlhub_sdk.cli.run import (
     cmd_status,
 )
 from dlhub_sdk.cli.serve import SERVICES, _settings, cmd_serve, cmd_up
+from dlhub_sdk.cli.usage import enable_completion
 
 # The names below were all importable from the single-module ``dlhub_sdk.cli``;
 # tests and scripts use some of them, so they stay importable from here.
@@ -92,7 +94,9 @@ __all__ = [
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    enable_completion(parser)
+    args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
         return code
@@ -103,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
             if exc.details.get("publish_id"):
                 print(f"  its log: dlhub status {exc.details['publish_id']}", file=sys.stderr)
+            for line in _unreachable_hint(args, exc):
+                print(f"  {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -112,3 +118,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # final flush cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # a local file the command could not read or write: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+
+
+def _unreachable_hint(args: Any, exc: DLHubError) -> list[str]:
+    """For a gateway that cannot be reached: which address, how it was found, what to do."""
+    gateway = getattr(args, "gateway", None)
+    if exc.code is not ErrorCode.UNAVAILABLE or gateway is None:
+        return []
+    address, source = gateway
+    return [
+        f"no DLHub gateway answered at {address} (the address came from {source})",
+        "start one with `dlhub up`, pass --address host:port, set DLHUB_ADDRESS,"
+        " or `dlhub login --address host:port` to save it",
+    ]

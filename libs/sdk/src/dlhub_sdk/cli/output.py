@@ -28,13 +28,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(none)"
-    lines = [f"{'SERVABLE':40} {'VER':>4}  {'TYPE':6} TITLE"]
-    for r in rows:
-        ref = f"{r['owner']}/{r['name']}"
-        lines.append(f"{ref:40} {r['version']:>4}  {r['servable_type']:6} {r['title']}")
-    return "\n".join(lines)
+    """Servables as a table that fits its content (dlhub_sdk.cli.human)."""
+    from dlhub_sdk.cli.human import render, servables_table
+
+    return render(servables_table(rows))
 
 
 def _warn(message: str) -> None:

@@ -20,6 +20,7 @@ from dlhub_sdk.cli.accounts import (
 )
 from dlhub_sdk.cli.benchmarks import add_benchmark_commands
 from dlhub_sdk.cli.cite import add_cite_command
+from dlhub_sdk.cli.config import add_config_command
 from dlhub_sdk.cli.pipelines import add_pipeline_commands
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
@@ -35,12 +36,14 @@ from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
 from dlhub_sdk.cli.streams import add_stream_commands
+from dlhub_sdk.cli.usage import DLHubParser, version_text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = DLHubParser(
         prog="dlhub", description="DLHub: publish, find and run models"
     )
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
 
     def client_cmd(name: str, help_text: str, parent: Any = None) -> argparse.ArgumentParser:
@@ -146,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--owner", help="publish a new version of this owner's servable, which you co-own"
+    )
+    p.add_argument(
+        "--new-version",
+        "--yes",
+        action="store_true",
+        help="when the name exists with files of another kind: publish them as its next version",
     )
     p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
     p.add_argument(
@@ -279,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_benchmark_commands(sub, client_cmd)
     add_pipeline_commands(sub, client_cmd)
     add_cite_command(sub, client_cmd)
+    add_config_command(sub, client_cmd)
     return parser
 
 
