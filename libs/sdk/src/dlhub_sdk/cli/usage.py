@@ -80,7 +80,7 @@ class DLHubParser(argparse.ArgumentParser):
         return super().parse_args(args, namespace)
 
 
-def enable_completion(parser: argparse.ArgumentParser) -> None:
+def enable_completion(parser: argparse.ArgumentParser, **options: Any) -> None:
     """Answer a shell's completion request (argcomplete), then exit; a no-op otherwise.
 
     Set it up once: ``eval "$(register-python-argcomplete dlhub)"`` (bash/zsh), or
@@ -88,4 +88,4 @@ def enable_completion(parser: argparse.ArgumentParser) -> None:
     """
     import argcomplete
 
-    argcomplete.autocomplete(parser)
+    argcomplete.autocomplete(parser, **options)  # options: output_stream, exit_method
