@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dlhub_common.errors import DLHubError, ErrorCode
-from dlhub_sdk.cli.connect import _client
+from dlhub_sdk.cli.connect import _client, _settings
 from dlhub_sdk.cli.output import ProgressBar, _jsonable, _print, _table, _warn
 from dlhub_sdk.cli.parser import build_parser
 from dlhub_sdk.cli.publish import (
@@ -47,14 +47,12 @@ from dlhub_sdk.cli.run import (
     cmd_run,
     cmd_status,
 )
-from dlhub_sdk.cli.serve import SERVICES, _settings, cmd_serve, cmd_up
 from dlhub_sdk.cli.usage import enable_completion
 
 # The names below were all importable from the single-module ``dlhub_sdk.cli``;
 # tests and scripts use some of them, so they stay importable from here.
 __all__ = [
     "MODEL_TYPES",
-    "SERVICES",
     "SKLEARN_SUFFIXES",
     "SUFFIX_TYPES",
     "TORCH_TYPES",
@@ -84,9 +82,7 @@ __all__ = [
     "cmd_run",
     "cmd_search",
     "cmd_servables",
-    "cmd_serve",
     "cmd_status",
-    "cmd_up",
     "cmd_versions",
     "cmd_withdraw",
     "main",

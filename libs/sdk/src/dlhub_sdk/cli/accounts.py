@@ -24,7 +24,7 @@ from dlhub_sdk.cli.output import _print, _warn
 
 def _accounts(args: argparse.Namespace) -> Any:
     from dlhub_common.accounts import LocalAccounts, tokens_path
-    from dlhub_sdk.cli.serve import _settings
+    from dlhub_sdk.cli.connect import _settings
 
     return LocalAccounts(tokens_path(_settings(args)))
 
@@ -36,7 +36,7 @@ def _audit(args: argparse.Namespace, action: str, target: str, details: dict[str
     from dlhub_common import audit
     from dlhub_common.backends import create_document_store
     from dlhub_common.errors import DLHubError
-    from dlhub_sdk.cli.serve import _settings
+    from dlhub_sdk.cli.connect import _settings
 
     settings = _settings(args)
 

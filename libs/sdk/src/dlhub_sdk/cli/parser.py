@@ -33,10 +33,9 @@ from dlhub_sdk.cli.query import (
 )
 from dlhub_sdk.cli.retrain import add_retrain_commands
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
-from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
 from dlhub_sdk.cli.streams import add_stream_commands
-from dlhub_sdk.cli.usage import DLHubParser, version_text
+from dlhub_sdk.cli.usage import DLHubParser, add_server_commands, version_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,39 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="machine-readable output")
         return p
 
-    p = sub.add_parser("up", help="run the whole mesh on the embedded backends")
-    p.add_argument("--data-dir", help="where data lives (default .dlhub)")
-    p.add_argument("--user", help="local user to sign in as (default $USER)")
-    p.add_argument("--example", help="a Python script to run once the mesh is up")
-    p.add_argument(
-        "--executors",
-        type=int,
-        default=None,
-        metavar="N",
-        help="processes that run models (default: one per core but one, on more than two"
-        " cores; else 1). On the in-process bus"
-        " they are the executor's model worker processes (models that take more than"
-        " 1 ms of CPU per call run there); with DLHUB_BUS__TYPE=kafka, N executor processes",
-    )
-    p.set_defaults(func=cmd_up)
-
-    p = sub.add_parser("serve", help="run one service alone (distributed mode)")
-    p.add_argument("service", choices=SERVICES)
-    p.add_argument("--data-dir", help="where embedded backends keep data")
-    p.add_argument(
-        "--servables",
-        metavar="OWNER/NAME[,...]",
-        help="executor: serve only these servables (pinned; executor_options.servables)",
-    )
-    p.add_argument(
-        "--replicas",
-        type=int,
-        default=1,
-        metavar="N",
-        help="executor or gateway: run N processes with these settings (this one and N-1"
-        " more); gateway replicas share both public ports (SO_REUSEPORT)",
-    )
-    p.set_defaults(func=cmd_serve)
+    add_server_commands(sub)
 
     p = client_cmd(
         "publish",

@@ -89,3 +89,32 @@ def enable_completion(parser: argparse.ArgumentParser, **options: Any) -> None:
     import argcomplete
 
     argcomplete.autocomplete(parser, **options)  # options: output_stream, exit_method
+
+
+ENTRY_POINTS = "dlhub.cli"  # each: a callable that adds subcommands to ``dlhub``
+SERVER_COMMANDS = {
+    "up": "run the whole mesh on the embedded backends (needs dlhub-server)",
+    "serve": "run one service alone, distributed mode (needs dlhub-server)",
+}
+INSTALL_SERVER = (
+    "`dlhub {command}` runs DLHub's services, which come with the server package:"
+    " pip install dlhub-server (in a checkout of DLHub: make install)"
+)
+
+
+def add_server_commands(sub: Any) -> None:
+    """Subcommands other installed packages add (``dlhub.cli`` entry points: dlhub-server's
+    ``up`` and ``serve``); without the server package, ``up`` and ``serve`` say how to
+    install it."""
+    for entry in metadata.entry_points(group=ENTRY_POINTS):
+        entry.load()(sub)
+    for name, help_text in SERVER_COMMANDS.items():
+        if name not in sub.choices:
+            p = sub.add_parser(name, help=help_text, add_help=False)
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            p.set_defaults(func=_missing_server, server_command=name)
+
+
+def _missing_server(args: argparse.Namespace) -> int:
+    print(f"error: {INSTALL_SERVER.format(command=args.server_command)}", file=sys.stderr)
+    return 1
