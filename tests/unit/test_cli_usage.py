@@ -4,13 +4,14 @@ their content, and the default servable name of ``dlhub publish --function``."""
 from __future__ import annotations
 
 import io
+import re
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from dlhub_sdk.cli import build_parser, main
-from dlhub_sdk.cli.human import render, servables_table
+from dlhub_sdk.cli.human import describe_summary, render, servables_table
 from dlhub_sdk.cli.publish import _model_builder
 from dlhub_sdk.cli.usage import enable_completion
 
@@ -109,3 +110,20 @@ def test_publish_function_default_name_is_the_file_name(tmp_path: Path) -> None:
         ["publish", str(module), "--function", "predict", "--name", "mine", "--author", "A"]
     )
     assert _model_builder(args)._dlhub["name"] == "mine"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"owner": "a", "name": "b", "version": 1, "servable_type": "onnx", "title": "t"}]
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\x1b[" in render(servables_table(rows), stream=_Terminal())
+    assert "\x1b[" not in render(servables_table(rows), stream=io.StringIO())
+    meta = {"dlhub": {"owner": "a", "name": "b", "version": 1}, "datacite": {}}
+    colour = re.compile("\x1b\\[[0-9;]*(3|9)[0-7]")  # a foreground colour (bold is not)
+    assert colour.search(render(describe_summary(meta, None, None), stream=_Terminal()))
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour.search(render(describe_summary(meta, None, None), stream=_Terminal()))
