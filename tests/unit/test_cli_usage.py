@@ -127,3 +127,24 @@ def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert colour.search(render(describe_summary(meta, None, None), stream=_Terminal()))
     monkeypatch.setenv("NO_COLOR", "1")
     assert not colour.search(render(describe_summary(meta, None, None), stream=_Terminal()))
+
+
+def test_the_upload_progress_bar_is_rich_on_a_terminal() -> None:
+    from dlhub_sdk.cli.output import ProgressBar
+
+    mib = 1 << 20
+    screen = _Terminal()
+    bar = ProgressBar(screen)
+    for done in (0, 50 * mib, 100 * mib):
+        bar(done, 100 * mib)
+    bar.write("resumed an earlier upload")
+    bar.close()
+    text = screen.getvalue()
+    assert "uploading" in text
+    assert "100.0/100.0 MiB" in text
+    assert "resumed an earlier upload" in text
+    piped = io.StringIO()  # elsewhere: the plain one-line bar
+    plain = ProgressBar(piped)
+    plain(100 * mib, 100 * mib)
+    plain.close()
+    assert "100.0%" in piped.getvalue()

@@ -195,7 +195,8 @@ def _notice(bar: ProgressBar | None) -> Any:
 
     def say(text: str) -> None:
         if bar is not None:
-            sys.stderr.write("\n")
+            bar.write(text)
+            return
         sys.stderr.write(f"{text}\n")
         sys.stderr.flush()
 
