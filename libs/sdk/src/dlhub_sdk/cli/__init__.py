@@ -95,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a reader gone by now (`| head`) is handled below, not at exit
         return code
     except DLHubError as exc:
         if getattr(args, "json", False):
