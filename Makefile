@@ -26,7 +26,7 @@ buf-lint:  ## lint the .proto files with buf (from the npm registry)
 lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict on libs
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs/common/src libs/sdk/src
+	$(UV) run --frozen mypy libs/common/src libs/sdk/src libs/server/src
 
 test: install  ## lint, obtain the real engines (cached), then the whole test suite
 	$(MAKE) lint

@@ -67,7 +67,7 @@ async def main(calls: int) -> int:
     from dlhub_common.codec import array_to_tensor
     from dlhub_common.settings import Settings
     from dlhub_sdk import DLHubClient
-    from dlhub_sdk.mesh import embedded_mesh
+    from dlhub_server.mesh import embedded_mesh
 
     tmp = Path(tempfile.mkdtemp(prefix="dlhub-bench-pipelines-"))
     settings = Settings(

@@ -31,7 +31,7 @@ from dlhub_common._proto.dlhub.v1 import dlhub_pb2_grpc, registry_pb2, tasks_pb2
 from dlhub_common.codec import array_to_tensor
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB, Settings
-from dlhub_sdk.mesh import embedded_mesh
+from dlhub_server.mesh import embedded_mesh
 from tests.standins.files_standin import FileServer, running_files
 
 

@@ -9,7 +9,7 @@ COPY libs ./libs
 COPY services ./services
 RUN uv venv /opt/dlhub \
  && VIRTUAL_ENV=/opt/dlhub uv pip install --no-cache \
-      "./libs/common[distributed]" ./libs/sdk ./services/gateway
+      "./libs/common[distributed]" ./libs/sdk ./libs/server ./services/gateway
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 dlhub

@@ -1,6 +1,6 @@
 """In-process integration fixtures: the whole DLHub mesh in the test's event loop.
 
-The mesh is assembled exactly as ``dlhub_sdk.mesh.run_mesh`` does it (shared
+The mesh is assembled exactly as ``dlhub_server.mesh.run_mesh`` does it (shared
 ``Backends``, the four services' ``create``, then the ``Gateway``), with the
 data directory in ``tmp_path`` and both public ports picked by the OS. Tests
 talk to it the way clients do: async gRPC stubs over a real channel
@@ -46,7 +46,7 @@ from dlhub_common.codec import array_to_tensor
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import MiB, Settings
-from dlhub_sdk.mesh import embedded_mesh
+from dlhub_server.mesh import embedded_mesh
 from tests.tiny_onnx import tiny_onnx
 
 Array = npt.NDArray[Any]

@@ -450,7 +450,7 @@ async def test_sdk_and_cli_lifecycle(mesh: Mesh, capsys: pytest.CaptureFixture[s
     )
     assert code == 1
     assert "FAILED_PRECONDITION" in err
-    code, out, err = await asyncio.to_thread(run_cli, "describe", "alice/tool", *common)
+    code, out, err = await asyncio.to_thread(run_cli, "describe", "alice/tool", "--json", *common)
     assert code == 0
     assert json.loads(out)["state"] == "withdrawn"
     # every version is withdrawn: the name describes as the newest tombstone, v2

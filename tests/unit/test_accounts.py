@@ -22,7 +22,7 @@ from dlhub_common.errors import (
     NotFound,
     Unauthenticated,
 )
-from dlhub_sdk.mesh import CLIENT_FILE, starting_user_token
+from dlhub_server.mesh import CLIENT_FILE, starting_user_token
 
 
 def _mode(path: Path) -> int:

@@ -63,10 +63,13 @@ def check_inputs(
     """
     problems: list[str] = []
     expected = {s.name: s for s in specs}
+    renamed = ""
     if len(specs) == 1 and len(given) == 1:
         # One input: the caller's tensor name does not matter.
         only = next(iter(given))
         given = {specs[0].name: given[only]}
+        if only != specs[0].name:
+            renamed = only
     for name in expected.keys() - given.keys():
         problems.append(f"missing input {name!r}")
     for name in given.keys() - expected.keys():
@@ -88,6 +91,10 @@ def check_inputs(
                     problems.append(
                         f"input {name!r} has size {got} on axis {axis}, expected {want}"
                     )
+    if problems and renamed:  # the name may be the mistake: say so
+        problems.insert(
+            0, f"unknown input {clip(renamed)} (taken as {specs[0].name!r}, the only input)"
+        )
     if problems:
         signature = describe_signature(specs)
         raise InvalidArgument(

@@ -64,6 +64,13 @@ def input_tensors(ref: Ref, specs: list[TensorSpec], inputs: Any) -> list[types_
         raise InvalidArgument(
             f"{ref.full_name} takes inputs {[s.name for s in specs]}; pass a dict by name"
         )
+    unknown = [name for name, _ in items if name not in by_name]
+    if unknown and specs:
+        raise InvalidArgument(
+            f"{ref.full_name}: unknown input(s) {', '.join(map(repr, unknown))};"
+            f" expected inputs: {', '.join(repr(s.name) for s in specs)}",
+            details={"unknown": unknown, "expected": [s.name for s in specs]},
+        )
     tensors = []
     for name, value in items:
         spec = by_name.get(name)
@@ -80,11 +87,24 @@ def input_tensors(ref: Ref, specs: list[TensorSpec], inputs: Any) -> list[types_
             ):
                 array = array.astype(target)
         else:
-            array = np.asarray(
-                value, dtype=target if target is not None and target.kind != "O" else None
-            )
+            array = _as_array(ref, name, value, target)
         tensors.append(array_to_tensor(name, array))
     return tensors
+
+
+def _as_array(ref: Ref, name: str, value: Any, target: np.dtype[Any] | None) -> Any:
+    """``value`` as an array of the declared dtype; a clear error when it cannot be one."""
+    try:
+        return np.asarray(
+            value, dtype=target if target is not None and target.kind != "O" else None
+        )
+    except (ValueError, TypeError, OverflowError) as exc:
+        want = f"{target} " if target is not None else ""
+        raise InvalidArgument(
+            f"{ref.full_name}: input {name!r} must be a {want}array (nested lists of"
+            f" numbers of one shape); {exc}",
+            details={"input": name, "dtype": str(target) if target is not None else None},
+        ) from None
 
 
 def _json_default(value: Any) -> Any:

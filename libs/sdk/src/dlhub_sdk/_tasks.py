@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from concurrent.futures import CancelledError
+import threading
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Future, InvalidStateError
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
@@ -32,40 +35,116 @@ def task_status(task: tasks_pb2.Task) -> dict[str, Any]:
     return out
 
 
-class TaskFuture:
-    """The handle ``run(..., asynchronous=True)`` returns."""
+class TaskFuture(Future[Any]):
+    """The handle ``run(..., asynchronous=True)`` returns: a ``concurrent.futures.Future``
+    whose state is the task's on the server.
+
+    ``result``/``exception`` wait on the server; ``done``, ``running`` and
+    ``cancelled`` ask it. ``add_done_callback`` (and so ``concurrent.futures.wait``
+    and ``as_completed`` once a callback is added) starts one daemon thread that
+    waits for the task and settles this future.
+    """
 
     def __init__(self, client: DLHubClient, task_id: str) -> None:
+        super().__init__()
         self.client = client
         self.task_id = task_id
+        self._watcher: threading.Thread | None = None
 
     def status(self) -> dict[str, Any]:
         return self.client.get_task_status(self.task_id)
 
+    def _settled(self) -> bool:
+        return super().done()
+
     def done(self) -> bool:
-        return self.status()["state"] in FINISHED_STATES
+        if self._settled():
+            return True
+        state = self.status()["state"]
+        if state in FINISHED_STATES:
+            self._settle(None)
+            return True
+        return False
+
+    def running(self) -> bool:
+        return not self._settled() and self.status()["state"] == "RUNNING"
 
     def cancel(self) -> bool:
         """Cancel the task: True when it is now cancelled (a queued task never
         runs, a running one has its result discarded), False when it had
         already finished (as ``concurrent.futures.Future.cancel``)."""
+        if super().cancelled():
+            return True
+        if self._settled():
+            return False
         try:
             self.client.cancel_task(self.task_id)
         except FailedPrecondition:
             return False
+        self._cancel_here()
         return True
 
     def cancelled(self) -> bool:
-        return bool(self.status()["state"] == "CANCELLED")
+        if super().cancelled():
+            return True
+        if self._settled():
+            return False
+        if self.status()["state"] == "CANCELLED":
+            self._cancel_here()
+            return True
+        return False
+
+    def _cancel_here(self) -> None:
+        """Mark this future cancelled and wake its waiters and callbacks."""
+        if super().cancel():
+            with contextlib.suppress(RuntimeError):  # already notified
+                super().set_running_or_notify_cancel()
+
+    def _settle(self, timeout: float | None) -> None:
+        """Wait for the task on the server and record its outcome here."""
+        if self._settled():
+            return
+        try:
+            value = self.client.get_result(self.task_id, timeout=timeout or 3600.0)
+        except CancelledError:
+            self._cancel_here()
+            return
+        except DeadlineExceeded as exc:  # still unfinished after timeout: not an outcome
+            raise FutureTimeout(str(exc)) from None
+        except DLHubError as exc:  # the task's error
+            self._set(exception=exc)
+            return
+        self._set(value=value)
+
+    def _set(self, value: Any = None, exception: BaseException | None = None) -> None:
+        with contextlib.suppress(InvalidStateError):  # another thread settled it first
+            if exception is not None:
+                self.set_exception(exception)
+            else:
+                self.set_result(value)
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait for the outputs (the decoded JSON result of a python servable);
         raises the task's error, ``concurrent.futures.CancelledError`` for a
         cancelled task, or TimeoutError."""
-        try:
-            return self.client.get_result(self.task_id, timeout=timeout or 3600.0)
-        except DeadlineExceeded as exc:
-            raise FutureTimeout(str(exc)) from None
+        self._settle(timeout)
+        return super().result(timeout=0)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._settle(timeout)
+        return super().exception(timeout=0)
+
+    def add_done_callback(self, fn: Callable[[Future[Any]], object]) -> None:
+        super().add_done_callback(fn)
+        if self._watcher is None and not self._settled():
+            self._watcher = threading.Thread(
+                target=self._watch, name=f"dlhub-task-{self.task_id}", daemon=True
+            )
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        with contextlib.suppress(Exception):
+            self._settle(None)
 
 
 def task_outputs(task: tasks_pb2.Task, waited: float) -> Any:

@@ -3,7 +3,10 @@
 The client speaks gRPC to the gateway (``dlhub.v1.DLHubService``). Method
 names follow the original DLHub SDK (``publish_servable``, ``search``,
 ``describe_servable``, ``get_servables``, ``run``, ``get_task_status``,
-``get_result``), plus ``cancel_task``, the version lifecycle
+``get_result``, ``list_servables``, ``describe_methods``, ``search_by_servable``,
+``search_by_authors``, ``search_by_related_doi``, ``query``, ``run_serial``,
+``get_username``, ``logout``: dlhub_sdk._discover and dlhub_sdk._original), plus
+``cancel_task``, the version lifecycle
 (``list_versions``, ``deprecate_servable``, ``withdraw_servable``), sharing
 (``share``) and the audit log (``audit``); those are in dlhub_sdk._manage.
 ``run_stream`` (many runs on one stream) is in dlhub_sdk.streams.
@@ -25,14 +28,12 @@ from dlhub_common._proto.dlhub.v1 import (
     dlhub_pb2,
     dlhub_pb2_grpc,
     registry_pb2,
-    search_pb2,
     tasks_pb2,
     types_pb2,
 )
 from dlhub_common.errors import FailedPrecondition, InvalidArgument, Unauthenticated
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES, validate_metadata
 from dlhub_common.names import Ref, parse_ref
-from dlhub_common.original_layout import original_layout
 from dlhub_common.pipeline_spec import TENSOR_PIPELINE_RUN, run_type
 from dlhub_common.records import summary_from_pb
 from dlhub_common.rpc.errors import error_from_rpc
@@ -45,8 +46,10 @@ from dlhub_sdk._bindings import BindingsMixin
 from dlhub_sdk._bundles import _extract_bundle as _extract_bundle
 from dlhub_sdk._bundles import fetch_bundle
 from dlhub_sdk._cite import CiteMixin
+from dlhub_sdk._discover import DiscoverMixin
 from dlhub_sdk._inputs import _json_default, input_tensors
 from dlhub_sdk._manage import ManageMixin, _ref_pb
+from dlhub_sdk._original import OriginalNamesMixin
 from dlhub_sdk._pipelines import PipelinesMixin, check_before_publish
 from dlhub_sdk._retrain import RetrainMixin
 from dlhub_sdk._tasks import Outputs as Outputs
@@ -73,6 +76,8 @@ from dlhub_sdk.streams import StreamMixin
 
 
 class DLHubClient(
+    DiscoverMixin,
+    OriginalNamesMixin,
     ManageMixin,
     StreamMixin,
     BindingsMixin,
@@ -103,6 +108,7 @@ class DLHubClient(
     ) -> None:
         config = resolve(address, token)
         self.address = config.address
+        self.address_source = config.address_source  # how the address was found
         self.http = http or config.http
         self._token = config.token
         # where the token came from: "argument", "DLHUB_TOKEN", the saved login or client file
@@ -275,122 +281,6 @@ class DLHubClient(
         fetch_bundle(url, headers, out, self.timeout)
         return out
 
-    # ------------------------------------------------------------ discover
-
-    def search(
-        self,
-        query: str = "",
-        *,
-        owner: str | Sequence[str] | None = None,
-        domains: str | Sequence[str] | None = None,
-        authors: str | Sequence[str] | None = None,
-        servable_type: str | Sequence[str] | None = None,
-        limit: int = 20,
-        offset: int = 0,
-        all_versions: bool = False,
-        include_deprecated: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Servables matching ``query`` and the filters, best first.
-
-        Deprecated versions are left out unless ``include_deprecated``;
-        withdrawn versions are never found.
-        """
-        page = self.search_page(
-            query,
-            owner=owner,
-            domains=domains,
-            authors=authors,
-            servable_type=servable_type,
-            limit=limit,
-            offset=offset,
-            all_versions=all_versions,
-            include_deprecated=include_deprecated,
-        )
-        hits: list[dict[str, Any]] = page["hits"]
-        return hits
-
-    def search_page(
-        self,
-        query: str = "",
-        *,
-        facets: Sequence[str] = (),
-        limit: int = 20,
-        offset: int = 0,
-        all_versions: bool = False,
-        include_deprecated: bool = False,
-        **filters: str | Sequence[str] | None,
-    ) -> dict[str, Any]:
-        """One page of results with ``total`` and ``facets``."""
-        pb_filters = []
-        for field, value in filters.items():
-            if value:
-                values = [value] if isinstance(value, str) else list(value)
-                pb_filters.append(search_pb2.FieldFilter(field=field, values=values))
-        resp = self._call(
-            "Search",
-            search_pb2.SearchRequest(
-                query=query,
-                filters=pb_filters,
-                facets=list(facets),
-                offset=offset,
-                limit=limit,
-                all_versions=all_versions,
-                include_deprecated=include_deprecated,
-            ),
-        )
-        return {
-            "total": resp.total,
-            "hits": [summary_from_pb(h) for h in resp.hits],
-            "facets": {f.field: {b.value: b.count for b in f.buckets} for f in resp.facets},
-        }
-
-    def describe_servable(
-        self, name: str, version: int | str | None = None, layout: str = "dlhub"
-    ) -> dict[str, Any]:
-        """The full metadata of ``owner/name`` (latest, or ``version``).
-
-        ``layout="original"``: the three blocks in the original DLHub's layout,
-        field for field, with what DLHub assigned filled in
-        (:mod:`dlhub_common.original_layout`).
-
-        Besides the metadata blocks the dict holds ``versions`` (every version
-        you may see), the version's lifecycle ``state`` (``active``,
-        ``deprecated`` or ``withdrawn``) with ``state_reason`` and
-        ``state_changed_at``, and the access in force: ``visible_to`` and
-        ``co_owners`` (``share`` changes them; ``dlhub.visible_to`` stays as
-        published). Withdrawn versions still describe.
-        """
-        ref = parse_ref(name, version)
-        resp = self._call("GetServable", registry_pb2.GetServableRequest(ref=_ref_pb(ref)))
-        metadata: dict[str, Any] = json.loads(resp.servable.metadata_json)
-        summary = summary_from_pb(resp.servable.summary)
-        if layout == "original":
-            return original_layout(summary, metadata)
-        if layout != "dlhub":
-            raise InvalidArgument(f"layout must be 'dlhub' or 'original', not {layout!r}")
-        metadata["versions"] = list(resp.versions)
-        for key in ("state", "state_reason", "state_changed_at", "visible_to", "co_owners"):
-            metadata[key] = summary[key]
-        return metadata
-
-    def get_servables(
-        self, owner: str | None = None, all_versions: bool = False
-    ) -> list[dict[str, Any]]:
-        """Every servable the caller may see (all pages)."""
-        out: list[dict[str, Any]] = []
-        token = ""
-        while True:
-            resp = self._call(
-                "ListServables",
-                registry_pb2.ListServablesRequest(
-                    owner=owner or "", page_size=1000, page_token=token, all_versions=all_versions
-                ),
-            )
-            out.extend(summary_from_pb(s) for s in resp.servables)
-            token = resp.next_page_token
-            if not token:
-                return out
-
     # ------------------------------------------------------------ run
 
     def _run_info(self, ref: Ref) -> tuple[list[TensorSpec], str]:
@@ -416,6 +306,7 @@ class DLHubClient(
         self,
         name: str,
         inputs: Any,
+        parameters: Mapping[str, Any] | None = None,
         asynchronous: bool = False,
         *,
         version: int | str | None = None,
@@ -433,7 +324,11 @@ class DLHubClient(
                 one JSON-able value (numpy arrays become lists), sent as is.
                 Any input may be a :class:`~dlhub_sdk.Reference` (a URL the
                 executor stages; docs/staging.md).
-            asynchronous: return a :class:`TaskFuture` at once.
+            parameters: the original SDK's run-time parameters (third, as there).
+                This DLHub's servables take none: non-empty ones are refused
+                (InvalidArgument) rather than ignored.
+            asynchronous: return a :class:`TaskFuture` (a
+                ``concurrent.futures.Future``) at once.
             timeout: the task's deadline in seconds from acceptance (default
                 the client's ``timeout``): a synchronous call waits that long;
                 a task without a result by then fails with DEADLINE_EXCEEDED,
@@ -453,6 +348,12 @@ class DLHubClient(
             DeprecationWarning: the version that ran is deprecated (and why).
         """
         ref = parse_ref(name, version)
+        if parameters:
+            raise InvalidArgument(
+                f"run-time parameters are not supported here (got {sorted(parameters)});"
+                " a servable's options are part of its inputs",
+                details={"parameters": sorted(parameters)},
+            )
         wait_s = timeout or self.timeout
         _specs, servable_type = self._run_info(ref)
         tensor = servable_type in (*TENSOR_SERVABLE_TYPES, TENSOR_PIPELINE_RUN)

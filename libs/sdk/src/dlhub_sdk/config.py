@@ -33,12 +33,17 @@ class ClientConfig:
     token: str | None
     http: str | None
     token_source: str = "none"
+    # where the address came from: "argument", "DLHUB_ADDRESS", a saved file, "default"
+    address_source: str = "default"
+    http_source: str = "none"
 
 
 def config_dir() -> Path:
-    """The user's DLHub config directory (``$XDG_CONFIG_HOME/dlhub``)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "dlhub"
+    """The user's DLHub config directory (platformdirs: ``$XDG_CONFIG_HOME/dlhub``,
+    default ``~/.config/dlhub`` on Linux; the platform's own elsewhere)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("dlhub", appauthor=False))
 
 
 def login_path() -> Path:
@@ -125,6 +130,33 @@ def remove_login() -> Path | None:
     return path
 
 
+def forget_login(force: bool = False) -> tuple[Path | None, bool]:
+    """Revoke a saved Globus login at Globus, then forget the saved login.
+
+    Returns (the removed file or None when there was none, whether Globus revoked it).
+
+    Raises:
+        DLHubError: Globus could not revoke it (the login is kept unless ``force``).
+    """
+    from dlhub_common.errors import DLHubError
+
+    login = saved_login()
+    revoked = False
+    if is_globus_login(login):
+        from dlhub_sdk import globus_login
+
+        try:
+            globus_login.revoke(login)
+            revoked = True
+        except DLHubError as err:
+            if not force:
+                raise type(err)(
+                    f"{err.message}; the login is kept (`dlhub logout --force` or"
+                    " logout(force=True) removes it without revoking)"
+                ) from None
+    return remove_login(), revoked
+
+
 # A bearer token is one run of visible ASCII (RFC 6750's b64token and more).
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
 
@@ -155,13 +187,28 @@ def resolve(address: str | None = None, token: str | None = None) -> ClientConfi
         tok, source = None, "none"
     # the file that gave the token names its gateway; else the login, then client.json
     files = [origin, login, client]
-    addr = (
-        address
-        or os.environ.get("DLHUB_ADDRESS")
-        or next((f["address"] for f in files if f.get("address")), None)
-        or DEFAULT_ADDRESS
+    names = {id(login): f"saved login ({login_path()})"}
+    names[id(client)] = f"client file ({client_file_path()})"
+    names[id(origin)] = names.get(id(origin), source)
+    addr, addr_source = (
+        DEFAULT_ADDRESS,
+        (
+            f"the default: no --address, DLHUB_ADDRESS, saved login ({login_path()})"
+            f" or client file ({client_file_path()})"
+        ),
     )
-    http = os.environ.get("DLHUB_HTTP") or next((f["http"] for f in files if f.get("http")), None)
+    if address:
+        addr, addr_source = address, "--address"
+    elif os.environ.get("DLHUB_ADDRESS"):
+        addr, addr_source = os.environ["DLHUB_ADDRESS"], "DLHUB_ADDRESS"
+    else:
+        found = next((f for f in files if f.get("address")), None)
+        if found is not None:
+            addr, addr_source = found["address"], names[id(found)]
+    http, http_source = os.environ.get("DLHUB_HTTP"), "DLHUB_HTTP"
+    if not http:
+        found = next((f for f in files if f.get("http")), None)
+        http, http_source = (found["http"], names[id(found)]) if found else (None, "none")
     if tok and not _HEADER_SAFE.match(tok):
         # gRPC would refuse it as "Invalid metadata" after logging the header
         raise InvalidArgument(
@@ -169,4 +216,4 @@ def resolve(address: str | None = None, token: str | None = None) -> ClientConfi
             " with it?); pass the token alone",
             details={"source": source},
         )
-    return ClientConfig(addr, tok or None, http, source)
+    return ClientConfig(addr, tok or None, http, source, addr_source, http_source)

@@ -18,7 +18,7 @@ SERVICE_NAME = "dlhub.v1.RegistryService"
 
 async def create(backends: Backends, trainer: Trainer | None = None) -> RegistryAPI:
     """The registry's API over its core; ``trainer`` runs retrain jobs
-    (``dlhub_executor.training.LocalTrainer``, wired by ``dlhub_sdk.mesh``)."""
+    (``dlhub_executor.training.LocalTrainer``, wired by ``dlhub_server.mesh``)."""
     settings = backends.settings
     scratch = backends.data_dir / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 One index document per servable version (id ``owner/name/0000000003``).
 Visibility is per version: default searches show each caller the newest
-version of a servable *they* may see (see :meth:`Search._reconcile`). Each document has the
+active version of a servable *they* may see (see :meth:`Search._reconcile`). Each document has the
 version's lifecycle ``state``: default searches see only ``active`` ones,
 ``include_deprecated`` adds ``deprecated`` ones, and ``withdrawn`` ones are
 never found. The caller's visibility is a filter inside the query
@@ -28,7 +28,6 @@ from dlhub_common.records import (
     ACTIVE,
     DEPRECATED,
     STATES,
-    WITHDRAWN,
     latest_of,
     record_id,
     state_of,
@@ -95,11 +94,13 @@ class Search:
 
         ``latest`` marks the version the name resolves to for everyone (the
         newest not withdrawn). ``shadowed_by`` lists the readers of the newer
-        versions that are not withdrawn: a caller matching one of them has a
-        newer version to see, so default searches (readers in, shadowed_by
-        out) show each caller the newest version *they* may see, counted
-        once, whatever the others' visibility. Derived from the index alone,
-        so events applied in any order converge.
+        *active* versions: a caller matching one of them has a newer version
+        to see, so default searches (readers in, shadowed_by out) show each
+        caller the newest active version *they* may see, counted once,
+        whatever the others' visibility; deprecating the newest version
+        leaves the servable findable through its newest active one
+        (``include_deprecated`` then finds both). Derived from the index
+        alone, so events applied in any order converge.
         """
         page = await self.index.search(
             SearchQuery(filters={"owner": [owner], "name": [name]}, limit=MAX_LIMIT)
@@ -119,7 +120,7 @@ class Search:
                 await self.index.upsert(
                     record_id(owner, name, int(doc["version"])), {**doc, **want}
                 )
-            if state_of(doc) != WITHDRAWN:
+            if state_of(doc) == ACTIVE:
                 shadow.update(doc.get("readers", ()))
 
     @staticmethod

@@ -10,9 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from dlhub_common.errors import DLHubError
-from dlhub_sdk.cli.connect import _client
+from dlhub_common.errors import DLHubError, ErrorCode
+from dlhub_sdk.cli.connect import _client, _settings
 from dlhub_sdk.cli.output import ProgressBar, _jsonable, _print, _table, _warn
 from dlhub_sdk.cli.parser import build_parser
 from dlhub_sdk.cli.publish import (
@@ -46,13 +47,12 @@ from dlhub_sdk.cli.run import (
     cmd_run,
     cmd_status,
 )
-from dlhub_sdk.cli.serve import SERVICES, _settings, cmd_serve, cmd_up
+from dlhub_sdk.cli.usage import enable_completion
 
 # The names below were all importable from the single-module ``dlhub_sdk.cli``;
 # tests and scripts use some of them, so they stay importable from here.
 __all__ = [
     "MODEL_TYPES",
-    "SERVICES",
     "SKLEARN_SUFFIXES",
     "SUFFIX_TYPES",
     "TORCH_TYPES",
@@ -82,9 +82,7 @@ __all__ = [
     "cmd_run",
     "cmd_search",
     "cmd_servables",
-    "cmd_serve",
     "cmd_status",
-    "cmd_up",
     "cmd_versions",
     "cmd_withdraw",
     "main",
@@ -92,9 +90,12 @@ __all__ = [
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    enable_completion(parser)
+    args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a reader gone by now (`| head`) is handled below, not at exit
         return code
     except DLHubError as exc:
         if getattr(args, "json", False):
@@ -103,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
             if exc.details.get("publish_id"):
                 print(f"  its log: dlhub status {exc.details['publish_id']}", file=sys.stderr)
+            for line in _unreachable_hint(args, exc):
+                print(f"  {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -112,3 +115,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # final flush cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        # a local file the command could not read or write: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+
+
+def _unreachable_hint(args: Any, exc: DLHubError) -> list[str]:
+    """For a gateway that cannot be reached: which address, how it was found, what to do."""
+    gateway = getattr(args, "gateway", None)
+    if exc.code is not ErrorCode.UNAVAILABLE or gateway is None:
+        return []
+    address, source = gateway
+    return [
+        f"no DLHub gateway answered at {address} (the address came from {source})",
+        "start one with `dlhub up`, pass --address host:port, set DLHUB_ADDRESS,"
+        " or `dlhub login --address host:port` to save it",
+    ]

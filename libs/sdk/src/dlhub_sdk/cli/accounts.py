@@ -24,7 +24,7 @@ from dlhub_sdk.cli.output import _print, _warn
 
 def _accounts(args: argparse.Namespace) -> Any:
     from dlhub_common.accounts import LocalAccounts, tokens_path
-    from dlhub_sdk.cli.serve import _settings
+    from dlhub_sdk.cli.connect import _settings
 
     return LocalAccounts(tokens_path(_settings(args)))
 
@@ -36,7 +36,7 @@ def _audit(args: argparse.Namespace, action: str, target: str, details: dict[str
     from dlhub_common import audit
     from dlhub_common.backends import create_document_store
     from dlhub_common.errors import DLHubError
-    from dlhub_sdk.cli.serve import _settings
+    from dlhub_sdk.cli.connect import _settings
 
     settings = _settings(args)
 
@@ -206,24 +206,9 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from dlhub_common.errors import DLHubError
-    from dlhub_sdk.config import is_globus_login, login_path, remove_login, saved_login
+    from dlhub_sdk.config import forget_login, login_path
 
-    login = saved_login()
-    revoked = False
-    if is_globus_login(login):
-        from dlhub_sdk import globus_login
-
-        try:
-            globus_login.revoke(login)
-            revoked = True
-        except DLHubError as err:
-            if not args.force:
-                raise type(err)(
-                    f"{err.message}; the login is kept (`dlhub logout --force` removes it"
-                    " without revoking)"
-                ) from None
-    removed = remove_login()
+    removed, revoked = forget_login(args.force)
     if removed is None:
         text = f"not logged in ({login_path()})"
     elif revoked:

@@ -28,13 +28,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(none)"
-    lines = [f"{'SERVABLE':40} {'VER':>4}  {'TYPE':6} TITLE"]
-    for r in rows:
-        ref = f"{r['owner']}/{r['name']}"
-        lines.append(f"{ref:40} {r['version']:>4}  {r['servable_type']:6} {r['title']}")
-    return "\n".join(lines)
+    """Servables as a table that fits its content (dlhub_sdk.cli.human)."""
+    from dlhub_sdk.cli.human import render, servables_table
+
+    return render(servables_table(rows))
 
 
 def _warn(message: str) -> None:
@@ -42,7 +39,8 @@ def _warn(message: str) -> None:
 
 
 class ProgressBar:
-    """A one-line text progress bar with throughput, redrawn at most 10 times a second."""
+    """The upload progress bar: rich's (bar, MiB sent, speed, time left) on a terminal;
+    elsewhere a one-line text bar with throughput, redrawn at most 10 times a second."""
 
     WIDTH = 30
 
@@ -55,8 +53,44 @@ class ProgressBar:
         self.started = self._clock()
         self._drawn = 0.0
         self._last: tuple[int, int] | None = None
+        self._rich: Any = None
+        self._task: Any = None
+        if getattr(stream, "isatty", lambda: False)():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self._rich = Progress(
+                TextColumn("uploading"),
+                BarColumn(),
+                DownloadColumn(binary_units=True),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=stream),
+            )
+
+    def write(self, line: str) -> None:
+        """A line of text above the bar (a resumed upload's notice)."""
+        if self._rich is not None:
+            self._rich.console.print(line, markup=False, highlight=False)
+        else:
+            self.stream.write(f"\n{line}\n")
+            self.stream.flush()
 
     def __call__(self, done: int, total: int) -> None:
+        if self._rich is not None:
+            if self._task is None:
+                self._rich.start()
+                self._task = self._rich.add_task("upload", total=total)
+            self._rich.update(self._task, completed=done, total=total)
+            self._last = (done, total)
+            return
         self._last = (done, total)
         now = self._clock()
         if done < total and now - self._drawn < self.interval_s:
@@ -77,6 +111,10 @@ class ProgressBar:
         )
 
     def close(self) -> None:
+        if self._rich is not None:
+            if self._task is not None:
+                self._rich.stop()
+            return
         if self._last is not None:
             done, total = self._last
             self.stream.write("\r" + self.render(done, total, self._clock() - self.started) + "\n")

@@ -20,6 +20,7 @@ from dlhub_sdk.cli.accounts import (
 )
 from dlhub_sdk.cli.benchmarks import add_benchmark_commands
 from dlhub_sdk.cli.cite import add_cite_command
+from dlhub_sdk.cli.config import add_config_command
 from dlhub_sdk.cli.pipelines import add_pipeline_commands
 from dlhub_sdk.cli.publish import MODEL_TYPES, cmd_publish
 from dlhub_sdk.cli.query import (
@@ -32,15 +33,16 @@ from dlhub_sdk.cli.query import (
 )
 from dlhub_sdk.cli.retrain import add_retrain_commands
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
-from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
 from dlhub_sdk.cli.streams import add_stream_commands
+from dlhub_sdk.cli.usage import DLHubParser, add_server_commands, version_text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = DLHubParser(
         prog="dlhub", description="DLHub: publish, find and run models"
     )
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
 
     def client_cmd(name: str, help_text: str, parent: Any = None) -> argparse.ArgumentParser:
@@ -50,39 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="machine-readable output")
         return p
 
-    p = sub.add_parser("up", help="run the whole mesh on the embedded backends")
-    p.add_argument("--data-dir", help="where data lives (default .dlhub)")
-    p.add_argument("--user", help="local user to sign in as (default $USER)")
-    p.add_argument("--example", help="a Python script to run once the mesh is up")
-    p.add_argument(
-        "--executors",
-        type=int,
-        default=None,
-        metavar="N",
-        help="processes that run models (default: one per core but one, on more than two"
-        " cores; else 1). On the in-process bus"
-        " they are the executor's model worker processes (models that take more than"
-        " 1 ms of CPU per call run there); with DLHUB_BUS__TYPE=kafka, N executor processes",
-    )
-    p.set_defaults(func=cmd_up)
-
-    p = sub.add_parser("serve", help="run one service alone (distributed mode)")
-    p.add_argument("service", choices=SERVICES)
-    p.add_argument("--data-dir", help="where embedded backends keep data")
-    p.add_argument(
-        "--servables",
-        metavar="OWNER/NAME[,...]",
-        help="executor: serve only these servables (pinned; executor_options.servables)",
-    )
-    p.add_argument(
-        "--replicas",
-        type=int,
-        default=1,
-        metavar="N",
-        help="executor or gateway: run N processes with these settings (this one and N-1"
-        " more); gateway replicas share both public ports (SO_REUSEPORT)",
-    )
-    p.set_defaults(func=cmd_serve)
+    add_server_commands(sub)
 
     p = client_cmd(
         "publish",
@@ -146,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--owner", help="publish a new version of this owner's servable, which you co-own"
+    )
+    p.add_argument(
+        "--new-version",
+        "--yes",
+        action="store_true",
+        help="when the name exists with files of another kind: publish them as its next version",
     )
     p.add_argument("--metadata", help="a full metadata JSON file instead of the options")
     p.add_argument(
@@ -279,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_benchmark_commands(sub, client_cmd)
     add_pipeline_commands(sub, client_cmd)
     add_cite_command(sub, client_cmd)
+    add_config_command(sub, client_cmd)
     return parser
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from dlhub_common.errors import InvalidArgument
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_sdk.cli.connect import _client
-from dlhub_sdk.cli.output import ProgressBar, _print
+from dlhub_sdk.cli.output import ProgressBar, _print, _warn
 
 MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python", "keras")
 SKLEARN_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -139,7 +139,8 @@ def _model_builder(args: argparse.Namespace) -> Any:
             output_type=_type_option("--output-type", args.output_type),
             requirements_file=args.requirements,
             python=args.python,
-            name=args.name,
+            # as the help says: the file name, not the function's
+            name=args.name or _slug(Path(args.model).stem),
         )
         for spec in args.file or []:
             path, _, local = spec.partition("=")
@@ -150,12 +151,52 @@ def _model_builder(args: argparse.Namespace) -> Any:
     return OnnxServable(args.model, name=args.name)
 
 
+def _slug(text: str) -> str:
+    return text.lower().replace("_", "-").replace(" ", "-").replace(".", "-")
+
+
+def _check_existing(client: Any, args: argparse.Namespace, metadata: dict[str, Any]) -> None:
+    """Say when the name exists (this publishes version N+1); when the new files are of
+    another kind than the latest version's, ask (a terminal) or refuse without
+    ``--new-version``/``--yes``."""
+    name = metadata.get("dlhub", {}).get("name")
+    owner = args.owner or metadata.get("dlhub", {}).get("owner") or client.get_username()
+    if not name or not owner:
+        return
+    try:
+        versions = client.list_versions(f"{owner}/{name}")
+    except NotFound:
+        return
+    if not versions:
+        return
+    last = versions[-1]
+    kind = metadata.get("servable", {}).get("type", "")
+    ref, n = f"{owner}/{name}", int(last["version"])
+    if last["servable_type"] == kind or args.new_version:
+        _warn(f"{ref} exists (latest version {n}): this publishes version {n + 1}")
+        return
+    question = (
+        f"{ref} exists (latest version {n}, a {last['servable_type']} servable) and this is"
+        f" a {kind} servable: publishing makes it version {n + 1}"
+    )
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        sys.stderr.write(f"{question}. Continue? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() in ("y", "yes"):
+            return
+    raise FailedPrecondition(
+        f"{question}; pass --new-version (or --yes) to do so, or --name for a new servable",
+        details={"servable": ref, "latest_version": n, "latest_type": last["servable_type"]},
+    )
+
+
 def _notice(bar: ProgressBar | None) -> Any:
     """Print a notice (a resumed upload) on stderr, on its own line."""
 
     def say(text: str) -> None:
         if bar is not None:
-            sys.stderr.write("\n")
+            bar.write(text)
+            return
         sys.stderr.write(f"{text}\n")
         sys.stderr.flush()
 
@@ -192,6 +233,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = ProgressBar(sys.stderr) if show else None
     with _client(args) as client:
+        meta = model if isinstance(model, dict) else {"dlhub": model._dlhub}
+        if not isinstance(model, dict):
+            meta["servable"] = model._servable
+        _check_existing(client, args, meta)
         try:
             summary = client.publish_servable(
                 model, files or None, progress=bar, notice=_notice(bar), owner=args.owner

@@ -7,8 +7,10 @@ import argparse
 import json
 from typing import Any
 
+from dlhub_common.errors import DLHubError
 from dlhub_sdk.cli.connect import _client
-from dlhub_sdk.cli.output import _print, _table, _warn
+from dlhub_sdk.cli.human import describe_summary, render, servables_table, table, versions_table
+from dlhub_sdk.cli.output import _print, _warn
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -24,10 +26,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             facets=["domains", "owner"] if args.facets else (),
             include_deprecated=args.include_deprecated,
         )
-    human = _table(page["hits"]) + f"\n{page['total']} match(es)"
-    if args.facets:
-        human += "\n" + json.dumps(page["facets"])
-    _print(args, page, human)
+    parts: list[Any] = [servables_table(page["hits"]), f"{page['total']} match(es)"]
+    for field, buckets in page["facets"].items():
+        parts.append(table([(field.upper(), "left"), ("COUNT", "right")], list(buckets.items())))
+    _print(args, page, render(*parts) if not args.json else "")
     return 0
 
 
@@ -35,22 +37,34 @@ def cmd_describe(args: argparse.Namespace) -> int:
     with _client(args) as client:
         layout = "original" if args.original else "dlhub"
         meta = client.describe_servable(args.servable, args.version, layout=layout)
-    _print(args, meta, json.dumps(meta, indent=2))
+        human = ""
+        if not args.json and not args.original:
+            human = render(describe_summary(meta, *_describe_extras(client, meta)))
+        elif not args.json:
+            human = json.dumps(meta, indent=2)
+    _print(args, meta, human)
     if meta.get("state", "active") != "active":
         version = meta.get("dlhub", {}).get("version", "?")
         _warn(f"{args.servable} version {version} is {meta['state']}: {meta['state_reason']}")
     return 0
 
 
+def _describe_extras(client: Any, meta: dict[str, Any]) -> tuple[str | None, Any]:
+    """The citation and the versions with their states (None where they cannot be had)."""
+    ref = f"{meta['dlhub'].get('owner')}/{meta['dlhub'].get('name')}"
+    try:
+        citation = client.cite(ref, meta["dlhub"].get("version"))
+    except DLHubError:
+        citation = None
+    try:
+        versions = client.list_versions(ref)
+    except DLHubError:
+        versions = None
+    return citation, versions
+
+
 def _versions_table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'VER':>4}  {'STATE':10} {'PUBLISHED':20} {'LATEST':6} REASON"]
-    for r in rows:
-        latest = "*" if r["latest"] else ""
-        lines.append(
-            f"{r['version']:>4}  {r['state']:10} {r['publication_date']:20} {latest:6}"
-            f" {r['state_reason']}".rstrip()
-        )
-    return "\n".join(lines)
+    return render(versions_table(rows))
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -83,5 +97,5 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 def cmd_servables(args: argparse.Namespace) -> int:
     with _client(args) as client:
         rows = client.get_servables(owner=args.owner, all_versions=args.all_versions)
-    _print(args, rows, _table(rows))
+    _print(args, rows, render(servables_table(rows)))
     return 0

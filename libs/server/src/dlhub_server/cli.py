@@ -1,4 +1,5 @@
-"""``dlhub up`` (the whole mesh) and ``dlhub serve`` (one service alone)."""
+"""``dlhub up`` (the whole mesh) and ``dlhub serve`` (one service alone): the server
+package's commands, added to ``dlhub`` through the ``dlhub.cli`` entry point."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
+
+from dlhub_sdk.cli.connect import _settings
 
 SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
 
@@ -15,7 +17,7 @@ SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
 def cmd_up(args: argparse.Namespace) -> int:
     from dlhub_common.observability.logs import configure_logging
     from dlhub_common.tracing import configure_tracing
-    from dlhub_sdk.mesh import run_mesh
+    from dlhub_server.mesh import run_mesh
 
     settings = _settings(args)
     configure_logging(settings.log_level, settings.log_format)
@@ -29,7 +31,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from dlhub_common.observability.logs import configure_logging
     from dlhub_common.tracing import configure_tracing
-    from dlhub_sdk.mesh import run_service
+    from dlhub_server.mesh import run_service
 
     if args.service != "executor" and args.servables is not None:
         raise SystemExit("error: --servables applies to `dlhub serve executor` only")
@@ -67,20 +69,38 @@ def _metrics(settings: Any, what: str) -> Iterator[None]:
         server.stop()
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    import os
+def add_commands(sub: Any) -> None:
+    """The ``dlhub.cli`` entry point: add ``up`` and ``serve`` to the parser's subcommands."""
+    p = sub.add_parser("up", help="run the whole mesh on the embedded backends")
+    p.add_argument("--data-dir", help="where data lives (default .dlhub)")
+    p.add_argument("--user", help="local user to sign in as (default $USER)")
+    p.add_argument("--example", help="a Python script to run once the mesh is up")
+    p.add_argument(
+        "--executors",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that run models (default: one per core but one, on more than two"
+        " cores; else 1). On the in-process bus"
+        " they are the executor's model worker processes (models that take more than"
+        " 1 ms of CPU per call run there); with DLHUB_BUS__TYPE=kafka, N executor processes",
+    )
+    p.set_defaults(func=cmd_up)
 
-    from dlhub_common.settings import Settings
-
-    if getattr(args, "data_dir", None):
-        os.environ["DLHUB_DATA_DIR"] = str(args.data_dir)
-    overrides: dict[str, Any] = {}
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = Path(args.data_dir)
-    if getattr(args, "servables", None) is not None:  # merged into executor_options
-        servables = [s.strip() for s in args.servables.split(",") if s.strip()]
-        overrides["executor_options"] = {"servables": servables}
-    try:
-        return Settings(**overrides)
-    except Exception as exc:  # pydantic ValidationError names every bad setting
-        raise SystemExit(f"error: bad settings: {exc}") from None
+    p = sub.add_parser("serve", help="run one service alone (distributed mode)")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("--data-dir", help="where embedded backends keep data")
+    p.add_argument(
+        "--servables",
+        metavar="OWNER/NAME[,...]",
+        help="executor: serve only these servables (pinned; executor_options.servables)",
+    )
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        metavar="N",
+        help="executor or gateway: run N processes with these settings (this one and N-1"
+        " more); gateway replicas share both public ports (SO_REUSEPORT)",
+    )
+    p.set_defaults(func=cmd_serve)

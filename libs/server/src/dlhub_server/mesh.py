@@ -33,7 +33,7 @@ from dlhub_common.retry import retrying
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.runtime import Backends
 from dlhub_common.settings import Settings
-from dlhub_sdk.replicas import ExecutorReplicas, check_count, refuse_in_process_bus
+from dlhub_server.replicas import ExecutorReplicas, check_count, refuse_in_process_bus
 
 log = logging.getLogger("dlhub.mesh")
 SERVICES = ("registry", "search", "taskmanager", "executor", "gateway")
@@ -140,7 +140,7 @@ async def run_mesh(
     bus, the executor's model worker processes (``executor_options.workers``;
     dlhub_executor.workers); on a bus other processes can join (Kafka),
     that many executor processes less one next to this one
-    (dlhub_sdk.replicas).
+    (dlhub_server.replicas).
     """
     if executors is None:
         # one machine: the serving path (gateway, task manager, executor loop)
@@ -294,7 +294,7 @@ async def run_service(name: str, settings: Settings, *, replicas: int = 1) -> in
 
     ``replicas`` > 1 (executor only) starts that many executor processes less
     one next to this one, with the same settings; they stop with it
-    (dlhub_sdk.replicas).
+    (dlhub_server.replicas).
     """
     if name not in SERVICES:
         raise InvalidArgument(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}")
