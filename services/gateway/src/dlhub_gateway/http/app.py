@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
@@ -93,12 +94,19 @@ def _streamed_upload(scope: Scope) -> bool:
     return (scope["method"] == "POST" and path == PUBLISH_PATH) or path.startswith(UPLOADS_PATH)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The OpenAPI operationId: the route function's name (``search``, ``infer``...),
+    ``_at_version`` for the OIP routes naming a version: generated clients' method names."""
+    return route.name + ("_at_version" if "{version}" in route.path_format else "")
+
+
 def create_app(context: GatewayContext) -> FastAPI:
     app = FastAPIOffline(  # Swagger UI and ReDoc from the package's own assets, no CDN
         title="DLHub",
         version="0.1.0",
         description="Publish, find and run scientific models. "
         "REST under /api/v1, Open Inference Protocol under /v2.",
+        generate_unique_id_function=operation_id,
     )
     app.state.ctx = context
     app.include_router(api_v1.router)

@@ -10,31 +10,49 @@ route without re-validating every response at run time.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, Field, RootModel
 from typing_extensions import TypeAliasType
 
-# Any JSON value (metadata, a python servable's inputs and output, error details).
-JsonValue = TypeAliasType(
-    "JsonValue",
-    "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None",
-)
+# Nesting the schemas spell out. The types are unrolled to this depth rather than
+# recursive: openapi-python-client cannot read recursive array items, and an
+# open ``{}`` at the bottom would be ``unknown`` to TypeScript. Deeper values are
+# accepted and answered all the same; the schemas just stop describing them.
+JSON_DEPTH = 8
+TENSOR_DEPTH = 8
+
+
+def _unrolled(name: str, leaf: Any, depth: int, *, objects: bool) -> Any:
+    """``name``: a scalar, or a list (and with ``objects`` a dict) of the next level."""
+    level = leaf
+    for n in range(depth, 0, -1):
+        members: Any = bool | int | float | str | list[level]
+        if objects:
+            members = members | dict[str, level] | None
+        level = TypeAliasType(name if n == 1 else f"{name}{n}", members)
+    return level
+
+
+JsonScalar = TypeAliasType("JsonScalar", bool | int | float | str | None)
+TensorScalar = TypeAliasType("TensorScalar", bool | int | float | str)
+if TYPE_CHECKING:
+    JsonValue = Any
+    TensorData = list[Any]
+else:
+    # Any JSON value (metadata, a python servable's inputs and output, error details).
+    JsonValue = _unrolled("JsonValue", JsonScalar, JSON_DEPTH, objects=True)
+    # OIP tensor data: flat or nested row-major lists of numbers, booleans or strings
+    # ("NaN", "Infinity", "-Infinity" for floating-point NaN and infinities).
+    TensorData = list[_unrolled("TensorElement", TensorScalar, TENSOR_DEPTH, objects=False)]
 JsonObject = dict[str, JsonValue]
-# OIP tensor data: flat or nested row-major lists of numbers, booleans or strings
-# ("NaN", "Infinity", "-Infinity" for floating-point NaN and infinities).
-TensorData = TypeAliasType(
-    "TensorData",
-    "list[bool | int | float | str | TensorData]",
-)
 Parameters = dict[str, bool | int | float | str]
 TaskState = Literal["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "UNKNOWN"]
 
 
 class Model(BaseModel):
-    """Response models: the fields listed, and any a later server adds."""
-
-    model_config = ConfigDict(extra="allow")
+    """A response body. Its schema leaves ``additionalProperties`` unsaid: a later
+    server may add fields, and generated clients get no catch-all ``unknown``."""
 
 
 def answers(model: type[BaseModel], status: int = 200, description: str = "OK") -> dict[str, Any]:
