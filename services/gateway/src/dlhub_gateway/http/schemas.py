@@ -19,8 +19,9 @@ from typing_extensions import TypeAliasType
 # recursive: openapi-python-client cannot read recursive array items, and an
 # open ``{}`` at the bottom would be ``unknown`` to TypeScript. Deeper values are
 # accepted and answered all the same; the schemas just stop describing them.
-JSON_DEPTH = 8
-TENSOR_DEPTH = 8
+# (Each level multiplies the work of schema-driven fuzzers such as schemathesis.)
+JSON_DEPTH = 6
+TENSOR_DEPTH = 4
 
 
 def _unrolled(name: str, leaf: Any, depth: int, *, objects: bool) -> Any:
