@@ -25,6 +25,12 @@ from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pytest
+from pydantic import BaseModel
+
+from dlhub_gateway.http import oip_models as M
+from dlhub_gateway.http import schemas as S
+from dlhub_gateway.http.oip_models import RepositoryEntry
+from dlhub_gateway.http.responses import ErrorBody
 
 from .conftest import Mesh, TinyModel
 
@@ -113,6 +119,56 @@ async def test_every_json_body_is_a_named_schema(mesh: Mesh) -> None:
     assert {"model_name", "outputs"} <= set(answer["required"])  # the OIP spec's
     assert set(schemas["ServerMetadata"]["required"]) == {"name", "version", "extensions"}
     assert {"name", "platform", "inputs", "outputs"} <= set(schemas["ModelMetadata"]["required"])
+
+
+def _check(model: type[BaseModel], body: Any, where: str) -> None:
+    """``body`` is valid for ``model`` and has no field the model does not name."""
+    model.model_validate(body)
+    items = body if isinstance(body, list) else [body]
+    for item in items:
+        fields = model.model_fields if not isinstance(body, list) else RepositoryEntry.model_fields
+        assert set(item) <= set(fields), (where, set(item) - set(fields))
+
+
+async def test_real_answers_match_their_schemas(mesh: Mesh, tiny: TinyModel) -> None:
+    published = await mesh.publish_http(tiny.metadata("tiny"), {"model.onnx": tiny.data})
+    assert published.status_code == 201, published.text
+    _check(S.PublishedServable, published.json(), "publish")
+    await mesh.wait_searchable("tiny")
+    h = mesh.headers()
+    job = published.json()["publish_id"]
+    answers: dict[str, type[BaseModel]] = {
+        "/api/v1/whoami": S.Whoami,
+        "/api/v1/servables": S.ServableList,
+        "/api/v1/servables/alice/tiny/versions": S.VersionList,
+        f"/api/v1/publish-jobs/{job}": S.PublishJob,
+        "/api/v1/servables/alice/tiny?layout=original": S.OriginalDescription,
+        "/api/v1/streams/bindings": S.StreamBindings,
+        "/v2": M.ServerMetadata,
+        "/v2/health/live": M.Live,
+        "/v2/health/ready": M.Ready,
+        "/v2/models/alice.tiny": M.ModelMetadata,
+        "/v2/models/alice.tiny/ready": M.Ready,
+        "/v2/models/alice.tiny/stats": M.ModelStatistics,
+        "/healthz": S.Health,
+    }
+    for path, model in answers.items():
+        resp = await mesh.http.get(path, headers=h)
+        assert resp.status_code == 200, (path, resp.text)
+        _check(model, resp.json(), path)
+    index = await mesh.http.post("/v2/repository/index", json={"ready": True}, headers=h)
+    _check(M.RepositoryIndex, index.json(), "repository index")
+    assert [e["name"] for e in index.json()] == ["alice.tiny"]
+    run = await mesh.http.post(
+        "/api/v1/servables/alice/tiny/run", json={"inputs": X, "asynchronous": True}, headers=h
+    )
+    assert run.status_code in (200, 202), run.text
+    _check(S.Task, run.json(), "run")
+    task = await mesh.http.get(f"/api/v1/tasks/{run.json()['task_id']}?wait=true", headers=h)
+    _check(S.Task, task.json(), "task")
+    missing = await mesh.http.get("/api/v1/servables/alice/nope", headers=h)
+    assert missing.status_code == 404
+    _check(ErrorBody, missing.json(), "404")
 
 
 # ------------------------------------------------------------------ Python

@@ -33,7 +33,7 @@ from dlhub_gateway.http.context import ctx, get_servable, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
 from dlhub_gateway.http.labelling import check_layout, in_original_layout, labels_of
-from dlhub_gateway.http.schemas import JsonValue, answers
+from dlhub_gateway.http.schemas import JsonInput, answers
 from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
@@ -49,7 +49,7 @@ class RunBody(BaseModel):
     model_config = ConfigDict(strict=True)
 
     # documented as JSON; checked against the signature by inputs_from_json, not here
-    inputs: SkipValidation[JsonValue] = Field(
+    inputs: SkipValidation[JsonInput] = Field(
         description="{input name: data}, or the data of a one-input servable. "
         'For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for'
         " NaN and the infinities (outputs are written the same way)"

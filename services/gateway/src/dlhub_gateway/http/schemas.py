@@ -20,7 +20,8 @@ from typing_extensions import TypeAliasType
 # open ``{}`` at the bottom would be ``unknown`` to TypeScript. Deeper values are
 # accepted and answered all the same; the schemas just stop describing them.
 # (Each level multiplies the work of schema-driven fuzzers such as schemathesis.)
-JSON_DEPTH = 6
+JSON_DEPTH = 12  # answers: a signature in the metadata nests about 10 deep
+INPUT_DEPTH = 6  # a run's inputs (kept shallow: fuzzers generate these)
 TENSOR_DEPTH = 4
 
 
@@ -39,10 +40,12 @@ JsonScalar = TypeAliasType("JsonScalar", bool | int | float | str | None)
 TensorScalar = TypeAliasType("TensorScalar", bool | int | float | str)
 if TYPE_CHECKING:
     JsonValue = Any
+    JsonInput = Any
     TensorData = list[Any]
 else:
     # Any JSON value (metadata, a python servable's inputs and output, error details).
     JsonValue = _unrolled("JsonValue", JsonScalar, JSON_DEPTH, objects=True)
+    JsonInput = _unrolled("JsonInput", JsonScalar, INPUT_DEPTH, objects=True)
     # OIP tensor data: flat or nested row-major lists of numbers, booleans or strings
     # ("NaN", "Infinity", "-Infinity" for floating-point NaN and infinities).
     TensorData = list[_unrolled("TensorElement", TensorScalar, TENSOR_DEPTH, objects=False)]
