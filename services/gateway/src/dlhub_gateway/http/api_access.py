@@ -14,8 +14,10 @@ from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug
 from dlhub_common.views import access_change_fields, audit_entry_fields
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(tags=["dlhub"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
@@ -38,7 +40,7 @@ class AccessBody(BaseModel):
     remove_co_owners: list[Entry] = Field(default_factory=list, max_length=256)
 
 
-@router.post("/servables/{owner}/{name}/access")
+@router.post("/servables/{owner}/{name}/access", **answers(S.AccessChange))
 async def set_access(
     request: Request, owner: str, name: str, _who: Caller, body: Annotated[AccessBody, Body()]
 ) -> dict[str, Any]:
@@ -63,7 +65,7 @@ async def set_access(
     return access_change_fields(resp)
 
 
-@router.get("/audit")
+@router.get("/audit", **answers(S.AuditLog))
 async def list_audit(
     request: Request,
     _who: Caller,

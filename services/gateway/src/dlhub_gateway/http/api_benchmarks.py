@@ -14,8 +14,10 @@ from dlhub_common.benchmark_views import leaderboard_fields, score_response_fiel
 from dlhub_common.bounds import MAX_TIMEOUT_S
 from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug, parse_ref, parse_version
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.fields import Count
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
 Caller = Annotated[Principal, Depends(principal)]
@@ -40,7 +42,7 @@ def _bench(owner: str, name: str, version: int) -> types_pb2.ServableRef:
     )
 
 
-@router.post("/benchmarks/{owner}/{name}/scores")
+@router.post("/benchmarks/{owner}/{name}/scores", **answers(S.BenchmarkScore))
 async def score_benchmark(
     request: Request, owner: str, name: str, _who: Caller, body: Annotated[ScoreBody, Body()]
 ) -> dict[str, Any]:
@@ -58,7 +60,7 @@ async def score_benchmark(
     return score_response_fields(resp)
 
 
-@router.get("/benchmarks/{owner}/{name}/leaderboard")
+@router.get("/benchmarks/{owner}/{name}/leaderboard", **answers(S.Leaderboard))
 async def get_leaderboard(
     request: Request,
     owner: str,

@@ -17,14 +17,16 @@ from dlhub_common.metadata import validate_metadata
 from dlhub_common.names import check_slug, parse_ref, parse_version
 from dlhub_common.pipeline_spec import describe_steps
 from dlhub_common.records import summary_from_pb
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import servable_json
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(prefix="/api/v1", tags=["pipelines"])
 Caller = Annotated[Principal, Depends(principal)]
 
 
-@router.get("/pipelines/{owner}/{name}")
+@router.get("/pipelines/{owner}/{name}", **answers(S.PipelineDescription))
 async def describe_pipeline(
     request: Request, owner: str, name: str, _who: Caller, version: str = ""
 ) -> dict[str, Any]:

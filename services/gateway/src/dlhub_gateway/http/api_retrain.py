@@ -18,13 +18,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
 from dlhub_common.identity import Principal
 from dlhub_common.views import retrain_job_fields
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(tags=["retraining"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
 
 
-@router.post("/servables/{owner}/{name}/retrain")
+@router.post("/servables/{owner}/{name}/retrain", **answers(S.RetrainStarted))
 async def retrain(request: Request, owner: str, name: str, _who: Caller) -> dict[str, Any]:
     """Owners and co-owners: retrain the servable's latest version now."""
     resp = await ctx(request).registry.retrain_servable(
@@ -35,7 +37,7 @@ async def retrain(request: Request, owner: str, name: str, _who: Caller) -> dict
     return {"job": retrain_job_fields(resp.job), "merged": resp.merged}
 
 
-@router.get("/servables/{owner}/{name}/retrain-jobs")
+@router.get("/servables/{owner}/{name}/retrain-jobs", **answers(S.RetrainJobs))
 async def list_retrain_jobs(
     request: Request,
     owner: str,
@@ -52,7 +54,7 @@ async def list_retrain_jobs(
     return {"jobs": [retrain_job_fields(j) for j in resp.jobs]}
 
 
-@router.get("/retrain-jobs/{job_id}")
+@router.get("/retrain-jobs/{job_id}", **answers(S.RetrainJob))
 async def get_retrain_job(request: Request, job_id: str, _who: Caller) -> dict[str, Any]:
     """Owners and co-owners of its servable: one retrain job, traceback included."""
     resp = await ctx(request).registry.get_retrain_job(

@@ -33,7 +33,9 @@ from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import parse_ref
 from dlhub_common.views import binding_fields
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(tags=["streams"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
@@ -63,7 +65,7 @@ class BindingBody(BaseModel):
     max_in_flight: int = Field(0, ge=0, le=1024, description="Frames running at once; 0 = 32")
 
 
-@router.post("/streams/bindings", status_code=201)
+@router.post("/streams/bindings", status_code=201, **answers(S.StreamBinding, 201, "Created"))
 async def create_binding(
     request: Request, _who: Caller, body: Annotated[BindingBody, Body()]
 ) -> dict[str, Any]:
@@ -83,7 +85,7 @@ async def create_binding(
     return binding_fields(resp.binding)
 
 
-@router.get("/streams/bindings")
+@router.get("/streams/bindings", **answers(S.StreamBindings))
 async def list_bindings(
     request: Request,
     _who: Caller,
@@ -96,7 +98,7 @@ async def list_bindings(
     return {"bindings": [binding_fields(b) for b in resp.bindings]}
 
 
-@router.delete("/streams/bindings/{binding_id}")
+@router.delete("/streams/bindings/{binding_id}", **answers(S.StreamBinding))
 async def delete_binding(request: Request, binding_id: str, _who: Caller) -> dict[str, Any]:
     resp = await ctx(request).registry.delete_binding(
         registry_pb2.DeleteBindingRequest(id=binding_id[:100])
@@ -122,7 +124,9 @@ def _bus(request: Request) -> Any:
     return bus
 
 
-@router.post("/streams/{topic}/frames", status_code=202)
+@router.post(
+    "/streams/{topic}/frames", status_code=202, **answers(S.FrameAccepted, 202, "Accepted")
+)
 async def ingest_frame(request: Request, topic: str, _who: Caller) -> dict[str, Any]:
     """Put one frame (the body) on ``topic``, as a Kafka producer would.
 
@@ -157,7 +161,7 @@ def _message_json(delivery: Any) -> dict[str, Any]:
     return {"frame_id": delivery.key, "headers": headers, "result": value}
 
 
-@router.get("/streams/{topic}/results")
+@router.get("/streams/{topic}/results", **answers(S.StreamResults))
 async def read_results(
     request: Request,
     topic: str,

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2
 from dlhub_common.identity import Principal
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.fields import JSON_INT_MAX, Count
+from dlhub_gateway.http.schemas import answers
 
 router = APIRouter(tags=["dlhub"])  # included by api_v1, under /api/v1
 Caller = Annotated[Principal, Depends(principal)]
@@ -36,7 +38,7 @@ def _upload_json(resp: registry_pb2.GetUploadResponse) -> dict[str, Any]:
     return {"received": resp.received, "size": resp.size, "complete": resp.complete}
 
 
-@router.post("/uploads", status_code=201)
+@router.post("/uploads", status_code=201, **answers(S.UploadCreated, 201, "Created"))
 async def create_upload(
     request: Request, _who: Caller, body: Annotated[CreateUploadBody, Body()]
 ) -> dict[str, Any]:
@@ -55,7 +57,7 @@ RAW_BODY: dict[str, Any] = {
 }
 
 
-@router.put("/uploads/{upload_id}", openapi_extra=RAW_BODY)
+@router.put("/uploads/{upload_id}", openapi_extra=RAW_BODY, **answers(S.UploadWritten))
 async def write_upload(
     request: Request,
     upload_id: str,
@@ -88,7 +90,7 @@ async def write_upload(
     return {"received": resp.received}
 
 
-@router.get("/uploads/{upload_id}")
+@router.get("/uploads/{upload_id}", **answers(S.UploadStatus))
 async def get_upload(request: Request, upload_id: str, _who: Caller) -> dict[str, Any]:
     """How far an upload got: ``received``, ``size`` and ``complete``."""
     resp = await ctx(request).registry.get_upload(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from starlette.datastructures import UploadFile
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, search_pb2, tasks_pb2, types_pb2
@@ -28,10 +28,12 @@ from dlhub_gateway.http import (
     api_streams,
     api_uploads,
 )
+from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, get_servable, principal
 from dlhub_gateway.http.convert import inputs_from_json, servable_json, task_json
 from dlhub_gateway.http.fields import Count
 from dlhub_gateway.http.labelling import check_layout, in_original_layout, labels_of
+from dlhub_gateway.http.schemas import JsonInput, answers
 from dlhub_gateway.staging_token import with_caller_token
 
 router = APIRouter(prefix="/api/v1", tags=["dlhub"])
@@ -46,8 +48,10 @@ class RunBody(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    inputs: Any = Field(
-        description='For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for'
+    # documented as JSON; checked against the signature by inputs_from_json, not here
+    inputs: SkipValidation[JsonInput] = Field(
+        description="{input name: data}, or the data of a one-input servable. "
+        'For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for'
         " NaN and the infinities (outputs are written the same way)"
     )
     version: Count = Field(0, description="0 = latest")
@@ -80,12 +84,12 @@ class StateChangeBody(BaseModel):
     reason: str = Field(..., min_length=1, max_length=2000, description="Shown to users")
 
 
-@router.get("/whoami")
+@router.get("/whoami", **answers(S.Whoami))
 async def whoami(who: Caller) -> dict[str, Any]:
     return {"username": who.username, "anonymous": who.anonymous, "groups": sorted(who.groups)}
 
 
-@router.get("/servables")
+@router.get("/servables", **answers(S.ServableList))
 async def list_servables(
     request: Request,
     _who: Caller,
@@ -110,30 +114,18 @@ PUBLISH_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["metadata"],
-                    "properties": {
-                        "metadata": {"type": "string", "description": "The metadata JSON"},
-                        "files": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "One part per artifact; its filename is the path",
-                        },
-                        "uploads": {
-                            "type": "string",
-                            "description": 'JSON [{"path": ..., "upload_id": ...}]',
-                        },
-                    },
-                }
-            }
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/PublishForm"}}
         },
     }
 }
 
 
-@router.post("/servables", status_code=201, openapi_extra=PUBLISH_BODY)
+@router.post(
+    "/servables",
+    status_code=201,
+    openapi_extra=PUBLISH_BODY,
+    **answers(S.PublishedServable, 201, "Published"),
+)
 async def publish_servable(request: Request, _who: Caller) -> JSONResponse:
     """Multipart form: a ``metadata`` field (JSON) and one ``files`` part per artifact
     (the part's filename is the artifact path); large artifacts sent earlier
@@ -194,7 +186,7 @@ def _upload_refs(field: Any) -> list[registry_pb2.UploadRef]:
     return [registry_pb2.UploadRef(path=i["path"], upload_id=i["upload_id"]) for i in items]
 
 
-@router.get("/servables/{owner}/{name}")
+@router.get("/servables/{owner}/{name}", **answers(S.Description))
 async def describe_servable(
     request: Request, owner: str, name: str, _who: Caller, version: str = "", layout: str = "dlhub"
 ) -> dict[str, Any]:
@@ -205,7 +197,7 @@ async def describe_servable(
     return servable_json(resp.servable, resp.versions)
 
 
-@router.get("/servables/{owner}/{name}/versions")
+@router.get("/servables/{owner}/{name}/versions", **answers(S.VersionList))
 async def list_versions(request: Request, owner: str, name: str, _who: Caller) -> dict[str, Any]:
     """Every version you may see, ascending, with its state and publication date."""
     resp = await ctx(request).registry.list_versions(
@@ -222,7 +214,7 @@ def _state_ref(owner: str, name: str, body: StateChangeBody) -> types_pb2.Servab
     )
 
 
-@router.post("/servables/{owner}/{name}/deprecate")
+@router.post("/servables/{owner}/{name}/deprecate", **answers(S.ServableSummary))
 async def deprecate_servable(
     request: Request, owner: str, name: str, _who: Caller, body: Annotated[StateChangeBody, Body()]
 ) -> dict[str, Any]:
@@ -233,7 +225,7 @@ async def deprecate_servable(
     return summary_from_pb(resp.servable)
 
 
-@router.post("/servables/{owner}/{name}/withdraw")
+@router.post("/servables/{owner}/{name}/withdraw", **answers(S.ServableSummary))
 async def withdraw_servable(
     request: Request, owner: str, name: str, _who: Caller, body: Annotated[StateChangeBody, Body()]
 ) -> dict[str, Any]:
@@ -244,7 +236,7 @@ async def withdraw_servable(
     return summary_from_pb(resp.servable)
 
 
-@router.get("/publish-jobs/{publish_id}")
+@router.get("/publish-jobs/{publish_id}", **answers(S.PublishJob))
 async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> dict[str, Any]:
     """Owner only: one publish job, its state and its log."""
     resp = await ctx(request).registry.get_publish_job(
@@ -253,7 +245,7 @@ async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> di
     return publish_job_fields(resp.job)
 
 
-@router.get("/search")
+@router.get("/search", **answers(S.SearchResult))
 async def search(
     request: Request,
     _who: Caller,
@@ -295,7 +287,14 @@ async def search(
     }
 
 
-@router.post("/servables/{owner}/{name}/run")
+@router.post(
+    "/servables/{owner}/{name}/run",
+    response_model=None,
+    responses={
+        200: {"model": S.Task, "description": "The finished task"},
+        202: {"model": S.Task, "description": "Accepted: queued or running (asynchronous)"},
+    },
+)
 async def run_servable(
     request: Request,
     owner: str,
@@ -337,7 +336,7 @@ async def run_servable(
     return JSONResponse(out, status_code=status)
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", **answers(S.Task))
 async def get_task(
     request: Request,
     task_id: str,
@@ -351,7 +350,7 @@ async def get_task(
     return task_json(resp.task)
 
 
-@router.post("/tasks/{task_id}/cancel")
+@router.post("/tasks/{task_id}/cancel", **answers(S.Task))
 async def cancel_task(request: Request, task_id: str, _who: Caller) -> dict[str, Any]:
     """Cancel a queued or running task of yours: 200 with the CANCELLED task;
     409 when it already finished, 404 when it is unknown or not yours."""

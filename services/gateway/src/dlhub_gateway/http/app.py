@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +24,7 @@ from dlhub_gateway.http.openapi_doc import allowed_methods, openapi_document
 from dlhub_gateway.http.page import PAGE
 from dlhub_gateway.http.rate_gate import RateGate
 from dlhub_gateway.http.responses import error_response
+from dlhub_gateway.http.schemas import Health, answers
 
 PUBLISH_PATH = "/api/v1/servables"
 UPLOADS_PATH = "/api/v1/uploads/"
@@ -91,12 +94,19 @@ def _streamed_upload(scope: Scope) -> bool:
     return (scope["method"] == "POST" and path == PUBLISH_PATH) or path.startswith(UPLOADS_PATH)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The OpenAPI operationId: the route function's name (``search``, ``infer``...),
+    ``_at_version`` for the OIP routes naming a version: generated clients' method names."""
+    return route.name + ("_at_version" if "{version}" in route.path_format else "")
+
+
 def create_app(context: GatewayContext) -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the package's own assets, no CDN
         title="DLHub",
         version="0.1.0",
         description="Publish, find and run scientific models. "
         "REST under /api/v1, Open Inference Protocol under /v2.",
+        generate_unique_id_function=operation_id,
     )
     app.state.ctx = context
     app.include_router(api_v1.router)
@@ -149,7 +159,7 @@ def create_app(context: GatewayContext) -> FastAPI:
         HTTP_REQUESTS.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         return response
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], **answers(Health))
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -19,9 +19,17 @@ from dlhub_common.bounds import check_json_size
 from dlhub_common.codec import array_to_tensor, from_raw
 from dlhub_common.codec_json import json_to_array
 from dlhub_common.errors import InvalidArgument, NotFound, clip
+from dlhub_gateway.http import oip_models as M
 from dlhub_gateway.http.context import ctx, principal
 from dlhub_gateway.http.convert import outputs_json
-from dlhub_gateway.http.oip_models import INFER_BODY, InferInput, InferRequest
+from dlhub_gateway.http.oip_models import (
+    INDEX_BODY,
+    INFER_ANSWERS,
+    INFER_BODY,
+    InferInput,
+    InferRequest,
+)
+from dlhub_gateway.http.schemas import answers
 from dlhub_gateway.oip import EXTENSIONS, SERVER_NAME, SERVER_VERSION, ModelInfo
 from dlhub_gateway.oip_extensions import model_statistics, repository_index
 
@@ -33,17 +41,17 @@ router = APIRouter(
 )
 
 
-@router.get("")
+@router.get("", **answers(M.ServerMetadata))
 async def server_metadata() -> dict[str, Any]:
     return {"name": SERVER_NAME, "version": SERVER_VERSION, "extensions": list(EXTENSIONS)}
 
 
-@router.get("/health/live")
+@router.get("/health/live", **answers(M.Live))
 async def live() -> dict[str, bool]:
     return {"live": True}
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", **answers(M.Ready))
 async def ready() -> dict[str, bool]:
     return {"ready": True}
 
@@ -61,7 +69,11 @@ def _metadata(info: ModelInfo) -> dict[str, Any]:
     }
 
 
-@router.post("/repository/index")
+@router.post(
+    "/repository/index",
+    openapi_extra=INDEX_BODY,
+    **answers(M.RepositoryIndex),
+)
 async def index(request: Request) -> list[dict[str, str]]:
     """The model versions the caller may see; body ``{"ready": true}`` keeps ready ones."""
     raw = await request.body()
@@ -78,19 +90,19 @@ async def index(request: Request) -> list[dict[str, str]]:
 
 
 # Before the `:path` routes below, which would take "stats" for a model name.
-@router.get("/models/stats")
+@router.get("/models/stats", **answers(M.ModelStatistics))
 async def all_stats(request: Request) -> dict[str, Any]:
     return await model_statistics(ctx(request).tasks)
 
 
-@router.get("/models/{model_name:path}/stats")
-@router.get("/models/{model_name:path}/versions/{version}/stats")
+@router.get("/models/{model_name:path}/stats", **answers(M.ModelStatistics))
+@router.get("/models/{model_name:path}/versions/{version}/stats", **answers(M.ModelStatistics))
 async def stats(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
     return await model_statistics(ctx(request).tasks, model_name, version)
 
 
-@router.get("/models/{model_name:path}/ready")
-@router.get("/models/{model_name:path}/versions/{version}/ready")
+@router.get("/models/{model_name:path}/ready", **answers(M.Ready))
+@router.get("/models/{model_name:path}/versions/{version}/ready", **answers(M.Ready))
 async def model_ready(request: Request, model_name: str, version: str = "") -> JSONResponse:
     try:
         info = await ctx(request).oip.model(model_name, version)
@@ -152,8 +164,10 @@ def _input_tensor(
     return array_to_tensor(name, array), offset
 
 
-@router.post("/models/{model_name:path}/infer", openapi_extra=INFER_BODY)
-@router.post("/models/{model_name:path}/versions/{version}/infer", openapi_extra=INFER_BODY)
+@router.post("/models/{model_name:path}/infer", openapi_extra=INFER_BODY, **INFER_ANSWERS)
+@router.post(
+    "/models/{model_name:path}/versions/{version}/infer", openapi_extra=INFER_BODY, **INFER_ANSWERS
+)
 async def infer(request: Request, model_name: str, version: str = "") -> Response:
     """OIP inference over JSON, with Triton's binary tensor data extension. Floating-point
     NaN and infinities travel as the strings "NaN", "Infinity" and "-Infinity" in JSON
@@ -200,8 +214,8 @@ async def infer(request: Request, model_name: str, version: str = "") -> Respons
     )
 
 
-@router.get("/models/{model_name:path}")
-@router.get("/models/{model_name:path}/versions/{version}")
+@router.get("/models/{model_name:path}", **answers(M.ModelMetadata))
+@router.get("/models/{model_name:path}/versions/{version}", **answers(M.ModelMetadata))
 async def model_metadata(request: Request, model_name: str, version: str = "") -> dict[str, Any]:
     if model_name.endswith("/infer"):  # the `:path` name swallowed an inference route
         raise HTTPException(405, "inference is POST", headers={"Allow": "POST"})

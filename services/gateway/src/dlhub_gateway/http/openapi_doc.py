@@ -5,6 +5,8 @@ answers validation errors with 400 and every error with one body
 (:class:`~dlhub_gateway.http.responses.ErrorBody`), and some routes answer
 with other media types (a redirect, bytes, a tar.gz, binary tensor data,
 Prometheus text). :func:`openapi_document` rewrites FastAPI's document to say so.
+Every JSON body is a named model (http/schemas.py, http/oip_models.py); those
+only referenced from hand-written request bodies are added to the components here.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from dlhub_common.citations import CONTENT_TYPES as CITATION_TYPES
+from dlhub_gateway.http import oip_models
+from dlhub_gateway.http import schemas as api_schemas
 from dlhub_gateway.http.auth_gate import needs_token
-from dlhub_gateway.http.oip_models import component_schemas
 from dlhub_gateway.http.responses import ErrorBody
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
@@ -90,14 +93,10 @@ MEDIA: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/v1/servables/{owner}/{name}/cite"): {
         "200": {kind: {"schema": {"type": "string"}} for kind in CITATION_TYPES.values()}
     },
-    ("post", "/api/v1/servables/{owner}/{name}/run"): {
-        "200": {"application/json": {"schema": {"type": "object"}}},
-        "202": {"application/json": {"schema": {"type": "object"}}},
-    },
 }
-READY = {"type": "object", "properties": {"ready": {"type": "boolean"}}, "required": ["ready"]}
+READY = {"$ref": "#/components/schemas/Ready"}
 INFER_OK = {
-    "application/json": {"schema": {"type": "object"}},
+    "application/json": {"schema": {"$ref": "#/components/schemas/InferResponse"}},
     "application/octet-stream": BINARY,
 }
 SLUG = "^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
@@ -122,10 +121,7 @@ def _error(status: int) -> dict[str, Any]:
 
 def _ready(operation: dict[str, Any]) -> None:
     either = {"application/json": {"schema": {"anyOf": [READY, ERROR_REF]}}}
-    operation["responses"]["200"] = {
-        "description": "Ready",
-        "content": {"application/json": {"schema": READY}},
-    }
+    operation["responses"]["200"]["description"] = "Ready"
     operation["responses"]["400"] = {
         "description": "Not ready (withdrawn, or not a tensor model), or an invalid name",
         "content": either,
@@ -156,11 +152,7 @@ def _fix(method: str, path: str, operation: dict[str, Any]) -> None:
     if path.endswith("/ready"):
         _ready(operation)
     if path.endswith("/infer"):
-        responses["200"] = {
-            "description": "Outputs: JSON, or a JSON header and binary data"
-            " (Inference-Header-Content-Length)",
-            "content": INFER_OK,
-        }
+        responses["200"]["content"] = INFER_OK
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
@@ -168,7 +160,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is not None:
         return app.openapi_schema
     doc = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
     )
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
@@ -176,7 +171,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     error = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(error.pop("$defs", {}))
     schemas["ErrorBody"] = error
-    schemas.update(component_schemas())
+    for model in (*api_schemas.REFERENCED, *oip_models.REFERENCED):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
     doc["components"]["securitySchemes"] = {"bearer": BEARER}
     for path, item in doc.get("paths", {}).items():
         for method, operation in item.items():

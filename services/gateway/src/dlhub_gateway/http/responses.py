@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from dlhub_common.errors import ERROR_TABLE, DLHubError, ErrorCode, public_message, retry_after_s
+from dlhub_gateway.http.schemas import JsonObject
 
 
 class ErrorBody(BaseModel):
@@ -15,7 +14,7 @@ class ErrorBody(BaseModel):
 
     error: str = Field(description="What went wrong and what to do about it")
     code: ErrorCode = Field(description="Stable error code (docs/rest.md)")
-    details: dict[str, Any] = Field(description="Context: bad fields, limits, retry_after_s...")
+    details: JsonObject = Field(description="Context: bad fields, limits, retry_after_s...")
 
 
 def error_response(err: DLHubError) -> JSONResponse:
