@@ -34,6 +34,7 @@ from dlhub_sdk.cli.retrain import add_retrain_commands
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.serve import SERVICES, cmd_serve, cmd_up
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
+from dlhub_sdk.cli.stats import add_stats_command
 from dlhub_sdk.cli.streams import add_stream_commands
 
 
@@ -279,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_benchmark_commands(sub, client_cmd)
     add_pipeline_commands(sub, client_cmd)
     add_cite_command(sub, client_cmd)
+    add_stats_command(sub, client_cmd)
     return parser
 
 
