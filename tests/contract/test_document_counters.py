@@ -96,7 +96,8 @@ async def test_accumulate_on_a_stored_non_number_is_invalid(documents: DocumentS
 
 
 async def test_usage_of_two_replicas_recording_at_once_adds_up(documents: DocumentStore) -> None:
-    settings = UsageSettings(flush_interval_s=3600)  # flushed by hand below
+    # flushed by hand below; the salt each replica reads is made by the first one
+    settings = UsageSettings(flush_interval_s=3600)
     replicas = [UsageRecorder(documents, settings) for _ in range(WRITERS)]
     await asyncio.gather(*(r.start() for r in replicas))  # both race to make the salt
     servable = {"owner": "alice", "name": "digits", "version": 1}
@@ -121,5 +122,12 @@ async def test_usage_of_two_replicas_recording_at_once_adds_up(documents: Docume
     assert counts.refused == WRITERS
     assert sum(counts.latency.values()) == WRITERS * WRITES
     assert now // 1_000_000 <= counts.last_used_ms <= time.time_ns() // 1_000_000
-    # user0..user6 and the anonymous bucket: 8 callers, counted once across replicas
-    assert sketch.unique_estimate(counts.callers) == 8
+    # both replicas keyed the sketch with the one salt in the store: the registers
+    # are exactly those of user0..user6 and the anonymous key, merged across replicas
+    assert replicas[0]._salt == replicas[1]._salt == reader._salt
+    expected: dict[int, int] = {}
+    for caller in [None, *(f"user{u}" for u in range(7))]:
+        register, rank = sketch.caller_register(reader._salt, caller)
+        expected[register] = max(expected.get(register, 0), rank)
+    assert counts.callers == expected
+    assert abs(sketch.unique_estimate(counts.callers) - 8) <= 1

@@ -65,7 +65,10 @@ async def test_usage_counts_access_rules_and_restart(
     tmp_path: Path, tiny: TinyModel, hermetic_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    async with running_mesh(tmp_path / "mesh", tiny) as mesh:
+    # flushed often, so reads meet flushes in progress (and must still be exact);
+    # a fixed salt: which callers share a HyperLogLog register is fixed (none here)
+    usage = {"flush_interval_s": 0.02, "salt": "integration-test-salt-0123"}
+    async with running_mesh(tmp_path / "mesh", tiny, usage=usage) as mesh:
         files = {"model.onnx": tiny.data}
         await mesh.publish(TinyModel.metadata("usage-pub"), files)
         await mesh.publish(TinyModel.metadata("usage-pub"), files)  # v2
@@ -178,7 +181,7 @@ async def test_usage_counts_access_rules_and_restart(
         mesh_dir = mesh.data_dir
 
     # durable: a restarted mesh reads the same statistics
-    async with running_mesh(tmp_path / "mesh", tiny) as again:
+    async with running_mesh(tmp_path / "mesh", tiny, usage=usage) as again:
         assert again.data_dir == mesh_dir
         after = await stats(again, "usage-pub")
         assert after.totals == t

@@ -118,7 +118,8 @@ class TaskManager:
         # cache keys of dispatched tasks whose results may be cached
         self._cache_keys: dict[str, str] = {}
         self.stats = ServableStats()  # OIP statistics (stats.py)
-        self.usage = UsageRecorder(docs, usage)  # durable usage statistics (usage/)
+        # durable usage statistics (usage/): documents of this replica's own
+        self.usage = UsageRecorder(docs, usage, writer=self.instance_id)
         self.router = Router(bus, self.instance_id)
         # task control: cancel, deadlines, backpressure, retention (control.py);
         # imported here because control.py builds on this module

@@ -105,9 +105,11 @@ class DocumentStore(ABC):
     ) -> None:
         """Update counters in one atomic write, creating the document if missing.
 
-        Several processes may accumulate into the same document at once: no
-        update is lost (MongoDB ``$setOnInsert``/``$inc``/``$max`` with upsert;
-        one SQLite transaction).
+        Concurrent calls in one process lose no update, nor do several
+        processes on SQLite (one IMMEDIATE transaction) or MongoDB (one
+        ``$setOnInsert``/``$inc``/``$max`` upsert). FerretDB 1.x does not apply
+        such an update atomically, so keep each document to one writer
+        process where FerretDB may be the store.
 
         Args:
             collection: collection name.

@@ -1,9 +1,10 @@
 """Durable usage statistics: gathered in memory, written periodically.
 
-One document per servable version and UTC day, in the collection ``usage``
-(id ``owner/name/version/day``)::
+One document per servable version, UTC day and writer (a task-manager
+replica: its instance id), in the collection ``usage`` (id
+``owner/name/version/day/writer``)::
 
-    {"owner", "name", "version", "day",          # written when created
+    {"owner", "name", "version", "day", "writer",   # written when created
      "invocations", "errors", "refused",         # $inc
      "latency": {"b<bucket>": count},            # $inc (sketch.py)
      "callers": {"r<register>": rank},           # $max (sketch.py)
@@ -11,8 +12,11 @@ One document per servable version and UTC day, in the collection ``usage``
 
 Recording is on the event loop and touches memory only; every
 ``flush_interval_s`` the gathered deltas are written with one
-DocumentStore.accumulate per document, so replicas writing the same day at
-once add up. A delta whose write fails is kept and tried again at the next
+DocumentStore.accumulate per document, one at a time. Each replica writes
+only its own documents, and a read merges every writer's (counts add, the
+sketches merge by max), so replicas recording the same day at once never
+write the same document: FerretDB 1.x, which loses concurrent updates of one
+document, is as safe as MongoDB. A delta whose write fails is kept and tried again at the next
 flush; ``stop`` flushes what is left, so a clean shutdown loses nothing.
 
 The sketch key is ``usage.salt`` when set, else a random one made at the first
@@ -95,11 +99,15 @@ class UsageRecorder:
     Args:
         docs: the document store (SQLite embedded, MongoDB distributed).
         settings: ``usage`` settings.
+        writer: this replica's id (documents of its own); default random.
     """
 
-    def __init__(self, docs: DocumentStore, settings: UsageSettings | None = None) -> None:
+    def __init__(
+        self, docs: DocumentStore, settings: UsageSettings | None = None, *, writer: str = ""
+    ) -> None:
         self.docs = docs
         self.settings = settings or UsageSettings()
+        self.writer = writer or secrets.token_hex(6)
         self._salt = b""
         self._pending: dict[DayKey, DayCounts] = {}
         self._lock = asyncio.Lock()
@@ -193,8 +201,14 @@ class UsageRecorder:
                 try:
                     await self.docs.accumulate(
                         COLLECTION,
-                        f"{owner}/{name}/{version}/{day}",
-                        fixed={"owner": owner, "name": name, "version": version, "day": day},
+                        f"{owner}/{name}/{version}/{day}/{self.writer}",
+                        fixed={
+                            "owner": owner,
+                            "name": name,
+                            "version": version,
+                            "day": day,
+                            "writer": self.writer,
+                        },
                         add=add,
                         maximum=maximum,
                     )
@@ -229,13 +243,16 @@ class UsageRecorder:
         wanted = set(versions)
         out: dict[tuple[int, str], DayCounts] = {}
         docs: list[Document] = []
-        if self.enabled:
-            docs = await self.docs.find(COLLECTION, {"owner": owner, "name": name})
+        # not during a flush: what it took from pending may not be written yet
+        async with self._lock:
+            if self.enabled:
+                docs = await self.docs.find(COLLECTION, {"owner": owner, "name": name})
+            pending = list(self._pending.items())
         for doc in docs:
             version, day = int(doc["version"]), str(doc["day"])
-            if version in wanted and day >= since_day:
-                out[(version, day)] = DayCounts.from_doc(doc)
-        for (o, n, version, day), delta in list(self._pending.items()):
+            if version in wanted and day >= since_day:  # every writer's share
+                out.setdefault((version, day), DayCounts()).merge(DayCounts.from_doc(doc))
+        for (o, n, version, day), delta in pending:
             if o == owner and n == name and version in wanted and day >= since_day:
                 out.setdefault((version, day), DayCounts()).merge(delta)
         return out

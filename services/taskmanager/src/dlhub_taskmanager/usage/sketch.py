@@ -10,7 +10,7 @@ once lose nothing and need no read-modify-write:
   (``$max``). Only registers are stored, never who called, and without the
   salt nobody can test whether a given user called. The registers of several
   days merge by max, so a range counts each caller once. Small counts are
-  estimated by linear counting, exact-ish below a few hundred callers.
+  estimated by linear counting, exact for a handful of callers.
   (A library sketch such as datasketch keeps its registers in one array
   object, which cannot be maxed register by register in the store.)
 * **latency** — counts per log-spaced bucket (``$inc``): bucket ``i`` holds
@@ -25,7 +25,7 @@ import hashlib
 import math
 from collections.abc import Mapping
 
-PRECISION = 10
+PRECISION = 12
 REGISTERS = 1 << PRECISION
 _HASH_BITS = 64
 _RANK_BITS = _HASH_BITS - PRECISION
