@@ -9,7 +9,8 @@ then times, side by side in one run:
 * HTTP/JSON /api/v1/.../run.
 
 Prints a table of latency percentiles and the ratio to in-process, and
-draws bench/out/overhead.png. Usage:
+draws bench/out/overhead.png. Closes with `dlhub stats` of the digits model
+(its durable usage statistics: every call above, by caller and day). Usage:
 
     uv run python bench/overhead.py [--calls 300] [--batch 1]
 """
@@ -118,6 +119,13 @@ def main() -> int:
             ).raise_for_status(),
         }
         results = {name: timed(fn, args.calls) for name, fn in modes.items()}
+        stats_cmd = ["stats", ref, "--address", info["address"], "--token", info["token"]]
+        stats = subprocess.run(
+            [sys.executable, "-m", "dlhub_sdk.cli", *stats_cmd],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -129,6 +137,7 @@ def main() -> int:
     for name, times in results.items():
         q = np.percentile(times, [50, 90, 99])
         print(f"{name:28} {q[0]:9.3f} {q[1]:9.3f} {q[2]:9.3f} {q[0] / base:10.1f}")
+    print(f"\n$ dlhub stats {ref}\n{stats.stdout.rstrip()}{stats.stderr.rstrip()}")
 
     try:
         import matplotlib

@@ -115,3 +115,8 @@ class TaskApi(Protocol):
     async def get_leaderboard(
         self, request: benchmarks_pb2.GetLeaderboardRequest
     ) -> benchmarks_pb2.GetLeaderboardResponse: ...
+
+    # durable usage statistics (docs/observability.md)
+    async def get_servable_stats(
+        self, request: tasks_pb2.GetServableStatsRequest
+    ) -> tasks_pb2.GetServableStatsResponse: ...

@@ -212,3 +212,8 @@ class RemoteTasks:
         self, request: benchmarks_pb2.GetLeaderboardRequest
     ) -> benchmarks_pb2.GetLeaderboardResponse:
         return await _call(self._signer, self._stub.GetLeaderboard, request, "task manager")  # type: ignore[no-any-return]
+
+    async def get_servable_stats(
+        self, request: tasks_pb2.GetServableStatsRequest
+    ) -> tasks_pb2.GetServableStatsResponse:
+        return await _call(self._signer, self._stub.GetServableStats, request, "task manager")  # type: ignore[no-any-return]

@@ -254,6 +254,21 @@ class InternalAuthSettings(_Section):
     )
 
 
+class UsageSettings(_Section):
+    """Durable usage statistics per servable, version and UTC day (docs/observability.md)."""
+
+    enabled: bool = Field(True, description="Record usage statistics in the document store")
+    salt: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="Secret key of the unique-caller sketch (at least 16 characters), the same"
+        " for every task manager; default: one made at first start, kept in the document store",
+    )
+    flush_interval_s: float = Field(
+        1.0, gt=0, le=3600, description="How often counts gathered in memory are written"
+    )
+
+
 class TracingSettings(_Section):
     """OpenTelemetry."""
 
@@ -471,6 +486,7 @@ class Settings(BaseSettings):
         " OpenTelemetry trace_id and span_id",
     )
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    usage: UsageSettings = Field(default_factory=UsageSettings)
 
     @model_validator(mode="after")
     def _no_unknown_variables(self) -> Settings:

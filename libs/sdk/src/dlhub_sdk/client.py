@@ -71,6 +71,7 @@ from dlhub_sdk._uploads import (
     upload_file,
 )
 from dlhub_sdk._uploads import _upload_messages as _upload_messages
+from dlhub_sdk._usage import UsageMixin
 from dlhub_sdk.config import resolve
 from dlhub_sdk.streams import StreamMixin
 
@@ -85,6 +86,7 @@ class DLHubClient(
     BenchmarksMixin,
     PipelinesMixin,
     CiteMixin,
+    UsageMixin,
 ):
     """A connection to a DLHub gateway.
 

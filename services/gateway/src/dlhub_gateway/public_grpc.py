@@ -154,6 +154,11 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> tasks_pb2.GetStatisticsResponse:
         return await self.tasks.get_statistics(request)
 
+    async def GetServableStats(
+        self, request: tasks_pb2.GetServableStatsRequest, context: Any
+    ) -> tasks_pb2.GetServableStatsResponse:
+        return await self.tasks.get_servable_stats(request)
+
     async def CancelTask(
         self, request: tasks_pb2.CancelTaskRequest, context: Any
     ) -> tasks_pb2.CancelTaskResponse:

@@ -10,6 +10,7 @@ from dlhub_taskmanager.benchmarks import Benchmarks, BenchmarksAPI
 from dlhub_taskmanager.core import TaskManager, TaskView
 from dlhub_taskmanager.pipelines import steps_pb
 from dlhub_taskmanager.stats import visible_statistics
+from dlhub_taskmanager.usage import servable_stats
 
 STATES = {
     "QUEUED": tasks_pb2.TASK_STATE_QUEUED,
@@ -84,6 +85,13 @@ class TaskAPI:
         self, request: tasks_pb2.GetStatisticsRequest
     ) -> tasks_pb2.GetStatisticsResponse:
         return await visible_statistics(self.core.stats, self.core.registry, request)
+
+    async def get_servable_stats(
+        self, request: tasks_pb2.GetServableStatsRequest
+    ) -> tasks_pb2.GetServableStatsResponse:
+        return await servable_stats(
+            self.core.usage, self.core.registry, current_principal.get(), request
+        )
 
     async def cancel_task(
         self, request: tasks_pb2.CancelTaskRequest

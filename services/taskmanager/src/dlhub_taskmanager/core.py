@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.errors import DLHubError, ErrorCode, NotFound
+from dlhub_common.errors import DLHubError, ErrorCode, FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.observability.run_metrics import (
@@ -40,7 +40,7 @@ from dlhub_common.observability.run_metrics import (
 )
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
-from dlhub_common.settings import BatchingSettings, TaskSettings
+from dlhub_common.settings import BatchingSettings, TaskSettings, UsageSettings
 from dlhub_common.staging_settings import StagingSettings
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
@@ -53,6 +53,7 @@ from dlhub_taskmanager.run_checks import check_run_inputs, check_runnable
 from dlhub_taskmanager.stats import ServableStats
 from dlhub_taskmanager.task_records import COLLECTION as TASK_RECORDS
 from dlhub_taskmanager.task_records import TaskRecords
+from dlhub_taskmanager.usage import UsageRecorder
 
 if TYPE_CHECKING:
     from dlhub_taskmanager.control import TaskControl
@@ -75,6 +76,11 @@ def _now_iso(now_ns: int | None = None) -> str:
     ns = time.time_ns() if now_ns is None else now_ns
     secs, ms = divmod(ns // 1_000_000, 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{ms:03d}Z"
+
+
+def _servable(resolved: Resolved) -> dict[str, Any]:
+    ref = resolved.ref
+    return {"owner": ref.owner, "name": ref.name, "version": ref.version}
 
 
 @dataclass
@@ -126,6 +132,7 @@ class TaskManager:
         cache: ResultCache | None = None,
         tasks: TaskSettings | None = None,
         staging: StagingSettings | None = None,
+        usage: UsageSettings | None = None,
     ) -> None:
         self.docs = docs
         self.objects = objects
@@ -145,6 +152,8 @@ class TaskManager:
         self._cache_keys: dict[str, str] = {}
         self.stats = ServableStats()  # OIP statistics (stats.py)
         IN_FLIGHT.track(self)  # dlhub_tasks_in_flight reads _pending when scraped
+        # durable usage statistics (usage/): documents of this replica's own
+        self.usage = UsageRecorder(docs, usage, writer=self.instance_id)
         self.router = Router(bus, self.instance_id)
         # task control: cancel, deadlines, backpressure, retention (control.py);
         # imported here because control.py builds on this module
@@ -163,6 +172,7 @@ class TaskManager:
 
     async def start(self) -> None:
         await self.records.start()
+        await self.usage.start()
         await self.cache.start()
         # Servable events invalidate cached references from now on.
         await self.resolver.start()
@@ -182,6 +192,7 @@ class TaskManager:
         await self.recording.stop()
         await self.resolver.stop()
         await self.cache.stop()
+        await self.usage.stop()  # writes what is gathered
         await self.records.stop()
         IN_FLIGHT.untrack(self)
         for fut in self._waiters.values():
@@ -232,7 +243,11 @@ class TaskManager:
             InvalidArgument: inputs do not match the signature.
         """
         resolved = await self.resolve(ref)
-        task_warnings = check_runnable(resolved)
+        try:
+            task_warnings = check_runnable(resolved)
+        except FailedPrecondition:
+            self.usage.refused(_servable(resolved), principal.username)
+            raise
         if resolved.signature.pipeline is not None:  # its steps run through submit
             return await self.pipelines.submit(
                 principal,
@@ -246,8 +261,12 @@ class TaskManager:
                 outputs_to=outputs_to,
                 task_warnings=task_warnings,
             )
-        inputs = check_run_inputs(resolved, inputs, inputs_json, outputs or [])
-        referenced = await self.references.check(resolved, inputs, inputs_json, outputs_to)
+        try:
+            inputs = check_run_inputs(resolved, inputs, inputs_json, outputs or [])
+            referenced = await self.references.check(resolved, inputs, inputs_json, outputs_to)
+        except InvalidArgument:  # refused in validation: counted as an error (usage/)
+            self.usage.refused(_servable(resolved), principal.username)
+            raise
         inputs_json = referenced.inputs_json
         timeout = timeout_s if timeout_s > 0 else self.default_timeout_s
         key = ""
@@ -359,11 +378,7 @@ class TaskManager:
             "task_id": task_id,
             "state": QUEUED,
             "user": principal.username,
-            "servable": {
-                "owner": resolved.ref.owner,
-                "name": resolved.ref.name,
-                "version": resolved.ref.version,
-            },
+            "servable": _servable(resolved),
             "digest": resolved.digest,
             "created_at": _now_iso(created_ns),
             "created_ns": created_ns,
@@ -408,6 +423,7 @@ class TaskManager:
         took_ns = time.perf_counter_ns() - t0
         self.stats.cache_hit(resolved.ref, took_ns)
         observe_cache(resolved.ref, True, took_ns / 1e9)
+        self.usage.ran(record["servable"], principal.username, ok=True, latency_ms=took_ns / 1e6)
         if wait:
             self.records.write_behind(record)
         else:

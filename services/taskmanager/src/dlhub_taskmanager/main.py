@@ -34,6 +34,7 @@ async def create(backends: Backends, registry: RegistryApi) -> tuple[TaskAPI, Ta
         ),
         tasks=settings.tasks,
         staging=settings.staging,
+        usage=settings.usage,
     )
     await core.start()
     if settings.streams.enabled:

@@ -238,6 +238,14 @@ class Recording:
         view.update(_inline_result(result, _kept(result, raw)))
         # OIP statistics count what this replica accepted (stats.py), before its caller hears
         self.core.stats.record(view, result, now_ns)
+        # durable usage statistics (usage/): counted once, by the accepting replica
+        self.core.usage.ran(
+            view["servable"],
+            view.get("user"),
+            ok=result.ok,
+            latency_ms=view["timings"]["total_ms"],
+            now_ns=now_ns,
+        )
         entry = self._finished[task_id] = _Finished(original, view)
         self._finished_bytes += entry.size
         while len(self._finished) > FINISHED_KEPT or self._finished_bytes > FINISHED_BYTES:

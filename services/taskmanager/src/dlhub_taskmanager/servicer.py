@@ -41,3 +41,8 @@ class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):  # type: ignore[misc]
         self, request: benchmarks_pb2.GetLeaderboardRequest, context: Any
     ) -> benchmarks_pb2.GetLeaderboardResponse:
         return await self.api.get_leaderboard(request)
+
+    async def GetServableStats(
+        self, request: tasks_pb2.GetServableStatsRequest, context: Any
+    ) -> tasks_pb2.GetServableStatsResponse:
+        return await self.api.get_servable_stats(request)

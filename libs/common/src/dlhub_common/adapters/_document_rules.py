@@ -58,6 +58,52 @@ def check_update_fields(fields: Iterable[Any]) -> None:
             raise InvalidArgument(f"update field {key!r} must be a plain top-level name")
 
 
+def check_accumulate(
+    fixed: Mapping[str, Any], add: Mapping[str, Any], maximum: Mapping[str, Any]
+) -> None:
+    """Names and values of DocumentStore.accumulate, the same for every adapter."""
+    if not (add or maximum):
+        raise InvalidArgument("accumulate needs at least one field to add to or to raise")
+    check_update_fields(fixed)
+    document_json(dict(fixed))
+    seen: set[str] = set(fixed)
+    for key in [*add, *maximum]:
+        field_segments(key)
+        if key in seen or any(
+            key.startswith(f"{other}.") or other.startswith(f"{key}.") for other in seen
+        ):
+            raise InvalidArgument(f"accumulate names the field {key!r} more than once")
+        seen.add(key)
+    for key, value in [*add.items(), *maximum.items()]:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InvalidArgument(f"accumulate needs a number for {key!r}, not {value!r}")
+
+
+def accumulated(
+    doc: Document, add: Mapping[str, int | float], maximum: Mapping[str, int | float]
+) -> Document:
+    """``doc`` with ``add`` and ``maximum`` applied (adapters without server-side operators)."""
+    for key, value in [
+        *((k, (v, False)) for k, v in add.items()),
+        *((k, (v, True)) for k, v in maximum.items()),
+    ]:
+        number, is_max = value
+        *parents, last = field_segments(key)
+        node: Any = doc
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise InvalidArgument(f"accumulate: {part!r} of {key!r} is not an object")
+        old = node.get(last)
+        if old is None:
+            node[last] = number
+            continue
+        if isinstance(old, bool) or not isinstance(old, int | float):
+            raise InvalidArgument(f"accumulate: the stored {key!r} is not a number")
+        node[last] = max(old, number) if is_max else old + number
+    return doc
+
+
 def document_json(doc: Document) -> str:
     """A document as compact JSON text; it must be an object without ``_id``."""
     if not isinstance(doc, dict):

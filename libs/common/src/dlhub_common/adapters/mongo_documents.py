@@ -59,6 +59,7 @@ Differences from the SQLite adapter and between servers, and how they are handle
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -123,6 +124,8 @@ class MongoDocumentStore(DocumentStore):
         self._database = config.database
         self._timeout_ms = config.server_selection_timeout_ms
         self._client: AsyncMongoClient[Raw] | None = None
+        # accumulate: one at a time in this process (see accumulate)
+        self._accumulating = asyncio.Lock()
 
     async def start(self) -> None:
         if self._client is not None:
@@ -248,6 +251,43 @@ class MongoDocumentStore(DocumentStore):
                     raise
                 raise rules.duplicate(collection, doc_id, id_taken=False) from None
         return result.matched_count > 0
+
+    async def accumulate(
+        self,
+        collection: str,
+        doc_id: str,
+        *,
+        fixed: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        maximum: Mapping[str, int | float] | None = None,
+    ) -> None:
+        """One ``update_one`` with upsert: ``$setOnInsert``, ``$inc``, ``$max``.
+
+        MongoDB applies it atomically. FerretDB 1.x (SQLite backend) does not:
+        50 concurrent ``$inc`` of one document were measured to keep 4. So this
+        process sends one accumulate at a time (nothing it sends is lost), and
+        callers on FerretDB keep each document to one writer process (the
+        usage statistics write one document per task-manager replica).
+        """
+        coll = self._coll(collection)
+        _check_id(doc_id)
+        fixed, add, maximum = fixed or {}, add or {}, maximum or {}
+        rules.check_accumulate(fixed, add, maximum)
+        update: Raw = {}
+        if fixed:
+            update["$setOnInsert"] = _escape(json.loads(rules.document_json(dict(fixed))))
+        if add:
+            update["$inc"] = dict(add)
+        if maximum:
+            update["$max"] = dict(maximum)
+        async with self._accumulating, self._errors("accumulate", collection):
+            try:
+                await coll.update_one({"_id": doc_id}, update, upsert=True)
+            except OperationFailure as exc:
+                if not _is_duplicate(exc):
+                    raise _accumulate_error(exc) from None
+                # two upserts of a new id raced; the document exists now
+                await coll.update_one({"_id": doc_id}, update, upsert=True)
 
     async def delete(self, collection: str, doc_id: str) -> bool:
         coll = self._coll(collection)
@@ -411,6 +451,13 @@ def _is_duplicate(exc: OperationFailure) -> bool:
         or exc.code == 11000
         or ("UNIQUE constraint failed" in _errmsg(exc))
     )
+
+
+def _accumulate_error(exc: OperationFailure) -> Exception:
+    # $inc/$max on a stored value that is not a number: MongoDB code 14 (TypeMismatch)
+    if exc.code in (14, 2):
+        return InvalidArgument(f"accumulate: a stored field is not a number ({_errmsg(exc)})")
+    return exc
 
 
 def _is_id_duplicate(exc: OperationFailure) -> bool:

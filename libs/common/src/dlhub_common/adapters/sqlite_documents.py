@@ -143,6 +143,38 @@ class SqliteDocumentStore(DocumentStore):
 
         return await self._runner.run(run)
 
+    async def accumulate(
+        self,
+        collection: str,
+        doc_id: str,
+        *,
+        fixed: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        maximum: Mapping[str, int | float] | None = None,
+    ) -> None:
+        """Read, apply and write in one IMMEDIATE transaction: other connections
+        to the same file (other processes) wait for it, so nothing is lost."""
+        table = _table(collection)
+        fixed, add, maximum = fixed or {}, add or {}, maximum or {}
+        rules.check_accumulate(fixed, add, maximum)
+        sql = (
+            f'INSERT INTO "{table}" (id, doc) VALUES (?, ?) '
+            "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc"
+        )
+
+        def run(conn: sqlite3.Connection) -> None:
+            self._ensure_table(conn, table)
+            with transaction(conn):
+                row = conn.execute(f'SELECT doc FROM "{table}" WHERE id = ?', (doc_id,)).fetchone()
+                doc = dict(fixed) if row is None else _load(row[0])
+                text = rules.document_json(rules.accumulated(doc, add, maximum))
+                try:
+                    conn.execute(sql, (doc_id, text))
+                except sqlite3.IntegrityError as exc:
+                    raise _already_exists(collection, doc_id, exc) from exc
+
+        await self._runner.run(run)
+
     async def delete(self, collection: str, doc_id: str) -> bool:
         table = _table(collection)
 

@@ -94,6 +94,41 @@ class DocumentStore(ABC):
         """
 
     @abstractmethod
+    async def accumulate(
+        self,
+        collection: str,
+        doc_id: str,
+        *,
+        fixed: Mapping[str, Any] | None = None,
+        add: Mapping[str, int | float] | None = None,
+        maximum: Mapping[str, int | float] | None = None,
+    ) -> None:
+        """Update counters in one atomic write, creating the document if missing.
+
+        Concurrent calls in one process lose no update, nor do several
+        processes on SQLite (one IMMEDIATE transaction) or MongoDB (one
+        ``$setOnInsert``/``$inc``/``$max`` upsert). FerretDB 1.x does not apply
+        such an update atomically, so keep each document to one writer
+        process where FerretDB may be the store.
+
+        Args:
+            collection: collection name.
+            doc_id: the document id.
+            fixed: top-level fields written only when the document is created.
+            add: numbers added to these fields (a missing field counts as 0).
+            maximum: each field becomes the larger of its value and this one
+                (a missing field takes this one).
+
+        ``add`` and ``maximum`` names may be dotted (``"latency.b12"``): each
+        part but the last is a nested object, created as needed. A name may
+        appear in one argument only.
+
+        Raises:
+            dlhub_common.errors.InvalidArgument: a bad name, a value that is
+                not a number, or a stored field that is not a number.
+        """
+
+    @abstractmethod
     async def delete(self, collection: str, doc_id: str) -> bool:
         """Delete a document. Returns True when one was deleted."""
 

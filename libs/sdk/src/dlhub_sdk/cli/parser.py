@@ -34,6 +34,7 @@ from dlhub_sdk.cli.query import (
 from dlhub_sdk.cli.retrain import add_retrain_commands
 from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
+from dlhub_sdk.cli.stats import add_stats_command
 from dlhub_sdk.cli.streams import add_stream_commands
 from dlhub_sdk.cli.usage import DLHubParser, add_server_commands, version_text
 
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pipeline_commands(sub, client_cmd)
     add_cite_command(sub, client_cmd)
     add_config_command(sub, client_cmd)
+    add_stats_command(sub, client_cmd)
     return parser
 
 

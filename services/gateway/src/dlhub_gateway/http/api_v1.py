@@ -27,6 +27,7 @@ from dlhub_gateway.http import (
     api_retrain,
     api_streams,
     api_uploads,
+    api_usage,
 )
 from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx, get_servable, principal
@@ -364,3 +365,4 @@ router.include_router(api_access.router)
 router.include_router(api_streams.router)
 router.include_router(api_retrain.router)
 router.include_router(api_cite.router)
+router.include_router(api_usage.router)

@@ -51,6 +51,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/v1/servables/{owner}/{name}/versions"): (404,),
     ("get", "/api/v1/pipelines/{owner}/{name}"): (404, 409),  # 409: not a pipeline
     ("get", "/api/v1/servables/{owner}/{name}/cite"): (404,),
+    ("get", "/api/v1/servables/{owner}/{name}/stats"): (404,),
     ("post", "/api/v1/servables/{owner}/{name}/deprecate"): (403, 404, 409),
     ("post", "/api/v1/servables/{owner}/{name}/withdraw"): (403, 404, 409),
     ("get", "/api/v1/servables/{owner}/{name}/files/{path}"): (404,),

@@ -175,6 +175,11 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
                 _registered_method=True)
+        self.GetServableStats = channel.unary_unary(
+                '/dlhub.v1.DLHubService/GetServableStats',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.FromString,
+                _registered_method=True)
 
 
 class DLHubServiceServicer:
@@ -349,6 +354,13 @@ class DLHubServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetServableStats(self, request, context):
+        """Durable usage statistics of one servable (TaskService.GetServableStats).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DLHubServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -486,6 +498,11 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.ListRetrainJobs,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.SerializeToString,
+            ),
+            'GetServableStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServableStats,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1219,6 +1236,33 @@ class DLHubService:
             '/dlhub.v1.DLHubService/ListRetrainJobs',
             dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.ListRetrainJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServableStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/GetServableStats',
+            dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

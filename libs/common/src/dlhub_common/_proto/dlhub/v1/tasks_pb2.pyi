@@ -211,3 +211,65 @@ class GetStatisticsResponse(_message.Message):
     MODELS_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[ModelStatistics]
     def __init__(self, models: _Optional[_Iterable[_Union[ModelStatistics, _Mapping]]] = ...) -> None: ...
+
+class GetServableStatsRequest(_message.Message):
+    __slots__ = ("servable", "since")
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    since: str
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., since: _Optional[str] = ...) -> None: ...
+
+class UsageCounts(_message.Message):
+    __slots__ = ("invocations", "errors", "refused", "latency_p50_ms", "latency_p95_ms", "unique_callers", "last_used_at")
+    INVOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_P50_MS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_P95_MS_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_CALLERS_FIELD_NUMBER: _ClassVar[int]
+    LAST_USED_AT_FIELD_NUMBER: _ClassVar[int]
+    invocations: int
+    errors: int
+    refused: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    unique_callers: int
+    last_used_at: str
+    def __init__(self, invocations: _Optional[int] = ..., errors: _Optional[int] = ..., refused: _Optional[int] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., unique_callers: _Optional[int] = ..., last_used_at: _Optional[str] = ...) -> None: ...
+
+class ServableVersionUsage(_message.Message):
+    __slots__ = ("version", "counts")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    counts: UsageCounts
+    def __init__(self, version: _Optional[int] = ..., counts: _Optional[_Union[UsageCounts, _Mapping]] = ...) -> None: ...
+
+class ServableUsageDay(_message.Message):
+    __slots__ = ("day", "version", "counts")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    version: int
+    counts: UsageCounts
+    def __init__(self, day: _Optional[str] = ..., version: _Optional[int] = ..., counts: _Optional[_Union[UsageCounts, _Mapping]] = ...) -> None: ...
+
+class GetServableStatsResponse(_message.Message):
+    __slots__ = ("servable", "since", "until", "totals", "versions", "days", "days_visible")
+    SERVABLE_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    DAYS_VISIBLE_FIELD_NUMBER: _ClassVar[int]
+    servable: _types_pb2.ServableRef
+    since: str
+    until: str
+    totals: UsageCounts
+    versions: _containers.RepeatedCompositeFieldContainer[ServableVersionUsage]
+    days: _containers.RepeatedCompositeFieldContainer[ServableUsageDay]
+    days_visible: bool
+    def __init__(self, servable: _Optional[_Union[_types_pb2.ServableRef, _Mapping]] = ..., since: _Optional[str] = ..., until: _Optional[str] = ..., totals: _Optional[_Union[UsageCounts, _Mapping]] = ..., versions: _Optional[_Iterable[_Union[ServableVersionUsage, _Mapping]]] = ..., days: _Optional[_Iterable[_Union[ServableUsageDay, _Mapping]]] = ..., days_visible: _Optional[bool] = ...) -> None: ...

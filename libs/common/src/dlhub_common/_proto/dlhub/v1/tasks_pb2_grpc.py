@@ -66,6 +66,11 @@ class TaskServiceStub:
                 request_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
                 _registered_method=True)
+        self.GetServableStats = channel.unary_unary(
+                '/dlhub.v1.TaskService/GetServableStats',
+                request_serializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.FromString,
+                _registered_method=True)
 
 
 class TaskServiceServicer:
@@ -122,6 +127,16 @@ class TaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetServableStats(self, request, context):
+        """Durable usage statistics of one servable per version and UTC day
+        (docs/observability.md, "Usage statistics"): totals for every caller who
+        may see it, per-day detail for its owner, co-owners and admins only.
+        NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -154,6 +169,11 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.GetLeaderboard,
                     request_deserializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.SerializeToString,
+            ),
+            'GetServableStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServableStats,
+                    request_deserializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -319,6 +339,33 @@ class TaskService:
             '/dlhub.v1.TaskService/GetLeaderboard',
             dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardRequest.SerializeToString,
             dlhub_dot_v1_dot_benchmarks__pb2.GetLeaderboardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServableStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.TaskService/GetServableStats',
+            dlhub_dot_v1_dot_tasks__pb2.GetServableStatsRequest.SerializeToString,
+            dlhub_dot_v1_dot_tasks__pb2.GetServableStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,
