@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText, ok } from "./api/client";
 import type { SearchPage, Summary } from "./api/types";
+import { Tags } from "./parts";
 import { href, servableHref, type Route } from "./route";
 
 export const FACETS: [field: string, label: string][] = [
@@ -143,13 +144,7 @@ export function Catalogue({ route }: { route: Route }) {
                   {h.visible_to.includes("public") ? "" : " · private"}
                 </div>
                 <p class="desc">{h.description}</p>
-                <div class="tags">
-                  {h.domains.map((d) => (
-                    <span key={d} class="tag">
-                      {d}
-                    </span>
-                  ))}
-                </div>
+                <Tags values={h.domains} />
               </li>
             ))}
           </ul>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText, fetchText, ok } from "./api/client";
 import type { Described, IoSpec, Summary } from "./api/types";
+import { Head, Tags } from "./parts";
 import { RunForm } from "./RunForm";
 import { servableHref, type Route } from "./route";
 import { describeType, fields } from "./signature";
@@ -51,13 +52,7 @@ function SignatureTable({ title, spec }: { title: string; spec: IoSpec | undefin
     <>
       <h3>{title}</h3>
       <table class="signature">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Description</th>
-          </tr>
-        </thead>
+        <Head columns={["Name", "Type", "Description"]} />
         <tbody>
           {rows.map(([n, s]) => (
             <tr key={n}>
@@ -88,13 +83,7 @@ function Versions({ owner, name, current }: { owner: string; name: string; curre
       <h2 id="versions-h">Versions</h2>
       {error && <p class="error">{error}</p>}
       <table class="versions">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">State</th>
-            <th scope="col">Published</th>
-          </tr>
-        </thead>
+        <Head columns={["Version", "State", "Published"]} />
         <tbody>
           {[...versions].reverse().map((v) => (
             <tr key={v.version} class={v.version === current ? "current" : ""}>
@@ -189,13 +178,7 @@ export function ServablePage({ route }: { route: Route }) {
       </p>
       <p class="authors">By {s.authors.join(", ")}</p>
       <p class="desc">{s.description}</p>
-      <div class="tags">
-        {s.domains.map((x) => (
-          <span key={x} class="tag">
-            {x}
-          </span>
-        ))}
-      </div>
+      <Tags values={s.domains} />
       <div class="grid">
         <Citation owner={s.owner} name={s.name} version={s.version} doi={s.doi} />
         <section class="card" aria-labelledby="sig-h">
