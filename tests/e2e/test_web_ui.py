@@ -9,6 +9,7 @@ The browser comes from ``python -m deploy.local.browser`` (``make test`` runs it
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,10 @@ def test_catalogue_search_and_facets(page: Page) -> None:
     assert titles(page) == ["Metallic glass formation (demo)"]
     domains.get_by_label("materials science").uncheck()
     expect(page.locator("#total")).to_have_text("2 servables")
+
+    page.get_by_label("Sort").select_option("title")  # the search API's order, by title
+    expect(page).to_have_url(re.compile(r"sort=title"))
+    assert titles(page) == ["Handwritten digit classifier (8x8)", "Metallic glass formation (demo)"]
 
     page.fill("#q", "metallic")  # search, by keyboard
     page.press("#q", "Enter")

@@ -1,7 +1,7 @@
 // Browse and search: free text, facets (domain, type, author, owner), paging and sort.
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText, ok } from "./api/client";
-import type { SearchPage, Summary } from "./api/types";
+import type { SearchPage } from "./api/types";
 import { Tags } from "./parts";
 import { href, servableHref, type Route } from "./route";
 
@@ -12,17 +12,13 @@ export const FACETS: [field: string, label: string][] = [
   ["owner", "Owner"],
 ];
 const PAGE_SIZE = 10;
+// The search API's orders (SearchRequest.sort), over all hits, not just one page.
 const SORTS: [string, string][] = [
   ["relevance", "Relevance"],
-  ["title", "Title (this page)"],
-  ["newest", "Newest (this page)"],
+  ["newest", "Newest"],
+  ["oldest", "Oldest"],
+  ["title", "Title"],
 ];
-
-function sorted(hits: Summary[], sort: string): Summary[] {
-  if (sort === "title") return [...hits].sort((a, b) => (a.title || a.name).localeCompare(b.title || b.name));
-  if (sort === "newest") return [...hits].sort((a, b) => b.publication_date.localeCompare(a.publication_date));
-  return hits;
-}
 
 export function Catalogue({ route }: { route: Route }) {
   const params = route.params;
@@ -46,6 +42,7 @@ export function Catalogue({ route }: { route: Route }) {
             facets: FACETS.map(([f]) => f).join(","),
             offset: page * PAGE_SIZE,
             limit: PAGE_SIZE,
+            sort,
             ...filters,
           },
         },
@@ -120,7 +117,15 @@ export function Catalogue({ route }: { route: Route }) {
             <p id="total">{error ? "" : result ? `${total} servable${total === 1 ? "" : "s"}` : "Searching…"}</p>
             <label>
               Sort{" "}
-              <select value={sort} onChange={(e) => go((p) => p.set("sort", e.currentTarget.value))}>
+              <select
+                value={sort}
+                onChange={(e) =>
+                  go((p) => {
+                    p.set("sort", e.currentTarget.value);
+                    p.delete("page");
+                  })
+                }
+              >
                 {SORTS.map(([v, l]) => (
                   <option key={v} value={v}>
                     {l}
@@ -131,7 +136,7 @@ export function Catalogue({ route }: { route: Route }) {
           </div>
           {error && <p class="error" role="alert">{error}</p>}
           <ul class="hits">
-            {sorted(result?.hits ?? [], sort).map((h) => (
+            {(result?.hits ?? []).map((h) => (
               <li key={`${h.owner}/${h.name}/${h.version}`} class="hit">
                 <a href={servableHref(h.owner, h.name)} class="hit-title">
                   {h.title || h.name}

@@ -144,6 +144,7 @@ class Search:
         limit: int,
         all_versions: bool,
         include_deprecated: bool = False,
+        sort: str = "",
     ) -> SearchResult:
         for field in filters:
             if field not in FILTER_FIELDS:
@@ -176,6 +177,7 @@ class Search:
                 facets=list(facets),
                 offset=offset,
                 limit=limit or 20,
+                sort=sort,
             )
         )
         mine = set(readers)

@@ -1835,6 +1835,8 @@ export interface operations {
                 limit?: number;
                 all_versions?: boolean;
                 include_deprecated?: boolean;
+                /** @description relevance (default), newest, oldest or title */
+                sort?: string;
             };
             header?: never;
             path?: never;
