@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from deploy.local.browser import CHROMIUM
-from dlhub_sdk import DLHubClient
+from dlhub_sdk import DLHubClient, Pipeline
 
 from ._support import USERNAME, Digits, Mesh
 from .conftest import start_dlhub_up
@@ -47,6 +47,15 @@ def web_mesh(
                 .set_name("digits-private")
                 .set_title("Private digit classifier")
                 .set_visibility(users=[USERNAME])
+            )
+            client.publish_pipeline(
+                Pipeline("digits-pipe")
+                .set_title("Digits, twice")
+                .add_author("DLHub Examples", "DLHub")
+                .set_abstract("Two classifiers side by side.")
+                .step("first", "digits", {"X": "$input.X"})
+                .step("second", "digits", {"X": "$input.X"})
+                .set_outputs({"a": "first.label", "b": "second.label"})
             )
         yield mesh
     finally:
@@ -85,8 +94,9 @@ def titles(page: Page) -> list[str]:
 
 def test_catalogue_search_and_facets(page: Page) -> None:
     page.goto("/")
-    expect(page.locator("#total")).to_have_text("2 servables")  # the private one is not shown
+    expect(page.locator("#total")).to_have_text("3 servables")  # the private one is not shown
     assert sorted(titles(page)) == [
+        "Digits, twice",
         "Handwritten digit classifier (8x8)",
         "Metallic glass formation (demo)",
     ]
@@ -99,11 +109,15 @@ def test_catalogue_search_and_facets(page: Page) -> None:
     expect(page.locator("#total")).to_have_text("1 servable")
     assert titles(page) == ["Metallic glass formation (demo)"]
     domains.get_by_label("materials science").uncheck()
-    expect(page.locator("#total")).to_have_text("2 servables")
+    expect(page.locator("#total")).to_have_text("3 servables")
 
     page.get_by_label("Sort").select_option("title")  # the search API's order, by title
     expect(page).to_have_url(re.compile(r"sort=title"))
-    assert titles(page) == ["Handwritten digit classifier (8x8)", "Metallic glass formation (demo)"]
+    assert titles(page) == [
+        "Digits, twice",
+        "Handwritten digit classifier (8x8)",
+        "Metallic glass formation (demo)",
+    ]
 
     page.fill("#q", "metallic")  # search, by keyboard
     page.press("#q", "Enter")
@@ -162,6 +176,16 @@ def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh) -> None:
     expect(page.locator(".mine")).to_contain_text("Private digit classifier")
     shot(page, "account")
     page.get_by_role("link", name="Catalogue").click()
-    expect(page.locator("#total")).to_have_text("3 servables")
+    expect(page.locator("#total")).to_have_text("4 servables")
     assert "Private digit classifier" in titles(page)
     expect(page.locator(".hit", has_text="Private digit classifier")).to_contain_text("private")
+
+
+def test_pipeline_page_shows_its_graph(page: Page) -> None:
+    page.goto(f"/#/s/{USERNAME}/digits-pipe")
+    graph = page.locator(".pipeline svg")
+    for node in ("$input", "first", "second", "$output"):
+        expect(graph.locator(f'[data-node="{node}"]')).to_be_visible()
+    assert graph.locator("line").count() == 4  # input -> each step -> output
+    expect(graph).to_contain_text(f"{USERNAME}/digits:1 · active")
+    shot(page, "pipeline")

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, errorText, fetchText, ok } from "./api/client";
 import type { Described, IoSpec, Summary } from "./api/types";
 import { Head, Tags } from "./parts";
+import { PipelineGraph } from "./Pipeline";
 import { RunForm } from "./RunForm";
 import { servableHref, type Route } from "./route";
 import { describeType, fields } from "./signature";
@@ -179,6 +180,7 @@ export function ServablePage({ route }: { route: Route }) {
       <p class="authors">By {s.authors.join(", ")}</p>
       <p class="desc">{s.description}</p>
       <Tags values={s.domains} />
+      {s.servable_type === "pipeline" && <PipelineGraph owner={s.owner} name={s.name} />}
       <div class="grid">
         <Citation owner={s.owner} name={s.name} version={s.version} doi={s.doi} />
         <section class="card" aria-labelledby="sig-h">
