@@ -165,7 +165,7 @@ def test_run_from_the_form_shows_the_label_and_the_api_error(page: Page, digits:
     shot(page, "run")
 
 
-def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh) -> None:
+def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh, digits: Digits) -> None:
     page.goto("/#/account")
     page.fill("#token", "dlh_not-a-token")
     page.get_by_role("button", name="Sign in").click()
@@ -179,6 +179,12 @@ def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh) -> None:
     expect(page.locator("#total")).to_have_text("4 servables")
     assert "Private digit classifier" in titles(page)
     expect(page.locator(".hit", has_text="Private digit classifier")).to_contain_text("private")
+    page.get_by_role("link", name="Private digit classifier").click()
+    with page.expect_download() as download:  # sent with the token: the file is private
+        page.get_by_role("link", name="digits.onnx").click()
+    assert download.value.suggested_filename == "digits.onnx"
+    path = download.value.path()
+    assert path.read_bytes() == digits.path.read_bytes()
 
 
 def test_pipeline_page_shows_its_graph(page: Page) -> None:

@@ -1,7 +1,8 @@
+import type * as preact from "preact";
 // One servable: title, authors, description, citation (text + BibTeX, DOI link),
 // signature table, versions with states, files and bundle, usage statistics, run form.
 import { useEffect, useState } from "preact/hooks";
-import { api, errorText, fetchText, ok } from "./api/client";
+import { api, download, errorText, fetchText, getToken, ok } from "./api/client";
 import type { Described, IoSpec, Summary } from "./api/types";
 import { Head, Tags } from "./parts";
 import { PipelineGraph } from "./Pipeline";
@@ -105,6 +106,24 @@ function Versions({ owner, name, current }: { owner: string; name: string; curre
   );
 }
 
+/** A plain link when signed out; signed in, a download that sends the token. */
+function DownloadLink(props: { url: string; filename: string; class?: string; children: preact.ComponentChildren }) {
+  const [error, setError] = useState("");
+  const onClick = (e: MouseEvent) => {
+    if (!getToken()) return;
+    e.preventDefault();
+    download(props.url, props.filename).catch((err: unknown) => setError(errorText(err)));
+  };
+  return (
+    <>
+      <a class={props.class} href={props.url} download={props.filename} onClick={onClick}>
+        {props.children}
+      </a>
+      {error && <span class="error"> {error}</span>}
+    </>
+  );
+}
+
 function fileList(files: unknown): string[] {
   const out: string[] = [];
   const walk = (x: unknown) => {
@@ -195,15 +214,15 @@ export function ServablePage({ route }: { route: Route }) {
           <ul>
             {files.map((f) => (
               <li key={f}>
-                <a href={`${base(s.owner, s.name)}/files/${f.split("/").map(encodeURIComponent).join("/")}?version=${s.version}`} download>
+                <DownloadLink url={`${base(s.owner, s.name)}/files/${f.split("/").map(encodeURIComponent).join("/")}?version=${s.version}`} filename={f.split("/").pop() ?? f}>
                   {f}
-                </a>
+                </DownloadLink>
               </li>
             ))}
           </ul>
-          <a class="button" href={`${base(s.owner, s.name)}/bundle?version=${s.version}`} download>
+          <DownloadLink class="button" url={`${base(s.owner, s.name)}/bundle?version=${s.version}`} filename={`${s.owner}-${s.name}-v${s.version}.tar.gz`}>
             Download bundle (tar.gz)
-          </a>
+          </DownloadLink>
         </section>
         <Stats owner={s.owner} name={s.name} />
       </div>

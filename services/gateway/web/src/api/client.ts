@@ -78,3 +78,20 @@ export function errorText(e: unknown): string {
   if (e instanceof ApiFailure) return `${e.status} ${e.body.code}: ${e.body.error}`;
   return e instanceof Error ? e.message : String(e);
 }
+
+/** Download with the token (a plain link would carry none, so private files 404). */
+export async function download(url: string, filename: string): Promise<void> {
+  const headers: Record<string, string> = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(url, { headers });
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as Partial<ApiError>;
+    throw new ApiFailure(r.status, { error: body.error ?? `HTTP ${r.status}`, code: body.code ?? "UNKNOWN" });
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await r.blob());
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
