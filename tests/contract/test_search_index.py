@@ -109,6 +109,30 @@ async def test_empty_text_lists_all_newest_first(search_index: SearchIndex) -> N
     assert result.hits[0] == CATALOG[0]  # hits are the stored documents
 
 
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("newest", ["graphene", "ribbon", "formation", "cifar", "undated"]),
+        ("oldest", ["cifar", "formation", "ribbon", "graphene", "undated"]),
+        ("title", ["cifar", "formation", "graphene", "ribbon", "undated"]),
+    ],
+)
+async def test_sort_orders_hits_with_and_without_text(
+    search_index: SearchIndex, sort: str, expected: list[str]
+) -> None:
+    undated = servable("undated", title="Zeolite pores", published_at=None)
+    await _load(search_index, [*CATALOG, undated])
+    assert await _ids(search_index, sort=sort) == expected
+    # with text the order is still the one asked for, not relevance
+    with_text = [i for i in expected if i in {"graphene", "ribbon"}]
+    assert await _ids(search_index, text="graphene", sort=sort) == with_text
+
+
+async def test_unknown_sort_is_rejected(search_index: SearchIndex) -> None:
+    with pytest.raises(InvalidArgument, match="unknown sort 'cost'; allowed: relevance"):
+        await search_index.search(SearchQuery(sort="cost"))
+
+
 async def test_same_published_at_ties_broken_by_id(search_index: SearchIndex) -> None:
     await _load(search_index, [servable(i, published_at="2024-01-01T00:00:00Z") for i in "cab"])
     await search_index.upsert("d", servable("d", published_at="2025-01-01T00:00:00Z"))

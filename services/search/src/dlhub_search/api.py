@@ -27,6 +27,7 @@ class SearchAPI:
             limit=request.limit or 20,
             all_versions=request.all_versions,
             include_deprecated=request.include_deprecated,
+            sort=request.sort,
         )
         return search_pb2.SearchResponse(
             hits=[

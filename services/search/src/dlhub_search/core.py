@@ -145,6 +145,7 @@ class Search:
         limit: int,
         all_versions: bool,
         include_deprecated: bool = False,
+        sort: str = "",
     ) -> SearchResult:
         for field in filters:
             if field not in FILTER_FIELDS:
@@ -177,6 +178,7 @@ class Search:
                 facets=list(facets),
                 offset=offset,
                 limit=limit or 20,
+                sort=sort,
             )
         )
         mine = set(readers)

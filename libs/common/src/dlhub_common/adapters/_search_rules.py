@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dlhub_common.errors import InvalidArgument
-from dlhub_common.ports.search_index import KEYWORD_FIELDS, SearchQuery
+from dlhub_common.ports.search_index import KEYWORD_FIELDS, SORTS, SearchQuery
 
 # Relative weight of each text field (SQLite's bm25 weights, OpenSearch's boosts).
 WEIGHTS: dict[str, float] = {
@@ -31,6 +31,11 @@ def check_query(query: SearchQuery) -> None:
     """Reject a negative page and filters or facets on fields that are not keywords."""
     if query.offset < 0 or query.limit < 0:
         raise InvalidArgument("offset and limit must not be negative")
+    if query.sort not in SORTS:
+        raise InvalidArgument(
+            f"unknown sort {query.sort[:40]!r}; allowed: {', '.join(s for s in SORTS if s)}",
+            details={"allowed": [s for s in SORTS if s]},
+        )
     for name in [*query.filters, *query.exclude, *query.facets]:
         if name not in KEYWORD_FIELDS:
             raise InvalidArgument(

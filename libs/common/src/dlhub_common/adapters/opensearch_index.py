@@ -306,8 +306,13 @@ class OpenSearchIndex(SearchIndex):
         match: dict[str, Any] = {
             "bool": {"must": must or [{"match_all": {}}], "filter": filters, "must_not": refused}
         }
-        if terms:
-            sort: list[Any] = [{"_score": "desc"}, {"id": "asc"}]
+        if query.sort in ("newest", "oldest"):
+            order = "desc" if query.sort == "newest" else "asc"
+            sort: list[Any] = [{SORT_FIELD: {"order": order, "missing": "_last"}}, {"id": "asc"}]
+        elif query.sort == "title":
+            sort = [{"kw.title": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
+        elif terms:
+            sort = [{"_score": "desc"}, {"id": "asc"}]
         else:
             sort = [{SORT_FIELD: {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 

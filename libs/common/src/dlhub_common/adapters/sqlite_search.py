@@ -61,6 +61,15 @@ def _create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# SearchQuery.sort -> ORDER BY (NULL dates last, as OpenSearch's "missing": "_last")
+_ORDERS = {
+    "newest": "d.published_at IS NULL, d.published_at DESC, d.id ASC",
+    "oldest": "d.published_at IS NULL, d.published_at ASC, d.id ASC",
+    "title": "json_extract(d.json, '$.title') IS NULL, json_extract(d.json, '$.title') ASC,"
+    " d.id ASC",
+}
+
+
 class SqliteSearchIndex(SearchIndex):
     """Search index in ``config.path`` (default ``<data_dir>/search.sqlite3``)."""
 
@@ -133,6 +142,7 @@ class SqliteSearchIndex(SearchIndex):
             params.append(match)
             score = f"bm25(fts, {', '.join(str(rules.WEIGHTS[f]) for f in TEXT_FIELDS)})"
             order = "score ASC, d.id ASC"
+        order = _ORDERS.get(query.sort, order)
         for field, values in query.filters.items():
             accepted = rules.accepted_values(values)
             if not accepted:

@@ -25,6 +25,10 @@ KEYWORD_FIELDS: tuple[str, ...] = (
 )
 # Sortable field (ISO-8601 string) for the order used when there is no text.
 SORT_FIELD = "published_at"
+# Orders of hits (SearchQuery.sort): "" and "relevance" are by score when there is
+# text, else newest first; "newest"/"oldest" by published_at (missing last);
+# "title" by the title's characters (case-sensitive, as keywords compare). Ties by id.
+SORTS = ("", "relevance", "newest", "oldest", "title")
 
 
 @dataclass
@@ -40,6 +44,7 @@ class SearchQuery:
         facets: keyword fields to count values of, over all matches.
         offset: skip this many hits.
         limit: return at most this many hits.
+        sort: one of :data:`SORTS`.
     """
 
     text: str = ""
@@ -48,6 +53,7 @@ class SearchQuery:
     facets: Sequence[str] = ()
     offset: int = 0
     limit: int = 20
+    sort: str = ""
 
 
 @dataclass

@@ -261,6 +261,9 @@ async def search(
     limit: int = Query(20, ge=1, le=1000),
     all_versions: bool = False,
     include_deprecated: bool = False,
+    sort: Annotated[
+        str, Query(max_length=20, description="relevance (default), newest, oldest or title")
+    ] = "",
 ) -> dict[str, Any]:
     fields = {
         "owner": owner,
@@ -278,6 +281,7 @@ async def search(
             limit=limit,
             all_versions=all_versions,
             include_deprecated=include_deprecated,
+            sort=sort,
         )
     )
     return {

@@ -21,7 +21,7 @@ from dlhub_gateway.http.auth_gate import AuthGate
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.http.inflight import InflightBytes
 from dlhub_gateway.http.openapi_doc import allowed_methods, openapi_document
-from dlhub_gateway.http.page import PAGE
+from dlhub_gateway.http.page import index_html, mount_assets
 from dlhub_gateway.http.rate_gate import RateGate
 from dlhub_gateway.http.responses import error_response
 from dlhub_gateway.http.schemas import Health, answers
@@ -170,7 +170,9 @@ def create_app(context: GatewayContext) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> str:
-        return PAGE
+        return index_html()
+
+    mount_assets(app)
 
     app.add_middleware(
         InflightBytes,

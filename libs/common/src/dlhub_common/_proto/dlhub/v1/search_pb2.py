@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from dlhub_common._proto.dlhub.v1 import types_pb2 as dlhub_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x64lhub/v1/search.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\xa7\x01\n\rSearchRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12&\n\x07\x66ilters\x18\x02 \x03(\x0b\x32\x15.dlhub.v1.FieldFilter\x12\x0e\n\x06\x66\x61\x63\x65ts\x18\x03 \x03(\t\x12\x0e\n\x06offset\x18\x04 \x01(\x05\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x14\n\x0c\x61ll_versions\x18\x06 \x01(\x08\x12\x1a\n\x12include_deprecated\x18\x07 \x01(\x08\",\n\x0b\x46ieldFilter\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06values\x18\x02 \x03(\t\"y\n\x0eSearchResponse\x12\'\n\x04hits\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ServableSummary\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x1f\n\x06\x66\x61\x63\x65ts\x18\x03 \x03(\x0b\x32\x0f.dlhub.v1.Facet\x12\x0e\n\x06offset\x18\x04 \x01(\x05\">\n\x05\x46\x61\x63\x65t\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12&\n\x07\x62uckets\x18\x02 \x03(\x0b\x32\x15.dlhub.v1.FacetBucket\"+\n\x0b\x46\x61\x63\x65tBucket\x12\r\n\x05value\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x32L\n\rSearchService\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x64lhub/v1/search.proto\x12\x08\x64lhub.v1\x1a\x14\x64lhub/v1/types.proto\"\xb5\x01\n\rSearchRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12&\n\x07\x66ilters\x18\x02 \x03(\x0b\x32\x15.dlhub.v1.FieldFilter\x12\x0e\n\x06\x66\x61\x63\x65ts\x18\x03 \x03(\t\x12\x0e\n\x06offset\x18\x04 \x01(\x05\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x14\n\x0c\x61ll_versions\x18\x06 \x01(\x08\x12\x1a\n\x12include_deprecated\x18\x07 \x01(\x08\x12\x0c\n\x04sort\x18\x08 \x01(\t\",\n\x0b\x46ieldFilter\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06values\x18\x02 \x03(\t\"y\n\x0eSearchResponse\x12\'\n\x04hits\x18\x01 \x03(\x0b\x32\x19.dlhub.v1.ServableSummary\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x1f\n\x06\x66\x61\x63\x65ts\x18\x03 \x03(\x0b\x32\x0f.dlhub.v1.Facet\x12\x0e\n\x06offset\x18\x04 \x01(\x05\">\n\x05\x46\x61\x63\x65t\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12&\n\x07\x62uckets\x18\x02 \x03(\x0b\x32\x15.dlhub.v1.FacetBucket\"+\n\x0b\x46\x61\x63\x65tBucket\x12\r\n\x05value\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x32L\n\rSearchService\x12;\n\x06Search\x12\x17.dlhub.v1.SearchRequest\x1a\x18.dlhub.v1.SearchResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,15 +33,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dlhub.v1.search_pb2', _glob
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SEARCHREQUEST']._serialized_start=58
-  _globals['_SEARCHREQUEST']._serialized_end=225
-  _globals['_FIELDFILTER']._serialized_start=227
-  _globals['_FIELDFILTER']._serialized_end=271
-  _globals['_SEARCHRESPONSE']._serialized_start=273
-  _globals['_SEARCHRESPONSE']._serialized_end=394
-  _globals['_FACET']._serialized_start=396
-  _globals['_FACET']._serialized_end=458
-  _globals['_FACETBUCKET']._serialized_start=460
-  _globals['_FACETBUCKET']._serialized_end=503
-  _globals['_SEARCHSERVICE']._serialized_start=505
-  _globals['_SEARCHSERVICE']._serialized_end=581
+  _globals['_SEARCHREQUEST']._serialized_end=239
+  _globals['_FIELDFILTER']._serialized_start=241
+  _globals['_FIELDFILTER']._serialized_end=285
+  _globals['_SEARCHRESPONSE']._serialized_start=287
+  _globals['_SEARCHRESPONSE']._serialized_end=408
+  _globals['_FACET']._serialized_start=410
+  _globals['_FACET']._serialized_end=472
+  _globals['_FACETBUCKET']._serialized_start=474
+  _globals['_FACETBUCKET']._serialized_end=517
+  _globals['_SEARCHSERVICE']._serialized_start=519
+  _globals['_SEARCHSERVICE']._serialized_end=595
 # @@protoc_insertion_point(module_scope)

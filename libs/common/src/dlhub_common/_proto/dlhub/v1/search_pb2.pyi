@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SearchRequest(_message.Message):
-    __slots__ = ("query", "filters", "facets", "offset", "limit", "all_versions", "include_deprecated")
+    __slots__ = ("query", "filters", "facets", "offset", "limit", "all_versions", "include_deprecated", "sort")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     FILTERS_FIELD_NUMBER: _ClassVar[int]
     FACETS_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,7 @@ class SearchRequest(_message.Message):
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     ALL_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_DEPRECATED_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
     query: str
     filters: _containers.RepeatedCompositeFieldContainer[FieldFilter]
     facets: _containers.RepeatedScalarFieldContainer[str]
@@ -23,7 +24,8 @@ class SearchRequest(_message.Message):
     limit: int
     all_versions: bool
     include_deprecated: bool
-    def __init__(self, query: _Optional[str] = ..., filters: _Optional[_Iterable[_Union[FieldFilter, _Mapping]]] = ..., facets: _Optional[_Iterable[str]] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., all_versions: _Optional[bool] = ..., include_deprecated: _Optional[bool] = ...) -> None: ...
+    sort: str
+    def __init__(self, query: _Optional[str] = ..., filters: _Optional[_Iterable[_Union[FieldFilter, _Mapping]]] = ..., facets: _Optional[_Iterable[str]] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., all_versions: _Optional[bool] = ..., include_deprecated: _Optional[bool] = ..., sort: _Optional[str] = ...) -> None: ...
 
 class FieldFilter(_message.Message):
     __slots__ = ("field", "values")
