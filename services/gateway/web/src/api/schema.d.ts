@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Whoami */
-        get: operations["whoami_api_v1_whoami_get"];
+        get: operations["whoami"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Servables */
-        get: operations["list_servables_api_v1_servables_get"];
+        get: operations["list_servables"];
         put?: never;
         /**
          * Publish Servable
@@ -37,7 +37,7 @@ export interface paths {
          *     (the part's filename is the artifact path); large artifacts sent earlier
          *     through /uploads go in an ``uploads`` field: JSON ``[{"path", "upload_id"}]``.
          */
-        post: operations["publish_servable_api_v1_servables_post"];
+        post: operations["publish_servable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -52,7 +52,7 @@ export interface paths {
             cookie?: never;
         };
         /** Describe Servable */
-        get: operations["describe_servable_api_v1_servables__owner___name__get"];
+        get: operations["describe_servable"];
         put?: never;
         post?: never;
         delete?: never;
@@ -72,7 +72,7 @@ export interface paths {
          * List Versions
          * @description Every version you may see, ascending, with its state and publication date.
          */
-        get: operations["list_versions_api_v1_servables__owner___name__versions_get"];
+        get: operations["list_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -94,7 +94,7 @@ export interface paths {
          * Deprecate Servable
          * @description Owner only: the version still runs (with a warning) but leaves default search.
          */
-        post: operations["deprecate_servable_api_v1_servables__owner___name__deprecate_post"];
+        post: operations["deprecate_servable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -114,7 +114,7 @@ export interface paths {
          * Withdraw Servable
          * @description Owner only: the version no longer runs; its metadata stays describable.
          */
-        post: operations["withdraw_servable_api_v1_servables__owner___name__withdraw_post"];
+        post: operations["withdraw_servable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,7 +132,7 @@ export interface paths {
          * Get Publish Job
          * @description Owner only: one publish job, its state and its log.
          */
-        get: operations["get_publish_job_api_v1_publish_jobs__publish_id__get"];
+        get: operations["get_publish_job"];
         put?: never;
         post?: never;
         delete?: never;
@@ -149,7 +149,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search */
-        get: operations["search_api_v1_search_get"];
+        get: operations["search"];
         put?: never;
         post?: never;
         delete?: never;
@@ -168,7 +168,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Run Servable */
-        post: operations["run_servable_api_v1_servables__owner___name__run_post"];
+        post: operations["run_servable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -183,7 +183,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Task */
-        get: operations["get_task_api_v1_tasks__task_id__get"];
+        get: operations["get_task"];
         put?: never;
         post?: never;
         delete?: never;
@@ -206,7 +206,7 @@ export interface paths {
          * @description Cancel a queued or running task of yours: 200 with the CANCELLED task;
          *     409 when it already finished, 404 when it is unknown or not yours.
          */
-        post: operations["cancel_task_api_v1_tasks__task_id__cancel_post"];
+        post: operations["cancel_task"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,7 +227,7 @@ export interface paths {
          * @description Start an upload session: then PUT chunks to /uploads/{id}?offset=N and
          *     publish with ``uploads`` naming it (multipart field or gRPC UploadRef).
          */
-        post: operations["create_upload_api_v1_uploads_post"];
+        post: operations["create_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -245,14 +245,14 @@ export interface paths {
          * Get Upload
          * @description How far an upload got: ``received``, ``size`` and ``complete``.
          */
-        get: operations["get_upload_api_v1_uploads__upload_id__get"];
+        get: operations["get_upload"];
         /**
          * Write Upload
          * @description Append the raw request body at ``offset`` (which must equal the bytes
          *     received so far; 409 names the expected one). Streamed to the registry in
          *     pieces of at most 1 MiB; the body is never held whole.
          */
-        put: operations["write_upload_api_v1_uploads__upload_id__put"];
+        put: operations["write_upload"];
         post?: never;
         delete?: never;
         options?: never;
@@ -272,7 +272,7 @@ export interface paths {
          * @description One artifact of a servable version: a redirect to a presigned URL where
          *     the object store hands those out (S3), else the bytes themselves.
          */
-        get: operations["download_artifact_api_v1_servables__owner___name__files__path__get"];
+        get: operations["download_artifact"];
         put?: never;
         post?: never;
         delete?: never;
@@ -295,7 +295,7 @@ export interface paths {
          *     ``Dockerfile`` that builds an executor image for exactly this version, and
          *     a ``.dockerignore``.
          */
-        get: operations["download_bundle_api_v1_servables__owner___name__bundle_get"];
+        get: operations["download_bundle"];
         put?: never;
         post?: never;
         delete?: never;
@@ -318,7 +318,7 @@ export interface paths {
          * @description Owner or co-owner: replace ``visible_to`` of one or every version, add or
          *     remove co-owners. The digest does not change; the change is audited.
          */
-        post: operations["set_access_api_v1_servables__owner___name__access_post"];
+        post: operations["set_access"];
         delete?: never;
         options?: never;
         head?: never;
@@ -336,7 +336,7 @@ export interface paths {
          * List Audit
          * @description Administrators only: the audit log, newest first.
          */
-        get: operations["list_audit_api_v1_audit_get"];
+        get: operations["list_audit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -353,13 +353,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Bindings */
-        get: operations["list_bindings_api_v1_streams_bindings_get"];
+        get: operations["list_bindings"];
         put?: never;
         /**
          * Create Binding
          * @description Bind a topic to a servable you may run; the binding runs as you.
          */
-        post: operations["create_binding_api_v1_streams_bindings_post"];
+        post: operations["create_binding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -377,7 +377,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Delete Binding */
-        delete: operations["delete_binding_api_v1_streams_bindings__binding_id__delete"];
+        delete: operations["delete_binding"];
         options?: never;
         head?: never;
         patch?: never;
@@ -400,7 +400,7 @@ export interface paths {
          *     ``application/octet-stream``), ``x-frame-id`` (default: a new id),
          *     ``x-dtype`` and ``x-shape`` for raw bytes.
          */
-        post: operations["ingest_frame_api_v1_streams__topic__frames_post"];
+        post: operations["ingest_frame"];
         delete?: never;
         options?: never;
         head?: never;
@@ -420,7 +420,7 @@ export interface paths {
          *     letters from its dead-letter topic): waits up to ``timeout_s`` for the
          *     first, then returns what is there.
          */
-        get: operations["read_results_api_v1_streams__topic__results_get"];
+        get: operations["read_results"];
         put?: never;
         post?: never;
         delete?: never;
@@ -442,7 +442,7 @@ export interface paths {
          * Retrain
          * @description Owners and co-owners: retrain the servable's latest version now.
          */
-        post: operations["retrain_api_v1_servables__owner___name__retrain_post"];
+        post: operations["retrain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -460,7 +460,7 @@ export interface paths {
          * List Retrain Jobs
          * @description Owners and co-owners: the servable's retrain jobs, newest first.
          */
-        get: operations["list_retrain_jobs_api_v1_servables__owner___name__retrain_jobs_get"];
+        get: operations["list_retrain_jobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,7 +480,7 @@ export interface paths {
          * Get Retrain Job
          * @description Owners and co-owners of its servable: one retrain job, traceback included.
          */
-        get: operations["get_retrain_job_api_v1_retrain_jobs__job_id__get"];
+        get: operations["get_retrain_job"];
         put?: never;
         post?: never;
         delete?: never;
@@ -497,7 +497,24 @@ export interface paths {
             cookie?: never;
         };
         /** Cite Servable */
-        get: operations["cite_servable_api_v1_servables__owner___name__cite_get"];
+        get: operations["cite_servable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/servables/{owner}/{name}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Servable Stats */
+        get: operations["servable_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -520,7 +537,7 @@ export interface paths {
          * @description Score a servable (or every fitting one) on the benchmark; a digest pair
          *     scored before answers its stored score (``already_scored``).
          */
-        post: operations["score_benchmark_api_v1_benchmarks__owner___name__scores_post"];
+        post: operations["score_benchmark"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,7 +555,7 @@ export interface paths {
          * Get Leaderboard
          * @description Ranked scores, best first, of the servables you may see.
          */
-        get: operations["get_leaderboard_api_v1_benchmarks__owner___name__leaderboard_get"];
+        get: operations["get_leaderboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -559,7 +576,7 @@ export interface paths {
          * @description The pipeline, plus ``steps``: each step's servable, inputs and state as you see it
          *     now (``withdrawn`` steps make runs fail), and ``runnable``.
          */
-        get: operations["describe_pipeline_api_v1_pipelines__owner___name__get"];
+        get: operations["describe_pipeline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -576,7 +593,7 @@ export interface paths {
             cookie?: never;
         };
         /** Server Metadata */
-        get: operations["server_metadata_v2_get"];
+        get: operations["server_metadata"];
         put?: never;
         post?: never;
         delete?: never;
@@ -593,7 +610,7 @@ export interface paths {
             cookie?: never;
         };
         /** Live */
-        get: operations["live_v2_health_live_get"];
+        get: operations["live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -610,7 +627,7 @@ export interface paths {
             cookie?: never;
         };
         /** Ready */
-        get: operations["ready_v2_health_ready_get"];
+        get: operations["ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -632,7 +649,7 @@ export interface paths {
          * Index
          * @description The model versions the caller may see; body ``{"ready": true}`` keeps ready ones.
          */
-        post: operations["index_v2_repository_index_post"];
+        post: operations["index"];
         delete?: never;
         options?: never;
         head?: never;
@@ -647,7 +664,7 @@ export interface paths {
             cookie?: never;
         };
         /** All Stats */
-        get: operations["all_stats_v2_models_stats_get"];
+        get: operations["all_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -664,7 +681,7 @@ export interface paths {
             cookie?: never;
         };
         /** Stats */
-        get: operations["stats_v2_models__model_name__versions__version__stats_get"];
+        get: operations["stats_at_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -681,7 +698,7 @@ export interface paths {
             cookie?: never;
         };
         /** Stats */
-        get: operations["stats_v2_models__model_name__stats_get"];
+        get: operations["stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -698,7 +715,7 @@ export interface paths {
             cookie?: never;
         };
         /** Model Ready */
-        get: operations["model_ready_v2_models__model_name__versions__version__ready_get"];
+        get: operations["model_ready_at_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,7 +732,7 @@ export interface paths {
             cookie?: never;
         };
         /** Model Ready */
-        get: operations["model_ready_v2_models__model_name__ready_get"];
+        get: operations["model_ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -739,7 +756,7 @@ export interface paths {
          *     NaN and infinities travel as the strings "NaN", "Infinity" and "-Infinity" in JSON
          *     data (both ways), bit-exact in binary data.
          */
-        post: operations["infer_v2_models__model_name__versions__version__infer_post"];
+        post: operations["infer_at_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -761,7 +778,7 @@ export interface paths {
          *     NaN and infinities travel as the strings "NaN", "Infinity" and "-Infinity" in JSON
          *     data (both ways), bit-exact in binary data.
          */
-        post: operations["infer_v2_models__model_name__infer_post"];
+        post: operations["infer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -776,7 +793,7 @@ export interface paths {
             cookie?: never;
         };
         /** Model Metadata */
-        get: operations["model_metadata_v2_models__model_name__versions__version__get"];
+        get: operations["model_metadata_at_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -793,7 +810,7 @@ export interface paths {
             cookie?: never;
         };
         /** Model Metadata */
-        get: operations["model_metadata_v2_models__model_name__get"];
+        get: operations["model_metadata"];
         put?: never;
         post?: never;
         delete?: never;
@@ -810,7 +827,7 @@ export interface paths {
             cookie?: never;
         };
         /** Healthz */
-        get: operations["healthz_healthz_get"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -830,7 +847,7 @@ export interface paths {
          * Metrics
          * @description Prometheus metrics, in its text format.
          */
-        get: operations["metrics_metrics_get"];
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -864,6 +881,35 @@ export interface components {
             /** Remove Co Owners */
             remove_co_owners?: string[];
         };
+        /**
+         * AccessChange
+         * @description The versions as they are now, and what changed in each.
+         */
+        AccessChange: {
+            /** Servables */
+            servables: components["schemas"]["ServableSummary"][];
+            /** Changes */
+            changes: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+        };
+        /** AuditLog */
+        AuditLog: {
+            /** Entries */
+            entries: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+            /**
+             * Next Page Token
+             * @description null on the last page
+             */
+            next_page_token: string | null;
+        };
+        /**
+         * BenchmarkScore
+         * @description A scoring run's result (docs/benchmarks.md).
+         */
+        BenchmarkScore: Record<string, never>;
         /**
          * BindingBody
          * @description A new stream binding.
@@ -931,6 +977,380 @@ export interface components {
              */
             sha256: string;
         };
+        /** DayUsage */
+        DayUsage: {
+            /**
+             * Invocations
+             * @description Runs asked for: finished plus refused in validation
+             */
+            invocations: number;
+            /**
+             * Errors
+             * @description Failed runs plus refused ones
+             */
+            errors: number;
+            /**
+             * Refused
+             * @description Runs refused in validation
+             */
+            refused: number;
+            /**
+             * Latency P50 Ms
+             * @description Median latency of finished runs (bucketed, ±19%)
+             */
+            latency_p50_ms: number;
+            /**
+             * Latency P95 Ms
+             * @description 95th percentile latency of finished runs
+             */
+            latency_p95_ms: number;
+            /**
+             * Unique Callers
+             * @description Distinct callers (HyperLogLog estimate)
+             */
+            unique_callers: number;
+            /**
+             * Last Used At
+             * @description RFC 3339 UTC time of the last run
+             */
+            last_used_at: string | null;
+            /**
+             * Day
+             * @description UTC day, YYYY-MM-DD
+             */
+            day: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * Description
+         * @description A servable version, in the layout asked for.
+         */
+        Description: components["schemas"]["ServableDescription"] | components["schemas"]["OriginalDescription"];
+        /** FrameAccepted */
+        FrameAccepted: {
+            /** Topic */
+            topic: string;
+            /** Frame Id */
+            frame_id: string;
+            /** Binding */
+            binding: string;
+        };
+        /** Health */
+        Health: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+        };
+        /**
+         * InferResponse
+         * @description ``$inference_response`` (the JSON header, when binary data follows).
+         */
+        InferResponse: {
+            /** Model Name */
+            model_name: string;
+            /** Model Version */
+            model_version: string;
+            /** Id */
+            id?: string | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: boolean | number | string;
+            } | null;
+            /** Outputs */
+            outputs: components["schemas"]["ResponseOutput"][];
+        };
+        JsonInput2: boolean | number | string | components["schemas"]["JsonInput3"][] | {
+            [key: string]: components["schemas"]["JsonInput3"];
+        } | null;
+        JsonInput3: boolean | number | string | components["schemas"]["JsonInput4"][] | {
+            [key: string]: components["schemas"]["JsonInput4"];
+        } | null;
+        JsonInput4: boolean | number | string | components["schemas"]["JsonInput5"][] | {
+            [key: string]: components["schemas"]["JsonInput5"];
+        } | null;
+        JsonInput5: boolean | number | string | components["schemas"]["JsonInput6"][] | {
+            [key: string]: components["schemas"]["JsonInput6"];
+        } | null;
+        JsonInput6: boolean | number | string | components["schemas"]["JsonScalar"][] | {
+            [key: string]: components["schemas"]["JsonScalar"];
+        } | null;
+        JsonScalar: boolean | number | string | null;
+        JsonValue: boolean | number | string | components["schemas"]["JsonValue2"][] | {
+            [key: string]: components["schemas"]["JsonValue2"];
+        } | null;
+        JsonValue10: boolean | number | string | components["schemas"]["JsonValue11"][] | {
+            [key: string]: components["schemas"]["JsonValue11"];
+        } | null;
+        JsonValue11: boolean | number | string | components["schemas"]["JsonValue12"][] | {
+            [key: string]: components["schemas"]["JsonValue12"];
+        } | null;
+        JsonValue12: boolean | number | string | components["schemas"]["JsonScalar"][] | {
+            [key: string]: components["schemas"]["JsonScalar"];
+        } | null;
+        JsonValue2: boolean | number | string | components["schemas"]["JsonValue3"][] | {
+            [key: string]: components["schemas"]["JsonValue3"];
+        } | null;
+        JsonValue3: boolean | number | string | components["schemas"]["JsonValue4"][] | {
+            [key: string]: components["schemas"]["JsonValue4"];
+        } | null;
+        JsonValue4: boolean | number | string | components["schemas"]["JsonValue5"][] | {
+            [key: string]: components["schemas"]["JsonValue5"];
+        } | null;
+        JsonValue5: boolean | number | string | components["schemas"]["JsonValue6"][] | {
+            [key: string]: components["schemas"]["JsonValue6"];
+        } | null;
+        JsonValue6: boolean | number | string | components["schemas"]["JsonValue7"][] | {
+            [key: string]: components["schemas"]["JsonValue7"];
+        } | null;
+        JsonValue7: boolean | number | string | components["schemas"]["JsonValue8"][] | {
+            [key: string]: components["schemas"]["JsonValue8"];
+        } | null;
+        JsonValue8: boolean | number | string | components["schemas"]["JsonValue9"][] | {
+            [key: string]: components["schemas"]["JsonValue9"];
+        } | null;
+        JsonValue9: boolean | number | string | components["schemas"]["JsonValue10"][] | {
+            [key: string]: components["schemas"]["JsonValue10"];
+        } | null;
+        /**
+         * Leaderboard
+         * @description A benchmark's ranked scores (docs/benchmarks.md).
+         */
+        Leaderboard: Record<string, never>;
+        /** Live */
+        Live: {
+            /** Live */
+            live: boolean;
+        };
+        /** MetadataTensor */
+        MetadataTensor: {
+            /** Name */
+            name: string;
+            /** Datatype */
+            datatype: string;
+            /**
+             * Shape
+             * @description -1 for a variable dimension
+             */
+            shape: number[];
+        };
+        /**
+         * ModelMetadata
+         * @description ``$metadata_model_response``.
+         */
+        ModelMetadata: {
+            /**
+             * Name
+             * @description owner.name
+             */
+            name: string;
+            /** Versions */
+            versions: string[];
+            /** Platform */
+            platform: string;
+            /** Inputs */
+            inputs: components["schemas"]["MetadataTensor"][];
+            /** Outputs */
+            outputs: components["schemas"]["MetadataTensor"][];
+            /** Parameters */
+            parameters?: {
+                [key: string]: boolean | number | string;
+            } | null;
+        };
+        /**
+         * ModelStatistics
+         * @description Triton's statistics extension: ``{"model_stats": [...]}``.
+         */
+        ModelStatistics: {
+            /** Model Stats */
+            model_stats: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+        };
+        /**
+         * OriginalDescription
+         * @description ``layout=original``: the original DLHub's three blocks (docs/markup.md).
+         */
+        OriginalDescription: {
+            /** Datacite */
+            datacite: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Dlhub */
+            dlhub: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Servable */
+            servable: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+        };
+        /**
+         * OutputTensor
+         * @description An OIP JSON tensor with flat data.
+         */
+        OutputTensor: {
+            /** Name */
+            name: string;
+            /** Datatype */
+            datatype: string;
+            /** Shape */
+            shape: number[];
+            /** Data */
+            data: components["schemas"]["TensorElement"][];
+            /** Parameters */
+            parameters?: {
+                [key: string]: boolean | number | string;
+            } | null;
+        };
+        /**
+         * PipelineDescription
+         * @description A pipeline's servable description with its steps (docs/pipelines.md).
+         */
+        PipelineDescription: {
+            summary: components["schemas"]["ServableSummary"];
+            /**
+             * Metadata
+             * @description The metadata document (docs/metadata.md)
+             */
+            metadata: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Versions
+             * @description Every version you may see
+             */
+            versions?: number[];
+        };
+        /** PipelineStep */
+        PipelineStep: {
+            /** Name */
+            name: string;
+            /**
+             * Servable
+             * @description owner/name:version
+             */
+            servable: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "UNKNOWN";
+            /** Task Id */
+            task_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            timings?: components["schemas"]["StepTimings"] | null;
+        };
+        /** PublishJob */
+        PublishJob: {
+            /** Id */
+            id: string;
+            /** Owner */
+            owner: string;
+            /** State */
+            state: string;
+            servable: components["schemas"]["ServableRef"] | null;
+            /** Started At */
+            started_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Log */
+            log: string[];
+            /** Error Code */
+            error_code: string | null;
+        };
+        /** PublishedServable */
+        PublishedServable: {
+            summary: components["schemas"]["ServableSummary"];
+            /**
+             * Metadata
+             * @description The metadata document (docs/metadata.md)
+             */
+            metadata: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Versions
+             * @description Every version you may see
+             */
+            versions?: number[];
+            /**
+             * Publish Id
+             * @description GET /api/v1/publish-jobs/{publish_id} for its log
+             */
+            publish_id: string;
+        };
+        /** Ready */
+        Ready: {
+            /** Ready */
+            ready: boolean;
+        };
+        /** RepositoryEntry */
+        RepositoryEntry: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** State */
+            state: string;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * RepositoryIndex
+         * @description The model versions the caller may see.
+         */
+        RepositoryIndex: components["schemas"]["RepositoryEntry"][];
+        /**
+         * ResponseOutput
+         * @description An output tensor: ``data``, or with binary data ``parameters.binary_data_size``
+         *     bytes of the body after the JSON header.
+         */
+        ResponseOutput: {
+            /** Name */
+            name: string;
+            /** Datatype */
+            datatype: string;
+            /** Shape */
+            shape: number[];
+            /** Parameters */
+            parameters?: {
+                [key: string]: boolean | number | string;
+            } | null;
+            /** Data */
+            data?: components["schemas"]["TensorElement"][] | null;
+        };
+        /** RetrainJob */
+        RetrainJob: {
+            /** Id */
+            id: string;
+            /** @description The servable and the version retrained from */
+            servable: components["schemas"]["ServableRef"];
+            /** Trigger */
+            trigger: string;
+            /** State */
+            state: string;
+            /** Started At */
+            started_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** RetrainJobs */
+        RetrainJobs: {
+            /** Jobs */
+            jobs: components["schemas"]["RetrainJob"][];
+        };
+        /** RetrainStarted */
+        RetrainStarted: {
+            job: components["schemas"]["RetrainJob"];
+            /** Merged */
+            merged: boolean;
+        };
         /**
          * RunBody
          * @description A run request. ``inputs`` is ``{input name: data}`` or, for a servable
@@ -940,9 +1360,11 @@ export interface components {
         RunBody: {
             /**
              * Inputs
-             * @description For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for NaN and the infinities (outputs are written the same way)
+             * @description {input name: data}, or the data of a one-input servable. For floating-point tensors, "NaN", "Infinity" and "-Infinity" stand for NaN and the infinities (outputs are written the same way)
              */
-            inputs: unknown;
+            inputs: boolean | number | string | components["schemas"]["JsonInput2"][] | {
+                [key: string]: components["schemas"]["JsonInput2"];
+            } | null;
             /**
              * Version
              * @description 0 = latest
@@ -1008,6 +1430,161 @@ export interface components {
              */
             timeout_s: number;
         };
+        /** SearchResult */
+        SearchResult: {
+            /** Total */
+            total: number;
+            /** Offset */
+            offset: number;
+            /** Hits */
+            hits: components["schemas"]["ServableSummary"][];
+            /**
+             * Facets
+             * @description {field: {value: count}}
+             */
+            facets: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
+        /**
+         * ServableDescription
+         * @description A servable version: its summary, its full metadata and every version number.
+         */
+        ServableDescription: {
+            summary: components["schemas"]["ServableSummary"];
+            /**
+             * Metadata
+             * @description The metadata document (docs/metadata.md)
+             */
+            metadata: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Versions
+             * @description Every version you may see
+             */
+            versions?: number[];
+        };
+        /** ServableList */
+        ServableList: {
+            /** Servables */
+            servables: components["schemas"]["ServableSummary"][];
+            /** Total */
+            total: number;
+            /**
+             * Next Page Token
+             * @description null on the last page
+             */
+            next_page_token: string | null;
+        };
+        /** ServableRef */
+        ServableRef: {
+            /** Owner */
+            owner: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ServableStats
+         * @description Usage of one servable; ``days`` only for its owner, co-owners and admins.
+         */
+        ServableStats: {
+            /**
+             * Servable
+             * @description owner/name
+             */
+            servable: string;
+            /**
+             * Version
+             * @description The version asked for; null: every version
+             */
+            version: number | null;
+            /**
+             * Since
+             * @description First UTC day counted
+             */
+            since: string;
+            /**
+             * Until
+             * @description Last UTC day counted (today)
+             */
+            until: string;
+            totals: components["schemas"]["UsageCounts"];
+            /** Versions */
+            versions: components["schemas"]["VersionUsage"][];
+            /**
+             * Days
+             * @description Per day and version; null: not yours to see
+             */
+            days: components["schemas"]["DayUsage"][] | null;
+        };
+        /**
+         * ServableSummary
+         * @description One version of a servable, as search, listings and describe show it.
+         */
+        ServableSummary: {
+            /** Owner */
+            owner: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Authors */
+            authors: string[];
+            /** Domains */
+            domains: string[];
+            /** Servable Type */
+            servable_type: string;
+            /** Identifier */
+            identifier: string;
+            /** Digest */
+            digest: string;
+            /**
+             * Publication Date
+             * @description RFC 3339
+             */
+            publication_date: string;
+            /**
+             * Visible To
+             * @description "public", "user:NAME" or "group:NAME"
+             */
+            visible_to: string[];
+            /** Latest */
+            latest: boolean;
+            /**
+             * State
+             * @description active, deprecated or withdrawn
+             */
+            state: string;
+            /** State Reason */
+            state_reason: string;
+            /** State Changed At */
+            state_changed_at: string;
+            /** Doi */
+            doi: string;
+            /** Co Owners */
+            co_owners: string[];
+        };
+        /**
+         * ServerMetadata
+         * @description ``GET /v2``: ``$metadata_server_response``.
+         */
+        ServerMetadata: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Extensions */
+            extensions: string[];
+        };
         /**
          * StateChangeBody
          * @description Deprecate or withdraw one version of a servable (owner only).
@@ -1024,6 +1601,245 @@ export interface components {
              * @description Shown to users
              */
             reason: string;
+        };
+        /** StepTimings */
+        StepTimings: {
+            /** Total Ms */
+            total_ms: number;
+            /** Compute Ms */
+            compute_ms: number;
+            /** Cache Hit */
+            cache_hit: boolean;
+        };
+        /** StreamBinding */
+        StreamBinding: {
+            /** Id */
+            id: string;
+            /** Topic */
+            topic: string;
+            /**
+             * Servable
+             * @description owner/name[:version]
+             */
+            servable: string;
+            /** Output Topic */
+            output_topic: string;
+            /** Dead Letter Topic */
+            dead_letter_topic: string;
+        };
+        /** StreamBindings */
+        StreamBindings: {
+            /** Bindings */
+            bindings: components["schemas"]["StreamBinding"][];
+        };
+        /** StreamResults */
+        StreamResults: {
+            /** Topic */
+            topic: string;
+            /** Results */
+            results: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+        };
+        /**
+         * Task
+         * @description A run: its state and, once it succeeded, its outputs.
+         */
+        Task: {
+            /** Task Id */
+            task_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "UNKNOWN";
+            /** Created At */
+            created_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Warnings */
+            warnings: string[];
+            servable: components["schemas"]["ServableRef"];
+            timings?: components["schemas"]["Timings"] | null;
+            error?: components["schemas"]["TaskError"] | null;
+            /**
+             * Steps
+             * @description A pipeline's steps
+             */
+            steps?: components["schemas"]["PipelineStep"][] | null;
+            /**
+             * Outputs
+             * @description A tensor servable's outputs
+             */
+            outputs?: components["schemas"]["OutputTensor"][] | null;
+            /** @description A python servable's JSON result */
+            output?: components["schemas"]["JsonValue"];
+            /**
+             * Output Refs
+             * @description Outputs by reference
+             */
+            output_refs?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Labelled
+             * @description ?labelled=true: {class: probability} per row
+             */
+            labelled?: {
+                [key: string]: number;
+            }[] | null;
+        };
+        /** TaskError */
+        TaskError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /** Details */
+            details: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+        };
+        TensorElement: boolean | number | string | components["schemas"]["TensorElement2"][];
+        TensorElement2: boolean | number | string | components["schemas"]["TensorElement3"][];
+        TensorElement3: boolean | number | string | components["schemas"]["TensorElement4"][];
+        TensorElement4: boolean | number | string | components["schemas"]["TensorScalar"][];
+        TensorScalar: boolean | number | string;
+        /** Timings */
+        Timings: {
+            /** Queue Ms */
+            queue_ms: number;
+            /** Compute Ms */
+            compute_ms: number;
+            /** Total Ms */
+            total_ms: number;
+            /**
+             * Device
+             * @description Where the model ran ("cpu", "cuda:0")
+             */
+            device: string | null;
+            /** Staging Ms */
+            staging_ms: number;
+            /** Staging Cache Hits */
+            staging_cache_hits: number;
+        };
+        /** UploadCreated */
+        UploadCreated: {
+            /** Upload Id */
+            upload_id: string;
+            /** Chunk Size */
+            chunk_size: number;
+            /** Received */
+            received: number;
+        };
+        /** UploadStatus */
+        UploadStatus: {
+            /** Received */
+            received: number;
+            /** Size */
+            size: number;
+            /** Complete */
+            complete: boolean;
+        };
+        /** UploadWritten */
+        UploadWritten: {
+            /** Received */
+            received: number;
+        };
+        /** UsageCounts */
+        UsageCounts: {
+            /**
+             * Invocations
+             * @description Runs asked for: finished plus refused in validation
+             */
+            invocations: number;
+            /**
+             * Errors
+             * @description Failed runs plus refused ones
+             */
+            errors: number;
+            /**
+             * Refused
+             * @description Runs refused in validation
+             */
+            refused: number;
+            /**
+             * Latency P50 Ms
+             * @description Median latency of finished runs (bucketed, ±19%)
+             */
+            latency_p50_ms: number;
+            /**
+             * Latency P95 Ms
+             * @description 95th percentile latency of finished runs
+             */
+            latency_p95_ms: number;
+            /**
+             * Unique Callers
+             * @description Distinct callers (HyperLogLog estimate)
+             */
+            unique_callers: number;
+            /**
+             * Last Used At
+             * @description RFC 3339 UTC time of the last run
+             */
+            last_used_at: string | null;
+        };
+        /** VersionList */
+        VersionList: {
+            /**
+             * Versions
+             * @description Ascending
+             */
+            versions: components["schemas"]["ServableSummary"][];
+        };
+        /** VersionUsage */
+        VersionUsage: {
+            /**
+             * Invocations
+             * @description Runs asked for: finished plus refused in validation
+             */
+            invocations: number;
+            /**
+             * Errors
+             * @description Failed runs plus refused ones
+             */
+            errors: number;
+            /**
+             * Refused
+             * @description Runs refused in validation
+             */
+            refused: number;
+            /**
+             * Latency P50 Ms
+             * @description Median latency of finished runs (bucketed, ±19%)
+             */
+            latency_p50_ms: number;
+            /**
+             * Latency P95 Ms
+             * @description 95th percentile latency of finished runs
+             */
+            latency_p95_ms: number;
+            /**
+             * Unique Callers
+             * @description Distinct callers (HyperLogLog estimate)
+             */
+            unique_callers: number;
+            /**
+             * Last Used At
+             * @description RFC 3339 UTC time of the last run
+             */
+            last_used_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /** Whoami */
+        Whoami: {
+            /** Username */
+            username: string | null;
+            /** Anonymous */
+            anonymous: boolean;
+            /** Groups */
+            groups: string[];
         };
         /**
          * ErrorCode
@@ -1048,8 +1864,30 @@ export interface components {
              * @description Context: bad fields, limits, retry_after_s...
              */
             details: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["JsonValue"];
             };
+        };
+        /**
+         * PublishForm
+         * @description The multipart form of ``POST /api/v1/servables``.
+         */
+        PublishForm: {
+            /**
+             * Metadata
+             * @description The metadata JSON (docs/metadata.md)
+             */
+            metadata: string;
+            /**
+             * Files
+             * @description One part per artifact; its filename is the artifact path
+             */
+            files?: string[];
+            /**
+             * Uploads
+             * @description Artifacts sent through /api/v1/uploads: JSON [{"path": ..., "upload_id": ...}]
+             * @default null
+             */
+            uploads: string | null;
         };
         /**
          * InferInput
@@ -1071,14 +1909,14 @@ export interface components {
              * @default null
              */
             parameters: {
-                [key: string]: unknown;
+                [key: string]: boolean | number | string;
             } | null;
             /**
              * Data
              * @description numbers, true/false, strings; "NaN", "Infinity", "-Infinity" for floating-point NaN and infinities
              * @default null
              */
-            data: unknown;
+            data: components["schemas"]["TensorElement"][] | null;
         };
         /**
          * InferOutput
@@ -1092,7 +1930,7 @@ export interface components {
              * @default null
              */
             parameters: {
-                [key: string]: unknown;
+                [key: string]: boolean | number | string;
             } | null;
         };
         /**
@@ -1110,7 +1948,7 @@ export interface components {
              * @default null
              */
             parameters: {
-                [key: string]: unknown;
+                [key: string]: boolean | number | string;
             } | null;
             /** Inputs */
             inputs: components["schemas"]["InferInput"][];
@@ -1119,6 +1957,15 @@ export interface components {
              * @default null
              */
             outputs: components["schemas"]["InferOutput"][] | null;
+        };
+        /** RepositoryIndexRequest */
+        RepositoryIndexRequest: {
+            /**
+             * Ready
+             * @description Only models ready for inference
+             * @default false
+             */
+            ready: boolean;
         };
     };
     responses: never;
@@ -1129,7 +1976,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    whoami_api_v1_whoami_get: {
+    whoami: {
         parameters: {
             query?: never;
             header?: never;
@@ -1138,15 +1985,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Whoami"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1196,7 +2041,7 @@ export interface operations {
             };
         };
     };
-    list_servables_api_v1_servables_get: {
+    list_servables: {
         parameters: {
             query?: {
                 owner?: string;
@@ -1210,15 +2055,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ServableList"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1268,7 +2111,7 @@ export interface operations {
             };
         };
     };
-    publish_servable_api_v1_servables_post: {
+    publish_servable: {
         parameters: {
             query?: never;
             header?: never;
@@ -1277,24 +2120,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /** @description The metadata JSON */
-                    metadata: string;
-                    /** @description One part per artifact; its filename is the path */
-                    files?: string[];
-                    /** @description JSON [{"path": ..., "upload_id": ...}] */
-                    uploads?: string;
-                };
+                "multipart/form-data": components["schemas"]["PublishForm"];
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Published */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PublishedServable"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1371,7 +2207,7 @@ export interface operations {
             };
         };
     };
-    describe_servable_api_v1_servables__owner___name__get: {
+    describe_servable: {
         parameters: {
             query?: {
                 version?: string;
@@ -1386,15 +2222,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Description"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1453,7 +2287,7 @@ export interface operations {
             };
         };
     };
-    list_versions_api_v1_servables__owner___name__versions_get: {
+    list_versions: {
         parameters: {
             query?: never;
             header?: never;
@@ -1465,15 +2299,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VersionList"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1532,7 +2364,7 @@ export interface operations {
             };
         };
     };
-    deprecate_servable_api_v1_servables__owner___name__deprecate_post: {
+    deprecate_servable: {
         parameters: {
             query?: never;
             header?: never;
@@ -1548,15 +2380,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ServableSummary"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1633,7 +2463,7 @@ export interface operations {
             };
         };
     };
-    withdraw_servable_api_v1_servables__owner___name__withdraw_post: {
+    withdraw_servable: {
         parameters: {
             query?: never;
             header?: never;
@@ -1649,15 +2479,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ServableSummary"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1734,7 +2562,7 @@ export interface operations {
             };
         };
     };
-    get_publish_job_api_v1_publish_jobs__publish_id__get: {
+    get_publish_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -1745,15 +2573,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PublishJob"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1821,7 +2647,7 @@ export interface operations {
             };
         };
     };
-    search_api_v1_search_get: {
+    search: {
         parameters: {
             query?: {
                 owner?: string[];
@@ -1844,15 +2670,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SearchResult"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -1902,7 +2726,7 @@ export interface operations {
             };
         };
     };
-    run_servable_api_v1_servables__owner___name__run_post: {
+    run_servable: {
         parameters: {
             query?: {
                 /** @description Add {class: probability} per row (servables with classes) */
@@ -1921,22 +2745,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The finished task */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description OK */
+            /** @description Accepted: queued or running (asynchronous) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2022,7 +2846,7 @@ export interface operations {
             };
         };
     };
-    get_task_api_v1_tasks__task_id__get: {
+    get_task: {
         parameters: {
             query?: {
                 wait?: boolean;
@@ -2036,15 +2860,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2112,7 +2934,7 @@ export interface operations {
             };
         };
     };
-    cancel_task_api_v1_tasks__task_id__cancel_post: {
+    cancel_task: {
         parameters: {
             query?: never;
             header?: never;
@@ -2123,15 +2945,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2199,7 +3019,7 @@ export interface operations {
             };
         };
     };
-    create_upload_api_v1_uploads_post: {
+    create_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -2212,15 +3032,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UploadCreated"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2279,7 +3097,7 @@ export interface operations {
             };
         };
     };
-    get_upload_api_v1_uploads__upload_id__get: {
+    get_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -2290,15 +3108,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UploadStatus"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2375,7 +3191,7 @@ export interface operations {
             };
         };
     };
-    write_upload_api_v1_uploads__upload_id__put: {
+    write_upload: {
         parameters: {
             query: {
                 offset: number;
@@ -2392,15 +3208,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UploadWritten"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2477,7 +3291,7 @@ export interface operations {
             };
         };
     };
-    download_artifact_api_v1_servables__owner___name__files__path__get: {
+    download_artifact: {
         parameters: {
             query?: {
                 version?: string;
@@ -2564,7 +3378,7 @@ export interface operations {
             };
         };
     };
-    download_bundle_api_v1_servables__owner___name__bundle_get: {
+    download_bundle: {
         parameters: {
             query?: {
                 version?: string;
@@ -2643,7 +3457,7 @@ export interface operations {
             };
         };
     };
-    set_access_api_v1_servables__owner___name__access_post: {
+    set_access: {
         parameters: {
             query?: never;
             header?: never;
@@ -2659,15 +3473,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AccessChange"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2735,7 +3547,7 @@ export interface operations {
             };
         };
     };
-    list_audit_api_v1_audit_get: {
+    list_audit: {
         parameters: {
             query?: {
                 actor?: string;
@@ -2752,15 +3564,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AuditLog"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2819,7 +3629,7 @@ export interface operations {
             };
         };
     };
-    list_bindings_api_v1_streams_bindings_get: {
+    list_bindings: {
         parameters: {
             query?: {
                 /** @description Administrators: every user's bindings */
@@ -2832,15 +3642,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StreamBindings"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2899,7 +3707,7 @@ export interface operations {
             };
         };
     };
-    create_binding_api_v1_streams_bindings_post: {
+    create_binding: {
         parameters: {
             query?: never;
             header?: never;
@@ -2912,15 +3720,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StreamBinding"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -2997,7 +3803,7 @@ export interface operations {
             };
         };
     };
-    delete_binding_api_v1_streams_bindings__binding_id__delete: {
+    delete_binding: {
         parameters: {
             query?: never;
             header?: never;
@@ -3008,15 +3814,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StreamBinding"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3075,7 +3879,7 @@ export interface operations {
             };
         };
     };
-    ingest_frame_api_v1_streams__topic__frames_post: {
+    ingest_frame: {
         parameters: {
             query?: never;
             header?: never;
@@ -3086,15 +3890,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FrameAccepted"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3162,7 +3964,7 @@ export interface operations {
             };
         };
     };
-    read_results_api_v1_streams__topic__results_get: {
+    read_results: {
         parameters: {
             query?: {
                 max?: number;
@@ -3177,13 +3979,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StreamResults"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3251,7 +4053,7 @@ export interface operations {
             };
         };
     };
-    retrain_api_v1_servables__owner___name__retrain_post: {
+    retrain: {
         parameters: {
             query?: never;
             header?: never;
@@ -3263,15 +4065,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RetrainStarted"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3348,7 +4148,7 @@ export interface operations {
             };
         };
     };
-    list_retrain_jobs_api_v1_servables__owner___name__retrain_jobs_get: {
+    list_retrain_jobs: {
         parameters: {
             query?: {
                 limit?: number;
@@ -3362,15 +4162,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RetrainJobs"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3438,7 +4236,7 @@ export interface operations {
             };
         };
     };
-    get_retrain_job_api_v1_retrain_jobs__job_id__get: {
+    get_retrain_job: {
         parameters: {
             query?: never;
             header?: never;
@@ -3449,15 +4247,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RetrainJob"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3516,7 +4312,7 @@ export interface operations {
             };
         };
     };
-    cite_servable_api_v1_servables__owner___name__cite_get: {
+    cite_servable: {
         parameters: {
             query?: {
                 version?: string;
@@ -3603,7 +4399,88 @@ export interface operations {
             };
         };
     };
-    score_benchmark_api_v1_benchmarks__owner___name__scores_post: {
+    servable_stats: {
+        parameters: {
+            query?: {
+                version?: string;
+                /** @description '30d', '4w' or a first day '2026-11-01' */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                owner: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServableStats"];
+                };
+            };
+            /** @description Invalid request: the field and the problem are named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token where one is needed, or an invalid one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such servable, version, file, task, upload, job or stream binding (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or an upload is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    score_benchmark: {
         parameters: {
             query?: never;
             header?: never;
@@ -3619,15 +4496,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BenchmarkScore"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3713,7 +4588,7 @@ export interface operations {
             };
         };
     };
-    get_leaderboard_api_v1_benchmarks__owner___name__leaderboard_get: {
+    get_leaderboard: {
         parameters: {
             query?: {
                 version?: string;
@@ -3729,15 +4604,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Leaderboard"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3805,7 +4678,7 @@ export interface operations {
             };
         };
     };
-    describe_pipeline_api_v1_pipelines__owner___name__get: {
+    describe_pipeline: {
         parameters: {
             query?: {
                 version?: string;
@@ -3819,15 +4692,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PipelineDescription"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3895,7 +4766,7 @@ export interface operations {
             };
         };
     };
-    server_metadata_v2_get: {
+    server_metadata: {
         parameters: {
             query?: never;
             header?: never;
@@ -3904,15 +4775,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ServerMetadata"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -3962,7 +4831,7 @@ export interface operations {
             };
         };
     };
-    live_v2_health_live_get: {
+    live: {
         parameters: {
             query?: never;
             header?: never;
@@ -3971,15 +4840,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: boolean;
-                    };
+                    "application/json": components["schemas"]["Live"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4029,7 +4896,7 @@ export interface operations {
             };
         };
     };
-    ready_v2_health_ready_get: {
+    ready: {
         parameters: {
             query?: never;
             header?: never;
@@ -4044,9 +4911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    };
+                    "application/json": components["schemas"]["Ready"];
                 };
             };
             /** @description Not ready (withdrawn, or not a tensor model), or an invalid name */
@@ -4055,9 +4920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No token where one is needed, or an invalid one */
@@ -4075,9 +4938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The request body or an upload is larger than the limit */
@@ -4109,24 +4970,27 @@ export interface operations {
             };
         };
     };
-    index_v2_repository_index_post: {
+    index: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional; an empty body lists every model */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RepositoryIndexRequest"];
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    }[];
+                    "application/json": components["schemas"]["RepositoryIndex"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4176,7 +5040,7 @@ export interface operations {
             };
         };
     };
-    all_stats_v2_models_stats_get: {
+    all_stats: {
         parameters: {
             query?: never;
             header?: never;
@@ -4185,15 +5049,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelStatistics"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4243,7 +5105,7 @@ export interface operations {
             };
         };
     };
-    stats_v2_models__model_name__versions__version__stats_get: {
+    stats_at_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -4255,15 +5117,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelStatistics"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4322,7 +5182,7 @@ export interface operations {
             };
         };
     };
-    stats_v2_models__model_name__stats_get: {
+    stats: {
         parameters: {
             query?: {
                 version?: string;
@@ -4335,15 +5195,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelStatistics"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4402,7 +5260,7 @@ export interface operations {
             };
         };
     };
-    model_ready_v2_models__model_name__versions__version__ready_get: {
+    model_ready_at_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -4420,9 +5278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    };
+                    "application/json": components["schemas"]["Ready"];
                 };
             };
             /** @description Not ready (withdrawn, or not a tensor model), or an invalid name */
@@ -4431,9 +5287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No token where one is needed, or an invalid one */
@@ -4451,9 +5305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The request body or an upload is larger than the limit */
@@ -4485,7 +5337,7 @@ export interface operations {
             };
         };
     };
-    model_ready_v2_models__model_name__ready_get: {
+    model_ready: {
         parameters: {
             query?: {
                 version?: string;
@@ -4504,9 +5356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    };
+                    "application/json": components["schemas"]["Ready"];
                 };
             };
             /** @description Not ready (withdrawn, or not a tensor model), or an invalid name */
@@ -4515,9 +5365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description No token where one is needed, or an invalid one */
@@ -4535,9 +5383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ready: boolean;
-                    } | components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Ready"] | components["schemas"]["ErrorBody"];
                 };
             };
             /** @description The request body or an upload is larger than the limit */
@@ -4569,7 +5415,7 @@ export interface operations {
             };
         };
     };
-    infer_v2_models__model_name__versions__version__infer_post: {
+    infer_at_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -4586,13 +5432,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Outputs: JSON, or a JSON header and binary data (Inference-Header-Content-Length) */
+            /** @description The outputs: JSON, or a JSON header and binary data (its length in the Inference-Header-Content-Length header) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["InferResponse"];
                     "application/octet-stream": string;
                 };
             };
@@ -4679,7 +5525,7 @@ export interface operations {
             };
         };
     };
-    infer_v2_models__model_name__infer_post: {
+    infer: {
         parameters: {
             query?: {
                 version?: string;
@@ -4697,13 +5543,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Outputs: JSON, or a JSON header and binary data (Inference-Header-Content-Length) */
+            /** @description The outputs: JSON, or a JSON header and binary data (its length in the Inference-Header-Content-Length header) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["InferResponse"];
                     "application/octet-stream": string;
                 };
             };
@@ -4790,7 +5636,7 @@ export interface operations {
             };
         };
     };
-    model_metadata_v2_models__model_name__versions__version__get: {
+    model_metadata_at_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -4802,15 +5648,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelMetadata"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4878,7 +5722,7 @@ export interface operations {
             };
         };
     };
-    model_metadata_v2_models__model_name__get: {
+    model_metadata: {
         parameters: {
             query?: {
                 version?: string;
@@ -4891,15 +5735,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ModelMetadata"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
@@ -4967,7 +5809,7 @@ export interface operations {
             };
         };
     };
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -4976,20 +5818,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
     };
-    metrics_metrics_get: {
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
