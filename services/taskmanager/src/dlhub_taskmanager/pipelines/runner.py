@@ -35,6 +35,7 @@ from dlhub_common.errors import (
     ErrorCode,
 )
 from dlhub_common.identity import Principal
+from dlhub_common.tracing import in_span
 from dlhub_taskmanager.core import (
     FAILED,
     INLINE_RESULT_BYTES,
@@ -192,7 +193,13 @@ class PipelineRunner:
             fut = asyncio.get_running_loop().create_future()
             self.core._waiters[task_id] = fut
         body = asyncio.create_task(
-            self._drive(principal, plan, record, refs, pipeline_input, no_cache, outputs),
+            in_span(  # a child of the run's span; each step's span is its child
+                "pipeline",
+                self._drive(principal, plan, record, refs, pipeline_input, no_cache, outputs),
+                task_id=task_id,
+                servable=resolved.ref.full_name,
+                version=resolved.ref.version,
+            ),
             name=f"pipeline-{task_id}",
         )
         self._running[task_id] = body
@@ -348,7 +355,10 @@ class PipelineRunner:
 
         async with asyncio.TaskGroup() as group:
             for step in plan.spec.steps:
-                group.create_task(one(step.name), name=f"pipeline-step-{step.name}")
+                group.create_task(
+                    in_span("pipeline_step", one(step.name), step=step.name),
+                    name=f"pipeline-step-{step.name}",
+                )
 
     async def _save_steps(self, record: dict[str, Any]) -> None:
         """Finished steps' outputs and timings are durable as each step ends."""
