@@ -299,6 +299,9 @@ class PipelineRunner:
         async def one(name: str) -> None:
             for dep in plan.deps[name]:
                 await done[dep].wait()
+            await in_span("pipeline_step", run_step(name), step=name)  # once it may start
+
+        async def run_step(name: str) -> None:
             entry = entries[name]
             try:
                 value = step_input(plan.sources[name], values, pipeline_input, plan.tensors)
@@ -355,10 +358,7 @@ class PipelineRunner:
 
         async with asyncio.TaskGroup() as group:
             for step in plan.spec.steps:
-                group.create_task(
-                    in_span("pipeline_step", one(step.name), step=step.name),
-                    name=f"pipeline-step-{step.name}",
-                )
+                group.create_task(one(step.name), name=f"pipeline-step-{step.name}")
 
     async def _save_steps(self, record: dict[str, Any]) -> None:
         """Finished steps' outputs and timings are durable as each step ends."""
