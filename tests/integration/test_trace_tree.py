@@ -5,15 +5,13 @@ One run is one trace: the gateway's RPC span, the task manager's ``run`` and
 ``compute`` and ``publish_result``, and the task manager's ``record_result``
 and ``wake_caller``, each under the right parent. Concurrent runs batched
 together give one ``batch`` span linked to every request's span; a pipeline's
-steps are child spans of its run.
+steps are child spans of its run. (``batch_mesh``: conftest.py.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,28 +23,13 @@ from dlhub_common._proto.dlhub.v1 import tasks_pb2, types_pb2
 from dlhub_common.codec import array_to_tensor
 from tests.integration._pipelines import SEQ, Linear, publish_pipeline
 
-from .conftest import RPC_TIMEOUT_S, Mesh, TinyModel, running_mesh
+from .conftest import RPC_TIMEOUT_S, Mesh
 
 pytestmark = pytest.mark.timeout(60)
 
 RPC = "/dlhub.v1.DLHubService/RunServable"
 CALLER_SPAN = "00f067aa0ba902b7"  # the caller's own span, the gateway span's parent
 X = np.arange(8, dtype=np.float32).reshape(2, 4) / 7
-
-
-@pytest.fixture
-async def traced_mesh(
-    tmp_path: Path, tiny: TinyModel, hermetic_env: None, spans: InMemorySpanExporter
-) -> AsyncIterator[Mesh]:
-    # a delay long enough that concurrent runs share a batch; no cache: every run executes
-    async with running_mesh(
-        tmp_path,
-        tiny,
-        batching={"max_batch_size": 8, "max_queue_delay_ms": 100},
-        cache={"enabled": False},
-    ) as m:
-        await m.publish(TinyModel.metadata("tiny"), {"model.onnx": tiny.data})
-        yield m
 
 
 async def run_traced(mesh: Mesh, name: str, x: np.ndarray, trace_id: str) -> tasks_pb2.Task:
@@ -86,10 +69,10 @@ def one(rows: list[SpanRow], name: str) -> SpanRow:
 
 
 async def test_one_run_is_one_trace_with_every_stage_under_its_parent(
-    traced_mesh: Mesh, spans: InMemorySpanExporter
+    batch_mesh: Mesh, spans: InMemorySpanExporter
 ) -> None:
     trace_id = secrets.token_hex(16)
-    task = await run_traced(traced_mesh, "tiny", X, trace_id)
+    task = await run_traced(batch_mesh, "tiny", X, trace_id)
     rows = await trace_of(spans, trace_id, {"record_result": 1, "wake_caller": 1, RPC: 1})
     tree = render(rows, trace_id)
     parent = {r.name: r.parent_id for r in rows}
@@ -129,13 +112,13 @@ async def test_one_run_is_one_trace_with_every_stage_under_its_parent(
 
 
 async def test_a_batch_span_links_every_request_it_ran(
-    traced_mesh: Mesh, spans: InMemorySpanExporter
+    batch_mesh: Mesh, spans: InMemorySpanExporter
 ) -> None:
     trace_ids = [secrets.token_hex(16) for _ in range(4)]
     rng = np.random.default_rng(0)
     tasks = await asyncio.gather(
         *(
-            run_traced(traced_mesh, "tiny", rng.standard_normal((n, 4)).astype(np.float32), t)
+            run_traced(batch_mesh, "tiny", rng.standard_normal((n, 4)).astype(np.float32), t)
             for n, t in zip([1, 2, 3, 1], trace_ids, strict=True)
         )
     )
@@ -156,13 +139,13 @@ async def test_a_batch_span_links_every_request_it_ran(
 
 
 async def test_pipeline_steps_are_child_spans_of_the_run(
-    traced_mesh: Mesh, spans: InMemorySpanExporter
+    batch_mesh: Mesh, spans: InMemorySpanExporter
 ) -> None:
-    await Linear(4, 3, seed=1, x="X", y="Y").publish(traced_mesh, "lin-a")
-    await Linear(3, 2, seed=2, x="H", y="Z").publish(traced_mesh, "lin-b")
-    await publish_pipeline(traced_mesh, "seq", SEQ)
+    await Linear(4, 3, seed=1, x="X", y="Y").publish(batch_mesh, "lin-a")
+    await Linear(3, 2, seed=2, x="H", y="Z").publish(batch_mesh, "lin-b")
+    await publish_pipeline(batch_mesh, "seq", SEQ)
     trace_id = secrets.token_hex(16)
-    task = await run_traced(traced_mesh, "seq", X, trace_id)
+    task = await run_traced(batch_mesh, "seq", X, trace_id)
     rows = await trace_of(spans, trace_id, {"record_result": 2, "pipeline": 1})
     tree = render(rows, trace_id)
     ids = {r.span_id: r for r in rows}
