@@ -220,7 +220,7 @@ class Executor:
             return
         span = spans.start_execute(item, delivery, received)
         spans.child(span, "queue_wait", received, time.time_ns())
-        with use_span(span):  # staging and compute are its children
+        with use_span(span, record_exception=False):  # staging and compute are its children
             result = await self.execute(item)
         await self._report(item, delivery, result, span)
 

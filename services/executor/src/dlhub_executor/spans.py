@@ -26,7 +26,14 @@ from opentelemetry.trace import Link, Span
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.ports import Delivery
-from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_headers, tracer
+from dlhub_common.tracing import (
+    SpanKind,
+    Status,
+    StatusCode,
+    context_from_headers,
+    failing_as_type,
+    tracer,
+)
 
 
 def attributes(item: bus_pb2.WorkItem) -> dict[str, Any]:
@@ -71,8 +78,15 @@ def within(
 ) -> Iterator[Span]:
     """A child span of ``parent`` (or of the current span) around a block."""
     context = trace.set_span_in_context(parent) if parent is not None else None
-    with tracer.start_as_current_span(
-        name, context=context, kind=kind, attributes=attributes
+    with failing_as_type(
+        tracer.start_as_current_span(
+            name,
+            context=context,
+            kind=kind,
+            attributes=attributes,
+            record_exception=False,  # an exception's message may name an input
+            set_status_on_exception=False,
+        )
     ) as span:
         yield span
 
