@@ -26,6 +26,7 @@ from typing import Any
 import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1 import common_pb2
+from opentelemetry.proto.trace.v1 import trace_pb2
 
 
 @dataclass
@@ -67,7 +68,7 @@ def rows_of(request: trace_service_pb2.ExportTraceServiceRequest) -> list[SpanRo
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 status = ""
-                if span.status.code == span.status.STATUS_CODE_ERROR:
+                if span.status.code == trace_pb2.Status.STATUS_CODE_ERROR:
                     status = f"ERROR: {span.status.message}"
                 rows.append(
                     SpanRow(
@@ -76,7 +77,7 @@ def rows_of(request: trace_service_pb2.ExportTraceServiceRequest) -> list[SpanRo
                         parent_id=span.parent_span_id.hex(),
                         name=span.name,
                         service=service,
-                        kind=span.Kind.Name(span.kind).removeprefix("SPAN_KIND_"),
+                        kind=trace_pb2.Span.SpanKind.Name(span.kind).removeprefix("SPAN_KIND_"),
                         start_ns=span.start_time_unix_nano,
                         end_ns=span.end_time_unix_nano,
                         attributes={kv.key: _value(kv.value) for kv in span.attributes},

@@ -33,7 +33,7 @@ from tests.tiny_onnx import tiny_onnx
 from ._support import Mesh, wait_for
 from .conftest import _distributed_mesh
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 SERVICES = {f"dlhub-{s}" for s in ("registry", "search", "gateway", "taskmanager", "executor")}
 W = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
@@ -85,7 +85,7 @@ def test_one_trace_holds_the_spans_of_all_five_processes(
         assert client.describe_servable(ref)["dlhub"]["name"] == "traced-tiny"
         out = client.run(ref, x)
     provider.shutdown()
-    np.testing.assert_allclose(np.asarray(out), x @ W + B, rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(out["Y"]), x @ W + B, rtol=1e-5)
     trace_id = format(root.get_span_context().trace_id, "032x")
 
     def complete() -> list[SpanRow] | None:
