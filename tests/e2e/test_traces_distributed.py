@@ -114,8 +114,15 @@ def test_one_trace_holds_the_spans_of_all_five_processes(
 
     search = only("dlhub-search", "/dlhub.v1.SearchService/Search")
     assert ids[search.parent_id].service == "dlhub-gateway", tree
-    registry = [r for r in rows if r.service == "dlhub-registry"]
-    assert all(ids[r.parent_id].service == "dlhub-gateway" for r in registry), tree
+    # the registry: the describe (from the gateway) and, on a resolver cache
+    # miss, the run's resolution (from the task manager's ``run``)
+    registry = {(parent(r), r.name) for r in rows if r.service == "dlhub-registry"}
+    get = "/dlhub.v1.RegistryService/GetServable"
+    assert (("dlhub-gateway", "/dlhub.v1.DLHubService/GetServable"), get) in registry, tree
+    assert registry <= {
+        (("dlhub-gateway", "/dlhub.v1.DLHubService/GetServable"), get),
+        (("dlhub-taskmanager", "run"), get),
+    }, tree
     run = only("dlhub-taskmanager", "run")
     assert run.attributes["dlhub.servable"] == ref
     dispatch = only("dlhub-taskmanager", "dispatch")
