@@ -138,7 +138,8 @@ def test_one_trace_holds_the_spans_of_all_five_processes(
         span = only("dlhub-taskmanager", name)
         assert parent(span) == ("dlhub-executor", "publish_result"), tree
         assert span.attributes["dlhub.task_id"] == task_id
-    # the gateway answers the run: its server span covers the whole round trip
+    # the gateway answers the run once its waiting call is woken (the executor's
+    # span may end a little later: it acks the work item after publishing)
     [answer] = [
         r
         for r in rows
@@ -146,4 +147,4 @@ def test_one_trace_holds_the_spans_of_all_five_processes(
     ]
     assert ids[answer.parent_id].name == "client"
     assert answer.start_ns <= execute.start_ns
-    assert execute.end_ns <= answer.end_ns
+    assert only("dlhub-taskmanager", "wake_caller").start_ns <= answer.end_ns
