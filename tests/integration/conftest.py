@@ -457,3 +457,18 @@ async def small_mesh(tmp_path: Path, tiny: TinyModel, hermetic_env: None) -> Asy
     """The mesh with the smallest allowed message limit, 1 MiB."""
     async with running_mesh(tmp_path, tiny, max_message_bytes=1 * MiB) as m:
         yield m
+
+
+@pytest.fixture
+async def batch_mesh(tmp_path: Path, tiny: TinyModel, hermetic_env: None) -> AsyncIterator[Mesh]:
+    """The mesh batching concurrent runs (up to 8, 200 ms), no result cache, ``tiny`` published."""
+    # a long delay so that every concurrent request of a test lands in one batch;
+    # the cache is off so that every run reaches the executor
+    async with running_mesh(
+        tmp_path,
+        tiny,
+        batching={"max_batch_size": 8, "max_queue_delay_ms": 200},
+        cache={"enabled": False},
+    ) as m:
+        await m.publish(TinyModel.metadata("tiny"), {"model.onnx": tiny.data})
+        yield m

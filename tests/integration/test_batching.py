@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +31,6 @@ def output(task: tasks_pb2.Task) -> Array:
     assert task.state == tasks_pb2.TASK_STATE_SUCCEEDED, task.error.message
     (out,) = task.outputs
     return tensor_to_array(out)
-
-
-@pytest.fixture
-async def batch_mesh(tmp_path: Path, tiny: TinyModel, hermetic_env: None) -> AsyncIterator[Mesh]:
-    # a long delay so that every concurrent request of a test lands in one batch;
-    # the cache is off so that every run reaches the executor
-    async with running_mesh(
-        tmp_path,
-        tiny,
-        batching={"max_batch_size": 8, "max_queue_delay_ms": 200},
-        cache={"enabled": False},
-    ) as m:
-        await m.publish(TinyModel.metadata("tiny"), {"model.onnx": tiny.data})
-        yield m
 
 
 async def test_batched_results_equal_unbatched_and_each_caller_gets_its_rows(

@@ -10,25 +10,31 @@ propagated, so a caller's own trace id reaches every service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 tracer = trace.get_tracer("dlhub")
 # Make a span started elsewhere (start_span) the current one.
 use_span = trace.use_span
 
+T = TypeVar("T")
+
 __all__ = [
     "SpanKind",
     "Status",
     "StatusCode",
+    "annotate",
     "configure_tracing",
     "context_from_headers",
     "context_from_metadata",
+    "failing_as_type",
     "headers_with_context",
+    "in_span",
     "metadata_with_context",
     "tracer",
 ]
@@ -85,3 +91,38 @@ def metadata_with_context(
 
 def context_from_metadata(metadata: Mapping[str, Any]) -> otel_context.Context:
     return propagate.extract({k: v for k, v in metadata.items() if isinstance(v, str)})
+
+
+def annotate(**attributes: str | int) -> None:
+    """Set ``dlhub.<name>`` attributes on the current span (servable, version,
+    task id...; never inputs, outputs or tokens)."""
+    span = trace.get_current_span()
+    if span.is_recording():
+        for key, value in attributes.items():
+            span.set_attribute(f"dlhub.{key}", value)
+
+
+@contextmanager
+def failing_as_type(span_cm: AbstractContextManager[Span]) -> Iterator[Span]:
+    """Enter a span started with ``record_exception=False, set_status_on_exception=False``;
+    an exception sets its status to the exception's type only (a message, or the
+    traceback an exception event would carry, may name an input or a token)."""
+    with span_cm as span:
+        try:
+            yield span
+        except BaseException as exc:
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+            raise
+
+
+async def in_span(name: str, awaitable: Awaitable[T], **attributes: str | int) -> T:
+    """Await ``awaitable`` inside a child span of the current one named ``name``."""
+    with failing_as_type(
+        tracer.start_as_current_span(
+            name,
+            attributes={f"dlhub.{k}": v for k, v in attributes.items()},
+            record_exception=False,
+            set_status_on_exception=False,
+        )
+    ):
+        return await awaitable

@@ -40,6 +40,7 @@ from dlhub_common.rpc.errors import error_from_rpc
 from dlhub_common.rpc.server import channel_options
 from dlhub_common.settings import MiB
 from dlhub_common.signature import TensorSpec, tensor_signature
+from dlhub_common.tracing import metadata_with_context
 from dlhub_common.views import publish_job_fields
 from dlhub_sdk._benchmarks import BenchmarksMixin
 from dlhub_sdk._bindings import BindingsMixin
@@ -134,7 +135,9 @@ class DLHubClient(
         self.close()
 
     def _md(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self._token}"),) if self._token else ()
+        # the caller's current OpenTelemetry span (if any) is the parent of DLHub's spans
+        auth = (("authorization", f"Bearer {self._token}"),) if self._token else ()
+        return metadata_with_context(auth)
 
     def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         try:

@@ -51,6 +51,9 @@ class Pending:
     batch_size: int = 1
     # inputs by reference: what staging did (staging.Staged), before the item was queued
     staged: Any = None
+    # its ``execute`` span (spans.py) and when it joined the queue (unix ns)
+    span: Any = None
+    queued_ns: int = 0
 
 
 class BatchQueue:

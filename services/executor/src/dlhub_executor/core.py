@@ -31,15 +31,8 @@ from dlhub_common.observability.executor_metrics import TASK_COMPUTE, observe_ba
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
 from dlhub_common.retry import call_retrying
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
-from dlhub_common.tracing import (
-    SpanKind,
-    Status,
-    StatusCode,
-    context_from_headers,
-    headers_with_context,
-    tracer,
-    use_span,
-)
+from dlhub_common.tracing import SpanKind, headers_with_context, use_span
+from dlhub_executor import spans
 from dlhub_executor.batching import BatchQueue, Pending, layout, run_batched
 from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
@@ -137,7 +130,8 @@ class Executor:
         await asyncio.gather(*self._staging, return_exceptions=True)
         queues, self._queues = self._queues, {}
         for queue in queues.values():
-            await queue.close()  # never-run items are redelivered (not acked)
+            for p in await queue.close():  # never-run items are redelivered (not acked)
+                spans.end(p.span, redelivered=True)
         if self._running:
             _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
@@ -161,17 +155,21 @@ class Executor:
                 if self.control.is_cancelled(item.task_id):  # task control: never runs
                     await delivery.ack()
                     continue
+                received = time.time_ns()  # its queue wait starts here
                 if item.servable_type in TENSOR_SERVABLE_TYPES:
                     await self._inflight.acquire()
+                    span = spans.start_execute(item, delivery, received)
                     if has_references(item):  # staged first: a slow source holds up no batch
                         self._staging.add(
-                            asyncio.create_task(self._stage_then_queue(item, delivery))
+                            asyncio.create_task(self._stage_then_queue(item, delivery, span))
                         )
                         continue
-                    self._queue_for(item).put(Pending(item, delivery))
+                    self._queue_for(item).put(
+                        Pending(item, delivery, span=span, queued_ns=received)
+                    )
                     continue
                 await self._slots.acquire()
-                self._track(self._handle(item, delivery), self._slots)
+                self._track(self._handle(item, delivery, received), self._slots)
         finally:
             await sub.close()
 
@@ -188,16 +186,23 @@ class Executor:
 
         task.add_done_callback(done)
 
-    async def _stage_then_queue(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
+    async def _stage_then_queue(
+        self, item: bus_pb2.WorkItem, delivery: Delivery, span: Any = None
+    ) -> None:
         """Stage a tensor item's references, then queue it (a failure is reported
         by the batch, as the item's error)."""
-        pending = Pending(item, delivery, staged=Staged())
+        pending = Pending(item, delivery, staged=Staged(), span=span)
         try:
-            pending.inputs = await self._staging_of().stage_tensors(item, pending.staged)
+            with spans.within(span, "staging"):
+                pending.inputs = await self._staging_of().stage_tensors(item, pending.staged)
+        except asyncio.CancelledError:  # the executor stops: redelivered
+            spans.end(span, redelivered=True)
+            raise
         except Exception as exc:
             pending.error = exc
         finally:
             self._staging.discard(asyncio.current_task())  # type: ignore[arg-type]
+        pending.queued_ns = time.time_ns()
         self._queue_for(item).put(pending)
 
     def _queue_for(self, item: bus_pb2.WorkItem) -> BatchQueue:
@@ -209,42 +214,42 @@ class Executor:
             self._queues[item.digest] = queue
         return queue
 
-    async def _handle(self, item: bus_pb2.WorkItem, delivery: Delivery) -> None:
+    async def _handle(self, item: bus_pb2.WorkItem, delivery: Delivery, received: int) -> None:
         if self.control.is_cancelled(item.task_id):  # task control: cancelled while waiting
             await delivery.ack()
             return
-        parent = context_from_headers(delivery.headers)
-        with tracer.start_as_current_span(
-            "execute", context=parent, kind=SpanKind.CONSUMER
-        ) as span:
-            span.set_attribute("dlhub.task_id", item.task_id)
-            span.set_attribute("dlhub.servable", f"{item.servable.owner}/{item.servable.name}")
-            span.set_attribute("dlhub.version", item.servable.version)
+        span = spans.start_execute(item, delivery, received)
+        spans.child(span, "queue_wait", received, time.time_ns())
+        with use_span(span, record_exception=False):  # staging and compute are its children
             result = await self.execute(item)
-            if not result.ok:
-                span.set_status(Status(StatusCode.ERROR, result.error.code))
-            headers = headers_with_context()
-        await self._report(item, delivery, result, headers)
+        await self._report(item, delivery, result, span)
 
     async def _report(
         self,
         item: bus_pb2.WorkItem,
         delivery: Delivery,
         result: bus_pb2.WorkResult,
-        headers: dict[str, bytes],
+        span: Any,
     ) -> None:
+        """Publish the result, then ack the work item; ends its ``execute`` span."""
         if self.control.is_cancelled(item.task_id):  # task control: result discarded
             await delivery.ack()
+            spans.end(span, result, cancelled=True)
             return
         # a synchronous run's record travels with it (whoever records the result writes it)
         result.task_record_json = item.task_record_json
         payload = result.SerializeToString()
-        # the result must reach the bus before the work item is acked
-        await call_retrying(
-            f"publish result of {item.task_id}",
-            lambda: self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers),
-        )
-        await delivery.ack()
+        try:
+            with spans.within(span, "publish_result", SpanKind.PRODUCER):
+                headers = headers_with_context()  # the recording is this span's child
+                # the result must reach the bus before the work item is acked
+                await call_retrying(
+                    f"publish result of {item.task_id}",
+                    lambda: self.bus.publish(RESULTS, payload, key=item.task_id, headers=headers),
+                )
+            await delivery.ack()
+        finally:
+            spans.end(span, result)
 
     async def execute(self, item: bus_pb2.WorkItem) -> bus_pb2.WorkResult:
         """Run one work item; errors become a failed WorkResult."""
@@ -264,10 +269,13 @@ class Executor:
                 # one JSON value in, one out; the runner enforces the call timeout
                 inputs_json = item.inputs_json
                 if has_references(item):
-                    inputs_json = await self._staging_of().stage_json(item, staged)
+                    with spans.within(None, "staging"):
+                        inputs_json = await self._staging_of().stage_json(item, staged)
                 t0 = time.perf_counter_ns()
-                # task control: waited for until the deadline
-                output_json = await in_thread(item.deadline_unix_ns, model.run_json, inputs_json)
+                with spans.within(None, "compute"):  # task control: waited for until the deadline
+                    output_json = await in_thread(
+                        item.deadline_unix_ns, model.run_json, inputs_json
+                    )
                 compute = time.perf_counter_ns() - t0
                 TASK_COMPUTE.observe(compute / 1e9)
                 result.ok = True
@@ -282,17 +290,19 @@ class Executor:
                 result.finished_unix_ns = time.time_ns()
                 return result
             if has_references(item):
-                inputs = await self._staging_of().stage_tensors(item, staged)
+                with spans.within(None, "staging"):
+                    inputs = await self._staging_of().stage_tensors(item, staged)
             else:
                 inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
-            if self._inline.get(item.digest, False):
-                with run_deadline(item.deadline_unix_ns):  # task control: time limit
-                    outputs = model.run(inputs, list(item.outputs))
-            else:  # task control: waited for until the deadline (ONNX: stopped there)
-                outputs = await in_thread(
-                    item.deadline_unix_ns, model.run, inputs, list(item.outputs)
-                )
+            with spans.within(None, "compute"):
+                if self._inline.get(item.digest, False):
+                    with run_deadline(item.deadline_unix_ns):  # task control: time limit
+                        outputs = model.run(inputs, list(item.outputs))
+                else:  # task control: waited for until the deadline (ONNX: stopped there)
+                    outputs = await in_thread(
+                        item.deadline_unix_ns, model.run, inputs, list(item.outputs)
+                    )
             compute = time.perf_counter_ns() - t0
             # A model whose last run took microseconds runs on the event loop:
             # the hop to a worker thread would cost more than the model.
@@ -337,12 +347,16 @@ class Executor:
                 if p.staged is not None:  # its staged files may be evicted now
                     self._staging_of().release(p.staged)
                 await p.delivery.ack()
+                spans.end(p.span, cancelled=True)
                 self._inflight.release()
             if not batch:
                 return
         started = time.time_ns()
         first = batch[0].item
         left_queue = time.monotonic()  # each request's batch wait ends here
+        batch_span = spans.start_batch([p.span for p in batch], [p.item for p in batch], started)
+        for p in batch:
+            spans.child(p.span, "queue_wait", p.queued_ns or started, started)
         waiting: list[Pending] = []
         for p in batch:  # expired in the queue: not run, and no model loaded for it
             if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
@@ -387,16 +401,19 @@ class Executor:
 
             t0 = time.perf_counter_ns()
             try:
-                if (
-                    self.pool is not None
-                    and self._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS
+                with spans.within(
+                    batch_span, "compute", attributes={"dlhub.batch_size": len(live)}
                 ):
-                    cpu[0] = await self._in_worker(first, groups, deadline)
-                elif self._inline.get(first.digest, False):
-                    with run_deadline(deadline):
-                        run_all()
-                else:
-                    await in_thread(deadline, run_all)
+                    if (
+                        self.pool is not None
+                        and self._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS
+                    ):
+                        cpu[0] = await self._in_worker(first, groups, deadline)
+                    elif self._inline.get(first.digest, False):
+                        with run_deadline(deadline):
+                            run_all()
+                    else:
+                        await in_thread(deadline, run_all)
             except DLHubError as exc:  # the deadline passed first: nobody gets a result
                 for p in live:
                     p.error, p.outputs = exc, None
@@ -445,21 +462,8 @@ class Executor:
                     log.error("task %s failed", p.item.task_id, exc_info=exc)
                     exc = InternalError("the executor failed; see its log")
                 result.error.CopyFrom(_error_info(exc))
-            span = tracer.start_span(
-                "execute",
-                context=context_from_headers(p.delivery.headers),
-                kind=SpanKind.CONSUMER,
-                start_time=started,
-            )
-            span.set_attribute("dlhub.task_id", p.item.task_id)
-            span.set_attribute("dlhub.servable", f"{first.servable.owner}/{first.servable.name}")
-            span.set_attribute("dlhub.version", first.servable.version)
-            span.set_attribute("dlhub.batch_size", p.batch_size)
-            if not result.ok:
-                span.set_status(Status(StatusCode.ERROR, result.error.code))
-            with use_span(span, end_on_exit=True):
-                headers = headers_with_context()
-            reports.append(self._report(p.item, p.delivery, result, headers))
+            reports.append(self._report(p.item, p.delivery, result, p.span))
+        batch_span.end()
         self._track(_all(reports), self._inflight, count=len(batch))
 
     async def _in_worker(

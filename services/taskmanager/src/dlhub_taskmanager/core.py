@@ -44,7 +44,7 @@ from dlhub_common.settings import BatchingSettings, TaskSettings, UsageSettings
 from dlhub_common.staging_settings import StagingSettings
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
-from dlhub_common.tracing import SpanKind, headers_with_context, tracer
+from dlhub_common.tracing import SpanKind, annotate, headers_with_context, in_span, tracer
 from dlhub_taskmanager.references import ReferenceChecks
 from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
@@ -208,6 +208,14 @@ class TaskManager:
 
     @_counting_refusals
     async def submit(
+        self, principal: Principal, ref: Ref, inputs: list[types_pb2.Tensor], **options: Any
+    ) -> TaskView:
+        """:meth:`_submit` inside this run's ``run`` span (docs/observability.md)."""
+        return await in_span(
+            "run", self._submit(principal, ref, inputs, **options), servable=ref.full_name
+        )
+
+    async def _submit(
         self,
         principal: Principal,
         ref: Ref,
@@ -243,6 +251,7 @@ class TaskManager:
             InvalidArgument: inputs do not match the signature.
         """
         resolved = await self.resolve(ref)
+        annotate(version=resolved.ref.version)
         try:
             task_warnings = check_runnable(resolved)
         except FailedPrecondition:
@@ -284,6 +293,7 @@ class TaskManager:
                     return hit
 
         task_id = uuid.uuid4().hex
+        annotate(task_id=task_id)
         created_ns = time.time_ns()
         # task control: the timeout is the task's deadline; unfinished tasks are bounded
         deadline_ns = self.control.deadline_ns(created_ns, timeout)
@@ -337,8 +347,9 @@ class TaskManager:
             fut = asyncio.get_running_loop().create_future()
             self._waiters[task_id] = fut
         try:
-            with tracer.start_as_current_span("dispatch", kind=SpanKind.PRODUCER) as span:
-                span.set_attribute("dlhub.task_id", task_id)
+            with tracer.start_as_current_span(
+                "dispatch", kind=SpanKind.PRODUCER, attributes={"dlhub.task_id": task_id}
+            ):
                 topic, key = await self.router.route(resolved.ref, task_id)
                 await self.bus.publish(
                     topic,

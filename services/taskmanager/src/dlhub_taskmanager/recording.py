@@ -168,6 +168,7 @@ class Recording:
                 "record_result",
                 context=context_from_headers(delivery.headers),
                 kind=SpanKind.CONSUMER,
+                attributes={"dlhub.task_id": result.task_id},
             ):
                 await self.record(result, delivery.value)
 
@@ -180,7 +181,15 @@ class Recording:
     async def _wake_delivery(self, delivery: Delivery) -> None:
         try:
             result = _decoded(delivery)
-            if result is not None:
+            if result is not None and result.task_id in self.core._waiters:
+                with tracer.start_as_current_span(  # the result reaches its waiting caller
+                    "wake_caller",
+                    context=context_from_headers(delivery.headers),
+                    kind=SpanKind.CONSUMER,
+                    attributes={"dlhub.task_id": result.task_id},
+                ):
+                    await self.wake(result, delivery.value)
+            elif result is not None:
                 await self.wake(result, delivery.value)
         except Exception as exc:  # the store may be away: the waiter times out and reads again
             log.warning("cannot wake the caller of a result: %r", exc)

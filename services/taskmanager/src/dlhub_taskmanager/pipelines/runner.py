@@ -35,6 +35,7 @@ from dlhub_common.errors import (
     ErrorCode,
 )
 from dlhub_common.identity import Principal
+from dlhub_common.tracing import in_span
 from dlhub_taskmanager.core import (
     FAILED,
     INLINE_RESULT_BYTES,
@@ -192,7 +193,13 @@ class PipelineRunner:
             fut = asyncio.get_running_loop().create_future()
             self.core._waiters[task_id] = fut
         body = asyncio.create_task(
-            self._drive(principal, plan, record, refs, pipeline_input, no_cache, outputs),
+            in_span(  # a child of the run's span; each step's span is its child
+                "pipeline",
+                self._drive(principal, plan, record, refs, pipeline_input, no_cache, outputs),
+                task_id=task_id,
+                servable=resolved.ref.full_name,
+                version=resolved.ref.version,
+            ),
             name=f"pipeline-{task_id}",
         )
         self._running[task_id] = body
@@ -292,6 +299,9 @@ class PipelineRunner:
         async def one(name: str) -> None:
             for dep in plan.deps[name]:
                 await done[dep].wait()
+            await in_span("pipeline_step", run_step(name), step=name)  # once it may start
+
+        async def run_step(name: str) -> None:
             entry = entries[name]
             try:
                 value = step_input(plan.sources[name], values, pipeline_input, plan.tensors)
