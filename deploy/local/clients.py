@@ -36,7 +36,14 @@ def _tool(command: str, language: str) -> str:
 
 
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float) -> str:
-    env = {**os.environ, "npm_config_cache": str(CACHE / "npm"), "GOFLAGS": "-buildvcs=false"}
+    env = {
+        # pinned under the stack cache: a test session's private XDG_CACHE_HOME must not
+        # make Go rebuild the standard library and grpc-go from nothing (minutes)
+        "GOCACHE": str(CACHE / "go-build"),
+        **os.environ,
+        "npm_config_cache": str(CACHE / "npm"),
+        "GOFLAGS": "-buildvcs=false",
+    }
     try:
         result = subprocess.run(
             cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
