@@ -37,9 +37,9 @@ def _tool(command: str, language: str) -> str:
 
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float) -> str:
     env = {
-        # pinned under the stack cache: a test session's private XDG_CACHE_HOME must not
-        # make Go rebuild the standard library and grpc-go from nothing (minutes)
-        "GOCACHE": str(CACHE / "go-build"),
+        # Go's default build cache, pinned: a test session's private XDG_CACHE_HOME must
+        # not make Go rebuild the standard library and grpc-go from nothing (minutes)
+        "GOCACHE": str(Path.home() / ".cache" / "go-build"),
         **os.environ,
         "npm_config_cache": str(CACHE / "npm"),
         "GOFLAGS": "-buildvcs=false",

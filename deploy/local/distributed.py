@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     def on_signal(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # installed explicitly: a shell that starts this in the background ignores SIGINT,
+    # and Python then raises no KeyboardInterrupt
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         client = mesh.start(args.user)
         if not args.no_example:
