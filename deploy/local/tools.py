@@ -102,7 +102,12 @@ def path(name: str) -> Path:
             _run(
                 [go, "install", f"{tool.package}@{tool.version}"],
                 name,
-                {"GOBIN": str(staging), "GOFLAGS": "-buildvcs=false"},
+                {
+                    "GOBIN": str(staging),
+                    "GOFLAGS": "-buildvcs=false",
+                    # Go's default cache even under a test session's private XDG_CACHE_HOME
+                    "GOCACHE": os.environ.get("GOCACHE", str(Path.home() / ".cache" / "go-build")),
+                },
             )
             built = staging / tool.package.rsplit("/", 1)[1]
         else:
