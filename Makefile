@@ -23,7 +23,7 @@ protos-check: install  ## fail when the committed stubs are out of date
 buf-lint:  ## lint the .proto files with buf (from the npm registry)
 	cd protos && npx --yes @bufbuild/buf@1.75.0 lint
 
-lint: install buf-lint protos-check web-check  ## buf, stubs up to date, ruff, mypy strict on libs
+lint: install buf-lint buf-breaking protos-check clients-check web-check  ## buf, stubs and bundles up to date, ruff, mypy strict on libs
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/common/src libs/sdk/src libs/server/src
@@ -73,3 +73,26 @@ web-check: web  ## fail when the committed web bundle or its API types are stale
 	@git diff --quiet -- $(WEB_OUT) && test -z "$$(git ls-files --others --exclude-standard -- $(WEB_OUT))" \
 	  || { git status --short -- $(WEB_OUT); echo "web bundle is stale: run 'make web' and commit"; exit 1; }
 	@echo "web bundle up to date"
+.PHONY: clients clients-check clients-smoke buf-breaking run-distributed
+
+clients: install  ## generate the Go, TypeScript and Java gRPC clients from protos/ into clients/
+	$(PY) clients/generate.py
+
+clients-check: install  ## fail when the committed clients/ code is stale
+	$(PY) clients/generate.py --check
+
+clients-smoke: install  ## build the Go/TS/Java smoke programs, run them on a mesh (ADDRESS=, TOKEN=)
+	$(PY) -m deploy.local.clients smoke $(ADDRESS) $(TOKEN)
+
+# Breaking changes of protos/ against BREAKING_AGAINST; by default where this
+# branch left main (merge-base), or the commit before HEAD when HEAD is main
+# (a fresh clone in CI): each change to the contract is checked once.
+buf-breaking:  ## buf breaking-change check of protos/ against main (or HEAD~1 on main)
+	@base="$${BREAKING_AGAINST:-$$(git merge-base HEAD main 2>/dev/null || echo HEAD~1)}"; \
+	if [ "$$(git rev-parse "$$base")" = "$$(git rev-parse HEAD)" ]; then base=HEAD~1; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git archive "$$base" protos | tar -x -C "$$tmp" || { echo "buf-breaking: cannot read protos/ at $$base"; exit 1; }; \
+	cd protos && npx --yes @bufbuild/buf@1.75.0 breaking --against "$$tmp/protos" && echo "no breaking changes against $$base"
+
+run-distributed: install  ## engines + the five `dlhub serve` processes, example published; Ctrl-C stops all
+	$(PY) -m deploy.local.distributed

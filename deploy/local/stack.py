@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import shlex
 import sys
 import time
 from collections.abc import Iterable
@@ -64,7 +65,17 @@ def save_state(servers: dict[str, Server]) -> None:
     env: dict[str, str] = {}
     for s in servers.values():
         env.update(s.env)
-    ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    ENV_FILE.write_text(env_lines(env))
+
+
+def env_lines(env: dict[str, str]) -> str:
+    """``KEY=value`` lines that a POSIX shell can source (``set -a; . stack.env``).
+
+    Values are shell-quoted: JSON list settings (``["http://..."]``) keep
+    their quotes, which an unquoted line would lose to the shell;
+    python-dotenv reads the same quoting.
+    """
+    return "".join(f"{k}={shlex.quote(v)}\n" for k, v in sorted(env.items()))
 
 
 def up(names: Iterable[str]) -> dict[str, Server]:
