@@ -254,7 +254,7 @@ const file_dlhub_v1_dlhub_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\"\n" +
 	"\x04task\x18\x02 \x01(\v2\x0e.dlhub.v1.TaskR\x04task\x12)\n" +
-	"\x05error\x18\x03 \x01(\v2\x13.dlhub.v1.ErrorInfoR\x05error2\xd9\x10\n" +
+	"\x05error\x18\x03 \x01(\v2\x13.dlhub.v1.ErrorInfoR\x05error2\xb4\x11\n" +
 	"\fDLHubService\x12X\n" +
 	"\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n" +
 	"\vGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n" +
@@ -283,7 +283,8 @@ const file_dlhub_v1_dlhub_proto_rawDesc = "" +
 	"\tRunStream\x12\x1a.dlhub.v1.RunStreamRequest\x1a\x1b.dlhub.v1.RunStreamResponse(\x010\x01\x12V\n" +
 	"\x0fRetrainServable\x12 .dlhub.v1.RetrainServableRequest\x1a!.dlhub.v1.RetrainServableResponse\x12P\n" +
 	"\rGetRetrainJob\x12\x1e.dlhub.v1.GetRetrainJobRequest\x1a\x1f.dlhub.v1.GetRetrainJobResponse\x12V\n" +
-	"\x0fListRetrainJobs\x12 .dlhub.v1.ListRetrainJobsRequest\x1a!.dlhub.v1.ListRetrainJobsResponseb\x06proto3"
+	"\x0fListRetrainJobs\x12 .dlhub.v1.ListRetrainJobsRequest\x1a!.dlhub.v1.ListRetrainJobsResponse\x12Y\n" +
+	"\x10GetServableStats\x12!.dlhub.v1.GetServableStatsRequest\x1a\".dlhub.v1.GetServableStatsResponseb\x06proto3"
 
 var (
 	file_dlhub_v1_dlhub_proto_rawDescOnce sync.Once
@@ -330,31 +331,33 @@ var file_dlhub_v1_dlhub_proto_goTypes = []any{
 	(*RetrainServableRequest)(nil),    // 28: dlhub.v1.RetrainServableRequest
 	(*GetRetrainJobRequest)(nil),      // 29: dlhub.v1.GetRetrainJobRequest
 	(*ListRetrainJobsRequest)(nil),    // 30: dlhub.v1.ListRetrainJobsRequest
-	(*PublishServableResponse)(nil),   // 31: dlhub.v1.PublishServableResponse
-	(*GetServableResponse)(nil),       // 32: dlhub.v1.GetServableResponse
-	(*ListServablesResponse)(nil),     // 33: dlhub.v1.ListServablesResponse
-	(*ListVersionsResponse)(nil),      // 34: dlhub.v1.ListVersionsResponse
-	(*DeprecateServableResponse)(nil), // 35: dlhub.v1.DeprecateServableResponse
-	(*WithdrawServableResponse)(nil),  // 36: dlhub.v1.WithdrawServableResponse
-	(*CreateUploadResponse)(nil),      // 37: dlhub.v1.CreateUploadResponse
-	(*WriteUploadResponse)(nil),       // 38: dlhub.v1.WriteUploadResponse
-	(*GetUploadResponse)(nil),         // 39: dlhub.v1.GetUploadResponse
-	(*GetPublishJobResponse)(nil),     // 40: dlhub.v1.GetPublishJobResponse
-	(*SetAccessResponse)(nil),         // 41: dlhub.v1.SetAccessResponse
-	(*ListAuditResponse)(nil),         // 42: dlhub.v1.ListAuditResponse
-	(*CreateBindingResponse)(nil),     // 43: dlhub.v1.CreateBindingResponse
-	(*ListBindingsResponse)(nil),      // 44: dlhub.v1.ListBindingsResponse
-	(*DeleteBindingResponse)(nil),     // 45: dlhub.v1.DeleteBindingResponse
-	(*SearchResponse)(nil),            // 46: dlhub.v1.SearchResponse
-	(*RunServableResponse)(nil),       // 47: dlhub.v1.RunServableResponse
-	(*GetTaskResponse)(nil),           // 48: dlhub.v1.GetTaskResponse
-	(*CancelTaskResponse)(nil),        // 49: dlhub.v1.CancelTaskResponse
-	(*GetStatisticsResponse)(nil),     // 50: dlhub.v1.GetStatisticsResponse
-	(*ScoreBenchmarkResponse)(nil),    // 51: dlhub.v1.ScoreBenchmarkResponse
-	(*GetLeaderboardResponse)(nil),    // 52: dlhub.v1.GetLeaderboardResponse
-	(*RetrainServableResponse)(nil),   // 53: dlhub.v1.RetrainServableResponse
-	(*GetRetrainJobResponse)(nil),     // 54: dlhub.v1.GetRetrainJobResponse
-	(*ListRetrainJobsResponse)(nil),   // 55: dlhub.v1.ListRetrainJobsResponse
+	(*GetServableStatsRequest)(nil),   // 31: dlhub.v1.GetServableStatsRequest
+	(*PublishServableResponse)(nil),   // 32: dlhub.v1.PublishServableResponse
+	(*GetServableResponse)(nil),       // 33: dlhub.v1.GetServableResponse
+	(*ListServablesResponse)(nil),     // 34: dlhub.v1.ListServablesResponse
+	(*ListVersionsResponse)(nil),      // 35: dlhub.v1.ListVersionsResponse
+	(*DeprecateServableResponse)(nil), // 36: dlhub.v1.DeprecateServableResponse
+	(*WithdrawServableResponse)(nil),  // 37: dlhub.v1.WithdrawServableResponse
+	(*CreateUploadResponse)(nil),      // 38: dlhub.v1.CreateUploadResponse
+	(*WriteUploadResponse)(nil),       // 39: dlhub.v1.WriteUploadResponse
+	(*GetUploadResponse)(nil),         // 40: dlhub.v1.GetUploadResponse
+	(*GetPublishJobResponse)(nil),     // 41: dlhub.v1.GetPublishJobResponse
+	(*SetAccessResponse)(nil),         // 42: dlhub.v1.SetAccessResponse
+	(*ListAuditResponse)(nil),         // 43: dlhub.v1.ListAuditResponse
+	(*CreateBindingResponse)(nil),     // 44: dlhub.v1.CreateBindingResponse
+	(*ListBindingsResponse)(nil),      // 45: dlhub.v1.ListBindingsResponse
+	(*DeleteBindingResponse)(nil),     // 46: dlhub.v1.DeleteBindingResponse
+	(*SearchResponse)(nil),            // 47: dlhub.v1.SearchResponse
+	(*RunServableResponse)(nil),       // 48: dlhub.v1.RunServableResponse
+	(*GetTaskResponse)(nil),           // 49: dlhub.v1.GetTaskResponse
+	(*CancelTaskResponse)(nil),        // 50: dlhub.v1.CancelTaskResponse
+	(*GetStatisticsResponse)(nil),     // 51: dlhub.v1.GetStatisticsResponse
+	(*ScoreBenchmarkResponse)(nil),    // 52: dlhub.v1.ScoreBenchmarkResponse
+	(*GetLeaderboardResponse)(nil),    // 53: dlhub.v1.GetLeaderboardResponse
+	(*RetrainServableResponse)(nil),   // 54: dlhub.v1.RetrainServableResponse
+	(*GetRetrainJobResponse)(nil),     // 55: dlhub.v1.GetRetrainJobResponse
+	(*ListRetrainJobsResponse)(nil),   // 56: dlhub.v1.ListRetrainJobsResponse
+	(*GetServableStatsResponse)(nil),  // 57: dlhub.v1.GetServableStatsResponse
 }
 var file_dlhub_v1_dlhub_proto_depIdxs = []int32{
 	4,  // 0: dlhub.v1.RunStreamRequest.run:type_name -> dlhub.v1.RunServableRequest
@@ -387,35 +390,37 @@ var file_dlhub_v1_dlhub_proto_depIdxs = []int32{
 	28, // 27: dlhub.v1.DLHubService.RetrainServable:input_type -> dlhub.v1.RetrainServableRequest
 	29, // 28: dlhub.v1.DLHubService.GetRetrainJob:input_type -> dlhub.v1.GetRetrainJobRequest
 	30, // 29: dlhub.v1.DLHubService.ListRetrainJobs:input_type -> dlhub.v1.ListRetrainJobsRequest
-	31, // 30: dlhub.v1.DLHubService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
-	32, // 31: dlhub.v1.DLHubService.GetServable:output_type -> dlhub.v1.GetServableResponse
-	33, // 32: dlhub.v1.DLHubService.ListServables:output_type -> dlhub.v1.ListServablesResponse
-	34, // 33: dlhub.v1.DLHubService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
-	35, // 34: dlhub.v1.DLHubService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
-	36, // 35: dlhub.v1.DLHubService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
-	37, // 36: dlhub.v1.DLHubService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
-	38, // 37: dlhub.v1.DLHubService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
-	39, // 38: dlhub.v1.DLHubService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
-	40, // 39: dlhub.v1.DLHubService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
-	41, // 40: dlhub.v1.DLHubService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
-	42, // 41: dlhub.v1.DLHubService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
-	43, // 42: dlhub.v1.DLHubService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
-	44, // 43: dlhub.v1.DLHubService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
-	45, // 44: dlhub.v1.DLHubService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
-	46, // 45: dlhub.v1.DLHubService.Search:output_type -> dlhub.v1.SearchResponse
-	47, // 46: dlhub.v1.DLHubService.RunServable:output_type -> dlhub.v1.RunServableResponse
-	48, // 47: dlhub.v1.DLHubService.GetTask:output_type -> dlhub.v1.GetTaskResponse
-	49, // 48: dlhub.v1.DLHubService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
-	50, // 49: dlhub.v1.DLHubService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
-	51, // 50: dlhub.v1.DLHubService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
-	52, // 51: dlhub.v1.DLHubService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
-	1,  // 52: dlhub.v1.DLHubService.WhoAmI:output_type -> dlhub.v1.WhoAmIResponse
-	3,  // 53: dlhub.v1.DLHubService.RunStream:output_type -> dlhub.v1.RunStreamResponse
-	53, // 54: dlhub.v1.DLHubService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
-	54, // 55: dlhub.v1.DLHubService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
-	55, // 56: dlhub.v1.DLHubService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
-	30, // [30:57] is the sub-list for method output_type
-	3,  // [3:30] is the sub-list for method input_type
+	31, // 30: dlhub.v1.DLHubService.GetServableStats:input_type -> dlhub.v1.GetServableStatsRequest
+	32, // 31: dlhub.v1.DLHubService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
+	33, // 32: dlhub.v1.DLHubService.GetServable:output_type -> dlhub.v1.GetServableResponse
+	34, // 33: dlhub.v1.DLHubService.ListServables:output_type -> dlhub.v1.ListServablesResponse
+	35, // 34: dlhub.v1.DLHubService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
+	36, // 35: dlhub.v1.DLHubService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
+	37, // 36: dlhub.v1.DLHubService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
+	38, // 37: dlhub.v1.DLHubService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
+	39, // 38: dlhub.v1.DLHubService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
+	40, // 39: dlhub.v1.DLHubService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
+	41, // 40: dlhub.v1.DLHubService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
+	42, // 41: dlhub.v1.DLHubService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
+	43, // 42: dlhub.v1.DLHubService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
+	44, // 43: dlhub.v1.DLHubService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
+	45, // 44: dlhub.v1.DLHubService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
+	46, // 45: dlhub.v1.DLHubService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
+	47, // 46: dlhub.v1.DLHubService.Search:output_type -> dlhub.v1.SearchResponse
+	48, // 47: dlhub.v1.DLHubService.RunServable:output_type -> dlhub.v1.RunServableResponse
+	49, // 48: dlhub.v1.DLHubService.GetTask:output_type -> dlhub.v1.GetTaskResponse
+	50, // 49: dlhub.v1.DLHubService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
+	51, // 50: dlhub.v1.DLHubService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
+	52, // 51: dlhub.v1.DLHubService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
+	53, // 52: dlhub.v1.DLHubService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
+	1,  // 53: dlhub.v1.DLHubService.WhoAmI:output_type -> dlhub.v1.WhoAmIResponse
+	3,  // 54: dlhub.v1.DLHubService.RunStream:output_type -> dlhub.v1.RunStreamResponse
+	54, // 55: dlhub.v1.DLHubService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
+	55, // 56: dlhub.v1.DLHubService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
+	56, // 57: dlhub.v1.DLHubService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
+	57, // 58: dlhub.v1.DLHubService.GetServableStats:output_type -> dlhub.v1.GetServableStatsResponse
+	31, // [31:59] is the sub-list for method output_type
+	3,  // [3:31] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name

@@ -48,6 +48,7 @@ const (
 	DLHubService_RetrainServable_FullMethodName   = "/dlhub.v1.DLHubService/RetrainServable"
 	DLHubService_GetRetrainJob_FullMethodName     = "/dlhub.v1.DLHubService/GetRetrainJob"
 	DLHubService_ListRetrainJobs_FullMethodName   = "/dlhub.v1.DLHubService/ListRetrainJobs"
+	DLHubService_GetServableStats_FullMethodName  = "/dlhub.v1.DLHubService/GetServableStats"
 )
 
 // DLHubServiceClient is the client API for DLHubService service.
@@ -89,6 +90,8 @@ type DLHubServiceClient interface {
 	RetrainServable(ctx context.Context, in *RetrainServableRequest, opts ...grpc.CallOption) (*RetrainServableResponse, error)
 	GetRetrainJob(ctx context.Context, in *GetRetrainJobRequest, opts ...grpc.CallOption) (*GetRetrainJobResponse, error)
 	ListRetrainJobs(ctx context.Context, in *ListRetrainJobsRequest, opts ...grpc.CallOption) (*ListRetrainJobsResponse, error)
+	// Durable usage statistics of one servable (TaskService.GetServableStats).
+	GetServableStats(ctx context.Context, in *GetServableStatsRequest, opts ...grpc.CallOption) (*GetServableStatsResponse, error)
 }
 
 type dLHubServiceClient struct {
@@ -378,6 +381,16 @@ func (c *dLHubServiceClient) ListRetrainJobs(ctx context.Context, in *ListRetrai
 	return out, nil
 }
 
+func (c *dLHubServiceClient) GetServableStats(ctx context.Context, in *GetServableStatsRequest, opts ...grpc.CallOption) (*GetServableStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetServableStatsResponse)
+	err := c.cc.Invoke(ctx, DLHubService_GetServableStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DLHubServiceServer is the server API for DLHubService service.
 // All implementations must embed UnimplementedDLHubServiceServer
 // for forward compatibility.
@@ -417,6 +430,8 @@ type DLHubServiceServer interface {
 	RetrainServable(context.Context, *RetrainServableRequest) (*RetrainServableResponse, error)
 	GetRetrainJob(context.Context, *GetRetrainJobRequest) (*GetRetrainJobResponse, error)
 	ListRetrainJobs(context.Context, *ListRetrainJobsRequest) (*ListRetrainJobsResponse, error)
+	// Durable usage statistics of one servable (TaskService.GetServableStats).
+	GetServableStats(context.Context, *GetServableStatsRequest) (*GetServableStatsResponse, error)
 	mustEmbedUnimplementedDLHubServiceServer()
 }
 
@@ -507,6 +522,9 @@ func (UnimplementedDLHubServiceServer) GetRetrainJob(context.Context, *GetRetrai
 }
 func (UnimplementedDLHubServiceServer) ListRetrainJobs(context.Context, *ListRetrainJobsRequest) (*ListRetrainJobsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListRetrainJobs not implemented")
+}
+func (UnimplementedDLHubServiceServer) GetServableStats(context.Context, *GetServableStatsRequest) (*GetServableStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetServableStats not implemented")
 }
 func (UnimplementedDLHubServiceServer) mustEmbedUnimplementedDLHubServiceServer() {}
 func (UnimplementedDLHubServiceServer) testEmbeddedByValue()                      {}
@@ -982,6 +1000,24 @@ func _DLHubService_ListRetrainJobs_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DLHubService_GetServableStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetServableStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DLHubServiceServer).GetServableStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DLHubService_GetServableStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DLHubServiceServer).GetServableStats(ctx, req.(*GetServableStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DLHubService_ServiceDesc is the grpc.ServiceDesc for DLHubService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1084,6 +1120,10 @@ var DLHubService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListRetrainJobs",
 			Handler:    _DLHubService_ListRetrainJobs_Handler,
+		},
+		{
+			MethodName: "GetServableStats",
+			Handler:    _DLHubService_GetServableStats_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -41,8 +41,11 @@ type SearchRequest struct {
 	// Also deprecated versions; by default only active ones are found.
 	// Withdrawn versions are never found.
 	IncludeDeprecated bool `protobuf:"varint,7,opt,name=include_deprecated,json=includeDeprecated,proto3" json:"include_deprecated,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Order of hits: "" or "relevance" (by score when there is text, else newest
+	// first), "newest", "oldest" (by publication date), "title". Ties by id.
+	Sort          string `protobuf:"bytes,8,opt,name=sort,proto3" json:"sort,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SearchRequest) Reset() {
@@ -122,6 +125,13 @@ func (x *SearchRequest) GetIncludeDeprecated() bool {
 		return x.IncludeDeprecated
 	}
 	return false
+}
+
+func (x *SearchRequest) GetSort() string {
+	if x != nil {
+		return x.Sort
+	}
+	return ""
 }
 
 type FieldFilter struct {
@@ -352,7 +362,7 @@ var File_dlhub_v1_search_proto protoreflect.FileDescriptor
 
 const file_dlhub_v1_search_proto_rawDesc = "" +
 	"\n" +
-	"\x15dlhub/v1/search.proto\x12\bdlhub.v1\x1a\x14dlhub/v1/types.proto\"\xee\x01\n" +
+	"\x15dlhub/v1/search.proto\x12\bdlhub.v1\x1a\x14dlhub/v1/types.proto\"\x82\x02\n" +
 	"\rSearchRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x12/\n" +
 	"\afilters\x18\x02 \x03(\v2\x15.dlhub.v1.FieldFilterR\afilters\x12\x16\n" +
@@ -360,7 +370,8 @@ const file_dlhub_v1_search_proto_rawDesc = "" +
 	"\x06offset\x18\x04 \x01(\x05R\x06offset\x12\x14\n" +
 	"\x05limit\x18\x05 \x01(\x05R\x05limit\x12!\n" +
 	"\fall_versions\x18\x06 \x01(\bR\vallVersions\x12-\n" +
-	"\x12include_deprecated\x18\a \x01(\bR\x11includeDeprecated\";\n" +
+	"\x12include_deprecated\x18\a \x01(\bR\x11includeDeprecated\x12\x12\n" +
+	"\x04sort\x18\b \x01(\tR\x04sort\";\n" +
 	"\vFieldFilter\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
 	"\x06values\x18\x02 \x03(\tR\x06values\"\x96\x01\n" +

@@ -1065,6 +1065,371 @@ func (x *GetStatisticsResponse) GetModels() []*ModelStatistics {
 	return nil
 }
 
+type GetServableStatsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// owner and name; version 0: every version the caller may see.
+	Servable *ServableRef `protobuf:"bytes,1,opt,name=servable,proto3" json:"servable,omitempty"`
+	// How far back: "30d" (the last 30 UTC days, today included), "4w", or
+	// the first UTC day counted, "2026-11-01". Empty: "30d".
+	Since         string `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServableStatsRequest) Reset() {
+	*x = GetServableStatsRequest{}
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServableStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServableStatsRequest) ProtoMessage() {}
+
+func (x *GetServableStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServableStatsRequest.ProtoReflect.Descriptor instead.
+func (*GetServableStatsRequest) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_tasks_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetServableStatsRequest) GetServable() *ServableRef {
+	if x != nil {
+		return x.Servable
+	}
+	return nil
+}
+
+func (x *GetServableStatsRequest) GetSince() string {
+	if x != nil {
+		return x.Since
+	}
+	return ""
+}
+
+type UsageCounts struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Runs asked for: finished ones plus those refused in validation.
+	Invocations int64 `protobuf:"varint,1,opt,name=invocations,proto3" json:"invocations,omitempty"`
+	// Runs that failed, plus those refused in validation.
+	Errors int64 `protobuf:"varint,2,opt,name=errors,proto3" json:"errors,omitempty"`
+	// Runs refused in validation (bad inputs, a withdrawn version).
+	Refused int64 `protobuf:"varint,3,opt,name=refused,proto3" json:"refused,omitempty"`
+	// Latency from acceptance to result of finished runs, read from
+	// log-spaced buckets (each about 19% wide); 0 when none finished.
+	LatencyP50Ms float64 `protobuf:"fixed64,4,opt,name=latency_p50_ms,json=latencyP50Ms,proto3" json:"latency_p50_ms,omitempty"`
+	LatencyP95Ms float64 `protobuf:"fixed64,5,opt,name=latency_p95_ms,json=latencyP95Ms,proto3" json:"latency_p95_ms,omitempty"`
+	// Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+	// every anonymous caller counts as one).
+	UniqueCallers int64 `protobuf:"varint,6,opt,name=unique_callers,json=uniqueCallers,proto3" json:"unique_callers,omitempty"`
+	// RFC 3339 UTC time of the last run; empty when none.
+	LastUsedAt    string `protobuf:"bytes,7,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UsageCounts) Reset() {
+	*x = UsageCounts{}
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UsageCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UsageCounts) ProtoMessage() {}
+
+func (x *UsageCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UsageCounts.ProtoReflect.Descriptor instead.
+func (*UsageCounts) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_tasks_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UsageCounts) GetInvocations() int64 {
+	if x != nil {
+		return x.Invocations
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetErrors() int64 {
+	if x != nil {
+		return x.Errors
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetRefused() int64 {
+	if x != nil {
+		return x.Refused
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetLatencyP50Ms() float64 {
+	if x != nil {
+		return x.LatencyP50Ms
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetLatencyP95Ms() float64 {
+	if x != nil {
+		return x.LatencyP95Ms
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetUniqueCallers() int64 {
+	if x != nil {
+		return x.UniqueCallers
+	}
+	return 0
+}
+
+func (x *UsageCounts) GetLastUsedAt() string {
+	if x != nil {
+		return x.LastUsedAt
+	}
+	return ""
+}
+
+type ServableVersionUsage struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       int64                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Counts        *UsageCounts           `protobuf:"bytes,2,opt,name=counts,proto3" json:"counts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServableVersionUsage) Reset() {
+	*x = ServableVersionUsage{}
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServableVersionUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServableVersionUsage) ProtoMessage() {}
+
+func (x *ServableVersionUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServableVersionUsage.ProtoReflect.Descriptor instead.
+func (*ServableVersionUsage) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_tasks_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ServableVersionUsage) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ServableVersionUsage) GetCounts() *UsageCounts {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+type ServableUsageDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// UTC day, YYYY-MM-DD.
+	Day           string       `protobuf:"bytes,1,opt,name=day,proto3" json:"day,omitempty"`
+	Version       int64        `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	Counts        *UsageCounts `protobuf:"bytes,3,opt,name=counts,proto3" json:"counts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServableUsageDay) Reset() {
+	*x = ServableUsageDay{}
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServableUsageDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServableUsageDay) ProtoMessage() {}
+
+func (x *ServableUsageDay) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServableUsageDay.ProtoReflect.Descriptor instead.
+func (*ServableUsageDay) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_tasks_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ServableUsageDay) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *ServableUsageDay) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ServableUsageDay) GetCounts() *UsageCounts {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+type GetServableStatsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// owner, name and the version asked for (0: every version).
+	Servable *ServableRef `protobuf:"bytes,1,opt,name=servable,proto3" json:"servable,omitempty"`
+	// First and last UTC day counted, YYYY-MM-DD.
+	Since  string       `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	Until  string       `protobuf:"bytes,3,opt,name=until,proto3" json:"until,omitempty"`
+	Totals *UsageCounts `protobuf:"bytes,4,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Each version the caller may see, ascending (zeros where unused).
+	Versions []*ServableVersionUsage `protobuf:"bytes,5,rep,name=versions,proto3" json:"versions,omitempty"`
+	// Per day and version, oldest first; only for the owner, co-owners and admins.
+	Days []*ServableUsageDay `protobuf:"bytes,6,rep,name=days,proto3" json:"days,omitempty"`
+	// Whether the caller may see the per-day detail (days is then complete).
+	DaysVisible   bool `protobuf:"varint,7,opt,name=days_visible,json=daysVisible,proto3" json:"days_visible,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServableStatsResponse) Reset() {
+	*x = GetServableStatsResponse{}
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServableStatsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServableStatsResponse) ProtoMessage() {}
+
+func (x *GetServableStatsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_tasks_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServableStatsResponse.ProtoReflect.Descriptor instead.
+func (*GetServableStatsResponse) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_tasks_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetServableStatsResponse) GetServable() *ServableRef {
+	if x != nil {
+		return x.Servable
+	}
+	return nil
+}
+
+func (x *GetServableStatsResponse) GetSince() string {
+	if x != nil {
+		return x.Since
+	}
+	return ""
+}
+
+func (x *GetServableStatsResponse) GetUntil() string {
+	if x != nil {
+		return x.Until
+	}
+	return ""
+}
+
+func (x *GetServableStatsResponse) GetTotals() *UsageCounts {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *GetServableStatsResponse) GetVersions() []*ServableVersionUsage {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+func (x *GetServableStatsResponse) GetDays() []*ServableUsageDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *GetServableStatsResponse) GetDaysVisible() bool {
+	if x != nil {
+		return x.DaysVisible
+	}
+	return false
+}
+
 var File_dlhub_v1_tasks_proto protoreflect.FileDescriptor
 
 const file_dlhub_v1_tasks_proto_rawDesc = "" +
@@ -1167,14 +1532,41 @@ const file_dlhub_v1_tasks_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"J\n" +
 	"\x15GetStatisticsResponse\x121\n" +
-	"\x06models\x18\x01 \x03(\v2\x19.dlhub.v1.ModelStatisticsR\x06models*\xa1\x01\n" +
+	"\x06models\x18\x01 \x03(\v2\x19.dlhub.v1.ModelStatisticsR\x06models\"b\n" +
+	"\x17GetServableStatsRequest\x121\n" +
+	"\bservable\x18\x01 \x01(\v2\x15.dlhub.v1.ServableRefR\bservable\x12\x14\n" +
+	"\x05since\x18\x02 \x01(\tR\x05since\"\xf6\x01\n" +
+	"\vUsageCounts\x12 \n" +
+	"\vinvocations\x18\x01 \x01(\x03R\vinvocations\x12\x16\n" +
+	"\x06errors\x18\x02 \x01(\x03R\x06errors\x12\x18\n" +
+	"\arefused\x18\x03 \x01(\x03R\arefused\x12$\n" +
+	"\x0elatency_p50_ms\x18\x04 \x01(\x01R\flatencyP50Ms\x12$\n" +
+	"\x0elatency_p95_ms\x18\x05 \x01(\x01R\flatencyP95Ms\x12%\n" +
+	"\x0eunique_callers\x18\x06 \x01(\x03R\runiqueCallers\x12 \n" +
+	"\flast_used_at\x18\a \x01(\tR\n" +
+	"lastUsedAt\"_\n" +
+	"\x14ServableVersionUsage\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\x12-\n" +
+	"\x06counts\x18\x02 \x01(\v2\x15.dlhub.v1.UsageCountsR\x06counts\"m\n" +
+	"\x10ServableUsageDay\x12\x10\n" +
+	"\x03day\x18\x01 \x01(\tR\x03day\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\x12-\n" +
+	"\x06counts\x18\x03 \x01(\v2\x15.dlhub.v1.UsageCountsR\x06counts\"\xb7\x02\n" +
+	"\x18GetServableStatsResponse\x121\n" +
+	"\bservable\x18\x01 \x01(\v2\x15.dlhub.v1.ServableRefR\bservable\x12\x14\n" +
+	"\x05since\x18\x02 \x01(\tR\x05since\x12\x14\n" +
+	"\x05until\x18\x03 \x01(\tR\x05until\x12-\n" +
+	"\x06totals\x18\x04 \x01(\v2\x15.dlhub.v1.UsageCountsR\x06totals\x12:\n" +
+	"\bversions\x18\x05 \x03(\v2\x1e.dlhub.v1.ServableVersionUsageR\bversions\x12.\n" +
+	"\x04days\x18\x06 \x03(\v2\x1a.dlhub.v1.ServableUsageDayR\x04days\x12!\n" +
+	"\fdays_visible\x18\a \x01(\bR\vdaysVisible*\xa1\x01\n" +
 	"\tTaskState\x12\x1a\n" +
 	"\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n" +
 	"\x12TASK_STATE_RUNNING\x10\x02\x12\x18\n" +
 	"\x14TASK_STATE_SUCCEEDED\x10\x03\x12\x15\n" +
 	"\x11TASK_STATE_FAILED\x10\x04\x12\x18\n" +
-	"\x14TASK_STATE_CANCELLED\x10\x052\xde\x03\n" +
+	"\x14TASK_STATE_CANCELLED\x10\x052\xb9\x04\n" +
 	"\vTaskService\x12J\n" +
 	"\vRunServable\x12\x1c.dlhub.v1.RunServableRequest\x1a\x1d.dlhub.v1.RunServableResponse\x12>\n" +
 	"\aGetTask\x12\x18.dlhub.v1.GetTaskRequest\x1a\x19.dlhub.v1.GetTaskResponse\x12G\n" +
@@ -1182,7 +1574,8 @@ const file_dlhub_v1_tasks_proto_rawDesc = "" +
 	"CancelTask\x12\x1b.dlhub.v1.CancelTaskRequest\x1a\x1c.dlhub.v1.CancelTaskResponse\x12P\n" +
 	"\rGetStatistics\x12\x1e.dlhub.v1.GetStatisticsRequest\x1a\x1f.dlhub.v1.GetStatisticsResponse\x12S\n" +
 	"\x0eScoreBenchmark\x12\x1f.dlhub.v1.ScoreBenchmarkRequest\x1a .dlhub.v1.ScoreBenchmarkResponse\x12S\n" +
-	"\x0eGetLeaderboard\x12\x1f.dlhub.v1.GetLeaderboardRequest\x1a .dlhub.v1.GetLeaderboardResponseb\x06proto3"
+	"\x0eGetLeaderboard\x12\x1f.dlhub.v1.GetLeaderboardRequest\x1a .dlhub.v1.GetLeaderboardResponse\x12Y\n" +
+	"\x10GetServableStats\x12!.dlhub.v1.GetServableStatsRequest\x1a\".dlhub.v1.GetServableStatsResponseb\x06proto3"
 
 var (
 	file_dlhub_v1_tasks_proto_rawDescOnce sync.Once
@@ -1197,70 +1590,84 @@ func file_dlhub_v1_tasks_proto_rawDescGZIP() []byte {
 }
 
 var file_dlhub_v1_tasks_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_dlhub_v1_tasks_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_dlhub_v1_tasks_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_dlhub_v1_tasks_proto_goTypes = []any{
-	(TaskState)(0),                 // 0: dlhub.v1.TaskState
-	(*TaskTimings)(nil),            // 1: dlhub.v1.TaskTimings
-	(*Task)(nil),                   // 2: dlhub.v1.Task
-	(*PipelineStep)(nil),           // 3: dlhub.v1.PipelineStep
-	(*RunServableRequest)(nil),     // 4: dlhub.v1.RunServableRequest
-	(*RunServableResponse)(nil),    // 5: dlhub.v1.RunServableResponse
-	(*GetTaskRequest)(nil),         // 6: dlhub.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),        // 7: dlhub.v1.GetTaskResponse
-	(*CancelTaskRequest)(nil),      // 8: dlhub.v1.CancelTaskRequest
-	(*CancelTaskResponse)(nil),     // 9: dlhub.v1.CancelTaskResponse
-	(*GetStatisticsRequest)(nil),   // 10: dlhub.v1.GetStatisticsRequest
-	(*ModelStatistics)(nil),        // 11: dlhub.v1.ModelStatistics
-	(*GetStatisticsResponse)(nil),  // 12: dlhub.v1.GetStatisticsResponse
-	nil,                            // 13: dlhub.v1.Task.OutputRefsEntry
-	nil,                            // 14: dlhub.v1.ModelStatistics.BatchExecutionsEntry
-	(*ServableRef)(nil),            // 15: dlhub.v1.ServableRef
-	(*Tensor)(nil),                 // 16: dlhub.v1.Tensor
-	(*ErrorInfo)(nil),              // 17: dlhub.v1.ErrorInfo
-	(*ScoreBenchmarkRequest)(nil),  // 18: dlhub.v1.ScoreBenchmarkRequest
-	(*GetLeaderboardRequest)(nil),  // 19: dlhub.v1.GetLeaderboardRequest
-	(*ScoreBenchmarkResponse)(nil), // 20: dlhub.v1.ScoreBenchmarkResponse
-	(*GetLeaderboardResponse)(nil), // 21: dlhub.v1.GetLeaderboardResponse
+	(TaskState)(0),                   // 0: dlhub.v1.TaskState
+	(*TaskTimings)(nil),              // 1: dlhub.v1.TaskTimings
+	(*Task)(nil),                     // 2: dlhub.v1.Task
+	(*PipelineStep)(nil),             // 3: dlhub.v1.PipelineStep
+	(*RunServableRequest)(nil),       // 4: dlhub.v1.RunServableRequest
+	(*RunServableResponse)(nil),      // 5: dlhub.v1.RunServableResponse
+	(*GetTaskRequest)(nil),           // 6: dlhub.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),          // 7: dlhub.v1.GetTaskResponse
+	(*CancelTaskRequest)(nil),        // 8: dlhub.v1.CancelTaskRequest
+	(*CancelTaskResponse)(nil),       // 9: dlhub.v1.CancelTaskResponse
+	(*GetStatisticsRequest)(nil),     // 10: dlhub.v1.GetStatisticsRequest
+	(*ModelStatistics)(nil),          // 11: dlhub.v1.ModelStatistics
+	(*GetStatisticsResponse)(nil),    // 12: dlhub.v1.GetStatisticsResponse
+	(*GetServableStatsRequest)(nil),  // 13: dlhub.v1.GetServableStatsRequest
+	(*UsageCounts)(nil),              // 14: dlhub.v1.UsageCounts
+	(*ServableVersionUsage)(nil),     // 15: dlhub.v1.ServableVersionUsage
+	(*ServableUsageDay)(nil),         // 16: dlhub.v1.ServableUsageDay
+	(*GetServableStatsResponse)(nil), // 17: dlhub.v1.GetServableStatsResponse
+	nil,                              // 18: dlhub.v1.Task.OutputRefsEntry
+	nil,                              // 19: dlhub.v1.ModelStatistics.BatchExecutionsEntry
+	(*ServableRef)(nil),              // 20: dlhub.v1.ServableRef
+	(*Tensor)(nil),                   // 21: dlhub.v1.Tensor
+	(*ErrorInfo)(nil),                // 22: dlhub.v1.ErrorInfo
+	(*ScoreBenchmarkRequest)(nil),    // 23: dlhub.v1.ScoreBenchmarkRequest
+	(*GetLeaderboardRequest)(nil),    // 24: dlhub.v1.GetLeaderboardRequest
+	(*ScoreBenchmarkResponse)(nil),   // 25: dlhub.v1.ScoreBenchmarkResponse
+	(*GetLeaderboardResponse)(nil),   // 26: dlhub.v1.GetLeaderboardResponse
 }
 var file_dlhub_v1_tasks_proto_depIdxs = []int32{
 	0,  // 0: dlhub.v1.Task.state:type_name -> dlhub.v1.TaskState
-	15, // 1: dlhub.v1.Task.servable:type_name -> dlhub.v1.ServableRef
-	16, // 2: dlhub.v1.Task.outputs:type_name -> dlhub.v1.Tensor
-	17, // 3: dlhub.v1.Task.error:type_name -> dlhub.v1.ErrorInfo
+	20, // 1: dlhub.v1.Task.servable:type_name -> dlhub.v1.ServableRef
+	21, // 2: dlhub.v1.Task.outputs:type_name -> dlhub.v1.Tensor
+	22, // 3: dlhub.v1.Task.error:type_name -> dlhub.v1.ErrorInfo
 	1,  // 4: dlhub.v1.Task.timings:type_name -> dlhub.v1.TaskTimings
-	13, // 5: dlhub.v1.Task.output_refs:type_name -> dlhub.v1.Task.OutputRefsEntry
+	18, // 5: dlhub.v1.Task.output_refs:type_name -> dlhub.v1.Task.OutputRefsEntry
 	3,  // 6: dlhub.v1.Task.steps:type_name -> dlhub.v1.PipelineStep
-	15, // 7: dlhub.v1.PipelineStep.servable:type_name -> dlhub.v1.ServableRef
+	20, // 7: dlhub.v1.PipelineStep.servable:type_name -> dlhub.v1.ServableRef
 	0,  // 8: dlhub.v1.PipelineStep.state:type_name -> dlhub.v1.TaskState
 	1,  // 9: dlhub.v1.PipelineStep.timings:type_name -> dlhub.v1.TaskTimings
-	17, // 10: dlhub.v1.PipelineStep.error:type_name -> dlhub.v1.ErrorInfo
-	16, // 11: dlhub.v1.PipelineStep.outputs:type_name -> dlhub.v1.Tensor
-	15, // 12: dlhub.v1.RunServableRequest.servable:type_name -> dlhub.v1.ServableRef
-	16, // 13: dlhub.v1.RunServableRequest.inputs:type_name -> dlhub.v1.Tensor
+	22, // 10: dlhub.v1.PipelineStep.error:type_name -> dlhub.v1.ErrorInfo
+	21, // 11: dlhub.v1.PipelineStep.outputs:type_name -> dlhub.v1.Tensor
+	20, // 12: dlhub.v1.RunServableRequest.servable:type_name -> dlhub.v1.ServableRef
+	21, // 13: dlhub.v1.RunServableRequest.inputs:type_name -> dlhub.v1.Tensor
 	2,  // 14: dlhub.v1.RunServableResponse.task:type_name -> dlhub.v1.Task
 	2,  // 15: dlhub.v1.GetTaskResponse.task:type_name -> dlhub.v1.Task
 	2,  // 16: dlhub.v1.CancelTaskResponse.task:type_name -> dlhub.v1.Task
-	15, // 17: dlhub.v1.GetStatisticsRequest.servable:type_name -> dlhub.v1.ServableRef
-	15, // 18: dlhub.v1.ModelStatistics.servable:type_name -> dlhub.v1.ServableRef
-	14, // 19: dlhub.v1.ModelStatistics.batch_executions:type_name -> dlhub.v1.ModelStatistics.BatchExecutionsEntry
+	20, // 17: dlhub.v1.GetStatisticsRequest.servable:type_name -> dlhub.v1.ServableRef
+	20, // 18: dlhub.v1.ModelStatistics.servable:type_name -> dlhub.v1.ServableRef
+	19, // 19: dlhub.v1.ModelStatistics.batch_executions:type_name -> dlhub.v1.ModelStatistics.BatchExecutionsEntry
 	11, // 20: dlhub.v1.GetStatisticsResponse.models:type_name -> dlhub.v1.ModelStatistics
-	4,  // 21: dlhub.v1.TaskService.RunServable:input_type -> dlhub.v1.RunServableRequest
-	6,  // 22: dlhub.v1.TaskService.GetTask:input_type -> dlhub.v1.GetTaskRequest
-	8,  // 23: dlhub.v1.TaskService.CancelTask:input_type -> dlhub.v1.CancelTaskRequest
-	10, // 24: dlhub.v1.TaskService.GetStatistics:input_type -> dlhub.v1.GetStatisticsRequest
-	18, // 25: dlhub.v1.TaskService.ScoreBenchmark:input_type -> dlhub.v1.ScoreBenchmarkRequest
-	19, // 26: dlhub.v1.TaskService.GetLeaderboard:input_type -> dlhub.v1.GetLeaderboardRequest
-	5,  // 27: dlhub.v1.TaskService.RunServable:output_type -> dlhub.v1.RunServableResponse
-	7,  // 28: dlhub.v1.TaskService.GetTask:output_type -> dlhub.v1.GetTaskResponse
-	9,  // 29: dlhub.v1.TaskService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
-	12, // 30: dlhub.v1.TaskService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
-	20, // 31: dlhub.v1.TaskService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
-	21, // 32: dlhub.v1.TaskService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
-	27, // [27:33] is the sub-list for method output_type
-	21, // [21:27] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	20, // 21: dlhub.v1.GetServableStatsRequest.servable:type_name -> dlhub.v1.ServableRef
+	14, // 22: dlhub.v1.ServableVersionUsage.counts:type_name -> dlhub.v1.UsageCounts
+	14, // 23: dlhub.v1.ServableUsageDay.counts:type_name -> dlhub.v1.UsageCounts
+	20, // 24: dlhub.v1.GetServableStatsResponse.servable:type_name -> dlhub.v1.ServableRef
+	14, // 25: dlhub.v1.GetServableStatsResponse.totals:type_name -> dlhub.v1.UsageCounts
+	15, // 26: dlhub.v1.GetServableStatsResponse.versions:type_name -> dlhub.v1.ServableVersionUsage
+	16, // 27: dlhub.v1.GetServableStatsResponse.days:type_name -> dlhub.v1.ServableUsageDay
+	4,  // 28: dlhub.v1.TaskService.RunServable:input_type -> dlhub.v1.RunServableRequest
+	6,  // 29: dlhub.v1.TaskService.GetTask:input_type -> dlhub.v1.GetTaskRequest
+	8,  // 30: dlhub.v1.TaskService.CancelTask:input_type -> dlhub.v1.CancelTaskRequest
+	10, // 31: dlhub.v1.TaskService.GetStatistics:input_type -> dlhub.v1.GetStatisticsRequest
+	23, // 32: dlhub.v1.TaskService.ScoreBenchmark:input_type -> dlhub.v1.ScoreBenchmarkRequest
+	24, // 33: dlhub.v1.TaskService.GetLeaderboard:input_type -> dlhub.v1.GetLeaderboardRequest
+	13, // 34: dlhub.v1.TaskService.GetServableStats:input_type -> dlhub.v1.GetServableStatsRequest
+	5,  // 35: dlhub.v1.TaskService.RunServable:output_type -> dlhub.v1.RunServableResponse
+	7,  // 36: dlhub.v1.TaskService.GetTask:output_type -> dlhub.v1.GetTaskResponse
+	9,  // 37: dlhub.v1.TaskService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
+	12, // 38: dlhub.v1.TaskService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
+	25, // 39: dlhub.v1.TaskService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
+	26, // 40: dlhub.v1.TaskService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
+	17, // 41: dlhub.v1.TaskService.GetServableStats:output_type -> dlhub.v1.GetServableStatsResponse
+	35, // [35:42] is the sub-list for method output_type
+	28, // [28:35] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_dlhub_v1_tasks_proto_init() }
@@ -1276,7 +1683,7 @@ func file_dlhub_v1_tasks_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dlhub_v1_tasks_proto_rawDesc), len(file_dlhub_v1_tasks_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,12 +21,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TaskService_RunServable_FullMethodName    = "/dlhub.v1.TaskService/RunServable"
-	TaskService_GetTask_FullMethodName        = "/dlhub.v1.TaskService/GetTask"
-	TaskService_CancelTask_FullMethodName     = "/dlhub.v1.TaskService/CancelTask"
-	TaskService_GetStatistics_FullMethodName  = "/dlhub.v1.TaskService/GetStatistics"
-	TaskService_ScoreBenchmark_FullMethodName = "/dlhub.v1.TaskService/ScoreBenchmark"
-	TaskService_GetLeaderboard_FullMethodName = "/dlhub.v1.TaskService/GetLeaderboard"
+	TaskService_RunServable_FullMethodName      = "/dlhub.v1.TaskService/RunServable"
+	TaskService_GetTask_FullMethodName          = "/dlhub.v1.TaskService/GetTask"
+	TaskService_CancelTask_FullMethodName       = "/dlhub.v1.TaskService/CancelTask"
+	TaskService_GetStatistics_FullMethodName    = "/dlhub.v1.TaskService/GetStatistics"
+	TaskService_ScoreBenchmark_FullMethodName   = "/dlhub.v1.TaskService/ScoreBenchmark"
+	TaskService_GetLeaderboard_FullMethodName   = "/dlhub.v1.TaskService/GetLeaderboard"
+	TaskService_GetServableStats_FullMethodName = "/dlhub.v1.TaskService/GetServableStats"
 )
 
 // TaskServiceClient is the client API for TaskService service.
@@ -55,6 +56,11 @@ type TaskServiceClient interface {
 	ScoreBenchmark(ctx context.Context, in *ScoreBenchmarkRequest, opts ...grpc.CallOption) (*ScoreBenchmarkResponse, error)
 	// A benchmark's ranked scores, only for servables the caller may see.
 	GetLeaderboard(ctx context.Context, in *GetLeaderboardRequest, opts ...grpc.CallOption) (*GetLeaderboardResponse, error)
+	// Durable usage statistics of one servable per version and UTC day
+	// (docs/observability.md, "Usage statistics"): totals for every caller who
+	// may see it, per-day detail for its owner, co-owners and admins only.
+	// NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+	GetServableStats(ctx context.Context, in *GetServableStatsRequest, opts ...grpc.CallOption) (*GetServableStatsResponse, error)
 }
 
 type taskServiceClient struct {
@@ -125,6 +131,16 @@ func (c *taskServiceClient) GetLeaderboard(ctx context.Context, in *GetLeaderboa
 	return out, nil
 }
 
+func (c *taskServiceClient) GetServableStats(ctx context.Context, in *GetServableStatsRequest, opts ...grpc.CallOption) (*GetServableStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetServableStatsResponse)
+	err := c.cc.Invoke(ctx, TaskService_GetServableStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TaskServiceServer is the server API for TaskService service.
 // All implementations must embed UnimplementedTaskServiceServer
 // for forward compatibility.
@@ -151,6 +167,11 @@ type TaskServiceServer interface {
 	ScoreBenchmark(context.Context, *ScoreBenchmarkRequest) (*ScoreBenchmarkResponse, error)
 	// A benchmark's ranked scores, only for servables the caller may see.
 	GetLeaderboard(context.Context, *GetLeaderboardRequest) (*GetLeaderboardResponse, error)
+	// Durable usage statistics of one servable per version and UTC day
+	// (docs/observability.md, "Usage statistics"): totals for every caller who
+	// may see it, per-day detail for its owner, co-owners and admins only.
+	// NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+	GetServableStats(context.Context, *GetServableStatsRequest) (*GetServableStatsResponse, error)
 	mustEmbedUnimplementedTaskServiceServer()
 }
 
@@ -178,6 +199,9 @@ func (UnimplementedTaskServiceServer) ScoreBenchmark(context.Context, *ScoreBenc
 }
 func (UnimplementedTaskServiceServer) GetLeaderboard(context.Context, *GetLeaderboardRequest) (*GetLeaderboardResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetLeaderboard not implemented")
+}
+func (UnimplementedTaskServiceServer) GetServableStats(context.Context, *GetServableStatsRequest) (*GetServableStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetServableStats not implemented")
 }
 func (UnimplementedTaskServiceServer) mustEmbedUnimplementedTaskServiceServer() {}
 func (UnimplementedTaskServiceServer) testEmbeddedByValue()                     {}
@@ -308,6 +332,24 @@ func _TaskService_GetLeaderboard_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TaskService_GetServableStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetServableStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TaskServiceServer).GetServableStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TaskService_GetServableStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TaskServiceServer).GetServableStats(ctx, req.(*GetServableStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TaskService_ServiceDesc is the grpc.ServiceDesc for TaskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -338,6 +380,10 @@ var TaskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetLeaderboard",
 			Handler:    _TaskService_GetLeaderboard_Handler,
+		},
+		{
+			MethodName: "GetServableStats",
+			Handler:    _TaskService_GetServableStats_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

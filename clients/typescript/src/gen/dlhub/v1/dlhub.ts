@@ -70,6 +70,8 @@ import { SearchRequest, SearchResponse } from "./search";
 import {
   CancelTaskRequest,
   CancelTaskResponse,
+  GetServableStatsRequest,
+  GetServableStatsResponse,
   GetStatisticsRequest,
   GetStatisticsResponse,
   GetTaskRequest,
@@ -747,6 +749,18 @@ export const DLHubServiceService = {
       Buffer.from(ListRetrainJobsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListRetrainJobsResponse => ListRetrainJobsResponse.decode(value),
   },
+  /** Durable usage statistics of one servable (TaskService.GetServableStats). */
+  getServableStats: {
+    path: "/dlhub.v1.DLHubService/GetServableStats" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetServableStatsRequest): Buffer =>
+      Buffer.from(GetServableStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetServableStatsRequest => GetServableStatsRequest.decode(value),
+    responseSerialize: (value: GetServableStatsResponse): Buffer =>
+      Buffer.from(GetServableStatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetServableStatsResponse => GetServableStatsResponse.decode(value),
+  },
 } as const;
 
 export interface DLHubServiceServer extends UntypedServiceImplementation {
@@ -784,6 +798,8 @@ export interface DLHubServiceServer extends UntypedServiceImplementation {
   retrainServable: handleUnaryCall<RetrainServableRequest, RetrainServableResponse>;
   getRetrainJob: handleUnaryCall<GetRetrainJobRequest, GetRetrainJobResponse>;
   listRetrainJobs: handleUnaryCall<ListRetrainJobsRequest, ListRetrainJobsResponse>;
+  /** Durable usage statistics of one servable (TaskService.GetServableStats). */
+  getServableStats: handleUnaryCall<GetServableStatsRequest, GetServableStatsResponse>;
 }
 
 export interface DLHubServiceClient extends Client {
@@ -1191,6 +1207,22 @@ export interface DLHubServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListRetrainJobsResponse) => void,
+  ): ClientUnaryCall;
+  /** Durable usage statistics of one servable (TaskService.GetServableStats). */
+  getServableStats(
+    request: GetServableStatsRequest,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
+  ): ClientUnaryCall;
+  getServableStats(
+    request: GetServableStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
+  ): ClientUnaryCall;
+  getServableStats(
+    request: GetServableStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -49,6 +49,11 @@ export interface SearchRequest {
    * Withdrawn versions are never found.
    */
   includeDeprecated: boolean;
+  /**
+   * Order of hits: "" or "relevance" (by score when there is text, else newest
+   * first), "newest", "oldest" (by publication date), "title". Ties by id.
+   */
+  sort: string;
 }
 
 export interface FieldFilter {
@@ -74,7 +79,16 @@ export interface FacetBucket {
 }
 
 function createBaseSearchRequest(): SearchRequest {
-  return { query: "", filters: [], facets: [], offset: 0, limit: 0, allVersions: false, includeDeprecated: false };
+  return {
+    query: "",
+    filters: [],
+    facets: [],
+    offset: 0,
+    limit: 0,
+    allVersions: false,
+    includeDeprecated: false,
+    sort: "",
+  };
 }
 
 export const SearchRequest: MessageFns<SearchRequest> = {
@@ -99,6 +113,9 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     }
     if (message.includeDeprecated !== false) {
       writer.uint32(56).bool(message.includeDeprecated);
+    }
+    if (message.sort !== "") {
+      writer.uint32(66).string(message.sort);
     }
     return writer;
   },
@@ -172,6 +189,14 @@ export const SearchRequest: MessageFns<SearchRequest> = {
             message.includeDeprecated = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.sort = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -201,6 +226,7 @@ export const SearchRequest: MessageFns<SearchRequest> = {
         : isSet(object.include_deprecated)
         ? globalThis.Boolean(object.include_deprecated)
         : false,
+      sort: isSet(object.sort) ? globalThis.String(object.sort) : "",
     };
   },
 
@@ -227,6 +253,9 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     if (message.includeDeprecated !== false) {
       obj.includeDeprecated = message.includeDeprecated;
     }
+    if (message.sort !== "") {
+      obj.sort = message.sort;
+    }
     return obj;
   },
 
@@ -242,6 +271,7 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     message.limit = object.limit ?? 0;
     message.allVersions = object.allVersions ?? false;
     message.includeDeprecated = object.includeDeprecated ?? false;
+    message.sort = object.sort ?? "";
     return message;
   },
 };

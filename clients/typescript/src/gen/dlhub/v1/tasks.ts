@@ -276,6 +276,71 @@ export interface GetStatisticsResponse {
   models: ModelStatistics[];
 }
 
+export interface GetServableStatsRequest {
+  /** owner and name; version 0: every version the caller may see. */
+  servable:
+    | ServableRef
+    | undefined;
+  /**
+   * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+   * the first UTC day counted, "2026-11-01". Empty: "30d".
+   */
+  since: string;
+}
+
+export interface UsageCounts {
+  /** Runs asked for: finished ones plus those refused in validation. */
+  invocations: number;
+  /** Runs that failed, plus those refused in validation. */
+  errors: number;
+  /** Runs refused in validation (bad inputs, a withdrawn version). */
+  refused: number;
+  /**
+   * Latency from acceptance to result of finished runs, read from
+   * log-spaced buckets (each about 19% wide); 0 when none finished.
+   */
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  /**
+   * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+   * every anonymous caller counts as one).
+   */
+  uniqueCallers: number;
+  /** RFC 3339 UTC time of the last run; empty when none. */
+  lastUsedAt: string;
+}
+
+export interface ServableVersionUsage {
+  version: number;
+  counts: UsageCounts | undefined;
+}
+
+export interface ServableUsageDay {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  version: number;
+  counts: UsageCounts | undefined;
+}
+
+export interface GetServableStatsResponse {
+  /** owner, name and the version asked for (0: every version). */
+  servable:
+    | ServableRef
+    | undefined;
+  /** First and last UTC day counted, YYYY-MM-DD. */
+  since: string;
+  until: string;
+  totals:
+    | UsageCounts
+    | undefined;
+  /** Each version the caller may see, ascending (zeros where unused). */
+  versions: ServableVersionUsage[];
+  /** Per day and version, oldest first; only for the owner, co-owners and admins. */
+  days: ServableUsageDay[];
+  /** Whether the caller may see the per-day detail (days is then complete). */
+  daysVisible: boolean;
+}
+
 function createBaseTaskTimings(): TaskTimings {
   return {
     queueMs: 0,
@@ -2391,6 +2456,639 @@ export const GetStatisticsResponse: MessageFns<GetStatisticsResponse> = {
   },
 };
 
+function createBaseGetServableStatsRequest(): GetServableStatsRequest {
+  return { servable: undefined, since: "" };
+}
+
+export const GetServableStatsRequest: MessageFns<GetServableStatsRequest> = {
+  encode(message: GetServableStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.servable !== undefined) {
+      ServableRef.encode(message.servable, writer.uint32(10).fork()).join();
+    }
+    if (message.since !== "") {
+      writer.uint32(18).string(message.since);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServableStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServableStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.servable = ServableRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetServableStatsRequest {
+    return {
+      servable: isSet(object.servable) ? ServableRef.fromJSON(object.servable) : undefined,
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
+    };
+  },
+
+  toJSON(message: GetServableStatsRequest): unknown {
+    const obj: any = {};
+    if (message.servable !== undefined) {
+      obj.servable = ServableRef.toJSON(message.servable);
+    }
+    if (message.since !== "") {
+      obj.since = message.since;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetServableStatsRequest>): GetServableStatsRequest {
+    return GetServableStatsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetServableStatsRequest>): GetServableStatsRequest {
+    const message = createBaseGetServableStatsRequest();
+    message.servable = (object.servable !== undefined && object.servable !== null)
+      ? ServableRef.fromPartial(object.servable)
+      : undefined;
+    message.since = object.since ?? "";
+    return message;
+  },
+};
+
+function createBaseUsageCounts(): UsageCounts {
+  return { invocations: 0, errors: 0, refused: 0, latencyP50Ms: 0, latencyP95Ms: 0, uniqueCallers: 0, lastUsedAt: "" };
+}
+
+export const UsageCounts: MessageFns<UsageCounts> = {
+  encode(message: UsageCounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.invocations !== 0) {
+      writer.uint32(8).int64(message.invocations);
+    }
+    if (message.errors !== 0) {
+      writer.uint32(16).int64(message.errors);
+    }
+    if (message.refused !== 0) {
+      writer.uint32(24).int64(message.refused);
+    }
+    if (message.latencyP50Ms !== 0) {
+      writer.uint32(33).double(message.latencyP50Ms);
+    }
+    if (message.latencyP95Ms !== 0) {
+      writer.uint32(41).double(message.latencyP95Ms);
+    }
+    if (message.uniqueCallers !== 0) {
+      writer.uint32(48).int64(message.uniqueCallers);
+    }
+    if (message.lastUsedAt !== "") {
+      writer.uint32(58).string(message.lastUsedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageCounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageCounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.invocations = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.errors = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.refused = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.latencyP50Ms = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.latencyP95Ms = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.uniqueCallers = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastUsedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageCounts {
+    return {
+      invocations: isSet(object.invocations) ? globalThis.Number(object.invocations) : 0,
+      errors: isSet(object.errors) ? globalThis.Number(object.errors) : 0,
+      refused: isSet(object.refused) ? globalThis.Number(object.refused) : 0,
+      latencyP50Ms: isSet(object.latencyP50Ms)
+        ? globalThis.Number(object.latencyP50Ms)
+        : isSet(object.latency_p50_ms)
+        ? globalThis.Number(object.latency_p50_ms)
+        : 0,
+      latencyP95Ms: isSet(object.latencyP95Ms)
+        ? globalThis.Number(object.latencyP95Ms)
+        : isSet(object.latency_p95_ms)
+        ? globalThis.Number(object.latency_p95_ms)
+        : 0,
+      uniqueCallers: isSet(object.uniqueCallers)
+        ? globalThis.Number(object.uniqueCallers)
+        : isSet(object.unique_callers)
+        ? globalThis.Number(object.unique_callers)
+        : 0,
+      lastUsedAt: isSet(object.lastUsedAt)
+        ? globalThis.String(object.lastUsedAt)
+        : isSet(object.last_used_at)
+        ? globalThis.String(object.last_used_at)
+        : "",
+    };
+  },
+
+  toJSON(message: UsageCounts): unknown {
+    const obj: any = {};
+    if (message.invocations !== 0) {
+      obj.invocations = Math.round(message.invocations);
+    }
+    if (message.errors !== 0) {
+      obj.errors = Math.round(message.errors);
+    }
+    if (message.refused !== 0) {
+      obj.refused = Math.round(message.refused);
+    }
+    if (message.latencyP50Ms !== 0) {
+      obj.latencyP50Ms = floatToJson(message.latencyP50Ms);
+    }
+    if (message.latencyP95Ms !== 0) {
+      obj.latencyP95Ms = floatToJson(message.latencyP95Ms);
+    }
+    if (message.uniqueCallers !== 0) {
+      obj.uniqueCallers = Math.round(message.uniqueCallers);
+    }
+    if (message.lastUsedAt !== "") {
+      obj.lastUsedAt = message.lastUsedAt;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UsageCounts>): UsageCounts {
+    return UsageCounts.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UsageCounts>): UsageCounts {
+    const message = createBaseUsageCounts();
+    message.invocations = object.invocations ?? 0;
+    message.errors = object.errors ?? 0;
+    message.refused = object.refused ?? 0;
+    message.latencyP50Ms = object.latencyP50Ms ?? 0;
+    message.latencyP95Ms = object.latencyP95Ms ?? 0;
+    message.uniqueCallers = object.uniqueCallers ?? 0;
+    message.lastUsedAt = object.lastUsedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseServableVersionUsage(): ServableVersionUsage {
+  return { version: 0, counts: undefined };
+}
+
+export const ServableVersionUsage: MessageFns<ServableVersionUsage> = {
+  encode(message: ServableVersionUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).int64(message.version);
+    }
+    if (message.counts !== undefined) {
+      UsageCounts.encode(message.counts, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServableVersionUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServableVersionUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.counts = UsageCounts.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServableVersionUsage {
+    return {
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      counts: isSet(object.counts) ? UsageCounts.fromJSON(object.counts) : undefined,
+    };
+  },
+
+  toJSON(message: ServableVersionUsage): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.counts !== undefined) {
+      obj.counts = UsageCounts.toJSON(message.counts);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServableVersionUsage>): ServableVersionUsage {
+    return ServableVersionUsage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServableVersionUsage>): ServableVersionUsage {
+    const message = createBaseServableVersionUsage();
+    message.version = object.version ?? 0;
+    message.counts = (object.counts !== undefined && object.counts !== null)
+      ? UsageCounts.fromPartial(object.counts)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseServableUsageDay(): ServableUsageDay {
+  return { day: "", version: 0, counts: undefined };
+}
+
+export const ServableUsageDay: MessageFns<ServableUsageDay> = {
+  encode(message: ServableUsageDay, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.day !== "") {
+      writer.uint32(10).string(message.day);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    if (message.counts !== undefined) {
+      UsageCounts.encode(message.counts, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServableUsageDay {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServableUsageDay();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.day = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.counts = UsageCounts.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServableUsageDay {
+    return {
+      day: isSet(object.day) ? globalThis.String(object.day) : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      counts: isSet(object.counts) ? UsageCounts.fromJSON(object.counts) : undefined,
+    };
+  },
+
+  toJSON(message: ServableUsageDay): unknown {
+    const obj: any = {};
+    if (message.day !== "") {
+      obj.day = message.day;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.counts !== undefined) {
+      obj.counts = UsageCounts.toJSON(message.counts);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServableUsageDay>): ServableUsageDay {
+    return ServableUsageDay.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServableUsageDay>): ServableUsageDay {
+    const message = createBaseServableUsageDay();
+    message.day = object.day ?? "";
+    message.version = object.version ?? 0;
+    message.counts = (object.counts !== undefined && object.counts !== null)
+      ? UsageCounts.fromPartial(object.counts)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetServableStatsResponse(): GetServableStatsResponse {
+  return { servable: undefined, since: "", until: "", totals: undefined, versions: [], days: [], daysVisible: false };
+}
+
+export const GetServableStatsResponse: MessageFns<GetServableStatsResponse> = {
+  encode(message: GetServableStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.servable !== undefined) {
+      ServableRef.encode(message.servable, writer.uint32(10).fork()).join();
+    }
+    if (message.since !== "") {
+      writer.uint32(18).string(message.since);
+    }
+    if (message.until !== "") {
+      writer.uint32(26).string(message.until);
+    }
+    if (message.totals !== undefined) {
+      UsageCounts.encode(message.totals, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.versions) {
+      ServableVersionUsage.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.days) {
+      ServableUsageDay.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.daysVisible !== false) {
+      writer.uint32(56).bool(message.daysVisible);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServableStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServableStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.servable = ServableRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.until = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.totals = UsageCounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.versions.push(ServableVersionUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.days.push(ServableUsageDay.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.daysVisible = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetServableStatsResponse {
+    return {
+      servable: isSet(object.servable) ? ServableRef.fromJSON(object.servable) : undefined,
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
+      until: isSet(object.until) ? globalThis.String(object.until) : "",
+      totals: isSet(object.totals) ? UsageCounts.fromJSON(object.totals) : undefined,
+      versions: globalThis.Array.isArray(object?.versions)
+        ? object.versions.map((e: any) => ServableVersionUsage.fromJSON(e))
+        : [],
+      days: globalThis.Array.isArray(object?.days) ? object.days.map((e: any) => ServableUsageDay.fromJSON(e)) : [],
+      daysVisible: isSet(object.daysVisible)
+        ? globalThis.Boolean(object.daysVisible)
+        : isSet(object.days_visible)
+        ? globalThis.Boolean(object.days_visible)
+        : false,
+    };
+  },
+
+  toJSON(message: GetServableStatsResponse): unknown {
+    const obj: any = {};
+    if (message.servable !== undefined) {
+      obj.servable = ServableRef.toJSON(message.servable);
+    }
+    if (message.since !== "") {
+      obj.since = message.since;
+    }
+    if (message.until !== "") {
+      obj.until = message.until;
+    }
+    if (message.totals !== undefined) {
+      obj.totals = UsageCounts.toJSON(message.totals);
+    }
+    if (message.versions?.length) {
+      obj.versions = message.versions.map((e) => ServableVersionUsage.toJSON(e));
+    }
+    if (message.days?.length) {
+      obj.days = message.days.map((e) => ServableUsageDay.toJSON(e));
+    }
+    if (message.daysVisible !== false) {
+      obj.daysVisible = message.daysVisible;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetServableStatsResponse>): GetServableStatsResponse {
+    return GetServableStatsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetServableStatsResponse>): GetServableStatsResponse {
+    const message = createBaseGetServableStatsResponse();
+    message.servable = (object.servable !== undefined && object.servable !== null)
+      ? ServableRef.fromPartial(object.servable)
+      : undefined;
+    message.since = object.since ?? "";
+    message.until = object.until ?? "";
+    message.totals = (object.totals !== undefined && object.totals !== null)
+      ? UsageCounts.fromPartial(object.totals)
+      : undefined;
+    message.versions = object.versions?.map((e) => ServableVersionUsage.fromPartial(e)) || [];
+    message.days = object.days?.map((e) => ServableUsageDay.fromPartial(e)) || [];
+    message.daysVisible = object.daysVisible ?? false;
+    return message;
+  },
+};
+
 /** Internal API of the task manager; the gateway re-exports it. */
 export type TaskServiceService = typeof TaskServiceService;
 export const TaskServiceService = {
@@ -2473,6 +3171,23 @@ export const TaskServiceService = {
       Buffer.from(GetLeaderboardResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetLeaderboardResponse => GetLeaderboardResponse.decode(value),
   },
+  /**
+   * Durable usage statistics of one servable per version and UTC day
+   * (docs/observability.md, "Usage statistics"): totals for every caller who
+   * may see it, per-day detail for its owner, co-owners and admins only.
+   * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+   */
+  getServableStats: {
+    path: "/dlhub.v1.TaskService/GetServableStats" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetServableStatsRequest): Buffer =>
+      Buffer.from(GetServableStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetServableStatsRequest => GetServableStatsRequest.decode(value),
+    responseSerialize: (value: GetServableStatsResponse): Buffer =>
+      Buffer.from(GetServableStatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetServableStatsResponse => GetServableStatsResponse.decode(value),
+  },
 } as const;
 
 export interface TaskServiceServer extends UntypedServiceImplementation {
@@ -2502,6 +3217,13 @@ export interface TaskServiceServer extends UntypedServiceImplementation {
   scoreBenchmark: handleUnaryCall<ScoreBenchmarkRequest, ScoreBenchmarkResponse>;
   /** A benchmark's ranked scores, only for servables the caller may see. */
   getLeaderboard: handleUnaryCall<GetLeaderboardRequest, GetLeaderboardResponse>;
+  /**
+   * Durable usage statistics of one servable per version and UTC day
+   * (docs/observability.md, "Usage statistics"): totals for every caller who
+   * may see it, per-day detail for its owner, co-owners and admins only.
+   * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+   */
+  getServableStats: handleUnaryCall<GetServableStatsRequest, GetServableStatsResponse>;
 }
 
 export interface TaskServiceClient extends Client {
@@ -2614,6 +3336,27 @@ export interface TaskServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetLeaderboardResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Durable usage statistics of one servable per version and UTC day
+   * (docs/observability.md, "Usage statistics"): totals for every caller who
+   * may see it, per-day detail for its owner, co-owners and admins only.
+   * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+   */
+  getServableStats(
+    request: GetServableStatsRequest,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
+  ): ClientUnaryCall;
+  getServableStats(
+    request: GetServableStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
+  ): ClientUnaryCall;
+  getServableStats(
+    request: GetServableStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetServableStatsResponse) => void,
   ): ClientUnaryCall;
 }
 

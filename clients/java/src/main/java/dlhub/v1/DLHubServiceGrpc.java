@@ -853,6 +853,37 @@ public final class DLHubServiceGrpc {
     return getListRetrainJobsMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest,
+      dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetServableStats",
+      requestType = dlhub.v1.Tasks.GetServableStatsRequest.class,
+      responseType = dlhub.v1.Tasks.GetServableStatsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest,
+      dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod() {
+    io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest, dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod;
+    if ((getGetServableStatsMethod = DLHubServiceGrpc.getGetServableStatsMethod) == null) {
+      synchronized (DLHubServiceGrpc.class) {
+        if ((getGetServableStatsMethod = DLHubServiceGrpc.getGetServableStatsMethod) == null) {
+          DLHubServiceGrpc.getGetServableStatsMethod = getGetServableStatsMethod =
+              io.grpc.MethodDescriptor.<dlhub.v1.Tasks.GetServableStatsRequest, dlhub.v1.Tasks.GetServableStatsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetServableStats"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Tasks.GetServableStatsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Tasks.GetServableStatsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new DLHubServiceMethodDescriptorSupplier("GetServableStats"))
+              .build();
+        }
+      }
+    }
+    return getGetServableStatsMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -1119,6 +1150,16 @@ public final class DLHubServiceGrpc {
         io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListRetrainJobsResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListRetrainJobsMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable (TaskService.GetServableStats).
+     * </pre>
+     */
+    default void getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetServableStatsMethod(), responseObserver);
+    }
   }
 
   /**
@@ -1382,6 +1423,17 @@ public final class DLHubServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getListRetrainJobsMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable (TaskService.GetServableStats).
+     * </pre>
+     */
+    public void getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetServableStatsMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -1609,6 +1661,16 @@ public final class DLHubServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getListRetrainJobsMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable (TaskService.GetServableStats).
+     * </pre>
+     */
+    public dlhub.v1.Tasks.GetServableStatsResponse getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetServableStatsMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1803,6 +1865,16 @@ public final class DLHubServiceGrpc {
     public dlhub.v1.Registry.ListRetrainJobsResponse listRetrainJobs(dlhub.v1.Registry.ListRetrainJobsRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getListRetrainJobsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable (TaskService.GetServableStats).
+     * </pre>
+     */
+    public dlhub.v1.Tasks.GetServableStatsResponse getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetServableStatsMethod(), getCallOptions(), request);
     }
   }
 
@@ -2023,6 +2095,17 @@ public final class DLHubServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getListRetrainJobsMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable (TaskService.GetServableStats).
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dlhub.v1.Tasks.GetServableStatsResponse> getServableStats(
+        dlhub.v1.Tasks.GetServableStatsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetServableStatsMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_GET_SERVABLE = 0;
@@ -2049,9 +2132,10 @@ public final class DLHubServiceGrpc {
   private static final int METHODID_RETRAIN_SERVABLE = 21;
   private static final int METHODID_GET_RETRAIN_JOB = 22;
   private static final int METHODID_LIST_RETRAIN_JOBS = 23;
-  private static final int METHODID_PUBLISH_SERVABLE = 24;
-  private static final int METHODID_WRITE_UPLOAD = 25;
-  private static final int METHODID_RUN_STREAM = 26;
+  private static final int METHODID_GET_SERVABLE_STATS = 24;
+  private static final int METHODID_PUBLISH_SERVABLE = 25;
+  private static final int METHODID_WRITE_UPLOAD = 26;
+  private static final int METHODID_RUN_STREAM = 27;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2165,6 +2249,10 @@ public final class DLHubServiceGrpc {
         case METHODID_LIST_RETRAIN_JOBS:
           serviceImpl.listRetrainJobs((dlhub.v1.Registry.ListRetrainJobsRequest) request,
               (io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListRetrainJobsResponse>) responseObserver);
+          break;
+        case METHODID_GET_SERVABLE_STATS:
+          serviceImpl.getServableStats((dlhub.v1.Tasks.GetServableStatsRequest) request,
+              (io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -2382,6 +2470,13 @@ public final class DLHubServiceGrpc {
               dlhub.v1.Registry.ListRetrainJobsRequest,
               dlhub.v1.Registry.ListRetrainJobsResponse>(
                 service, METHODID_LIST_RETRAIN_JOBS)))
+        .addMethod(
+          getGetServableStatsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dlhub.v1.Tasks.GetServableStatsRequest,
+              dlhub.v1.Tasks.GetServableStatsResponse>(
+                service, METHODID_GET_SERVABLE_STATS)))
         .build();
   }
 
@@ -2457,6 +2552,7 @@ public final class DLHubServiceGrpc {
               .addMethod(getRetrainServableMethod())
               .addMethod(getGetRetrainJobMethod())
               .addMethod(getListRetrainJobsMethod())
+              .addMethod(getGetServableStatsMethod())
               .build();
         }
       }

@@ -3204,7 +3204,7 @@ public final class Dlhub extends com.google.protobuf.GeneratedFile {
       ")\n\003run\030\002 \001(\0132\034.dlhub.v1.RunServableReque" +
       "st\"i\n\021RunStreamResponse\022\022\n\nrequest_id\030\001 " +
       "\001(\t\022\034\n\004task\030\002 \001(\0132\016.dlhub.v1.Task\022\"\n\005err" +
-      "or\030\003 \001(\0132\023.dlhub.v1.ErrorInfo2\331\020\n\014DLHubS" +
+      "or\030\003 \001(\0132\023.dlhub.v1.ErrorInfo2\264\021\n\014DLHubS" +
       "ervice\022X\n\017PublishServable\022 .dlhub.v1.Pub" +
       "lishServableRequest\032!.dlhub.v1.PublishSe" +
       "rvableResponse(\001\022J\n\013GetServable\022\034.dlhub." +
@@ -3258,7 +3258,9 @@ public final class Dlhub extends com.google.protobuf.GeneratedFile {
       "bRequest\032\037.dlhub.v1.GetRetrainJobRespons" +
       "e\022V\n\017ListRetrainJobs\022 .dlhub.v1.ListRetr" +
       "ainJobsRequest\032!.dlhub.v1.ListRetrainJob" +
-      "sResponseb\006proto3"
+      "sResponse\022Y\n\020GetServableStats\022!.dlhub.v1" +
+      ".GetServableStatsRequest\032\".dlhub.v1.GetS" +
+      "ervableStatsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -178,6 +178,28 @@ public final class Search extends com.google.protobuf.GeneratedFile {
      * @return The includeDeprecated.
      */
     boolean getIncludeDeprecated();
+
+    /**
+     * <pre>
+     * Order of hits: "" or "relevance" (by score when there is text, else newest
+     * first), "newest", "oldest" (by publication date), "title". Ties by id.
+     * </pre>
+     *
+     * <code>string sort = 8;</code>
+     * @return The sort.
+     */
+    java.lang.String getSort();
+    /**
+     * <pre>
+     * Order of hits: "" or "relevance" (by score when there is text, else newest
+     * first), "newest", "oldest" (by publication date), "title". Ties by id.
+     * </pre>
+     *
+     * <code>string sort = 8;</code>
+     * @return The bytes for sort.
+     */
+    com.google.protobuf.ByteString
+        getSortBytes();
   }
   /**
    * Protobuf type {@code dlhub.v1.SearchRequest}
@@ -205,6 +227,7 @@ public final class Search extends com.google.protobuf.GeneratedFile {
       filters_ = java.util.Collections.emptyList();
       facets_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
+      sort_ = "";
     }
 
     public static final com.google.protobuf.Descriptors.Descriptor
@@ -450,6 +473,55 @@ public final class Search extends com.google.protobuf.GeneratedFile {
       return includeDeprecated_;
     }
 
+    public static final int SORT_FIELD_NUMBER = 8;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sort_ = "";
+    /**
+     * <pre>
+     * Order of hits: "" or "relevance" (by score when there is text, else newest
+     * first), "newest", "oldest" (by publication date), "title". Ties by id.
+     * </pre>
+     *
+     * <code>string sort = 8;</code>
+     * @return The sort.
+     */
+    @java.lang.Override
+    public java.lang.String getSort() {
+      java.lang.Object ref = sort_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sort_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Order of hits: "" or "relevance" (by score when there is text, else newest
+     * first), "newest", "oldest" (by publication date), "title". Ties by id.
+     * </pre>
+     *
+     * <code>string sort = 8;</code>
+     * @return The bytes for sort.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSortBytes() {
+      java.lang.Object ref = sort_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sort_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -484,6 +556,9 @@ public final class Search extends com.google.protobuf.GeneratedFile {
       }
       if (includeDeprecated_ != false) {
         output.writeBool(7, includeDeprecated_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(sort_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 8, sort_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -525,6 +600,9 @@ public final class Search extends com.google.protobuf.GeneratedFile {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(7, includeDeprecated_);
       }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(sort_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(8, sort_);
+      }
       return size;
     }
     @java.lang.Override
@@ -563,6 +641,8 @@ public final class Search extends com.google.protobuf.GeneratedFile {
           != other.getAllVersions()) return false;
       if (getIncludeDeprecated()
           != other.getIncludeDeprecated()) return false;
+      if (!getSort()
+          .equals(other.getSort())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -594,6 +674,8 @@ public final class Search extends com.google.protobuf.GeneratedFile {
       hash = (37 * hash) + INCLUDE_DEPRECATED_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getIncludeDeprecated());
+      hash = (37 * hash) + SORT_FIELD_NUMBER;
+      hash = (53 * hash) + getSort().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -739,6 +821,7 @@ public final class Search extends com.google.protobuf.GeneratedFile {
         limit_ = 0;
         allVersions_ = false;
         includeDeprecated_ = false;
+        sort_ = "";
         return this;
       }
 
@@ -803,6 +886,9 @@ public final class Search extends com.google.protobuf.GeneratedFile {
         }
         if (((from_bitField0_ & 0x00000040) != 0)) {
           result.includeDeprecated_ = includeDeprecated_;
+        }
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.sort_ = sort_;
         }
       }
 
@@ -871,6 +957,11 @@ public final class Search extends com.google.protobuf.GeneratedFile {
         if (other.getIncludeDeprecated() != false) {
           setIncludeDeprecated(other.getIncludeDeprecated());
         }
+        if (!other.getSort().isEmpty()) {
+          sort_ = other.sort_;
+          bitField0_ |= 0x00000080;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -938,6 +1029,11 @@ public final class Search extends com.google.protobuf.GeneratedFile {
                 bitField0_ |= 0x00000040;
                 break;
               } // case 56
+              case 66: {
+                sort_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 66
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1686,6 +1782,103 @@ public final class Search extends com.google.protobuf.GeneratedFile {
       public Builder clearIncludeDeprecated() {
         bitField0_ = (bitField0_ & ~0x00000040);
         includeDeprecated_ = false;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object sort_ = "";
+      /**
+       * <pre>
+       * Order of hits: "" or "relevance" (by score when there is text, else newest
+       * first), "newest", "oldest" (by publication date), "title". Ties by id.
+       * </pre>
+       *
+       * <code>string sort = 8;</code>
+       * @return The sort.
+       */
+      public java.lang.String getSort() {
+        java.lang.Object ref = sort_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sort_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Order of hits: "" or "relevance" (by score when there is text, else newest
+       * first), "newest", "oldest" (by publication date), "title". Ties by id.
+       * </pre>
+       *
+       * <code>string sort = 8;</code>
+       * @return The bytes for sort.
+       */
+      public com.google.protobuf.ByteString
+          getSortBytes() {
+        java.lang.Object ref = sort_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sort_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Order of hits: "" or "relevance" (by score when there is text, else newest
+       * first), "newest", "oldest" (by publication date), "title". Ties by id.
+       * </pre>
+       *
+       * <code>string sort = 8;</code>
+       * @param value The sort to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSort(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        sort_ = value;
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Order of hits: "" or "relevance" (by score when there is text, else newest
+       * first), "newest", "oldest" (by publication date), "title". Ties by id.
+       * </pre>
+       *
+       * <code>string sort = 8;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSort() {
+        sort_ = getDefaultInstance().getSort();
+        bitField0_ = (bitField0_ & ~0x00000080);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Order of hits: "" or "relevance" (by score when there is text, else newest
+       * first), "newest", "oldest" (by publication date), "title". Ties by id.
+       * </pre>
+       *
+       * <code>string sort = 8;</code>
+       * @param value The bytes for sort to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSortBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        sort_ = value;
+        bitField0_ |= 0x00000080;
         onChanged();
         return this;
       }
@@ -5254,20 +5447,21 @@ public final class Search extends com.google.protobuf.GeneratedFile {
   static {
     java.lang.String[] descriptorData = {
       "\n\025dlhub/v1/search.proto\022\010dlhub.v1\032\024dlhub" +
-      "/v1/types.proto\"\247\001\n\rSearchRequest\022\r\n\005que" +
+      "/v1/types.proto\"\265\001\n\rSearchRequest\022\r\n\005que" +
       "ry\030\001 \001(\t\022&\n\007filters\030\002 \003(\0132\025.dlhub.v1.Fie" +
       "ldFilter\022\016\n\006facets\030\003 \003(\t\022\016\n\006offset\030\004 \001(\005" +
       "\022\r\n\005limit\030\005 \001(\005\022\024\n\014all_versions\030\006 \001(\010\022\032\n" +
-      "\022include_deprecated\030\007 \001(\010\",\n\013FieldFilter" +
-      "\022\r\n\005field\030\001 \001(\t\022\016\n\006values\030\002 \003(\t\"y\n\016Searc" +
-      "hResponse\022\'\n\004hits\030\001 \003(\0132\031.dlhub.v1.Serva" +
-      "bleSummary\022\r\n\005total\030\002 \001(\003\022\037\n\006facets\030\003 \003(" +
-      "\0132\017.dlhub.v1.Facet\022\016\n\006offset\030\004 \001(\005\">\n\005Fa" +
-      "cet\022\r\n\005field\030\001 \001(\t\022&\n\007buckets\030\002 \003(\0132\025.dl" +
-      "hub.v1.FacetBucket\"+\n\013FacetBucket\022\r\n\005val" +
-      "ue\030\001 \001(\t\022\r\n\005count\030\002 \001(\0032L\n\rSearchService" +
-      "\022;\n\006Search\022\027.dlhub.v1.SearchRequest\032\030.dl" +
-      "hub.v1.SearchResponseb\006proto3"
+      "\022include_deprecated\030\007 \001(\010\022\014\n\004sort\030\010 \001(\t\"" +
+      ",\n\013FieldFilter\022\r\n\005field\030\001 \001(\t\022\016\n\006values\030" +
+      "\002 \003(\t\"y\n\016SearchResponse\022\'\n\004hits\030\001 \003(\0132\031." +
+      "dlhub.v1.ServableSummary\022\r\n\005total\030\002 \001(\003\022" +
+      "\037\n\006facets\030\003 \003(\0132\017.dlhub.v1.Facet\022\016\n\006offs" +
+      "et\030\004 \001(\005\">\n\005Facet\022\r\n\005field\030\001 \001(\t\022&\n\007buck" +
+      "ets\030\002 \003(\0132\025.dlhub.v1.FacetBucket\"+\n\013Face" +
+      "tBucket\022\r\n\005value\030\001 \001(\t\022\r\n\005count\030\002 \001(\0032L\n" +
+      "\rSearchService\022;\n\006Search\022\027.dlhub.v1.Sear" +
+      "chRequest\032\030.dlhub.v1.SearchResponseb\006pro" +
+      "to3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -5279,7 +5473,7 @@ public final class Search extends com.google.protobuf.GeneratedFile {
     internal_static_dlhub_v1_SearchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_SearchRequest_descriptor,
-        new java.lang.String[] { "Query", "Filters", "Facets", "Offset", "Limit", "AllVersions", "IncludeDeprecated", });
+        new java.lang.String[] { "Query", "Filters", "Facets", "Offset", "Limit", "AllVersions", "IncludeDeprecated", "Sort", });
     internal_static_dlhub_v1_FieldFilter_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_dlhub_v1_FieldFilter_fieldAccessorTable = new

@@ -201,6 +201,37 @@ public final class TaskServiceGrpc {
     return getGetLeaderboardMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest,
+      dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetServableStats",
+      requestType = dlhub.v1.Tasks.GetServableStatsRequest.class,
+      responseType = dlhub.v1.Tasks.GetServableStatsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest,
+      dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod() {
+    io.grpc.MethodDescriptor<dlhub.v1.Tasks.GetServableStatsRequest, dlhub.v1.Tasks.GetServableStatsResponse> getGetServableStatsMethod;
+    if ((getGetServableStatsMethod = TaskServiceGrpc.getGetServableStatsMethod) == null) {
+      synchronized (TaskServiceGrpc.class) {
+        if ((getGetServableStatsMethod = TaskServiceGrpc.getGetServableStatsMethod) == null) {
+          TaskServiceGrpc.getGetServableStatsMethod = getGetServableStatsMethod =
+              io.grpc.MethodDescriptor.<dlhub.v1.Tasks.GetServableStatsRequest, dlhub.v1.Tasks.GetServableStatsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetServableStats"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Tasks.GetServableStatsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Tasks.GetServableStatsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new TaskServiceMethodDescriptorSupplier("GetServableStats"))
+              .build();
+        }
+      }
+    }
+    return getGetServableStatsMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -334,6 +365,19 @@ public final class TaskServiceGrpc {
         io.grpc.stub.StreamObserver<dlhub.v1.Benchmarks.GetLeaderboardResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetLeaderboardMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable per version and UTC day
+     * (docs/observability.md, "Usage statistics"): totals for every caller who
+     * may see it, per-day detail for its owner, co-owners and admins only.
+     * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+     * </pre>
+     */
+    default void getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetServableStatsMethod(), responseObserver);
+    }
   }
 
   /**
@@ -442,6 +486,20 @@ public final class TaskServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getGetLeaderboardMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable per version and UTC day
+     * (docs/observability.md, "Usage statistics"): totals for every caller who
+     * may see it, per-day detail for its owner, co-owners and admins only.
+     * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+     * </pre>
+     */
+    public void getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetServableStatsMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -530,6 +588,19 @@ public final class TaskServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getGetLeaderboardMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable per version and UTC day
+     * (docs/observability.md, "Usage statistics"): totals for every caller who
+     * may see it, per-day detail for its owner, co-owners and admins only.
+     * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+     * </pre>
+     */
+    public dlhub.v1.Tasks.GetServableStatsResponse getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetServableStatsMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -617,6 +688,19 @@ public final class TaskServiceGrpc {
     public dlhub.v1.Benchmarks.GetLeaderboardResponse getLeaderboard(dlhub.v1.Benchmarks.GetLeaderboardRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getGetLeaderboardMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable per version and UTC day
+     * (docs/observability.md, "Usage statistics"): totals for every caller who
+     * may see it, per-day detail for its owner, co-owners and admins only.
+     * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+     * </pre>
+     */
+    public dlhub.v1.Tasks.GetServableStatsResponse getServableStats(dlhub.v1.Tasks.GetServableStatsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetServableStatsMethod(), getCallOptions(), request);
     }
   }
 
@@ -712,6 +796,20 @@ public final class TaskServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getGetLeaderboardMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Durable usage statistics of one servable per version and UTC day
+     * (docs/observability.md, "Usage statistics"): totals for every caller who
+     * may see it, per-day detail for its owner, co-owners and admins only.
+     * NOT_FOUND as describe; INVALID_ARGUMENT for a bad since or version.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dlhub.v1.Tasks.GetServableStatsResponse> getServableStats(
+        dlhub.v1.Tasks.GetServableStatsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetServableStatsMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_RUN_SERVABLE = 0;
@@ -720,6 +818,7 @@ public final class TaskServiceGrpc {
   private static final int METHODID_GET_STATISTICS = 3;
   private static final int METHODID_SCORE_BENCHMARK = 4;
   private static final int METHODID_GET_LEADERBOARD = 5;
+  private static final int METHODID_GET_SERVABLE_STATS = 6;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -761,6 +860,10 @@ public final class TaskServiceGrpc {
         case METHODID_GET_LEADERBOARD:
           serviceImpl.getLeaderboard((dlhub.v1.Benchmarks.GetLeaderboardRequest) request,
               (io.grpc.stub.StreamObserver<dlhub.v1.Benchmarks.GetLeaderboardResponse>) responseObserver);
+          break;
+        case METHODID_GET_SERVABLE_STATS:
+          serviceImpl.getServableStats((dlhub.v1.Tasks.GetServableStatsRequest) request,
+              (io.grpc.stub.StreamObserver<dlhub.v1.Tasks.GetServableStatsResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -822,6 +925,13 @@ public final class TaskServiceGrpc {
               dlhub.v1.Benchmarks.GetLeaderboardRequest,
               dlhub.v1.Benchmarks.GetLeaderboardResponse>(
                 service, METHODID_GET_LEADERBOARD)))
+        .addMethod(
+          getGetServableStatsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dlhub.v1.Tasks.GetServableStatsRequest,
+              dlhub.v1.Tasks.GetServableStatsResponse>(
+                service, METHODID_GET_SERVABLE_STATS)))
         .build();
   }
 
@@ -876,6 +986,7 @@ public final class TaskServiceGrpc {
               .addMethod(getGetStatisticsMethod())
               .addMethod(getScoreBenchmarkMethod())
               .addMethod(getGetLeaderboardMethod())
+              .addMethod(getGetServableStatsMethod())
               .build();
         }
       }

@@ -15715,6 +15715,5651 @@ java.lang.String defaultValue) {
 
   }
 
+  public interface GetServableStatsRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.GetServableStatsRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return Whether the servable field is set.
+     */
+    boolean hasServable();
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return The servable.
+     */
+    dlhub.v1.Types.ServableRef getServable();
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     */
+    dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder();
+
+    /**
+     * <pre>
+     * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+     * the first UTC day counted, "2026-11-01". Empty: "30d".
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The since.
+     */
+    java.lang.String getSince();
+    /**
+     * <pre>
+     * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+     * the first UTC day counted, "2026-11-01". Empty: "30d".
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The bytes for since.
+     */
+    com.google.protobuf.ByteString
+        getSinceBytes();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.GetServableStatsRequest}
+   */
+  public static final class GetServableStatsRequest extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.GetServableStatsRequest)
+      GetServableStatsRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "GetServableStatsRequest");
+    }
+    // Use GetServableStatsRequest.newBuilder() to construct.
+    private GetServableStatsRequest(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private GetServableStatsRequest() {
+      since_ = "";
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Tasks.GetServableStatsRequest.class, dlhub.v1.Tasks.GetServableStatsRequest.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int SERVABLE_FIELD_NUMBER = 1;
+    private dlhub.v1.Types.ServableRef servable_;
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return Whether the servable field is set.
+     */
+    @java.lang.Override
+    public boolean hasServable() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return The servable.
+     */
+    @java.lang.Override
+    public dlhub.v1.Types.ServableRef getServable() {
+      return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+    }
+    /**
+     * <pre>
+     * owner and name; version 0: every version the caller may see.
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder() {
+      return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+    }
+
+    public static final int SINCE_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object since_ = "";
+    /**
+     * <pre>
+     * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+     * the first UTC day counted, "2026-11-01". Empty: "30d".
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The since.
+     */
+    @java.lang.Override
+    public java.lang.String getSince() {
+      java.lang.Object ref = since_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        since_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+     * the first UTC day counted, "2026-11-01". Empty: "30d".
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The bytes for since.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSinceBytes() {
+      java.lang.Object ref = since_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        since_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getServable());
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(since_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 2, since_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getServable());
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(since_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(2, since_);
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Tasks.GetServableStatsRequest)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Tasks.GetServableStatsRequest other = (dlhub.v1.Tasks.GetServableStatsRequest) obj;
+
+      if (hasServable() != other.hasServable()) return false;
+      if (hasServable()) {
+        if (!getServable()
+            .equals(other.getServable())) return false;
+      }
+      if (!getSince()
+          .equals(other.getSince())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasServable()) {
+        hash = (37 * hash) + SERVABLE_FIELD_NUMBER;
+        hash = (53 * hash) + getServable().hashCode();
+      }
+      hash = (37 * hash) + SINCE_FIELD_NUMBER;
+      hash = (53 * hash) + getSince().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Tasks.GetServableStatsRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.GetServableStatsRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.GetServableStatsRequest)
+        dlhub.v1.Tasks.GetServableStatsRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Tasks.GetServableStatsRequest.class, dlhub.v1.Tasks.GetServableStatsRequest.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Tasks.GetServableStatsRequest.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessage
+                .alwaysUseFieldBuilders) {
+          internalGetServableFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        servable_ = null;
+        if (servableBuilder_ != null) {
+          servableBuilder_.dispose();
+          servableBuilder_ = null;
+        }
+        since_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsRequest getDefaultInstanceForType() {
+        return dlhub.v1.Tasks.GetServableStatsRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsRequest build() {
+        dlhub.v1.Tasks.GetServableStatsRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsRequest buildPartial() {
+        dlhub.v1.Tasks.GetServableStatsRequest result = new dlhub.v1.Tasks.GetServableStatsRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(dlhub.v1.Tasks.GetServableStatsRequest result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.servable_ = servableBuilder_ == null
+              ? servable_
+              : servableBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.since_ = since_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Tasks.GetServableStatsRequest) {
+          return mergeFrom((dlhub.v1.Tasks.GetServableStatsRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Tasks.GetServableStatsRequest other) {
+        if (other == dlhub.v1.Tasks.GetServableStatsRequest.getDefaultInstance()) return this;
+        if (other.hasServable()) {
+          mergeServable(other.getServable());
+        }
+        if (!other.getSince().isEmpty()) {
+          since_ = other.since_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    internalGetServableFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                since_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private dlhub.v1.Types.ServableRef servable_;
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder> servableBuilder_;
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       * @return Whether the servable field is set.
+       */
+      public boolean hasServable() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       * @return The servable.
+       */
+      public dlhub.v1.Types.ServableRef getServable() {
+        if (servableBuilder_ == null) {
+          return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+        } else {
+          return servableBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder setServable(dlhub.v1.Types.ServableRef value) {
+        if (servableBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          servable_ = value;
+        } else {
+          servableBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder setServable(
+          dlhub.v1.Types.ServableRef.Builder builderForValue) {
+        if (servableBuilder_ == null) {
+          servable_ = builderForValue.build();
+        } else {
+          servableBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder mergeServable(dlhub.v1.Types.ServableRef value) {
+        if (servableBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            servable_ != null &&
+            servable_ != dlhub.v1.Types.ServableRef.getDefaultInstance()) {
+            getServableBuilder().mergeFrom(value);
+          } else {
+            servable_ = value;
+          }
+        } else {
+          servableBuilder_.mergeFrom(value);
+        }
+        if (servable_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder clearServable() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        servable_ = null;
+        if (servableBuilder_ != null) {
+          servableBuilder_.dispose();
+          servableBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public dlhub.v1.Types.ServableRef.Builder getServableBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return internalGetServableFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder() {
+        if (servableBuilder_ != null) {
+          return servableBuilder_.getMessageOrBuilder();
+        } else {
+          return servable_ == null ?
+              dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+        }
+      }
+      /**
+       * <pre>
+       * owner and name; version 0: every version the caller may see.
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder> 
+          internalGetServableFieldBuilder() {
+        if (servableBuilder_ == null) {
+          servableBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+              dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder>(
+                  getServable(),
+                  getParentForChildren(),
+                  isClean());
+          servable_ = null;
+        }
+        return servableBuilder_;
+      }
+
+      private java.lang.Object since_ = "";
+      /**
+       * <pre>
+       * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+       * the first UTC day counted, "2026-11-01". Empty: "30d".
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return The since.
+       */
+      public java.lang.String getSince() {
+        java.lang.Object ref = since_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          since_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+       * the first UTC day counted, "2026-11-01". Empty: "30d".
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return The bytes for since.
+       */
+      public com.google.protobuf.ByteString
+          getSinceBytes() {
+        java.lang.Object ref = since_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          since_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+       * the first UTC day counted, "2026-11-01". Empty: "30d".
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @param value The since to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSince(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        since_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+       * the first UTC day counted, "2026-11-01". Empty: "30d".
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSince() {
+        since_ = getDefaultInstance().getSince();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How far back: "30d" (the last 30 UTC days, today included), "4w", or
+       * the first UTC day counted, "2026-11-01". Empty: "30d".
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @param value The bytes for since to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSinceBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        since_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.GetServableStatsRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.GetServableStatsRequest)
+    private static final dlhub.v1.Tasks.GetServableStatsRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Tasks.GetServableStatsRequest();
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<GetServableStatsRequest>
+        PARSER = new com.google.protobuf.AbstractParser<GetServableStatsRequest>() {
+      @java.lang.Override
+      public GetServableStatsRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<GetServableStatsRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<GetServableStatsRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Tasks.GetServableStatsRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface UsageCountsOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.UsageCounts)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Runs asked for: finished ones plus those refused in validation.
+     * </pre>
+     *
+     * <code>int64 invocations = 1;</code>
+     * @return The invocations.
+     */
+    long getInvocations();
+
+    /**
+     * <pre>
+     * Runs that failed, plus those refused in validation.
+     * </pre>
+     *
+     * <code>int64 errors = 2;</code>
+     * @return The errors.
+     */
+    long getErrors();
+
+    /**
+     * <pre>
+     * Runs refused in validation (bad inputs, a withdrawn version).
+     * </pre>
+     *
+     * <code>int64 refused = 3;</code>
+     * @return The refused.
+     */
+    long getRefused();
+
+    /**
+     * <pre>
+     * Latency from acceptance to result of finished runs, read from
+     * log-spaced buckets (each about 19% wide); 0 when none finished.
+     * </pre>
+     *
+     * <code>double latency_p50_ms = 4;</code>
+     * @return The latencyP50Ms.
+     */
+    double getLatencyP50Ms();
+
+    /**
+     * <code>double latency_p95_ms = 5;</code>
+     * @return The latencyP95Ms.
+     */
+    double getLatencyP95Ms();
+
+    /**
+     * <pre>
+     * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+     * every anonymous caller counts as one).
+     * </pre>
+     *
+     * <code>int64 unique_callers = 6;</code>
+     * @return The uniqueCallers.
+     */
+    long getUniqueCallers();
+
+    /**
+     * <pre>
+     * RFC 3339 UTC time of the last run; empty when none.
+     * </pre>
+     *
+     * <code>string last_used_at = 7;</code>
+     * @return The lastUsedAt.
+     */
+    java.lang.String getLastUsedAt();
+    /**
+     * <pre>
+     * RFC 3339 UTC time of the last run; empty when none.
+     * </pre>
+     *
+     * <code>string last_used_at = 7;</code>
+     * @return The bytes for lastUsedAt.
+     */
+    com.google.protobuf.ByteString
+        getLastUsedAtBytes();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.UsageCounts}
+   */
+  public static final class UsageCounts extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.UsageCounts)
+      UsageCountsOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "UsageCounts");
+    }
+    // Use UsageCounts.newBuilder() to construct.
+    private UsageCounts(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private UsageCounts() {
+      lastUsedAt_ = "";
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Tasks.UsageCounts.class, dlhub.v1.Tasks.UsageCounts.Builder.class);
+    }
+
+    public static final int INVOCATIONS_FIELD_NUMBER = 1;
+    private long invocations_ = 0L;
+    /**
+     * <pre>
+     * Runs asked for: finished ones plus those refused in validation.
+     * </pre>
+     *
+     * <code>int64 invocations = 1;</code>
+     * @return The invocations.
+     */
+    @java.lang.Override
+    public long getInvocations() {
+      return invocations_;
+    }
+
+    public static final int ERRORS_FIELD_NUMBER = 2;
+    private long errors_ = 0L;
+    /**
+     * <pre>
+     * Runs that failed, plus those refused in validation.
+     * </pre>
+     *
+     * <code>int64 errors = 2;</code>
+     * @return The errors.
+     */
+    @java.lang.Override
+    public long getErrors() {
+      return errors_;
+    }
+
+    public static final int REFUSED_FIELD_NUMBER = 3;
+    private long refused_ = 0L;
+    /**
+     * <pre>
+     * Runs refused in validation (bad inputs, a withdrawn version).
+     * </pre>
+     *
+     * <code>int64 refused = 3;</code>
+     * @return The refused.
+     */
+    @java.lang.Override
+    public long getRefused() {
+      return refused_;
+    }
+
+    public static final int LATENCY_P50_MS_FIELD_NUMBER = 4;
+    private double latencyP50Ms_ = 0D;
+    /**
+     * <pre>
+     * Latency from acceptance to result of finished runs, read from
+     * log-spaced buckets (each about 19% wide); 0 when none finished.
+     * </pre>
+     *
+     * <code>double latency_p50_ms = 4;</code>
+     * @return The latencyP50Ms.
+     */
+    @java.lang.Override
+    public double getLatencyP50Ms() {
+      return latencyP50Ms_;
+    }
+
+    public static final int LATENCY_P95_MS_FIELD_NUMBER = 5;
+    private double latencyP95Ms_ = 0D;
+    /**
+     * <code>double latency_p95_ms = 5;</code>
+     * @return The latencyP95Ms.
+     */
+    @java.lang.Override
+    public double getLatencyP95Ms() {
+      return latencyP95Ms_;
+    }
+
+    public static final int UNIQUE_CALLERS_FIELD_NUMBER = 6;
+    private long uniqueCallers_ = 0L;
+    /**
+     * <pre>
+     * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+     * every anonymous caller counts as one).
+     * </pre>
+     *
+     * <code>int64 unique_callers = 6;</code>
+     * @return The uniqueCallers.
+     */
+    @java.lang.Override
+    public long getUniqueCallers() {
+      return uniqueCallers_;
+    }
+
+    public static final int LAST_USED_AT_FIELD_NUMBER = 7;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object lastUsedAt_ = "";
+    /**
+     * <pre>
+     * RFC 3339 UTC time of the last run; empty when none.
+     * </pre>
+     *
+     * <code>string last_used_at = 7;</code>
+     * @return The lastUsedAt.
+     */
+    @java.lang.Override
+    public java.lang.String getLastUsedAt() {
+      java.lang.Object ref = lastUsedAt_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        lastUsedAt_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * RFC 3339 UTC time of the last run; empty when none.
+     * </pre>
+     *
+     * <code>string last_used_at = 7;</code>
+     * @return The bytes for lastUsedAt.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getLastUsedAtBytes() {
+      java.lang.Object ref = lastUsedAt_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        lastUsedAt_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (invocations_ != 0L) {
+        output.writeInt64(1, invocations_);
+      }
+      if (errors_ != 0L) {
+        output.writeInt64(2, errors_);
+      }
+      if (refused_ != 0L) {
+        output.writeInt64(3, refused_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(latencyP50Ms_) != 0) {
+        output.writeDouble(4, latencyP50Ms_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(latencyP95Ms_) != 0) {
+        output.writeDouble(5, latencyP95Ms_);
+      }
+      if (uniqueCallers_ != 0L) {
+        output.writeInt64(6, uniqueCallers_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(lastUsedAt_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 7, lastUsedAt_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (invocations_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(1, invocations_);
+      }
+      if (errors_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(2, errors_);
+      }
+      if (refused_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(3, refused_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(latencyP50Ms_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(4, latencyP50Ms_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(latencyP95Ms_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(5, latencyP95Ms_);
+      }
+      if (uniqueCallers_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(6, uniqueCallers_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(lastUsedAt_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(7, lastUsedAt_);
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Tasks.UsageCounts)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Tasks.UsageCounts other = (dlhub.v1.Tasks.UsageCounts) obj;
+
+      if (getInvocations()
+          != other.getInvocations()) return false;
+      if (getErrors()
+          != other.getErrors()) return false;
+      if (getRefused()
+          != other.getRefused()) return false;
+      if (java.lang.Double.doubleToLongBits(getLatencyP50Ms())
+          != java.lang.Double.doubleToLongBits(
+              other.getLatencyP50Ms())) return false;
+      if (java.lang.Double.doubleToLongBits(getLatencyP95Ms())
+          != java.lang.Double.doubleToLongBits(
+              other.getLatencyP95Ms())) return false;
+      if (getUniqueCallers()
+          != other.getUniqueCallers()) return false;
+      if (!getLastUsedAt()
+          .equals(other.getLastUsedAt())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + INVOCATIONS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getInvocations());
+      hash = (37 * hash) + ERRORS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getErrors());
+      hash = (37 * hash) + REFUSED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getRefused());
+      hash = (37 * hash) + LATENCY_P50_MS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getLatencyP50Ms()));
+      hash = (37 * hash) + LATENCY_P95_MS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getLatencyP95Ms()));
+      hash = (37 * hash) + UNIQUE_CALLERS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getUniqueCallers());
+      hash = (37 * hash) + LAST_USED_AT_FIELD_NUMBER;
+      hash = (53 * hash) + getLastUsedAt().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Tasks.UsageCounts parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Tasks.UsageCounts parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.UsageCounts parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Tasks.UsageCounts prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.UsageCounts}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.UsageCounts)
+        dlhub.v1.Tasks.UsageCountsOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Tasks.UsageCounts.class, dlhub.v1.Tasks.UsageCounts.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Tasks.UsageCounts.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        invocations_ = 0L;
+        errors_ = 0L;
+        refused_ = 0L;
+        latencyP50Ms_ = 0D;
+        latencyP95Ms_ = 0D;
+        uniqueCallers_ = 0L;
+        lastUsedAt_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_UsageCounts_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.UsageCounts getDefaultInstanceForType() {
+        return dlhub.v1.Tasks.UsageCounts.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.UsageCounts build() {
+        dlhub.v1.Tasks.UsageCounts result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.UsageCounts buildPartial() {
+        dlhub.v1.Tasks.UsageCounts result = new dlhub.v1.Tasks.UsageCounts(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(dlhub.v1.Tasks.UsageCounts result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.invocations_ = invocations_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.errors_ = errors_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.refused_ = refused_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.latencyP50Ms_ = latencyP50Ms_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.latencyP95Ms_ = latencyP95Ms_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.uniqueCallers_ = uniqueCallers_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.lastUsedAt_ = lastUsedAt_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Tasks.UsageCounts) {
+          return mergeFrom((dlhub.v1.Tasks.UsageCounts)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Tasks.UsageCounts other) {
+        if (other == dlhub.v1.Tasks.UsageCounts.getDefaultInstance()) return this;
+        if (other.getInvocations() != 0L) {
+          setInvocations(other.getInvocations());
+        }
+        if (other.getErrors() != 0L) {
+          setErrors(other.getErrors());
+        }
+        if (other.getRefused() != 0L) {
+          setRefused(other.getRefused());
+        }
+        if (java.lang.Double.doubleToRawLongBits(other.getLatencyP50Ms()) != 0) {
+          setLatencyP50Ms(other.getLatencyP50Ms());
+        }
+        if (java.lang.Double.doubleToRawLongBits(other.getLatencyP95Ms()) != 0) {
+          setLatencyP95Ms(other.getLatencyP95Ms());
+        }
+        if (other.getUniqueCallers() != 0L) {
+          setUniqueCallers(other.getUniqueCallers());
+        }
+        if (!other.getLastUsedAt().isEmpty()) {
+          lastUsedAt_ = other.lastUsedAt_;
+          bitField0_ |= 0x00000040;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                invocations_ = input.readInt64();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 16: {
+                errors_ = input.readInt64();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 24: {
+                refused_ = input.readInt64();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              case 33: {
+                latencyP50Ms_ = input.readDouble();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 33
+              case 41: {
+                latencyP95Ms_ = input.readDouble();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 41
+              case 48: {
+                uniqueCallers_ = input.readInt64();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
+              case 58: {
+                lastUsedAt_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 58
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private long invocations_ ;
+      /**
+       * <pre>
+       * Runs asked for: finished ones plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 invocations = 1;</code>
+       * @return The invocations.
+       */
+      @java.lang.Override
+      public long getInvocations() {
+        return invocations_;
+      }
+      /**
+       * <pre>
+       * Runs asked for: finished ones plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 invocations = 1;</code>
+       * @param value The invocations to set.
+       * @return This builder for chaining.
+       */
+      public Builder setInvocations(long value) {
+
+        invocations_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Runs asked for: finished ones plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 invocations = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearInvocations() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        invocations_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private long errors_ ;
+      /**
+       * <pre>
+       * Runs that failed, plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 errors = 2;</code>
+       * @return The errors.
+       */
+      @java.lang.Override
+      public long getErrors() {
+        return errors_;
+      }
+      /**
+       * <pre>
+       * Runs that failed, plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 errors = 2;</code>
+       * @param value The errors to set.
+       * @return This builder for chaining.
+       */
+      public Builder setErrors(long value) {
+
+        errors_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Runs that failed, plus those refused in validation.
+       * </pre>
+       *
+       * <code>int64 errors = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearErrors() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        errors_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private long refused_ ;
+      /**
+       * <pre>
+       * Runs refused in validation (bad inputs, a withdrawn version).
+       * </pre>
+       *
+       * <code>int64 refused = 3;</code>
+       * @return The refused.
+       */
+      @java.lang.Override
+      public long getRefused() {
+        return refused_;
+      }
+      /**
+       * <pre>
+       * Runs refused in validation (bad inputs, a withdrawn version).
+       * </pre>
+       *
+       * <code>int64 refused = 3;</code>
+       * @param value The refused to set.
+       * @return This builder for chaining.
+       */
+      public Builder setRefused(long value) {
+
+        refused_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Runs refused in validation (bad inputs, a withdrawn version).
+       * </pre>
+       *
+       * <code>int64 refused = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearRefused() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        refused_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private double latencyP50Ms_ ;
+      /**
+       * <pre>
+       * Latency from acceptance to result of finished runs, read from
+       * log-spaced buckets (each about 19% wide); 0 when none finished.
+       * </pre>
+       *
+       * <code>double latency_p50_ms = 4;</code>
+       * @return The latencyP50Ms.
+       */
+      @java.lang.Override
+      public double getLatencyP50Ms() {
+        return latencyP50Ms_;
+      }
+      /**
+       * <pre>
+       * Latency from acceptance to result of finished runs, read from
+       * log-spaced buckets (each about 19% wide); 0 when none finished.
+       * </pre>
+       *
+       * <code>double latency_p50_ms = 4;</code>
+       * @param value The latencyP50Ms to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLatencyP50Ms(double value) {
+
+        latencyP50Ms_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Latency from acceptance to result of finished runs, read from
+       * log-spaced buckets (each about 19% wide); 0 when none finished.
+       * </pre>
+       *
+       * <code>double latency_p50_ms = 4;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLatencyP50Ms() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        latencyP50Ms_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private double latencyP95Ms_ ;
+      /**
+       * <code>double latency_p95_ms = 5;</code>
+       * @return The latencyP95Ms.
+       */
+      @java.lang.Override
+      public double getLatencyP95Ms() {
+        return latencyP95Ms_;
+      }
+      /**
+       * <code>double latency_p95_ms = 5;</code>
+       * @param value The latencyP95Ms to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLatencyP95Ms(double value) {
+
+        latencyP95Ms_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>double latency_p95_ms = 5;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLatencyP95Ms() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        latencyP95Ms_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private long uniqueCallers_ ;
+      /**
+       * <pre>
+       * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+       * every anonymous caller counts as one).
+       * </pre>
+       *
+       * <code>int64 unique_callers = 6;</code>
+       * @return The uniqueCallers.
+       */
+      @java.lang.Override
+      public long getUniqueCallers() {
+        return uniqueCallers_;
+      }
+      /**
+       * <pre>
+       * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+       * every anonymous caller counts as one).
+       * </pre>
+       *
+       * <code>int64 unique_callers = 6;</code>
+       * @param value The uniqueCallers to set.
+       * @return This builder for chaining.
+       */
+      public Builder setUniqueCallers(long value) {
+
+        uniqueCallers_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Distinct callers (a HyperLogLog estimate, exact-ish for small counts;
+       * every anonymous caller counts as one).
+       * </pre>
+       *
+       * <code>int64 unique_callers = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearUniqueCallers() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        uniqueCallers_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object lastUsedAt_ = "";
+      /**
+       * <pre>
+       * RFC 3339 UTC time of the last run; empty when none.
+       * </pre>
+       *
+       * <code>string last_used_at = 7;</code>
+       * @return The lastUsedAt.
+       */
+      public java.lang.String getLastUsedAt() {
+        java.lang.Object ref = lastUsedAt_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          lastUsedAt_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * RFC 3339 UTC time of the last run; empty when none.
+       * </pre>
+       *
+       * <code>string last_used_at = 7;</code>
+       * @return The bytes for lastUsedAt.
+       */
+      public com.google.protobuf.ByteString
+          getLastUsedAtBytes() {
+        java.lang.Object ref = lastUsedAt_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          lastUsedAt_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * RFC 3339 UTC time of the last run; empty when none.
+       * </pre>
+       *
+       * <code>string last_used_at = 7;</code>
+       * @param value The lastUsedAt to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLastUsedAt(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        lastUsedAt_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * RFC 3339 UTC time of the last run; empty when none.
+       * </pre>
+       *
+       * <code>string last_used_at = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLastUsedAt() {
+        lastUsedAt_ = getDefaultInstance().getLastUsedAt();
+        bitField0_ = (bitField0_ & ~0x00000040);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * RFC 3339 UTC time of the last run; empty when none.
+       * </pre>
+       *
+       * <code>string last_used_at = 7;</code>
+       * @param value The bytes for lastUsedAt to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLastUsedAtBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        lastUsedAt_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.UsageCounts)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.UsageCounts)
+    private static final dlhub.v1.Tasks.UsageCounts DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Tasks.UsageCounts();
+    }
+
+    public static dlhub.v1.Tasks.UsageCounts getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<UsageCounts>
+        PARSER = new com.google.protobuf.AbstractParser<UsageCounts>() {
+      @java.lang.Override
+      public UsageCounts parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<UsageCounts> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<UsageCounts> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCounts getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ServableVersionUsageOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.ServableVersionUsage)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <code>int64 version = 1;</code>
+     * @return The version.
+     */
+    long getVersion();
+
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     * @return Whether the counts field is set.
+     */
+    boolean hasCounts();
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     * @return The counts.
+     */
+    dlhub.v1.Tasks.UsageCounts getCounts();
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     */
+    dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.ServableVersionUsage}
+   */
+  public static final class ServableVersionUsage extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.ServableVersionUsage)
+      ServableVersionUsageOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "ServableVersionUsage");
+    }
+    // Use ServableVersionUsage.newBuilder() to construct.
+    private ServableVersionUsage(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private ServableVersionUsage() {
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Tasks.ServableVersionUsage.class, dlhub.v1.Tasks.ServableVersionUsage.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int VERSION_FIELD_NUMBER = 1;
+    private long version_ = 0L;
+    /**
+     * <code>int64 version = 1;</code>
+     * @return The version.
+     */
+    @java.lang.Override
+    public long getVersion() {
+      return version_;
+    }
+
+    public static final int COUNTS_FIELD_NUMBER = 2;
+    private dlhub.v1.Tasks.UsageCounts counts_;
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     * @return Whether the counts field is set.
+     */
+    @java.lang.Override
+    public boolean hasCounts() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     * @return The counts.
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCounts getCounts() {
+      return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder() {
+      return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (version_ != 0L) {
+        output.writeInt64(1, version_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(2, getCounts());
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (version_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(1, version_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(2, getCounts());
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Tasks.ServableVersionUsage)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Tasks.ServableVersionUsage other = (dlhub.v1.Tasks.ServableVersionUsage) obj;
+
+      if (getVersion()
+          != other.getVersion()) return false;
+      if (hasCounts() != other.hasCounts()) return false;
+      if (hasCounts()) {
+        if (!getCounts()
+            .equals(other.getCounts())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + VERSION_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getVersion());
+      if (hasCounts()) {
+        hash = (37 * hash) + COUNTS_FIELD_NUMBER;
+        hash = (53 * hash) + getCounts().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Tasks.ServableVersionUsage parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Tasks.ServableVersionUsage parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.ServableVersionUsage parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Tasks.ServableVersionUsage prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.ServableVersionUsage}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.ServableVersionUsage)
+        dlhub.v1.Tasks.ServableVersionUsageOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Tasks.ServableVersionUsage.class, dlhub.v1.Tasks.ServableVersionUsage.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Tasks.ServableVersionUsage.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessage
+                .alwaysUseFieldBuilders) {
+          internalGetCountsFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        version_ = 0L;
+        counts_ = null;
+        if (countsBuilder_ != null) {
+          countsBuilder_.dispose();
+          countsBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableVersionUsage_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableVersionUsage getDefaultInstanceForType() {
+        return dlhub.v1.Tasks.ServableVersionUsage.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableVersionUsage build() {
+        dlhub.v1.Tasks.ServableVersionUsage result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableVersionUsage buildPartial() {
+        dlhub.v1.Tasks.ServableVersionUsage result = new dlhub.v1.Tasks.ServableVersionUsage(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(dlhub.v1.Tasks.ServableVersionUsage result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.version_ = version_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.counts_ = countsBuilder_ == null
+              ? counts_
+              : countsBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Tasks.ServableVersionUsage) {
+          return mergeFrom((dlhub.v1.Tasks.ServableVersionUsage)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Tasks.ServableVersionUsage other) {
+        if (other == dlhub.v1.Tasks.ServableVersionUsage.getDefaultInstance()) return this;
+        if (other.getVersion() != 0L) {
+          setVersion(other.getVersion());
+        }
+        if (other.hasCounts()) {
+          mergeCounts(other.getCounts());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                version_ = input.readInt64();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 18: {
+                input.readMessage(
+                    internalGetCountsFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private long version_ ;
+      /**
+       * <code>int64 version = 1;</code>
+       * @return The version.
+       */
+      @java.lang.Override
+      public long getVersion() {
+        return version_;
+      }
+      /**
+       * <code>int64 version = 1;</code>
+       * @param value The version to set.
+       * @return This builder for chaining.
+       */
+      public Builder setVersion(long value) {
+
+        version_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>int64 version = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearVersion() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        version_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private dlhub.v1.Tasks.UsageCounts counts_;
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> countsBuilder_;
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       * @return Whether the counts field is set.
+       */
+      public boolean hasCounts() {
+        return ((bitField0_ & 0x00000002) != 0);
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       * @return The counts.
+       */
+      public dlhub.v1.Tasks.UsageCounts getCounts() {
+        if (countsBuilder_ == null) {
+          return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+        } else {
+          return countsBuilder_.getMessage();
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public Builder setCounts(dlhub.v1.Tasks.UsageCounts value) {
+        if (countsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          counts_ = value;
+        } else {
+          countsBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public Builder setCounts(
+          dlhub.v1.Tasks.UsageCounts.Builder builderForValue) {
+        if (countsBuilder_ == null) {
+          counts_ = builderForValue.build();
+        } else {
+          countsBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public Builder mergeCounts(dlhub.v1.Tasks.UsageCounts value) {
+        if (countsBuilder_ == null) {
+          if (((bitField0_ & 0x00000002) != 0) &&
+            counts_ != null &&
+            counts_ != dlhub.v1.Tasks.UsageCounts.getDefaultInstance()) {
+            getCountsBuilder().mergeFrom(value);
+          } else {
+            counts_ = value;
+          }
+        } else {
+          countsBuilder_.mergeFrom(value);
+        }
+        if (counts_ != null) {
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public Builder clearCounts() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        counts_ = null;
+        if (countsBuilder_ != null) {
+          countsBuilder_.dispose();
+          countsBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public dlhub.v1.Tasks.UsageCounts.Builder getCountsBuilder() {
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return internalGetCountsFieldBuilder().getBuilder();
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      public dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder() {
+        if (countsBuilder_ != null) {
+          return countsBuilder_.getMessageOrBuilder();
+        } else {
+          return counts_ == null ?
+              dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 2;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> 
+          internalGetCountsFieldBuilder() {
+        if (countsBuilder_ == null) {
+          countsBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+              dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder>(
+                  getCounts(),
+                  getParentForChildren(),
+                  isClean());
+          counts_ = null;
+        }
+        return countsBuilder_;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.ServableVersionUsage)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.ServableVersionUsage)
+    private static final dlhub.v1.Tasks.ServableVersionUsage DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Tasks.ServableVersionUsage();
+    }
+
+    public static dlhub.v1.Tasks.ServableVersionUsage getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ServableVersionUsage>
+        PARSER = new com.google.protobuf.AbstractParser<ServableVersionUsage>() {
+      @java.lang.Override
+      public ServableVersionUsage parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ServableVersionUsage> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ServableVersionUsage> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableVersionUsage getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ServableUsageDayOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.ServableUsageDay)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * UTC day, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string day = 1;</code>
+     * @return The day.
+     */
+    java.lang.String getDay();
+    /**
+     * <pre>
+     * UTC day, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string day = 1;</code>
+     * @return The bytes for day.
+     */
+    com.google.protobuf.ByteString
+        getDayBytes();
+
+    /**
+     * <code>int64 version = 2;</code>
+     * @return The version.
+     */
+    long getVersion();
+
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     * @return Whether the counts field is set.
+     */
+    boolean hasCounts();
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     * @return The counts.
+     */
+    dlhub.v1.Tasks.UsageCounts getCounts();
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     */
+    dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.ServableUsageDay}
+   */
+  public static final class ServableUsageDay extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.ServableUsageDay)
+      ServableUsageDayOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "ServableUsageDay");
+    }
+    // Use ServableUsageDay.newBuilder() to construct.
+    private ServableUsageDay(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private ServableUsageDay() {
+      day_ = "";
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Tasks.ServableUsageDay.class, dlhub.v1.Tasks.ServableUsageDay.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int DAY_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object day_ = "";
+    /**
+     * <pre>
+     * UTC day, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string day = 1;</code>
+     * @return The day.
+     */
+    @java.lang.Override
+    public java.lang.String getDay() {
+      java.lang.Object ref = day_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        day_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * UTC day, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string day = 1;</code>
+     * @return The bytes for day.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDayBytes() {
+      java.lang.Object ref = day_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        day_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int VERSION_FIELD_NUMBER = 2;
+    private long version_ = 0L;
+    /**
+     * <code>int64 version = 2;</code>
+     * @return The version.
+     */
+    @java.lang.Override
+    public long getVersion() {
+      return version_;
+    }
+
+    public static final int COUNTS_FIELD_NUMBER = 3;
+    private dlhub.v1.Tasks.UsageCounts counts_;
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     * @return Whether the counts field is set.
+     */
+    @java.lang.Override
+    public boolean hasCounts() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     * @return The counts.
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCounts getCounts() {
+      return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder() {
+      return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(day_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 1, day_);
+      }
+      if (version_ != 0L) {
+        output.writeInt64(2, version_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(3, getCounts());
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(day_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(1, day_);
+      }
+      if (version_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(2, version_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(3, getCounts());
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Tasks.ServableUsageDay)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Tasks.ServableUsageDay other = (dlhub.v1.Tasks.ServableUsageDay) obj;
+
+      if (!getDay()
+          .equals(other.getDay())) return false;
+      if (getVersion()
+          != other.getVersion()) return false;
+      if (hasCounts() != other.hasCounts()) return false;
+      if (hasCounts()) {
+        if (!getCounts()
+            .equals(other.getCounts())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + DAY_FIELD_NUMBER;
+      hash = (53 * hash) + getDay().hashCode();
+      hash = (37 * hash) + VERSION_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getVersion());
+      if (hasCounts()) {
+        hash = (37 * hash) + COUNTS_FIELD_NUMBER;
+        hash = (53 * hash) + getCounts().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Tasks.ServableUsageDay parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Tasks.ServableUsageDay parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.ServableUsageDay parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Tasks.ServableUsageDay prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.ServableUsageDay}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.ServableUsageDay)
+        dlhub.v1.Tasks.ServableUsageDayOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Tasks.ServableUsageDay.class, dlhub.v1.Tasks.ServableUsageDay.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Tasks.ServableUsageDay.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessage
+                .alwaysUseFieldBuilders) {
+          internalGetCountsFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        day_ = "";
+        version_ = 0L;
+        counts_ = null;
+        if (countsBuilder_ != null) {
+          countsBuilder_.dispose();
+          countsBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_ServableUsageDay_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableUsageDay getDefaultInstanceForType() {
+        return dlhub.v1.Tasks.ServableUsageDay.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableUsageDay build() {
+        dlhub.v1.Tasks.ServableUsageDay result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.ServableUsageDay buildPartial() {
+        dlhub.v1.Tasks.ServableUsageDay result = new dlhub.v1.Tasks.ServableUsageDay(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(dlhub.v1.Tasks.ServableUsageDay result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.day_ = day_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.version_ = version_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.counts_ = countsBuilder_ == null
+              ? counts_
+              : countsBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Tasks.ServableUsageDay) {
+          return mergeFrom((dlhub.v1.Tasks.ServableUsageDay)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Tasks.ServableUsageDay other) {
+        if (other == dlhub.v1.Tasks.ServableUsageDay.getDefaultInstance()) return this;
+        if (!other.getDay().isEmpty()) {
+          day_ = other.day_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (other.getVersion() != 0L) {
+          setVersion(other.getVersion());
+        }
+        if (other.hasCounts()) {
+          mergeCounts(other.getCounts());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                day_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 16: {
+                version_ = input.readInt64();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 26: {
+                input.readMessage(
+                    internalGetCountsFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object day_ = "";
+      /**
+       * <pre>
+       * UTC day, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string day = 1;</code>
+       * @return The day.
+       */
+      public java.lang.String getDay() {
+        java.lang.Object ref = day_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          day_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * UTC day, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string day = 1;</code>
+       * @return The bytes for day.
+       */
+      public com.google.protobuf.ByteString
+          getDayBytes() {
+        java.lang.Object ref = day_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          day_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * UTC day, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string day = 1;</code>
+       * @param value The day to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDay(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        day_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * UTC day, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string day = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDay() {
+        day_ = getDefaultInstance().getDay();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * UTC day, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string day = 1;</code>
+       * @param value The bytes for day to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDayBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        day_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private long version_ ;
+      /**
+       * <code>int64 version = 2;</code>
+       * @return The version.
+       */
+      @java.lang.Override
+      public long getVersion() {
+        return version_;
+      }
+      /**
+       * <code>int64 version = 2;</code>
+       * @param value The version to set.
+       * @return This builder for chaining.
+       */
+      public Builder setVersion(long value) {
+
+        version_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>int64 version = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearVersion() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        version_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private dlhub.v1.Tasks.UsageCounts counts_;
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> countsBuilder_;
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       * @return Whether the counts field is set.
+       */
+      public boolean hasCounts() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       * @return The counts.
+       */
+      public dlhub.v1.Tasks.UsageCounts getCounts() {
+        if (countsBuilder_ == null) {
+          return counts_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+        } else {
+          return countsBuilder_.getMessage();
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public Builder setCounts(dlhub.v1.Tasks.UsageCounts value) {
+        if (countsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          counts_ = value;
+        } else {
+          countsBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public Builder setCounts(
+          dlhub.v1.Tasks.UsageCounts.Builder builderForValue) {
+        if (countsBuilder_ == null) {
+          counts_ = builderForValue.build();
+        } else {
+          countsBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public Builder mergeCounts(dlhub.v1.Tasks.UsageCounts value) {
+        if (countsBuilder_ == null) {
+          if (((bitField0_ & 0x00000004) != 0) &&
+            counts_ != null &&
+            counts_ != dlhub.v1.Tasks.UsageCounts.getDefaultInstance()) {
+            getCountsBuilder().mergeFrom(value);
+          } else {
+            counts_ = value;
+          }
+        } else {
+          countsBuilder_.mergeFrom(value);
+        }
+        if (counts_ != null) {
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public Builder clearCounts() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        counts_ = null;
+        if (countsBuilder_ != null) {
+          countsBuilder_.dispose();
+          countsBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public dlhub.v1.Tasks.UsageCounts.Builder getCountsBuilder() {
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return internalGetCountsFieldBuilder().getBuilder();
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      public dlhub.v1.Tasks.UsageCountsOrBuilder getCountsOrBuilder() {
+        if (countsBuilder_ != null) {
+          return countsBuilder_.getMessageOrBuilder();
+        } else {
+          return counts_ == null ?
+              dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : counts_;
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts counts = 3;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> 
+          internalGetCountsFieldBuilder() {
+        if (countsBuilder_ == null) {
+          countsBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+              dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder>(
+                  getCounts(),
+                  getParentForChildren(),
+                  isClean());
+          counts_ = null;
+        }
+        return countsBuilder_;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.ServableUsageDay)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.ServableUsageDay)
+    private static final dlhub.v1.Tasks.ServableUsageDay DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Tasks.ServableUsageDay();
+    }
+
+    public static dlhub.v1.Tasks.ServableUsageDay getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ServableUsageDay>
+        PARSER = new com.google.protobuf.AbstractParser<ServableUsageDay>() {
+      @java.lang.Override
+      public ServableUsageDay parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ServableUsageDay> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ServableUsageDay> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableUsageDay getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface GetServableStatsResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.GetServableStatsResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return Whether the servable field is set.
+     */
+    boolean hasServable();
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return The servable.
+     */
+    dlhub.v1.Types.ServableRef getServable();
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     */
+    dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder();
+
+    /**
+     * <pre>
+     * First and last UTC day counted, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The since.
+     */
+    java.lang.String getSince();
+    /**
+     * <pre>
+     * First and last UTC day counted, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The bytes for since.
+     */
+    com.google.protobuf.ByteString
+        getSinceBytes();
+
+    /**
+     * <code>string until = 3;</code>
+     * @return The until.
+     */
+    java.lang.String getUntil();
+    /**
+     * <code>string until = 3;</code>
+     * @return The bytes for until.
+     */
+    com.google.protobuf.ByteString
+        getUntilBytes();
+
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     * @return Whether the totals field is set.
+     */
+    boolean hasTotals();
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     * @return The totals.
+     */
+    dlhub.v1.Tasks.UsageCounts getTotals();
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     */
+    dlhub.v1.Tasks.UsageCountsOrBuilder getTotalsOrBuilder();
+
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    java.util.List<dlhub.v1.Tasks.ServableVersionUsage> 
+        getVersionsList();
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    dlhub.v1.Tasks.ServableVersionUsage getVersions(int index);
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    int getVersionsCount();
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    java.util.List<? extends dlhub.v1.Tasks.ServableVersionUsageOrBuilder> 
+        getVersionsOrBuilderList();
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    dlhub.v1.Tasks.ServableVersionUsageOrBuilder getVersionsOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    java.util.List<dlhub.v1.Tasks.ServableUsageDay> 
+        getDaysList();
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    dlhub.v1.Tasks.ServableUsageDay getDays(int index);
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    int getDaysCount();
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    java.util.List<? extends dlhub.v1.Tasks.ServableUsageDayOrBuilder> 
+        getDaysOrBuilderList();
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    dlhub.v1.Tasks.ServableUsageDayOrBuilder getDaysOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * Whether the caller may see the per-day detail (days is then complete).
+     * </pre>
+     *
+     * <code>bool days_visible = 7;</code>
+     * @return The daysVisible.
+     */
+    boolean getDaysVisible();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.GetServableStatsResponse}
+   */
+  public static final class GetServableStatsResponse extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.GetServableStatsResponse)
+      GetServableStatsResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "GetServableStatsResponse");
+    }
+    // Use GetServableStatsResponse.newBuilder() to construct.
+    private GetServableStatsResponse(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private GetServableStatsResponse() {
+      since_ = "";
+      until_ = "";
+      versions_ = java.util.Collections.emptyList();
+      days_ = java.util.Collections.emptyList();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Tasks.GetServableStatsResponse.class, dlhub.v1.Tasks.GetServableStatsResponse.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int SERVABLE_FIELD_NUMBER = 1;
+    private dlhub.v1.Types.ServableRef servable_;
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return Whether the servable field is set.
+     */
+    @java.lang.Override
+    public boolean hasServable() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     * @return The servable.
+     */
+    @java.lang.Override
+    public dlhub.v1.Types.ServableRef getServable() {
+      return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+    }
+    /**
+     * <pre>
+     * owner, name and the version asked for (0: every version).
+     * </pre>
+     *
+     * <code>.dlhub.v1.ServableRef servable = 1;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder() {
+      return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+    }
+
+    public static final int SINCE_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object since_ = "";
+    /**
+     * <pre>
+     * First and last UTC day counted, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The since.
+     */
+    @java.lang.Override
+    public java.lang.String getSince() {
+      java.lang.Object ref = since_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        since_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * First and last UTC day counted, YYYY-MM-DD.
+     * </pre>
+     *
+     * <code>string since = 2;</code>
+     * @return The bytes for since.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSinceBytes() {
+      java.lang.Object ref = since_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        since_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int UNTIL_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object until_ = "";
+    /**
+     * <code>string until = 3;</code>
+     * @return The until.
+     */
+    @java.lang.Override
+    public java.lang.String getUntil() {
+      java.lang.Object ref = until_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        until_ = s;
+        return s;
+      }
+    }
+    /**
+     * <code>string until = 3;</code>
+     * @return The bytes for until.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getUntilBytes() {
+      java.lang.Object ref = until_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        until_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int TOTALS_FIELD_NUMBER = 4;
+    private dlhub.v1.Tasks.UsageCounts totals_;
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     * @return Whether the totals field is set.
+     */
+    @java.lang.Override
+    public boolean hasTotals() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     * @return The totals.
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCounts getTotals() {
+      return totals_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : totals_;
+    }
+    /**
+     * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.UsageCountsOrBuilder getTotalsOrBuilder() {
+      return totals_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : totals_;
+    }
+
+    public static final int VERSIONS_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private java.util.List<dlhub.v1.Tasks.ServableVersionUsage> versions_;
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    @java.lang.Override
+    public java.util.List<dlhub.v1.Tasks.ServableVersionUsage> getVersionsList() {
+      return versions_;
+    }
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends dlhub.v1.Tasks.ServableVersionUsageOrBuilder> 
+        getVersionsOrBuilderList() {
+      return versions_;
+    }
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    @java.lang.Override
+    public int getVersionsCount() {
+      return versions_.size();
+    }
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableVersionUsage getVersions(int index) {
+      return versions_.get(index);
+    }
+    /**
+     * <pre>
+     * Each version the caller may see, ascending (zeros where unused).
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableVersionUsageOrBuilder getVersionsOrBuilder(
+        int index) {
+      return versions_.get(index);
+    }
+
+    public static final int DAYS_FIELD_NUMBER = 6;
+    @SuppressWarnings("serial")
+    private java.util.List<dlhub.v1.Tasks.ServableUsageDay> days_;
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    @java.lang.Override
+    public java.util.List<dlhub.v1.Tasks.ServableUsageDay> getDaysList() {
+      return days_;
+    }
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends dlhub.v1.Tasks.ServableUsageDayOrBuilder> 
+        getDaysOrBuilderList() {
+      return days_;
+    }
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    @java.lang.Override
+    public int getDaysCount() {
+      return days_.size();
+    }
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableUsageDay getDays(int index) {
+      return days_.get(index);
+    }
+    /**
+     * <pre>
+     * Per day and version, oldest first; only for the owner, co-owners and admins.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Tasks.ServableUsageDayOrBuilder getDaysOrBuilder(
+        int index) {
+      return days_.get(index);
+    }
+
+    public static final int DAYS_VISIBLE_FIELD_NUMBER = 7;
+    private boolean daysVisible_ = false;
+    /**
+     * <pre>
+     * Whether the caller may see the per-day detail (days is then complete).
+     * </pre>
+     *
+     * <code>bool days_visible = 7;</code>
+     * @return The daysVisible.
+     */
+    @java.lang.Override
+    public boolean getDaysVisible() {
+      return daysVisible_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getServable());
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(since_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 2, since_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(until_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 3, until_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(4, getTotals());
+      }
+      for (int i = 0; i < versions_.size(); i++) {
+        output.writeMessage(5, versions_.get(i));
+      }
+      for (int i = 0; i < days_.size(); i++) {
+        output.writeMessage(6, days_.get(i));
+      }
+      if (daysVisible_ != false) {
+        output.writeBool(7, daysVisible_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getServable());
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(since_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(2, since_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(until_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(3, until_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(4, getTotals());
+      }
+
+          {
+            final int count = versions_.size();
+            for (int i = 0; i < count; i++) {
+              size += com.google.protobuf.CodedOutputStream
+                .computeMessageSizeNoTag(versions_.get(i));
+            }
+            size += 1 * count;
+          }
+
+          {
+            final int count = days_.size();
+            for (int i = 0; i < count; i++) {
+              size += com.google.protobuf.CodedOutputStream
+                .computeMessageSizeNoTag(days_.get(i));
+            }
+            size += 1 * count;
+          }
+      if (daysVisible_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(7, daysVisible_);
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Tasks.GetServableStatsResponse)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Tasks.GetServableStatsResponse other = (dlhub.v1.Tasks.GetServableStatsResponse) obj;
+
+      if (hasServable() != other.hasServable()) return false;
+      if (hasServable()) {
+        if (!getServable()
+            .equals(other.getServable())) return false;
+      }
+      if (!getSince()
+          .equals(other.getSince())) return false;
+      if (!getUntil()
+          .equals(other.getUntil())) return false;
+      if (hasTotals() != other.hasTotals()) return false;
+      if (hasTotals()) {
+        if (!getTotals()
+            .equals(other.getTotals())) return false;
+      }
+      if (!getVersionsList()
+          .equals(other.getVersionsList())) return false;
+      if (!getDaysList()
+          .equals(other.getDaysList())) return false;
+      if (getDaysVisible()
+          != other.getDaysVisible()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasServable()) {
+        hash = (37 * hash) + SERVABLE_FIELD_NUMBER;
+        hash = (53 * hash) + getServable().hashCode();
+      }
+      hash = (37 * hash) + SINCE_FIELD_NUMBER;
+      hash = (53 * hash) + getSince().hashCode();
+      hash = (37 * hash) + UNTIL_FIELD_NUMBER;
+      hash = (53 * hash) + getUntil().hashCode();
+      if (hasTotals()) {
+        hash = (37 * hash) + TOTALS_FIELD_NUMBER;
+        hash = (53 * hash) + getTotals().hashCode();
+      }
+      if (getVersionsCount() > 0) {
+        hash = (37 * hash) + VERSIONS_FIELD_NUMBER;
+        hash = (53 * hash) + getVersionsList().hashCode();
+      }
+      if (getDaysCount() > 0) {
+        hash = (37 * hash) + DAYS_FIELD_NUMBER;
+        hash = (53 * hash) + getDaysList().hashCode();
+      }
+      hash = (37 * hash) + DAYS_VISIBLE_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getDaysVisible());
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Tasks.GetServableStatsResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Tasks.GetServableStatsResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.GetServableStatsResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.GetServableStatsResponse)
+        dlhub.v1.Tasks.GetServableStatsResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Tasks.GetServableStatsResponse.class, dlhub.v1.Tasks.GetServableStatsResponse.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Tasks.GetServableStatsResponse.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessage
+                .alwaysUseFieldBuilders) {
+          internalGetServableFieldBuilder();
+          internalGetTotalsFieldBuilder();
+          internalGetVersionsFieldBuilder();
+          internalGetDaysFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        servable_ = null;
+        if (servableBuilder_ != null) {
+          servableBuilder_.dispose();
+          servableBuilder_ = null;
+        }
+        since_ = "";
+        until_ = "";
+        totals_ = null;
+        if (totalsBuilder_ != null) {
+          totalsBuilder_.dispose();
+          totalsBuilder_ = null;
+        }
+        if (versionsBuilder_ == null) {
+          versions_ = java.util.Collections.emptyList();
+        } else {
+          versions_ = null;
+          versionsBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000010);
+        if (daysBuilder_ == null) {
+          days_ = java.util.Collections.emptyList();
+        } else {
+          days_ = null;
+          daysBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000020);
+        daysVisible_ = false;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Tasks.internal_static_dlhub_v1_GetServableStatsResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsResponse getDefaultInstanceForType() {
+        return dlhub.v1.Tasks.GetServableStatsResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsResponse build() {
+        dlhub.v1.Tasks.GetServableStatsResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Tasks.GetServableStatsResponse buildPartial() {
+        dlhub.v1.Tasks.GetServableStatsResponse result = new dlhub.v1.Tasks.GetServableStatsResponse(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(dlhub.v1.Tasks.GetServableStatsResponse result) {
+        if (versionsBuilder_ == null) {
+          if (((bitField0_ & 0x00000010) != 0)) {
+            versions_ = java.util.Collections.unmodifiableList(versions_);
+            bitField0_ = (bitField0_ & ~0x00000010);
+          }
+          result.versions_ = versions_;
+        } else {
+          result.versions_ = versionsBuilder_.build();
+        }
+        if (daysBuilder_ == null) {
+          if (((bitField0_ & 0x00000020) != 0)) {
+            days_ = java.util.Collections.unmodifiableList(days_);
+            bitField0_ = (bitField0_ & ~0x00000020);
+          }
+          result.days_ = days_;
+        } else {
+          result.days_ = daysBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(dlhub.v1.Tasks.GetServableStatsResponse result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.servable_ = servableBuilder_ == null
+              ? servable_
+              : servableBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.since_ = since_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.until_ = until_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.totals_ = totalsBuilder_ == null
+              ? totals_
+              : totalsBuilder_.build();
+          to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.daysVisible_ = daysVisible_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Tasks.GetServableStatsResponse) {
+          return mergeFrom((dlhub.v1.Tasks.GetServableStatsResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Tasks.GetServableStatsResponse other) {
+        if (other == dlhub.v1.Tasks.GetServableStatsResponse.getDefaultInstance()) return this;
+        if (other.hasServable()) {
+          mergeServable(other.getServable());
+        }
+        if (!other.getSince().isEmpty()) {
+          since_ = other.since_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        if (!other.getUntil().isEmpty()) {
+          until_ = other.until_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        if (other.hasTotals()) {
+          mergeTotals(other.getTotals());
+        }
+        if (versionsBuilder_ == null) {
+          if (!other.versions_.isEmpty()) {
+            if (versions_.isEmpty()) {
+              versions_ = other.versions_;
+              bitField0_ = (bitField0_ & ~0x00000010);
+            } else {
+              ensureVersionsIsMutable();
+              versions_.addAll(other.versions_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.versions_.isEmpty()) {
+            if (versionsBuilder_.isEmpty()) {
+              versionsBuilder_.dispose();
+              versionsBuilder_ = null;
+              versions_ = other.versions_;
+              bitField0_ = (bitField0_ & ~0x00000010);
+              versionsBuilder_ = 
+                com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                   internalGetVersionsFieldBuilder() : null;
+            } else {
+              versionsBuilder_.addAllMessages(other.versions_);
+            }
+          }
+        }
+        if (daysBuilder_ == null) {
+          if (!other.days_.isEmpty()) {
+            if (days_.isEmpty()) {
+              days_ = other.days_;
+              bitField0_ = (bitField0_ & ~0x00000020);
+            } else {
+              ensureDaysIsMutable();
+              days_.addAll(other.days_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.days_.isEmpty()) {
+            if (daysBuilder_.isEmpty()) {
+              daysBuilder_.dispose();
+              daysBuilder_ = null;
+              days_ = other.days_;
+              bitField0_ = (bitField0_ & ~0x00000020);
+              daysBuilder_ = 
+                com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                   internalGetDaysFieldBuilder() : null;
+            } else {
+              daysBuilder_.addAllMessages(other.days_);
+            }
+          }
+        }
+        if (other.getDaysVisible() != false) {
+          setDaysVisible(other.getDaysVisible());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    internalGetServableFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                since_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 26: {
+                until_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              case 34: {
+                input.readMessage(
+                    internalGetTotalsFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 34
+              case 42: {
+                dlhub.v1.Tasks.ServableVersionUsage m =
+                    input.readMessage(
+                        dlhub.v1.Tasks.ServableVersionUsage.parser(),
+                        extensionRegistry);
+                if (versionsBuilder_ == null) {
+                  ensureVersionsIsMutable();
+                  versions_.add(m);
+                } else {
+                  versionsBuilder_.addMessage(m);
+                }
+                break;
+              } // case 42
+              case 50: {
+                dlhub.v1.Tasks.ServableUsageDay m =
+                    input.readMessage(
+                        dlhub.v1.Tasks.ServableUsageDay.parser(),
+                        extensionRegistry);
+                if (daysBuilder_ == null) {
+                  ensureDaysIsMutable();
+                  days_.add(m);
+                } else {
+                  daysBuilder_.addMessage(m);
+                }
+                break;
+              } // case 50
+              case 56: {
+                daysVisible_ = input.readBool();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 56
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private dlhub.v1.Types.ServableRef servable_;
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder> servableBuilder_;
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       * @return Whether the servable field is set.
+       */
+      public boolean hasServable() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       * @return The servable.
+       */
+      public dlhub.v1.Types.ServableRef getServable() {
+        if (servableBuilder_ == null) {
+          return servable_ == null ? dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+        } else {
+          return servableBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder setServable(dlhub.v1.Types.ServableRef value) {
+        if (servableBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          servable_ = value;
+        } else {
+          servableBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder setServable(
+          dlhub.v1.Types.ServableRef.Builder builderForValue) {
+        if (servableBuilder_ == null) {
+          servable_ = builderForValue.build();
+        } else {
+          servableBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder mergeServable(dlhub.v1.Types.ServableRef value) {
+        if (servableBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            servable_ != null &&
+            servable_ != dlhub.v1.Types.ServableRef.getDefaultInstance()) {
+            getServableBuilder().mergeFrom(value);
+          } else {
+            servable_ = value;
+          }
+        } else {
+          servableBuilder_.mergeFrom(value);
+        }
+        if (servable_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public Builder clearServable() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        servable_ = null;
+        if (servableBuilder_ != null) {
+          servableBuilder_.dispose();
+          servableBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public dlhub.v1.Types.ServableRef.Builder getServableBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return internalGetServableFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      public dlhub.v1.Types.ServableRefOrBuilder getServableOrBuilder() {
+        if (servableBuilder_ != null) {
+          return servableBuilder_.getMessageOrBuilder();
+        } else {
+          return servable_ == null ?
+              dlhub.v1.Types.ServableRef.getDefaultInstance() : servable_;
+        }
+      }
+      /**
+       * <pre>
+       * owner, name and the version asked for (0: every version).
+       * </pre>
+       *
+       * <code>.dlhub.v1.ServableRef servable = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder> 
+          internalGetServableFieldBuilder() {
+        if (servableBuilder_ == null) {
+          servableBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+              dlhub.v1.Types.ServableRef, dlhub.v1.Types.ServableRef.Builder, dlhub.v1.Types.ServableRefOrBuilder>(
+                  getServable(),
+                  getParentForChildren(),
+                  isClean());
+          servable_ = null;
+        }
+        return servableBuilder_;
+      }
+
+      private java.lang.Object since_ = "";
+      /**
+       * <pre>
+       * First and last UTC day counted, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return The since.
+       */
+      public java.lang.String getSince() {
+        java.lang.Object ref = since_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          since_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * First and last UTC day counted, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return The bytes for since.
+       */
+      public com.google.protobuf.ByteString
+          getSinceBytes() {
+        java.lang.Object ref = since_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          since_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * First and last UTC day counted, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @param value The since to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSince(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        since_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * First and last UTC day counted, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSince() {
+        since_ = getDefaultInstance().getSince();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * First and last UTC day counted, YYYY-MM-DD.
+       * </pre>
+       *
+       * <code>string since = 2;</code>
+       * @param value The bytes for since to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSinceBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        since_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object until_ = "";
+      /**
+       * <code>string until = 3;</code>
+       * @return The until.
+       */
+      public java.lang.String getUntil() {
+        java.lang.Object ref = until_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          until_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <code>string until = 3;</code>
+       * @return The bytes for until.
+       */
+      public com.google.protobuf.ByteString
+          getUntilBytes() {
+        java.lang.Object ref = until_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          until_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <code>string until = 3;</code>
+       * @param value The until to set.
+       * @return This builder for chaining.
+       */
+      public Builder setUntil(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        until_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string until = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearUntil() {
+        until_ = getDefaultInstance().getUntil();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>string until = 3;</code>
+       * @param value The bytes for until to set.
+       * @return This builder for chaining.
+       */
+      public Builder setUntilBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        until_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+
+      private dlhub.v1.Tasks.UsageCounts totals_;
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> totalsBuilder_;
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       * @return Whether the totals field is set.
+       */
+      public boolean hasTotals() {
+        return ((bitField0_ & 0x00000008) != 0);
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       * @return The totals.
+       */
+      public dlhub.v1.Tasks.UsageCounts getTotals() {
+        if (totalsBuilder_ == null) {
+          return totals_ == null ? dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : totals_;
+        } else {
+          return totalsBuilder_.getMessage();
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public Builder setTotals(dlhub.v1.Tasks.UsageCounts value) {
+        if (totalsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          totals_ = value;
+        } else {
+          totalsBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public Builder setTotals(
+          dlhub.v1.Tasks.UsageCounts.Builder builderForValue) {
+        if (totalsBuilder_ == null) {
+          totals_ = builderForValue.build();
+        } else {
+          totalsBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public Builder mergeTotals(dlhub.v1.Tasks.UsageCounts value) {
+        if (totalsBuilder_ == null) {
+          if (((bitField0_ & 0x00000008) != 0) &&
+            totals_ != null &&
+            totals_ != dlhub.v1.Tasks.UsageCounts.getDefaultInstance()) {
+            getTotalsBuilder().mergeFrom(value);
+          } else {
+            totals_ = value;
+          }
+        } else {
+          totalsBuilder_.mergeFrom(value);
+        }
+        if (totals_ != null) {
+          bitField0_ |= 0x00000008;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public Builder clearTotals() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        totals_ = null;
+        if (totalsBuilder_ != null) {
+          totalsBuilder_.dispose();
+          totalsBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public dlhub.v1.Tasks.UsageCounts.Builder getTotalsBuilder() {
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return internalGetTotalsFieldBuilder().getBuilder();
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      public dlhub.v1.Tasks.UsageCountsOrBuilder getTotalsOrBuilder() {
+        if (totalsBuilder_ != null) {
+          return totalsBuilder_.getMessageOrBuilder();
+        } else {
+          return totals_ == null ?
+              dlhub.v1.Tasks.UsageCounts.getDefaultInstance() : totals_;
+        }
+      }
+      /**
+       * <code>.dlhub.v1.UsageCounts totals = 4;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilder<
+          dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder> 
+          internalGetTotalsFieldBuilder() {
+        if (totalsBuilder_ == null) {
+          totalsBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+              dlhub.v1.Tasks.UsageCounts, dlhub.v1.Tasks.UsageCounts.Builder, dlhub.v1.Tasks.UsageCountsOrBuilder>(
+                  getTotals(),
+                  getParentForChildren(),
+                  isClean());
+          totals_ = null;
+        }
+        return totalsBuilder_;
+      }
+
+      private java.util.List<dlhub.v1.Tasks.ServableVersionUsage> versions_ =
+        java.util.Collections.emptyList();
+      private void ensureVersionsIsMutable() {
+        if (!((bitField0_ & 0x00000010) != 0)) {
+          versions_ = new java.util.ArrayList<dlhub.v1.Tasks.ServableVersionUsage>(versions_);
+          bitField0_ |= 0x00000010;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Tasks.ServableVersionUsage, dlhub.v1.Tasks.ServableVersionUsage.Builder, dlhub.v1.Tasks.ServableVersionUsageOrBuilder> versionsBuilder_;
+
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public java.util.List<dlhub.v1.Tasks.ServableVersionUsage> getVersionsList() {
+        if (versionsBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(versions_);
+        } else {
+          return versionsBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public int getVersionsCount() {
+        if (versionsBuilder_ == null) {
+          return versions_.size();
+        } else {
+          return versionsBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public dlhub.v1.Tasks.ServableVersionUsage getVersions(int index) {
+        if (versionsBuilder_ == null) {
+          return versions_.get(index);
+        } else {
+          return versionsBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder setVersions(
+          int index, dlhub.v1.Tasks.ServableVersionUsage value) {
+        if (versionsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureVersionsIsMutable();
+          versions_.set(index, value);
+          onChanged();
+        } else {
+          versionsBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder setVersions(
+          int index, dlhub.v1.Tasks.ServableVersionUsage.Builder builderForValue) {
+        if (versionsBuilder_ == null) {
+          ensureVersionsIsMutable();
+          versions_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          versionsBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder addVersions(dlhub.v1.Tasks.ServableVersionUsage value) {
+        if (versionsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureVersionsIsMutable();
+          versions_.add(value);
+          onChanged();
+        } else {
+          versionsBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder addVersions(
+          int index, dlhub.v1.Tasks.ServableVersionUsage value) {
+        if (versionsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureVersionsIsMutable();
+          versions_.add(index, value);
+          onChanged();
+        } else {
+          versionsBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder addVersions(
+          dlhub.v1.Tasks.ServableVersionUsage.Builder builderForValue) {
+        if (versionsBuilder_ == null) {
+          ensureVersionsIsMutable();
+          versions_.add(builderForValue.build());
+          onChanged();
+        } else {
+          versionsBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder addVersions(
+          int index, dlhub.v1.Tasks.ServableVersionUsage.Builder builderForValue) {
+        if (versionsBuilder_ == null) {
+          ensureVersionsIsMutable();
+          versions_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          versionsBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder addAllVersions(
+          java.lang.Iterable<? extends dlhub.v1.Tasks.ServableVersionUsage> values) {
+        if (versionsBuilder_ == null) {
+          ensureVersionsIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, versions_);
+          onChanged();
+        } else {
+          versionsBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder clearVersions() {
+        if (versionsBuilder_ == null) {
+          versions_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000010);
+          onChanged();
+        } else {
+          versionsBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public Builder removeVersions(int index) {
+        if (versionsBuilder_ == null) {
+          ensureVersionsIsMutable();
+          versions_.remove(index);
+          onChanged();
+        } else {
+          versionsBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public dlhub.v1.Tasks.ServableVersionUsage.Builder getVersionsBuilder(
+          int index) {
+        return internalGetVersionsFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public dlhub.v1.Tasks.ServableVersionUsageOrBuilder getVersionsOrBuilder(
+          int index) {
+        if (versionsBuilder_ == null) {
+          return versions_.get(index);  } else {
+          return versionsBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public java.util.List<? extends dlhub.v1.Tasks.ServableVersionUsageOrBuilder> 
+           getVersionsOrBuilderList() {
+        if (versionsBuilder_ != null) {
+          return versionsBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(versions_);
+        }
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public dlhub.v1.Tasks.ServableVersionUsage.Builder addVersionsBuilder() {
+        return internalGetVersionsFieldBuilder().addBuilder(
+            dlhub.v1.Tasks.ServableVersionUsage.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public dlhub.v1.Tasks.ServableVersionUsage.Builder addVersionsBuilder(
+          int index) {
+        return internalGetVersionsFieldBuilder().addBuilder(
+            index, dlhub.v1.Tasks.ServableVersionUsage.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Each version the caller may see, ascending (zeros where unused).
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableVersionUsage versions = 5;</code>
+       */
+      public java.util.List<dlhub.v1.Tasks.ServableVersionUsage.Builder> 
+           getVersionsBuilderList() {
+        return internalGetVersionsFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Tasks.ServableVersionUsage, dlhub.v1.Tasks.ServableVersionUsage.Builder, dlhub.v1.Tasks.ServableVersionUsageOrBuilder> 
+          internalGetVersionsFieldBuilder() {
+        if (versionsBuilder_ == null) {
+          versionsBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+              dlhub.v1.Tasks.ServableVersionUsage, dlhub.v1.Tasks.ServableVersionUsage.Builder, dlhub.v1.Tasks.ServableVersionUsageOrBuilder>(
+                  versions_,
+                  ((bitField0_ & 0x00000010) != 0),
+                  getParentForChildren(),
+                  isClean());
+          versions_ = null;
+        }
+        return versionsBuilder_;
+      }
+
+      private java.util.List<dlhub.v1.Tasks.ServableUsageDay> days_ =
+        java.util.Collections.emptyList();
+      private void ensureDaysIsMutable() {
+        if (!((bitField0_ & 0x00000020) != 0)) {
+          days_ = new java.util.ArrayList<dlhub.v1.Tasks.ServableUsageDay>(days_);
+          bitField0_ |= 0x00000020;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Tasks.ServableUsageDay, dlhub.v1.Tasks.ServableUsageDay.Builder, dlhub.v1.Tasks.ServableUsageDayOrBuilder> daysBuilder_;
+
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public java.util.List<dlhub.v1.Tasks.ServableUsageDay> getDaysList() {
+        if (daysBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(days_);
+        } else {
+          return daysBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public int getDaysCount() {
+        if (daysBuilder_ == null) {
+          return days_.size();
+        } else {
+          return daysBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public dlhub.v1.Tasks.ServableUsageDay getDays(int index) {
+        if (daysBuilder_ == null) {
+          return days_.get(index);
+        } else {
+          return daysBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder setDays(
+          int index, dlhub.v1.Tasks.ServableUsageDay value) {
+        if (daysBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureDaysIsMutable();
+          days_.set(index, value);
+          onChanged();
+        } else {
+          daysBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder setDays(
+          int index, dlhub.v1.Tasks.ServableUsageDay.Builder builderForValue) {
+        if (daysBuilder_ == null) {
+          ensureDaysIsMutable();
+          days_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          daysBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder addDays(dlhub.v1.Tasks.ServableUsageDay value) {
+        if (daysBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureDaysIsMutable();
+          days_.add(value);
+          onChanged();
+        } else {
+          daysBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder addDays(
+          int index, dlhub.v1.Tasks.ServableUsageDay value) {
+        if (daysBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureDaysIsMutable();
+          days_.add(index, value);
+          onChanged();
+        } else {
+          daysBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder addDays(
+          dlhub.v1.Tasks.ServableUsageDay.Builder builderForValue) {
+        if (daysBuilder_ == null) {
+          ensureDaysIsMutable();
+          days_.add(builderForValue.build());
+          onChanged();
+        } else {
+          daysBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder addDays(
+          int index, dlhub.v1.Tasks.ServableUsageDay.Builder builderForValue) {
+        if (daysBuilder_ == null) {
+          ensureDaysIsMutable();
+          days_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          daysBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder addAllDays(
+          java.lang.Iterable<? extends dlhub.v1.Tasks.ServableUsageDay> values) {
+        if (daysBuilder_ == null) {
+          ensureDaysIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, days_);
+          onChanged();
+        } else {
+          daysBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder clearDays() {
+        if (daysBuilder_ == null) {
+          days_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000020);
+          onChanged();
+        } else {
+          daysBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public Builder removeDays(int index) {
+        if (daysBuilder_ == null) {
+          ensureDaysIsMutable();
+          days_.remove(index);
+          onChanged();
+        } else {
+          daysBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public dlhub.v1.Tasks.ServableUsageDay.Builder getDaysBuilder(
+          int index) {
+        return internalGetDaysFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public dlhub.v1.Tasks.ServableUsageDayOrBuilder getDaysOrBuilder(
+          int index) {
+        if (daysBuilder_ == null) {
+          return days_.get(index);  } else {
+          return daysBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public java.util.List<? extends dlhub.v1.Tasks.ServableUsageDayOrBuilder> 
+           getDaysOrBuilderList() {
+        if (daysBuilder_ != null) {
+          return daysBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(days_);
+        }
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public dlhub.v1.Tasks.ServableUsageDay.Builder addDaysBuilder() {
+        return internalGetDaysFieldBuilder().addBuilder(
+            dlhub.v1.Tasks.ServableUsageDay.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public dlhub.v1.Tasks.ServableUsageDay.Builder addDaysBuilder(
+          int index) {
+        return internalGetDaysFieldBuilder().addBuilder(
+            index, dlhub.v1.Tasks.ServableUsageDay.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Per day and version, oldest first; only for the owner, co-owners and admins.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.ServableUsageDay days = 6;</code>
+       */
+      public java.util.List<dlhub.v1.Tasks.ServableUsageDay.Builder> 
+           getDaysBuilderList() {
+        return internalGetDaysFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Tasks.ServableUsageDay, dlhub.v1.Tasks.ServableUsageDay.Builder, dlhub.v1.Tasks.ServableUsageDayOrBuilder> 
+          internalGetDaysFieldBuilder() {
+        if (daysBuilder_ == null) {
+          daysBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+              dlhub.v1.Tasks.ServableUsageDay, dlhub.v1.Tasks.ServableUsageDay.Builder, dlhub.v1.Tasks.ServableUsageDayOrBuilder>(
+                  days_,
+                  ((bitField0_ & 0x00000020) != 0),
+                  getParentForChildren(),
+                  isClean());
+          days_ = null;
+        }
+        return daysBuilder_;
+      }
+
+      private boolean daysVisible_ ;
+      /**
+       * <pre>
+       * Whether the caller may see the per-day detail (days is then complete).
+       * </pre>
+       *
+       * <code>bool days_visible = 7;</code>
+       * @return The daysVisible.
+       */
+      @java.lang.Override
+      public boolean getDaysVisible() {
+        return daysVisible_;
+      }
+      /**
+       * <pre>
+       * Whether the caller may see the per-day detail (days is then complete).
+       * </pre>
+       *
+       * <code>bool days_visible = 7;</code>
+       * @param value The daysVisible to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDaysVisible(boolean value) {
+
+        daysVisible_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the caller may see the per-day detail (days is then complete).
+       * </pre>
+       *
+       * <code>bool days_visible = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDaysVisible() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        daysVisible_ = false;
+        onChanged();
+        return this;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.GetServableStatsResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.GetServableStatsResponse)
+    private static final dlhub.v1.Tasks.GetServableStatsResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Tasks.GetServableStatsResponse();
+    }
+
+    public static dlhub.v1.Tasks.GetServableStatsResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<GetServableStatsResponse>
+        PARSER = new com.google.protobuf.AbstractParser<GetServableStatsResponse>() {
+      @java.lang.Override
+      public GetServableStatsResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<GetServableStatsResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<GetServableStatsResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Tasks.GetServableStatsResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
   private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_dlhub_v1_TaskTimings_descriptor;
   private static final 
@@ -15785,6 +21430,31 @@ java.lang.String defaultValue) {
   private static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_dlhub_v1_GetStatisticsResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_GetServableStatsRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_GetServableStatsRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_UsageCounts_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_UsageCounts_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_ServableVersionUsage_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_ServableVersionUsage_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_ServableUsageDay_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_ServableUsageDay_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_GetServableStatsResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_GetServableStatsResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -15846,23 +21516,42 @@ java.lang.String defaultValue) {
       "istics.BatchExecutionsEntry\0326\n\024BatchExec" +
       "utionsEntry\022\013\n\003key\030\001 \001(\005\022\r\n\005value\030\002 \001(\003:" +
       "\0028\001\"B\n\025GetStatisticsResponse\022)\n\006models\030\001" +
-      " \003(\0132\031.dlhub.v1.ModelStatistics*\241\001\n\tTask" +
-      "State\022\032\n\026TASK_STATE_UNSPECIFIED\020\000\022\025\n\021TAS" +
-      "K_STATE_QUEUED\020\001\022\026\n\022TASK_STATE_RUNNING\020\002" +
-      "\022\030\n\024TASK_STATE_SUCCEEDED\020\003\022\025\n\021TASK_STATE" +
-      "_FAILED\020\004\022\030\n\024TASK_STATE_CANCELLED\020\0052\336\003\n\013" +
-      "TaskService\022J\n\013RunServable\022\034.dlhub.v1.Ru" +
-      "nServableRequest\032\035.dlhub.v1.RunServableR" +
-      "esponse\022>\n\007GetTask\022\030.dlhub.v1.GetTaskReq" +
-      "uest\032\031.dlhub.v1.GetTaskResponse\022G\n\nCance" +
-      "lTask\022\033.dlhub.v1.CancelTaskRequest\032\034.dlh" +
-      "ub.v1.CancelTaskResponse\022P\n\rGetStatistic" +
-      "s\022\036.dlhub.v1.GetStatisticsRequest\032\037.dlhu" +
-      "b.v1.GetStatisticsResponse\022S\n\016ScoreBench" +
-      "mark\022\037.dlhub.v1.ScoreBenchmarkRequest\032 ." +
-      "dlhub.v1.ScoreBenchmarkResponse\022S\n\016GetLe" +
-      "aderboard\022\037.dlhub.v1.GetLeaderboardReque" +
-      "st\032 .dlhub.v1.GetLeaderboardResponseb\006pr" +
+      " \003(\0132\031.dlhub.v1.ModelStatistics\"Q\n\027GetSe" +
+      "rvableStatsRequest\022\'\n\010servable\030\001 \001(\0132\025.d" +
+      "lhub.v1.ServableRef\022\r\n\005since\030\002 \001(\t\"\241\001\n\013U" +
+      "sageCounts\022\023\n\013invocations\030\001 \001(\003\022\016\n\006error" +
+      "s\030\002 \001(\003\022\017\n\007refused\030\003 \001(\003\022\026\n\016latency_p50_" +
+      "ms\030\004 \001(\001\022\026\n\016latency_p95_ms\030\005 \001(\001\022\026\n\016uniq" +
+      "ue_callers\030\006 \001(\003\022\024\n\014last_used_at\030\007 \001(\t\"N" +
+      "\n\024ServableVersionUsage\022\017\n\007version\030\001 \001(\003\022" +
+      "%\n\006counts\030\002 \001(\0132\025.dlhub.v1.UsageCounts\"W" +
+      "\n\020ServableUsageDay\022\013\n\003day\030\001 \001(\t\022\017\n\007versi" +
+      "on\030\002 \001(\003\022%\n\006counts\030\003 \001(\0132\025.dlhub.v1.Usag" +
+      "eCounts\"\372\001\n\030GetServableStatsResponse\022\'\n\010" +
+      "servable\030\001 \001(\0132\025.dlhub.v1.ServableRef\022\r\n" +
+      "\005since\030\002 \001(\t\022\r\n\005until\030\003 \001(\t\022%\n\006totals\030\004 " +
+      "\001(\0132\025.dlhub.v1.UsageCounts\0220\n\010versions\030\005" +
+      " \003(\0132\036.dlhub.v1.ServableVersionUsage\022(\n\004" +
+      "days\030\006 \003(\0132\032.dlhub.v1.ServableUsageDay\022\024" +
+      "\n\014days_visible\030\007 \001(\010*\241\001\n\tTaskState\022\032\n\026TA" +
+      "SK_STATE_UNSPECIFIED\020\000\022\025\n\021TASK_STATE_QUE" +
+      "UED\020\001\022\026\n\022TASK_STATE_RUNNING\020\002\022\030\n\024TASK_ST" +
+      "ATE_SUCCEEDED\020\003\022\025\n\021TASK_STATE_FAILED\020\004\022\030" +
+      "\n\024TASK_STATE_CANCELLED\020\0052\271\004\n\013TaskService" +
+      "\022J\n\013RunServable\022\034.dlhub.v1.RunServableRe" +
+      "quest\032\035.dlhub.v1.RunServableResponse\022>\n\007" +
+      "GetTask\022\030.dlhub.v1.GetTaskRequest\032\031.dlhu" +
+      "b.v1.GetTaskResponse\022G\n\nCancelTask\022\033.dlh" +
+      "ub.v1.CancelTaskRequest\032\034.dlhub.v1.Cance" +
+      "lTaskResponse\022P\n\rGetStatistics\022\036.dlhub.v" +
+      "1.GetStatisticsRequest\032\037.dlhub.v1.GetSta" +
+      "tisticsResponse\022S\n\016ScoreBenchmark\022\037.dlhu" +
+      "b.v1.ScoreBenchmarkRequest\032 .dlhub.v1.Sc" +
+      "oreBenchmarkResponse\022S\n\016GetLeaderboard\022\037" +
+      ".dlhub.v1.GetLeaderboardRequest\032 .dlhub." +
+      "v1.GetLeaderboardResponse\022Y\n\020GetServable" +
+      "Stats\022!.dlhub.v1.GetServableStatsRequest" +
+      "\032\".dlhub.v1.GetServableStatsResponseb\006pr" +
       "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
@@ -15955,6 +21644,36 @@ java.lang.String defaultValue) {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_GetStatisticsResponse_descriptor,
         new java.lang.String[] { "Models", });
+    internal_static_dlhub_v1_GetServableStatsRequest_descriptor =
+      getDescriptor().getMessageType(12);
+    internal_static_dlhub_v1_GetServableStatsRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_GetServableStatsRequest_descriptor,
+        new java.lang.String[] { "Servable", "Since", });
+    internal_static_dlhub_v1_UsageCounts_descriptor =
+      getDescriptor().getMessageType(13);
+    internal_static_dlhub_v1_UsageCounts_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_UsageCounts_descriptor,
+        new java.lang.String[] { "Invocations", "Errors", "Refused", "LatencyP50Ms", "LatencyP95Ms", "UniqueCallers", "LastUsedAt", });
+    internal_static_dlhub_v1_ServableVersionUsage_descriptor =
+      getDescriptor().getMessageType(14);
+    internal_static_dlhub_v1_ServableVersionUsage_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_ServableVersionUsage_descriptor,
+        new java.lang.String[] { "Version", "Counts", });
+    internal_static_dlhub_v1_ServableUsageDay_descriptor =
+      getDescriptor().getMessageType(15);
+    internal_static_dlhub_v1_ServableUsageDay_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_ServableUsageDay_descriptor,
+        new java.lang.String[] { "Day", "Version", "Counts", });
+    internal_static_dlhub_v1_GetServableStatsResponse_descriptor =
+      getDescriptor().getMessageType(16);
+    internal_static_dlhub_v1_GetServableStatsResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_GetServableStatsResponse_descriptor,
+        new java.lang.String[] { "Servable", "Since", "Until", "Totals", "Versions", "Days", "DaysVisible", });
     descriptor.resolveAllFeaturesImmutable();
     dlhub.v1.Benchmarks.getDescriptor();
     dlhub.v1.Types.getDescriptor();
