@@ -195,3 +195,39 @@ def test_pipeline_page_shows_its_graph(page: Page) -> None:
     assert graph.locator("line").count() == 4  # input -> each step -> output
     expect(graph).to_contain_text(f"{USERNAME}/digits:1 · active")
     shot(page, "pipeline")
+
+
+def sign_in(page: Page, token: str) -> None:
+    page.goto("/#/account")
+    page.fill("#token", token)
+    page.press("#token", "Enter")
+    expect(page.get_by_test_id("username")).to_have_text(USERNAME)
+
+
+def test_build_a_pipeline_from_the_page(page: Page, web_mesh: Mesh, digits: Digits) -> None:
+    sign_in(page, web_mesh.token)
+    builder = page.locator(".builder")
+    page.fill("#pb-search", "handwritten")
+    page.press("#pb-search", "Enter")
+    add = builder.get_by_role("button", name=f"Add {USERNAME}/digits", exact=True)
+    add.click()
+    expect(builder.get_by_label("step1.X")).to_have_value("$input.X")
+    add.click()  # a second step, wired to the first one's probabilities: refused
+    builder.get_by_label("step2.X").select_option("step1.probabilities")
+    page.fill("#pb-name", "built-pipe")
+    page.fill("#pb-title", "Built on the page")
+    builder.get_by_role("button", name="Publish pipeline").click()
+    expect(page.get_by_test_id("pb-error")).to_contain_text(
+        "400 INVALID_ARGUMENT: step 'step2': servable.pipeline.steps[1].inputs.X: type mismatch"
+    )
+    shot(page, "pipeline-builder")
+    builder.get_by_role("button", name="Remove step2").click()
+    builder.get_by_role("button", name="Publish pipeline").click()
+    builder.get_by_role("link", name=f"{USERNAME}/built-pipe v1").click()
+    expect(page.locator("h1")).to_have_text("Built on the page")
+    graph = page.locator(".pipeline svg")
+    expect(graph.locator('[data-node="step1"]')).to_be_visible()
+    expect(graph).to_contain_text(f"{USERNAME}/digits:1 · active")
+    page.fill("#in-X", json.dumps([float(v) for v in digits.x_test[5]]))
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_test_id("predicted")).to_have_text(str(int(digits.labels[5])))

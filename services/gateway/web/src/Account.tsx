@@ -1,7 +1,9 @@
-// Sign in with a token; "my servables" (private ones included); publish jobs with logs.
+// Sign in with a token; "my servables" (private ones included); publish (a servable, or a
+// pipeline built on the page); publish jobs with logs.
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText, getToken, ok, setToken } from "./api/client";
 import type { Summary } from "./api/types";
+import { PipelineBuilder, publishForm } from "./PipelineBuilder";
 import { servableHref } from "./route";
 
 export interface Who {
@@ -143,11 +145,8 @@ function Publish({ onPublished }: { onPublished: (id: string) => void }) {
           e.preventDefault();
           setError("");
           setDone("");
-          const form = new FormData(e.currentTarget as HTMLFormElement);
-          const headers: Record<string, string> = { Authorization: `Bearer ${getToken()}` };
-          const r = await fetch("/api/v1/servables", { method: "POST", body: form, headers });
-          const body = (await r.json()) as { publish_id?: string; error?: string; code?: string; summary?: Summary };
-          if (!r.ok) setError(`${r.status} ${body.code}: ${body.error}`);
+          const body = await publishForm(new FormData(e.currentTarget as HTMLFormElement), getToken());
+          if (body.error) setError(body.error);
           else {
             setDone(`published ${body.summary?.owner}/${body.summary?.name} v${body.summary?.version}`);
             if (body.publish_id) onPublished(body.publish_id);
@@ -184,6 +183,7 @@ export function AccountPage({ who, onChange }: { who: Who | null; onChange: () =
       <SignIn who={who} onChange={onChange} />
       {signedIn && <MyServables who={who} />}
       {signedIn && <Publish onPublished={add} />}
+      {signedIn && <PipelineBuilder username={who.username} token={getToken()} onPublished={add} />}
       {signedIn && (
         <section class="card">
           <h2>Publish jobs</h2>
