@@ -25,7 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
+from deploy.local.browser import CHROMIUM
 from tests.standins.globus_control import DLHubAtGlobus, StandinControl, register_dlhub
 from tests.standins.globus_standin import sdk_env
 
@@ -265,6 +267,31 @@ def test_login_refused_by_the_gateway_saves_nothing(
     assert not (home / "dlhub" / "login.json").exists()
     calls = standin.calls()
     assert calls[-1] == ("POST", "/v2/oauth2/token/revoke")  # the refused login was revoked
+
+
+def test_web_page_signs_in_with_globus(
+    up: Mesh, standin: StandinControl, dlhub: DLHubAtGlobus
+) -> None:
+    """The web page under Globus: "Sign in with Globus" takes a token the gateway introspects."""
+    carol = standin.add_identity("carol@uchicago.edu")
+    token = standin.issue_token(carol, [dlhub.scope])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_context(base_url=up.http).new_page()
+            page.set_default_timeout(15_000)
+            assert page.request.get("/api/v1/sign-in").json() == {
+                "provider": "globus",
+                "scope": dlhub.scope,
+            }
+            page.goto("/#/account")
+            page.get_by_role("button", name="Sign in with Globus").click()
+            expect(page.get_by_test_id("globus-help")).to_contain_text(dlhub.scope)
+            page.get_by_label("Globus access token").fill(token)
+            page.press("#token", "Enter")
+            expect(page.get_by_test_id("username")).to_have_text("carol-uchicago-edu")
+        finally:
+            browser.close()
 
 
 @pytest.fixture

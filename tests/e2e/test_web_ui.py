@@ -166,7 +166,10 @@ def test_run_from_the_form_shows_the_label_and_the_api_error(page: Page, digits:
 
 
 def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh, digits: Digits) -> None:
+    assert page.request.get("/api/v1/sign-in").json() == {"provider": "local"}
     page.goto("/#/account")
+    expect(page.get_by_label("Access token")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in with Globus")).to_have_count(0)  # local tokens
     page.fill("#token", "dlh_not-a-token")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("401")

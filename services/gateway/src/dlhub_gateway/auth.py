@@ -21,8 +21,20 @@ class IdentityProvider(Protocol):
     async def authenticate(self, token: str) -> Principal: ...
 
 
+def sign_in_info(provider: IdentityProvider) -> dict[str, str]:
+    """How callers get a token here, for the web page's sign-in (``GET /api/v1/sign-in``):
+    the provider's ``name`` and, under Globus, the scope a token must grant."""
+    info = {"provider": str(getattr(provider, "name", "local"))}
+    scope = getattr(getattr(provider, "settings", None), "required_scope", None)
+    if info["provider"] == "globus" and scope:
+        info["scope"] = str(scope)
+    return info
+
+
 class LocalProvider:
     """dlhub_common.accounts.LocalAccounts as an IdentityProvider (a file read, no I/O wait)."""
+
+    name = "local"
 
     def __init__(self, accounts: _SyncAccounts) -> None:
         self.accounts = accounts

@@ -107,6 +107,8 @@ class GlobusProvider:
         clock: epoch seconds (tests pass a fake one).
     """
 
+    name = "globus"
+
     def __init__(self, settings: AuthSettings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings.globus
         self.admins = frozenset(settings.admins)

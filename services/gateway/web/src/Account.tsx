@@ -21,9 +21,23 @@ function rememberedJobs(): string[] {
   }
 }
 
+/** GET /api/v1/sign-in: the gateway's identity provider (local tokens or Globus Auth). */
+interface SignInInfo {
+  provider: string;
+  scope?: string | null;
+}
+
 export function SignIn({ who, onChange }: { who: Who | null; onChange: () => void }) {
   const [token, setText] = useState("");
   const [error, setError] = useState("");
+  const [info, setInfo] = useState<SignInInfo | null>(null);
+  const [globus, setGlobus] = useState(false);
+  useEffect(() => {
+    api
+      .GET("/api/v1/sign-in")
+      .then((r) => setInfo(ok(r) as unknown as SignInInfo))
+      .catch(() => setInfo(null)); // an older gateway: the token form only
+  }, []);
   if (who && !who.anonymous)
     return (
       <section class="card">
@@ -59,13 +73,29 @@ export function SignIn({ who, onChange }: { who: Who | null; onChange: () => voi
           }
         }}
       >
-        <label for="token">Access token</label>
-        <input id="token" type="password" autoComplete="off" value={token} onInput={(e) => setText(e.currentTarget.value)} placeholder="dlh_…" />
-        <button type="submit">Sign in</button>
+        {info?.provider === "globus" && !globus && (
+          <button type="button" onClick={() => setGlobus(true)}>
+            Sign in with Globus
+          </button>
+        )}
+        {(info?.provider !== "globus" || globus) && (
+          <>
+            <label for="token">{globus ? "Globus access token" : "Access token"}</label>
+            <input id="token" type="password" autoComplete="off" value={token} onInput={(e) => setText(e.currentTarget.value)} placeholder={globus ? "" : "dlh_…"} />
+            <button type="submit">Sign in</button>
+          </>
+        )}
       </form>
-      <p class="muted">
-        Your token is in <code>.dlhub/client.json</code> (from <code>dlhub up</code>) or from <code>dlhub login</code>. It is kept for this tab only.
-      </p>
+      {globus ? (
+        <p class="muted" data-testid="globus-help">
+          This DLHub checks Globus Auth tokens. Sign in with Globus by running <code>dlhub login</code> (your institution, ORCID or Google identity), then paste the
+          access token it saved in <code>~/.config/dlhub/login.json</code> (<code>token</code>); it must grant DLHub's scope <code>{info?.scope}</code>. It is kept for this tab only.
+        </p>
+      ) : (
+        <p class="muted">
+          Your token is in <code>.dlhub/client.json</code> (from <code>dlhub up</code>) or from <code>dlhub login</code>. It is kept for this tab only.
+        </p>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -102,6 +102,11 @@ class Whoami(Model):
     groups: list[str]
 
 
+class SignIn(Model):
+    provider: str
+    scope: str | None = None
+
+
 class ServableList(Model):
     servables: list[ServableSummary]
     total: int
