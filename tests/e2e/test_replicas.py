@@ -431,8 +431,12 @@ def test_gateway_replicas_share_both_public_ports(plane: Plane) -> None:
         starts: set[str] = set()
 
         def both_seen() -> bool:
-            with httpx.Client(base_url=f"http://127.0.0.1:{http_port}") as http:
-                text = http.get("/metrics").text
+            # a replica's gRPC door answers SERVING a moment before its HTTP door opens
+            try:
+                with httpx.Client(base_url=f"http://127.0.0.1:{http_port}") as http:
+                    text = http.get("/metrics").text
+            except httpx.TransportError:
+                return False
             starts.update(
                 line.split()[-1]
                 for line in text.splitlines()

@@ -559,6 +559,9 @@ class AuditDown(DocumentStore):
     async def count(self, collection: str, where: Any = None) -> int:
         return await self.inner.count(collection, where)
 
+    async def accumulate(self, collection: str, doc_id: str, **changes: Any) -> None:
+        await self.inner.accumulate(collection, doc_id, **changes)
+
 
 async def test_a_change_that_cannot_be_audited_is_not_made(mesh: Mesh) -> None:
     """All-or-nothing: the records are written, the audit entry fails, every record is put back."""
