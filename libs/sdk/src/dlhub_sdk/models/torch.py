@@ -19,94 +19,31 @@ Needs ``torch`` in the SDK's environment (``dlhub-sdk[torch]``).
 from __future__ import annotations
 
 import contextlib
-import copy
-import inspect
 import shutil
 import tempfile
 import warnings
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dlhub_common.errors import FailedPrecondition, InvalidArgument
+from dlhub_common.errors import InvalidArgument
+from dlhub_sdk.models._torch_onnx import torch_to_onnx
+from dlhub_sdk.models._torch_parts import (
+    DEFAULT_TOLERANCE,
+    KINDS,
+    TORCH_ITEM_TYPES,
+    Array,
+    _close,
+    _flatten,
+    _forward_names,
+    _import_torch,
+    _item_type,
+)
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
-
-DEFAULT_TOLERANCE = 1e-4
-KINDS = {"torchscript": ("torchscript", "model.pt"), "export": ("torch_export", "model.pt2")}
-# torch dtype names DLHub can carry as ndarray item types
-TORCH_ITEM_TYPES = (
-    "bool",
-    "uint8",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "float16",
-    "float32",
-    "float64",
-)
-
-Array = np.ndarray[Any, Any]
-
-
-def _import_torch() -> Any:
-    try:
-        import torch
-    except ImportError:
-        raise FailedPrecondition(
-            "PyTorch servables need torch in this Python environment (pip install torch)"
-        ) from None
-    return torch
-
-
-def _item_type(torch: Any, tensor: Any, what: str) -> str:
-    if not isinstance(tensor, torch.Tensor):
-        raise InvalidArgument(f"{what} is a {type(tensor).__name__}; DLHub serves tensors")
-    name = str(tensor.dtype).removeprefix("torch.")
-    if name not in TORCH_ITEM_TYPES:
-        raise InvalidArgument(
-            f"{what} is a {name} tensor; DLHub serves tensors of {', '.join(TORCH_ITEM_TYPES)}"
-        )
-    return name
-
-
-def _flatten(value: Any) -> tuple[list[str] | None, list[Any]]:
-    """A forward() result as (its own names or None, tensors)."""
-    if isinstance(value, Mapping):
-        return [str(k) for k in value], list(value.values())
-    if isinstance(value, list | tuple):
-        return None, list(value)
-    return None, [value]
-
-
-def _forward_names(module: Any, count: int) -> list[str]:
-    """forward()'s positional parameter names, or input_0..n when it takes *args."""
-    try:
-        params = list(inspect.signature(module.forward).parameters.values())
-    except (TypeError, ValueError, AttributeError):
-        params = []
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    names = [p.name for p in params if p.kind in kinds]
-    if len(names) >= count and not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
-        return names[:count]
-    return [f"input_{i}" for i in range(count)]
-
-
-def _close(expected: Any, actual: Any, tolerance: float) -> float | None:
-    """Max abs difference when within tolerance (relative and absolute), else None."""
-    e = np.asarray(expected, dtype=np.float64)
-    a = np.asarray(actual, dtype=np.float64)
-    if e.shape != a.shape:
-        return None
-    if e.size == 0:
-        return 0.0
-    if not np.allclose(e, a, rtol=tolerance, atol=tolerance, equal_nan=True):
-        return None
-    return float(np.max(np.nan_to_num(np.abs(e - a), nan=0.0, posinf=0.0)))
 
 
 class TorchServable(ServableBuilder):
@@ -471,6 +408,8 @@ class TorchServable(ServableBuilder):
 
     # -------------------------------------------------------- ONNX
 
+    # -------------------------------------------------------- ONNX
+
     def to_onnx(
         self,
         path: str | Path | None = None,
@@ -492,80 +431,4 @@ class TorchServable(ServableBuilder):
             name: the ONNX servable's name (default: ``<name>-onnx``).
             opset: the ONNX opset to export to.
         """
-        torch = self.torch
-        tol = self.tolerance if tolerance is None else tolerance
-        target = Path(path) if path is not None else self.folder / "model.onnx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        args = self._export_inputs()
-        axes = (
-            {n: {0: "batch"} for n in [*self.input_names, *self.output_names]}
-            if self.dynamic_batch
-            else None
-        )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                torch.onnx.export(
-                    self.module,
-                    args,
-                    str(target),
-                    input_names=self.input_names,
-                    output_names=self.output_names,
-                    dynamic_axes=axes,
-                    opset_version=opset,
-                    dynamo=False,
-                )
-        except Exception as exc:
-            raise InvalidArgument(
-                f"cannot export {type(self.module).__name__} to ONNX:"
-                f" {type(exc).__name__}: {str(exc)[:800]}"
-            ) from None
-        worst = self._check_onnx(target, tol)
-        servable = OnnxServable(target, name=name or f"{self._dlhub['name']}-onnx")
-        servable._datacite = copy.deepcopy(self._datacite)
-        for key in ("domains", "visible_to"):
-            servable._dlhub[key] = list(self._dlhub[key])
-        servable._servable["methods"]["run"]["method_details"].update(
-            {
-                "converted_from": "pytorch",
-                "module": self._servable["methods"]["run"]["method_details"]["module"],
-                "torch_version": torch.__version__.split("+")[0],
-                "fidelity_check": {
-                    "compared": self.output_names,
-                    "max_abs_difference": float(f"{worst:.3g}"),
-                    "tolerance": tol,
-                },
-            }
-        )
-        servable.add_dependency("torch", torch.__version__.split("+")[0])
-        return servable
-
-    def _check_onnx(self, target: Path, tolerance: float) -> float:
-        try:
-            import onnxruntime as ort
-        except ImportError:
-            raise FailedPrecondition(
-                "the ONNX fidelity check needs onnxruntime (pip install onnxruntime)"
-            ) from None
-        feeds = {n: t.numpy() for n, t in zip(self.input_names, self.example_inputs, strict=True)}
-        try:
-            session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-            # the exporter drops inputs the graph does not use
-            used = {i.name for i in session.get_inputs()}
-            got = session.run(self.output_names, {k: v for k, v in feeds.items() if k in used})
-        except Exception as exc:
-            raise InvalidArgument(
-                f"ONNX Runtime cannot run the exported model: {type(exc).__name__}: {exc}"
-            ) from None
-        expected = self.predict(*self.example_inputs)
-        worst = 0.0
-        for name, value in zip(self.output_names, got, strict=True):
-            diff = _close(expected[name], value, tolerance)
-            if diff is None:
-                raise InvalidArgument(
-                    f"the ONNX export does not reproduce torch's output {name!r} within"
-                    f" {tolerance:g}; refusing it",
-                    details={"output": name, "tolerance": tolerance},
-                )
-            worst = max(worst, diff)
-        return worst
+        return torch_to_onnx(self, path, name=name, opset=opset, tolerance=tolerance)
