@@ -59,7 +59,9 @@ def torch_to_onnx(
             f" {type(exc).__name__}: {str(exc)[:800]}"
         ) from None
     worst = _check_onnx(built, target, tol)
-    servable = OnnxServable(target, name=name or f"{built._dlhub['name']}-onnx")
+    servable = OnnxServable(
+        target, name=name or f"{built._dlhub['name']}-onnx", classes=built._servable.get("classes")
+    )
     servable._datacite = copy.deepcopy(built._datacite)
     for key in ("domains", "visible_to"):
         servable._dlhub[key] = list(built._dlhub[key])

@@ -69,6 +69,9 @@ class TorchServable(ServableBuilder):
             and relative), default 1e-4.
         output_dir: where to write the archive (default: a temporary folder
             removed with the builder).
+        classes: names of the output's classes, in order (``set_classes``):
+            results can come back labelled; InvalidArgument when their number
+            differs from every output's values per row.
     """
 
     def __init__(
@@ -84,6 +87,7 @@ class TorchServable(ServableBuilder):
         script: bool = False,
         tolerance: float = DEFAULT_TOLERANCE,
         output_dir: str | Path | None = None,
+        classes: Sequence[str] | None = None,
     ) -> None:
         if kind not in KINDS:
             raise InvalidArgument(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
@@ -175,6 +179,8 @@ class TorchServable(ServableBuilder):
         self._files[filename] = self.model_path
         self._dlhub["files"]["model"] = filename
         self.set_name(name)
+        if classes:
+            self.set_classes(classes)
 
     @classmethod
     def from_file(
@@ -191,6 +197,7 @@ class TorchServable(ServableBuilder):
         seed: int = 0,
         tolerance: float = DEFAULT_TOLERANCE,
         output_dir: str | Path | None = None,
+        classes: Sequence[str] | None = None,
     ) -> TorchServable:
         """A servable from a saved TorchScript (``.pt``) or torch.export (``.pt2``) archive.
 
@@ -264,6 +271,7 @@ class TorchServable(ServableBuilder):
                 dynamic_batch=dynamic,
                 tolerance=tolerance,
                 output_dir=output_dir,
+                classes=classes,
             )
             details = servable._servable["methods"]["run"]["method_details"]
             if kind == "export":
