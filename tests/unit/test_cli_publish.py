@@ -145,3 +145,17 @@ def test_torchscript_and_export_archives(tmp_path: Path) -> None:
     (tmp_path / "junk.pt").write_bytes(b"not a zip")
     with pytest.raises(InvalidArgument, match="not a loadable torchscript archive"):
         cli._model_builder(args(str(tmp_path / "junk.pt"), "--input-shape", "1,4"))
+
+
+def test_a_savedmodel_folder_is_tensorflow_and_its_options_are_its_own(tmp_path: Path) -> None:
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "saved_model.pb").write_bytes(b"")
+    assert cli._model_type(args(str(saved))) == "tensorflow"
+    assert cli._model_type(args(str(tmp_path))) == "onnx"  # a folder without saved_model.pb
+    with pytest.raises(
+        InvalidArgument, match="--signature: these options apply to --type tensorflow"
+    ):
+        cli._model_builder(args("m.onnx", "--signature", "serving_default"))
+    with pytest.raises(InvalidArgument, match="--native: these options apply to --type tensorflow"):
+        cli._model_builder(args("m.keras", "--native"))

@@ -57,21 +57,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = client_cmd(
         "publish",
-        "publish an ONNX, scikit-learn, PyTorch, Keras model or a Python function"
+        "publish an ONNX, scikit-learn, PyTorch, Keras, TensorFlow model or a Python function"
         " (or --metadata + --file)",
     )
     p.add_argument(
         "model",
         nargs="?",
         help="the .onnx file, a scikit-learn .joblib/.pkl, a TorchScript .pt, a torch.export"
-        " .pt2, a Keras .keras/.h5/.hd5, or the .py module of a function",
+        " .pt2, a Keras .keras/.h5/.hd5, a TensorFlow SavedModel folder, or the .py module"
+        " of a function",
     )
     p.add_argument(
         "--type",
         choices=MODEL_TYPES,
         help="model kind (default: from the suffix; .joblib/.pkl/.pickle -> sklearn,"
         " .pt -> torchscript, .pt2 -> torch_export, .keras/.h5/.hd5/.hdf5 -> keras,"
-        " .py -> python, else onnx)",
+        " a folder with saved_model.pb -> tensorflow, .py -> python, else onnx)",
+    )
+    p.add_argument(
+        "--signature",
+        help="tensorflow: the SavedModel signature to serve (default serving_default)",
+    )
+    p.add_argument(
+        "--native",
+        action="store_true",
+        help="tensorflow: publish the SavedModel as is, run by TensorFlow in the servable's"
+        " own worker, instead of converting it to ONNX",
+    )
+    p.add_argument(
+        "--classes",
+        help="a classifier's class names in output order, comma-separated: results can then"
+        " come back labelled (dlhub run --labelled)",
     )
     p.add_argument(
         "--n-features",

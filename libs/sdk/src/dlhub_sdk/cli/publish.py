@@ -14,7 +14,7 @@ from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_sdk.cli.connect import _client
 from dlhub_sdk.cli.output import ProgressBar, _print, _warn
 
-MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python", "keras")
+MODEL_TYPES = ("onnx", "sklearn", "torchscript", "torch_export", "python", "keras", "tensorflow")
 SKLEARN_SUFFIXES = (".joblib", ".pkl", ".pickle")
 SUFFIX_TYPES = {
     ".onnx": "onnx",
@@ -39,14 +39,18 @@ TYPE_OPTIONS = (
     ("--requirements", "requirements", ("python",)),
     ("--python", "python", ("python",)),
     ("--file", "file", ("python",)),  # with --metadata, --file names the artifacts
+    ("--signature", "signature", ("tensorflow",)),
+    ("--native", "native", ("tensorflow",)),
 )
 
 
 def _model_type(args: argparse.Namespace) -> str:
-    """--type, or what the file name says (.onnx, .joblib/.pkl/.pickle, .pt, .pt2, .py,
-    .keras/.h5/.hd5/.hdf5); onnx for any other suffix."""
+    """--type, or what the path says (.onnx, .joblib/.pkl/.pickle, .pt, .pt2, .py,
+    .keras/.h5/.hd5/.hdf5, a folder holding saved_model.pb); onnx for any other suffix."""
     if args.type:
         return str(args.type)
+    if (Path(args.model) / "saved_model.pb").is_file():
+        return "tensorflow"
     return SUFFIX_TYPES.get(Path(args.model).suffix.lower(), "onnx")
 
 
@@ -58,7 +62,7 @@ def _check_options(args: argparse.Namespace, kind: str) -> None:
         given = [
             flag
             for flag, attr, k in TYPE_OPTIONS
-            if k == kinds and getattr(args, attr, None) not in (None, [])
+            if k == kinds and getattr(args, attr, None) not in (None, [], False)
         ]
         if given:
             raise InvalidArgument(
@@ -125,6 +129,8 @@ def _model_builder(args: argparse.Namespace) -> Any:
         from dlhub_sdk.models import KerasModel
 
         return KerasModel(args.model, name=args.name)
+    if kind == "tensorflow":
+        return _tensorflow_builder(args)
     if kind == "python":
         from dlhub_sdk.models import PythonStaticMethodServable
 
@@ -149,6 +155,25 @@ def _model_builder(args: argparse.Namespace) -> Any:
             builder.add_file(local or path, path if local else None)
         return builder
     return OnnxServable(args.model, name=args.name)
+
+
+def _tensorflow_builder(args: argparse.Namespace) -> Any:
+    """A SavedModel folder: converted to ONNX and checked, or with --native run by
+    TensorFlow in the servable's own worker (what a failed conversion suggests)."""
+    from dlhub_sdk.models import NativeTensorFlowServable, TensorFlowServable
+
+    signature = args.signature or "serving_default"
+    if args.native:
+        return NativeTensorFlowServable(args.model, name=args.name, signature=signature)
+    try:
+        return TensorFlowServable(args.model, name=args.name, signature=signature)
+    except InvalidArgument as exc:
+        if "NativeTensorFlowServable" not in exc.message:
+            raise
+        raise InvalidArgument(
+            f"{exc.message}; from the command line: dlhub publish {args.model} --native",
+            details=exc.details,
+        ) from None
 
 
 def _slug(text: str) -> str:
@@ -217,6 +242,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         if not args.author:
             raise InvalidArgument("give at least one --author 'Name; Affiliation'")
         builder = _model_builder(args)
+        if args.classes:
+            builder.set_classes([c.strip() for c in args.classes.split(",") if c.strip()])
         builder.set_title(args.title or builder._dlhub["name"])
         for author in args.author:
             name, _, affiliation = author.partition(";")
