@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -34,6 +35,7 @@ from dlhub_sdk.models._tf_env import child_env, tensorflow_python
 from tests.integration.conftest import Mesh, TinyModel, running_mesh
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tf_savedmodels.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tensorflow_iris" / "publish.py"
 CLASSES = ["low", "mid", "high"]
 # the native servable's first environment build installs TensorFlow into a venv
 BUILD_TIMEOUT_S = 300.0
@@ -178,3 +180,24 @@ async def test_dlhub_publish_takes_a_savedmodel_folder(tmesh: Mesh, saved: dict[
     assert doc["servable"]["methods"]["run"]["method_details"]["loader"] == (
         "tensorflow_saved_model"
     )
+
+
+async def test_the_tensorflow_example_runs_as_its_readme_says(tmesh: Mesh, tmp_path: Path) -> None:
+    """examples/tensorflow_iris/publish.py against a mesh: trained in TensorFlow,
+    converted, published, run, and equal to TensorFlow's own answers (its exit status)."""
+    env = {**os.environ, "DLHUB_ADDRESS": tmesh.grpc_address, "DLHUB_TOKEN": tmesh.token}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLE),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 600)
+    text = out.decode()
+    assert proc.returncode == 0, text + err.decode()[-2000:]
+    assert "published alice/iris-tf version 1" in text
+    accuracy = float(text.split("held-out accuracy ")[1].split()[0])
+    assert accuracy >= 0.9
+    assert '{"setosa": 0.9' in text  # the first held-out row, labelled, highest first

@@ -37,6 +37,8 @@ from dlhub_sdk.models._tf_env import child_env, tensorflow_python
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
 
+__all__ = ["NativeTensorFlowServable", "TensorFlowServable", "child_env", "tensorflow_python"]
+
 DEFAULT_TOLERANCE = 1e-4
 DEFAULT_SIGNATURE = "serving_default"
 CONVERT_TIMEOUT_S = 600.0
