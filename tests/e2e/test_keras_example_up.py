@@ -24,7 +24,7 @@ import httpx
 import numpy as np
 import pytest
 
-from dlhub_common.keras_files import load_keras_model
+from dlhub_common.keras_runtime import load_keras_model
 from tests.integration.test_keras_servables import _example, check_seed_layout
 
 from ._support import CLI_TIMEOUT_S, USERNAME, Mesh, clean_env

@@ -1,7 +1,8 @@
 """The web catalogue in a real browser: Playwright driving Debian's Chromium.
 
 One embedded ``dlhub up`` with three servables (the digits example, a second
-public one in another domain, and a private one), one browser for the module.
+public one in another domain, and a private one that declares its classes),
+one browser for the module.
 Screenshots go to tests/artifacts/web/ (printed at the end), e.g. for a review.
 The browser comes from ``python -m deploy.local.browser`` (``make test`` runs it).
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -26,6 +28,7 @@ from .conftest import start_dlhub_up
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
 TIMEOUT_MS = 15_000
+CLASSES = [str(d) for d in range(10)]  # integer-like keys: a JS object would reorder them
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,7 @@ def web_mesh(
                 .set_name("digits-private")
                 .set_title("Private digit classifier")
                 .set_visibility(users=[USERNAME])
+                .set_classes(CLASSES)
             )
             client.publish_pipeline(
                 Pipeline("digits-pipe")
@@ -163,6 +167,41 @@ def test_run_from_the_form_shows_the_label_and_the_api_error(page: Page, digits:
     assert len(bars) == 10
     assert bars[0] == str(int(digits.probabilities[3].argmax()))  # sorted, most likely first
     shot(page, "run")
+
+
+def test_run_labelled_for_a_servable_that_declares_classes(
+    page: Page, web_mesh: Mesh, digits: Digits
+) -> None:
+    page.goto(f"/#/s/{USERNAME}/digits")  # no classes: no labelled choice
+    expect(page.locator("#in-X")).to_be_visible()
+    expect(page.get_by_label("Labelled results")).to_have_count(0)
+    sign_in(page, web_mesh.token)
+    page.goto(f"/#/s/{USERNAME}/digits-private")
+    expect(page.locator("h1")).to_have_text("Private digit classifier")
+    page.fill("#in-X", json.dumps([float(v) for v in digits.x_test[3]]))
+    labelled = page.get_by_label("Labelled results")
+    expect(labelled).not_to_be_checked()  # raw tensors by default
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_test_id("predicted")).to_have_text(str(int(digits.labels[3])))
+    expect(page.get_by_test_id("labelled")).to_have_count(0)
+
+    labelled.check()
+    with page.expect_response(re.compile(r"/run\?labelled=true$")) as answer:
+        page.get_by_role("button", name="Run").click()
+    [row] = answer.value.json()["labelled"]
+    assert set(row) == set(CLASSES)
+    table = page.get_by_test_id("labelled").locator("table.labelled-row")
+    expect(table).to_have_count(1)
+    shown = table.locator("tbody th").all_inner_texts()
+    values = [float(v) for v in table.locator("tbody td").all_inner_texts()]
+    probabilities = digits.probabilities[3]
+    assert shown[:3] == [str(int(i)) for i in np.argsort(-probabilities)[:3]]  # most likely first
+    assert sorted(shown) == CLASSES
+    assert values == sorted(values, reverse=True)
+    assert values[0] == pytest.approx(float(probabilities.max()), rel=1e-3)
+    assert values[0] == pytest.approx(row[shown[0]], rel=1e-3)
+    expect(page.get_by_test_id("predicted")).to_have_text(str(int(digits.labels[3])))
+    shot(page, "run-labelled")
 
 
 def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh, digits: Digits) -> None:

@@ -96,17 +96,3 @@ def keras_file_problem(path: Path) -> str | None:
             " publish it as a python servable)"
         )
     return None
-
-
-def load_keras_model(keras: Any, path: Path) -> Any:
-    """Load a Keras model file (not compiled) with the given ``keras`` module.
-
-    ``keras.saving.load_model`` takes legacy HDF5 only as ``.h5``/``.hdf5``;
-    the original DLHub's ``.hd5`` (the same format) goes to Keras's legacy
-    HDF5 loader directly.
-    """
-    if path.suffix.lower() == ".hd5":
-        from keras.src.legacy.saving import legacy_h5_format
-
-        return legacy_h5_format.load_model_from_hdf5(str(path), compile=False)
-    return keras.saving.load_model(str(path), compile=False)

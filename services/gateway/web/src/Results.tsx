@@ -1,6 +1,7 @@
 // Results the way people read them: a predicted label, a sorted probability bar
 // chart for classifiers (class names where the servable declares them), tags,
-// and a table for any other array.
+// and a table for any other array; or the API's labelled results ({class:
+// probability} per row, from ?labelled=true) as one sorted table per row.
 import type { Task, TensorJson } from "./api/types";
 
 function rows(t: TensorJson): unknown[][] {
@@ -80,6 +81,44 @@ function JsonResult({ value }: { value: unknown }) {
   return <pre>{JSON.stringify(value, null, 2)}</pre>;
 }
 
+const LABELLED_ROWS = 10;
+const LABELLED_CLASSES = 10;
+
+/** The API's {class: probability} rows, most likely first: sorted here, since a
+ * JavaScript object lists integer-like keys ("0", "1"…) in numeric order. */
+function Labelled({ rows }: { rows: Record<string, number>[] }) {
+  return (
+    <div class="labelled" data-testid="labelled">
+      {rows.slice(0, LABELLED_ROWS).map((row, i) => {
+        const sorted = Object.entries(row).sort((a, b) => b[1] - a[1]);
+        return (
+          <div key={i} class="table-wrap">
+            <table class="array labelled-row">
+              <caption>Row {i}, labelled</caption>
+              <thead>
+                <tr>
+                  <th scope="col">class</th>
+                  <th scope="col">probability</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sorted.slice(0, LABELLED_CLASSES).map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>{fmt(v)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {sorted.length > LABELLED_CLASSES && <p class="muted">and {sorted.length - LABELLED_CLASSES} classes less likely</p>}
+          </div>
+        );
+      })}
+      {rows.length > LABELLED_ROWS && <p class="muted">the first {LABELLED_ROWS} of {rows.length} rows</p>}
+    </div>
+  );
+}
+
 export function Results({ task, classes }: { task: Task; classes: string[] }) {
   if (task.state !== "SUCCEEDED")
     return (
@@ -96,6 +135,17 @@ export function Results({ task, classes }: { task: Task; classes: string[] }) {
   const outputs = task.outputs ?? [];
   const label = outputs.find((t) => /label|class|pred/i.test(t.name) && t.shape.length <= 1);
   const named = (i: number) => classes[i] ?? String(i);
+  const raw = outputs
+    .filter((t) => t !== label)
+    .map((t) =>
+      isProbabilities(t) ? (
+        rows(t)
+          .slice(0, 4)
+          .map((r, i) => <BarChart key={`${t.name}${i}`} scores={(r as number[]).map((v, j) => [named(j), v])} label={`${t.name}, row ${i}`} />)
+      ) : (
+        <Table key={t.name} t={t} />
+      ),
+    );
   return (
     <div class="results-out">
       {label && (
@@ -103,17 +153,17 @@ export function Results({ task, classes }: { task: Task; classes: string[] }) {
           Predicted {label.name}: <strong data-testid="predicted">{label.data.map((x) => (typeof x === "number" && classes.length ? named(x) : fmt(x))).join(", ")}</strong>
         </p>
       )}
-      {outputs
-        .filter((t) => t !== label)
-        .map((t) =>
-          isProbabilities(t) ? (
-            rows(t)
-              .slice(0, 4)
-              .map((r, i) => <BarChart key={`${t.name}${i}`} scores={(r as number[]).map((v, j) => [named(j), v])} label={`${t.name}, row ${i}`} />)
-          ) : (
-            <Table key={t.name} t={t} />
-          ),
-        )}
+      {task.labelled ? (
+        <>
+          <Labelled rows={task.labelled} />
+          <details>
+            <summary>Raw outputs</summary>
+            {raw}
+          </details>
+        </>
+      ) : (
+        raw
+      )}
     </div>
   );
 }

@@ -84,6 +84,8 @@ export function RunForm({ summary, metadata }: { summary: Summary; metadata: Met
   const input = metadata.servable?.methods?.run?.input;
   const named = input?.type === "dict" && input.properties;
   const specs = fields(input);
+  const classes = metadata.servable?.classes ?? [];
+  const [labelled, setLabelled] = useState(false); // raw tensors unless asked
   const [values, setValues] = useState<Values>({});
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [task, setTask] = useState<Task | null>(null);
@@ -105,7 +107,10 @@ export function RunForm({ summary, metadata }: { summary: Summary; metadata: Met
     setBusy(true);
     try {
       const r = await api.POST("/api/v1/servables/{owner}/{name}/run", {
-        params: { path: { owner: summary.owner, name: summary.name } },
+        params: {
+          path: { owner: summary.owner, name: summary.name },
+          query: labelled && classes.length ? { labelled: true } : undefined,
+        },
         body: { inputs, version: summary.version } as never,
       });
       setTask(ok(r) as unknown as Task);
@@ -130,6 +135,14 @@ export function RunForm({ summary, metadata }: { summary: Summary; metadata: Met
             }}
           />
         ))}
+        {classes.length > 0 && (
+          <label class="field">
+            <input type="checkbox" id="run-labelled" checked={labelled} onChange={(e) => setLabelled(e.currentTarget.checked)} /> Labelled results:{" "}
+            <span class="muted">
+              {"{class: probability}"} per row, most likely first ({classes.length} classes)
+            </span>
+          </label>
+        )}
         <button type="submit" disabled={busy}>
           {busy ? "Running…" : "Run"}
         </button>
@@ -139,7 +152,7 @@ export function RunForm({ summary, metadata }: { summary: Summary; metadata: Met
           {error}
         </p>
       )}
-      {task && <Results task={task} classes={metadata.servable?.classes ?? []} />}
+      {task && <Results task={task} classes={classes} />}
     </section>
   );
 }

@@ -20,7 +20,6 @@ Needs ``dlhub-sdk[keras]`` (keras, h5py, torch).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from importlib import metadata as pkg_metadata
 from pathlib import Path
@@ -29,19 +28,23 @@ from typing import Any
 import numpy as np
 
 from dlhub_common.errors import FailedPrecondition, InvalidArgument
-from dlhub_common.keras_files import KERAS_SUFFIXES, keras_file_problem, load_keras_model
+from dlhub_common.keras_files import KERAS_SUFFIXES, keras_file_problem
+from dlhub_common.keras_runtime import BACKEND, load_keras_model
+from dlhub_common.keras_runtime import import_keras as _import_keras
 from dlhub_sdk.models.base import ServableBuilder
 from dlhub_sdk.models.onnx import OnnxServable
 
-BACKEND = "torch"
 SUMMARY_LIMIT = 10000  # characters of the layer summary kept (as the original SDK)
 
 
 def import_keras() -> Any:
-    """Keras on the torch backend (``KERAS_BACKEND`` set before its first import)."""
-    os.environ.setdefault("KERAS_BACKEND", BACKEND)
+    """Keras on the torch backend (``KERAS_BACKEND`` set before its first import).
+
+    Nothing is hidden from Keras here: this is the user's process, where
+    ``keras.wrappers`` and ``keras.visualization`` must keep working.
+    """
     try:
-        import keras
+        keras = _import_keras()
     except ImportError:
         raise FailedPrecondition(
             "Keras servables need keras, h5py and torch: install dlhub-sdk[keras]"

@@ -1,19 +1,19 @@
 """Keras runner: Keras 3 models (``.keras``, legacy HDF5 ``.h5``/``.hd5``) on the torch backend.
 
 Keras and h5py are an optional extra of the executor (``dlhub-executor[keras]``,
-with torch); TensorFlow is never needed. ``KERAS_BACKEND`` is set to
-``torch`` before Keras is first imported (an executor that imported Keras on
-another backend refuses to load). The model is loaded with ``compile=False``
-and called under ``torch.inference_mode()`` on the executor's device
-(``keras.device``); inputs are passed in the signature's order
-(``WorkItem.runtime_json`` ``{"inputs": [...], "outputs": [...]}``) and
-outputs (a tensor, a list of them or a dict) come back by the signature's
-output names.
+with torch); TensorFlow is never needed. Keras is imported on the first Keras
+load only (never at start), with ``KERAS_BACKEND=torch`` and the installed
+libraries it would load for nothing hidden (:mod:`dlhub_common.keras_runtime`);
+an executor that imported Keras on another backend refuses to load. The
+model is loaded with ``compile=False`` and called under
+``torch.inference_mode()`` on the executor's device (``keras.device``);
+inputs are passed in the signature's order (``WorkItem.runtime_json``
+``{"inputs": [...], "outputs": [...]}``) and outputs (a tensor, a list of
+them or a dict) come back by the signature's output names.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from dlhub_common.errors import InvalidArgument, ServableError
-from dlhub_common.keras_files import load_keras_model
+from dlhub_common.keras_runtime import BACKEND, load_keras_model
+from dlhub_common.keras_runtime import import_keras as _import_keras
 from dlhub_executor.runners.base import (
     Array,
     LoadedModel,
@@ -29,13 +30,10 @@ from dlhub_executor.runners.base import (
 )
 from dlhub_executor.runners.torch import _TorchRunner
 
-BACKEND = "torch"
-
 
 def import_keras() -> Any:
-    """Keras on the torch backend (set before its first import)."""
-    os.environ.setdefault("KERAS_BACKEND", BACKEND)
-    import keras
+    """Keras on the torch backend, without the libraries serving never uses."""
+    keras = _import_keras(hide_unused=True)
 
     if keras.backend.backend() != BACKEND:
         raise ServableError(
