@@ -216,6 +216,13 @@ def test_sign_in_shows_private_servables(page: Page, web_mesh: Mesh, digits: Dig
     page.press("#token", "Enter")
     expect(page.get_by_test_id("username")).to_have_text(USERNAME)
     expect(page.locator(".mine")).to_contain_text("Private digit classifier")
+    # the publish jobs of this user, from the API, newest first; a job's log on demand
+    jobs = page.get_by_test_id("my-jobs").get_by_test_id("publish-job")
+    expect(jobs).to_have_count(4)
+    expect(jobs.first).to_contain_text(f"SUCCEEDED {USERNAME}/digits-pipe v1")
+    expect(jobs.last).to_contain_text(f"{USERNAME}/digits v1")
+    jobs.first.locator("summary").click()
+    expect(jobs.first.locator("pre")).to_contain_text(f"published {USERNAME}/digits-pipe:1")
     shot(page, "account")
     page.get_by_role("link", name="Catalogue").click()
     expect(page.locator("#total")).to_have_text("4 servables")

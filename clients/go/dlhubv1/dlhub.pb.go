@@ -254,7 +254,7 @@ const file_dlhub_v1_dlhub_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\"\n" +
 	"\x04task\x18\x02 \x01(\v2\x0e.dlhub.v1.TaskR\x04task\x12)\n" +
-	"\x05error\x18\x03 \x01(\v2\x13.dlhub.v1.ErrorInfoR\x05error2\xb4\x11\n" +
+	"\x05error\x18\x03 \x01(\v2\x13.dlhub.v1.ErrorInfoR\x05error2\x8c\x12\n" +
 	"\fDLHubService\x12X\n" +
 	"\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n" +
 	"\vGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n" +
@@ -265,7 +265,8 @@ const file_dlhub_v1_dlhub_proto_rawDesc = "" +
 	"\fCreateUpload\x12\x1d.dlhub.v1.CreateUploadRequest\x1a\x1e.dlhub.v1.CreateUploadResponse\x12L\n" +
 	"\vWriteUpload\x12\x1c.dlhub.v1.WriteUploadRequest\x1a\x1d.dlhub.v1.WriteUploadResponse(\x01\x12D\n" +
 	"\tGetUpload\x12\x1a.dlhub.v1.GetUploadRequest\x1a\x1b.dlhub.v1.GetUploadResponse\x12P\n" +
-	"\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12D\n" +
+	"\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12V\n" +
+	"\x0fListPublishJobs\x12 .dlhub.v1.ListPublishJobsRequest\x1a!.dlhub.v1.ListPublishJobsResponse\x12D\n" +
 	"\tSetAccess\x12\x1a.dlhub.v1.SetAccessRequest\x1a\x1b.dlhub.v1.SetAccessResponse\x12D\n" +
 	"\tListAudit\x12\x1a.dlhub.v1.ListAuditRequest\x1a\x1b.dlhub.v1.ListAuditResponse\x12P\n" +
 	"\rCreateBinding\x12\x1e.dlhub.v1.CreateBindingRequest\x1a\x1f.dlhub.v1.CreateBindingResponse\x12M\n" +
@@ -317,47 +318,49 @@ var file_dlhub_v1_dlhub_proto_goTypes = []any{
 	(*WriteUploadRequest)(nil),        // 14: dlhub.v1.WriteUploadRequest
 	(*GetUploadRequest)(nil),          // 15: dlhub.v1.GetUploadRequest
 	(*GetPublishJobRequest)(nil),      // 16: dlhub.v1.GetPublishJobRequest
-	(*SetAccessRequest)(nil),          // 17: dlhub.v1.SetAccessRequest
-	(*ListAuditRequest)(nil),          // 18: dlhub.v1.ListAuditRequest
-	(*CreateBindingRequest)(nil),      // 19: dlhub.v1.CreateBindingRequest
-	(*ListBindingsRequest)(nil),       // 20: dlhub.v1.ListBindingsRequest
-	(*DeleteBindingRequest)(nil),      // 21: dlhub.v1.DeleteBindingRequest
-	(*SearchRequest)(nil),             // 22: dlhub.v1.SearchRequest
-	(*GetTaskRequest)(nil),            // 23: dlhub.v1.GetTaskRequest
-	(*CancelTaskRequest)(nil),         // 24: dlhub.v1.CancelTaskRequest
-	(*GetStatisticsRequest)(nil),      // 25: dlhub.v1.GetStatisticsRequest
-	(*ScoreBenchmarkRequest)(nil),     // 26: dlhub.v1.ScoreBenchmarkRequest
-	(*GetLeaderboardRequest)(nil),     // 27: dlhub.v1.GetLeaderboardRequest
-	(*RetrainServableRequest)(nil),    // 28: dlhub.v1.RetrainServableRequest
-	(*GetRetrainJobRequest)(nil),      // 29: dlhub.v1.GetRetrainJobRequest
-	(*ListRetrainJobsRequest)(nil),    // 30: dlhub.v1.ListRetrainJobsRequest
-	(*GetServableStatsRequest)(nil),   // 31: dlhub.v1.GetServableStatsRequest
-	(*PublishServableResponse)(nil),   // 32: dlhub.v1.PublishServableResponse
-	(*GetServableResponse)(nil),       // 33: dlhub.v1.GetServableResponse
-	(*ListServablesResponse)(nil),     // 34: dlhub.v1.ListServablesResponse
-	(*ListVersionsResponse)(nil),      // 35: dlhub.v1.ListVersionsResponse
-	(*DeprecateServableResponse)(nil), // 36: dlhub.v1.DeprecateServableResponse
-	(*WithdrawServableResponse)(nil),  // 37: dlhub.v1.WithdrawServableResponse
-	(*CreateUploadResponse)(nil),      // 38: dlhub.v1.CreateUploadResponse
-	(*WriteUploadResponse)(nil),       // 39: dlhub.v1.WriteUploadResponse
-	(*GetUploadResponse)(nil),         // 40: dlhub.v1.GetUploadResponse
-	(*GetPublishJobResponse)(nil),     // 41: dlhub.v1.GetPublishJobResponse
-	(*SetAccessResponse)(nil),         // 42: dlhub.v1.SetAccessResponse
-	(*ListAuditResponse)(nil),         // 43: dlhub.v1.ListAuditResponse
-	(*CreateBindingResponse)(nil),     // 44: dlhub.v1.CreateBindingResponse
-	(*ListBindingsResponse)(nil),      // 45: dlhub.v1.ListBindingsResponse
-	(*DeleteBindingResponse)(nil),     // 46: dlhub.v1.DeleteBindingResponse
-	(*SearchResponse)(nil),            // 47: dlhub.v1.SearchResponse
-	(*RunServableResponse)(nil),       // 48: dlhub.v1.RunServableResponse
-	(*GetTaskResponse)(nil),           // 49: dlhub.v1.GetTaskResponse
-	(*CancelTaskResponse)(nil),        // 50: dlhub.v1.CancelTaskResponse
-	(*GetStatisticsResponse)(nil),     // 51: dlhub.v1.GetStatisticsResponse
-	(*ScoreBenchmarkResponse)(nil),    // 52: dlhub.v1.ScoreBenchmarkResponse
-	(*GetLeaderboardResponse)(nil),    // 53: dlhub.v1.GetLeaderboardResponse
-	(*RetrainServableResponse)(nil),   // 54: dlhub.v1.RetrainServableResponse
-	(*GetRetrainJobResponse)(nil),     // 55: dlhub.v1.GetRetrainJobResponse
-	(*ListRetrainJobsResponse)(nil),   // 56: dlhub.v1.ListRetrainJobsResponse
-	(*GetServableStatsResponse)(nil),  // 57: dlhub.v1.GetServableStatsResponse
+	(*ListPublishJobsRequest)(nil),    // 17: dlhub.v1.ListPublishJobsRequest
+	(*SetAccessRequest)(nil),          // 18: dlhub.v1.SetAccessRequest
+	(*ListAuditRequest)(nil),          // 19: dlhub.v1.ListAuditRequest
+	(*CreateBindingRequest)(nil),      // 20: dlhub.v1.CreateBindingRequest
+	(*ListBindingsRequest)(nil),       // 21: dlhub.v1.ListBindingsRequest
+	(*DeleteBindingRequest)(nil),      // 22: dlhub.v1.DeleteBindingRequest
+	(*SearchRequest)(nil),             // 23: dlhub.v1.SearchRequest
+	(*GetTaskRequest)(nil),            // 24: dlhub.v1.GetTaskRequest
+	(*CancelTaskRequest)(nil),         // 25: dlhub.v1.CancelTaskRequest
+	(*GetStatisticsRequest)(nil),      // 26: dlhub.v1.GetStatisticsRequest
+	(*ScoreBenchmarkRequest)(nil),     // 27: dlhub.v1.ScoreBenchmarkRequest
+	(*GetLeaderboardRequest)(nil),     // 28: dlhub.v1.GetLeaderboardRequest
+	(*RetrainServableRequest)(nil),    // 29: dlhub.v1.RetrainServableRequest
+	(*GetRetrainJobRequest)(nil),      // 30: dlhub.v1.GetRetrainJobRequest
+	(*ListRetrainJobsRequest)(nil),    // 31: dlhub.v1.ListRetrainJobsRequest
+	(*GetServableStatsRequest)(nil),   // 32: dlhub.v1.GetServableStatsRequest
+	(*PublishServableResponse)(nil),   // 33: dlhub.v1.PublishServableResponse
+	(*GetServableResponse)(nil),       // 34: dlhub.v1.GetServableResponse
+	(*ListServablesResponse)(nil),     // 35: dlhub.v1.ListServablesResponse
+	(*ListVersionsResponse)(nil),      // 36: dlhub.v1.ListVersionsResponse
+	(*DeprecateServableResponse)(nil), // 37: dlhub.v1.DeprecateServableResponse
+	(*WithdrawServableResponse)(nil),  // 38: dlhub.v1.WithdrawServableResponse
+	(*CreateUploadResponse)(nil),      // 39: dlhub.v1.CreateUploadResponse
+	(*WriteUploadResponse)(nil),       // 40: dlhub.v1.WriteUploadResponse
+	(*GetUploadResponse)(nil),         // 41: dlhub.v1.GetUploadResponse
+	(*GetPublishJobResponse)(nil),     // 42: dlhub.v1.GetPublishJobResponse
+	(*ListPublishJobsResponse)(nil),   // 43: dlhub.v1.ListPublishJobsResponse
+	(*SetAccessResponse)(nil),         // 44: dlhub.v1.SetAccessResponse
+	(*ListAuditResponse)(nil),         // 45: dlhub.v1.ListAuditResponse
+	(*CreateBindingResponse)(nil),     // 46: dlhub.v1.CreateBindingResponse
+	(*ListBindingsResponse)(nil),      // 47: dlhub.v1.ListBindingsResponse
+	(*DeleteBindingResponse)(nil),     // 48: dlhub.v1.DeleteBindingResponse
+	(*SearchResponse)(nil),            // 49: dlhub.v1.SearchResponse
+	(*RunServableResponse)(nil),       // 50: dlhub.v1.RunServableResponse
+	(*GetTaskResponse)(nil),           // 51: dlhub.v1.GetTaskResponse
+	(*CancelTaskResponse)(nil),        // 52: dlhub.v1.CancelTaskResponse
+	(*GetStatisticsResponse)(nil),     // 53: dlhub.v1.GetStatisticsResponse
+	(*ScoreBenchmarkResponse)(nil),    // 54: dlhub.v1.ScoreBenchmarkResponse
+	(*GetLeaderboardResponse)(nil),    // 55: dlhub.v1.GetLeaderboardResponse
+	(*RetrainServableResponse)(nil),   // 56: dlhub.v1.RetrainServableResponse
+	(*GetRetrainJobResponse)(nil),     // 57: dlhub.v1.GetRetrainJobResponse
+	(*ListRetrainJobsResponse)(nil),   // 58: dlhub.v1.ListRetrainJobsResponse
+	(*GetServableStatsResponse)(nil),  // 59: dlhub.v1.GetServableStatsResponse
 }
 var file_dlhub_v1_dlhub_proto_depIdxs = []int32{
 	4,  // 0: dlhub.v1.RunStreamRequest.run:type_name -> dlhub.v1.RunServableRequest
@@ -373,54 +376,56 @@ var file_dlhub_v1_dlhub_proto_depIdxs = []int32{
 	14, // 10: dlhub.v1.DLHubService.WriteUpload:input_type -> dlhub.v1.WriteUploadRequest
 	15, // 11: dlhub.v1.DLHubService.GetUpload:input_type -> dlhub.v1.GetUploadRequest
 	16, // 12: dlhub.v1.DLHubService.GetPublishJob:input_type -> dlhub.v1.GetPublishJobRequest
-	17, // 13: dlhub.v1.DLHubService.SetAccess:input_type -> dlhub.v1.SetAccessRequest
-	18, // 14: dlhub.v1.DLHubService.ListAudit:input_type -> dlhub.v1.ListAuditRequest
-	19, // 15: dlhub.v1.DLHubService.CreateBinding:input_type -> dlhub.v1.CreateBindingRequest
-	20, // 16: dlhub.v1.DLHubService.ListBindings:input_type -> dlhub.v1.ListBindingsRequest
-	21, // 17: dlhub.v1.DLHubService.DeleteBinding:input_type -> dlhub.v1.DeleteBindingRequest
-	22, // 18: dlhub.v1.DLHubService.Search:input_type -> dlhub.v1.SearchRequest
-	4,  // 19: dlhub.v1.DLHubService.RunServable:input_type -> dlhub.v1.RunServableRequest
-	23, // 20: dlhub.v1.DLHubService.GetTask:input_type -> dlhub.v1.GetTaskRequest
-	24, // 21: dlhub.v1.DLHubService.CancelTask:input_type -> dlhub.v1.CancelTaskRequest
-	25, // 22: dlhub.v1.DLHubService.GetStatistics:input_type -> dlhub.v1.GetStatisticsRequest
-	26, // 23: dlhub.v1.DLHubService.ScoreBenchmark:input_type -> dlhub.v1.ScoreBenchmarkRequest
-	27, // 24: dlhub.v1.DLHubService.GetLeaderboard:input_type -> dlhub.v1.GetLeaderboardRequest
-	0,  // 25: dlhub.v1.DLHubService.WhoAmI:input_type -> dlhub.v1.WhoAmIRequest
-	2,  // 26: dlhub.v1.DLHubService.RunStream:input_type -> dlhub.v1.RunStreamRequest
-	28, // 27: dlhub.v1.DLHubService.RetrainServable:input_type -> dlhub.v1.RetrainServableRequest
-	29, // 28: dlhub.v1.DLHubService.GetRetrainJob:input_type -> dlhub.v1.GetRetrainJobRequest
-	30, // 29: dlhub.v1.DLHubService.ListRetrainJobs:input_type -> dlhub.v1.ListRetrainJobsRequest
-	31, // 30: dlhub.v1.DLHubService.GetServableStats:input_type -> dlhub.v1.GetServableStatsRequest
-	32, // 31: dlhub.v1.DLHubService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
-	33, // 32: dlhub.v1.DLHubService.GetServable:output_type -> dlhub.v1.GetServableResponse
-	34, // 33: dlhub.v1.DLHubService.ListServables:output_type -> dlhub.v1.ListServablesResponse
-	35, // 34: dlhub.v1.DLHubService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
-	36, // 35: dlhub.v1.DLHubService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
-	37, // 36: dlhub.v1.DLHubService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
-	38, // 37: dlhub.v1.DLHubService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
-	39, // 38: dlhub.v1.DLHubService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
-	40, // 39: dlhub.v1.DLHubService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
-	41, // 40: dlhub.v1.DLHubService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
-	42, // 41: dlhub.v1.DLHubService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
-	43, // 42: dlhub.v1.DLHubService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
-	44, // 43: dlhub.v1.DLHubService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
-	45, // 44: dlhub.v1.DLHubService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
-	46, // 45: dlhub.v1.DLHubService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
-	47, // 46: dlhub.v1.DLHubService.Search:output_type -> dlhub.v1.SearchResponse
-	48, // 47: dlhub.v1.DLHubService.RunServable:output_type -> dlhub.v1.RunServableResponse
-	49, // 48: dlhub.v1.DLHubService.GetTask:output_type -> dlhub.v1.GetTaskResponse
-	50, // 49: dlhub.v1.DLHubService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
-	51, // 50: dlhub.v1.DLHubService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
-	52, // 51: dlhub.v1.DLHubService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
-	53, // 52: dlhub.v1.DLHubService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
-	1,  // 53: dlhub.v1.DLHubService.WhoAmI:output_type -> dlhub.v1.WhoAmIResponse
-	3,  // 54: dlhub.v1.DLHubService.RunStream:output_type -> dlhub.v1.RunStreamResponse
-	54, // 55: dlhub.v1.DLHubService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
-	55, // 56: dlhub.v1.DLHubService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
-	56, // 57: dlhub.v1.DLHubService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
-	57, // 58: dlhub.v1.DLHubService.GetServableStats:output_type -> dlhub.v1.GetServableStatsResponse
-	31, // [31:59] is the sub-list for method output_type
-	3,  // [3:31] is the sub-list for method input_type
+	17, // 13: dlhub.v1.DLHubService.ListPublishJobs:input_type -> dlhub.v1.ListPublishJobsRequest
+	18, // 14: dlhub.v1.DLHubService.SetAccess:input_type -> dlhub.v1.SetAccessRequest
+	19, // 15: dlhub.v1.DLHubService.ListAudit:input_type -> dlhub.v1.ListAuditRequest
+	20, // 16: dlhub.v1.DLHubService.CreateBinding:input_type -> dlhub.v1.CreateBindingRequest
+	21, // 17: dlhub.v1.DLHubService.ListBindings:input_type -> dlhub.v1.ListBindingsRequest
+	22, // 18: dlhub.v1.DLHubService.DeleteBinding:input_type -> dlhub.v1.DeleteBindingRequest
+	23, // 19: dlhub.v1.DLHubService.Search:input_type -> dlhub.v1.SearchRequest
+	4,  // 20: dlhub.v1.DLHubService.RunServable:input_type -> dlhub.v1.RunServableRequest
+	24, // 21: dlhub.v1.DLHubService.GetTask:input_type -> dlhub.v1.GetTaskRequest
+	25, // 22: dlhub.v1.DLHubService.CancelTask:input_type -> dlhub.v1.CancelTaskRequest
+	26, // 23: dlhub.v1.DLHubService.GetStatistics:input_type -> dlhub.v1.GetStatisticsRequest
+	27, // 24: dlhub.v1.DLHubService.ScoreBenchmark:input_type -> dlhub.v1.ScoreBenchmarkRequest
+	28, // 25: dlhub.v1.DLHubService.GetLeaderboard:input_type -> dlhub.v1.GetLeaderboardRequest
+	0,  // 26: dlhub.v1.DLHubService.WhoAmI:input_type -> dlhub.v1.WhoAmIRequest
+	2,  // 27: dlhub.v1.DLHubService.RunStream:input_type -> dlhub.v1.RunStreamRequest
+	29, // 28: dlhub.v1.DLHubService.RetrainServable:input_type -> dlhub.v1.RetrainServableRequest
+	30, // 29: dlhub.v1.DLHubService.GetRetrainJob:input_type -> dlhub.v1.GetRetrainJobRequest
+	31, // 30: dlhub.v1.DLHubService.ListRetrainJobs:input_type -> dlhub.v1.ListRetrainJobsRequest
+	32, // 31: dlhub.v1.DLHubService.GetServableStats:input_type -> dlhub.v1.GetServableStatsRequest
+	33, // 32: dlhub.v1.DLHubService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
+	34, // 33: dlhub.v1.DLHubService.GetServable:output_type -> dlhub.v1.GetServableResponse
+	35, // 34: dlhub.v1.DLHubService.ListServables:output_type -> dlhub.v1.ListServablesResponse
+	36, // 35: dlhub.v1.DLHubService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
+	37, // 36: dlhub.v1.DLHubService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
+	38, // 37: dlhub.v1.DLHubService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
+	39, // 38: dlhub.v1.DLHubService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
+	40, // 39: dlhub.v1.DLHubService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
+	41, // 40: dlhub.v1.DLHubService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
+	42, // 41: dlhub.v1.DLHubService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
+	43, // 42: dlhub.v1.DLHubService.ListPublishJobs:output_type -> dlhub.v1.ListPublishJobsResponse
+	44, // 43: dlhub.v1.DLHubService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
+	45, // 44: dlhub.v1.DLHubService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
+	46, // 45: dlhub.v1.DLHubService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
+	47, // 46: dlhub.v1.DLHubService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
+	48, // 47: dlhub.v1.DLHubService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
+	49, // 48: dlhub.v1.DLHubService.Search:output_type -> dlhub.v1.SearchResponse
+	50, // 49: dlhub.v1.DLHubService.RunServable:output_type -> dlhub.v1.RunServableResponse
+	51, // 50: dlhub.v1.DLHubService.GetTask:output_type -> dlhub.v1.GetTaskResponse
+	52, // 51: dlhub.v1.DLHubService.CancelTask:output_type -> dlhub.v1.CancelTaskResponse
+	53, // 52: dlhub.v1.DLHubService.GetStatistics:output_type -> dlhub.v1.GetStatisticsResponse
+	54, // 53: dlhub.v1.DLHubService.ScoreBenchmark:output_type -> dlhub.v1.ScoreBenchmarkResponse
+	55, // 54: dlhub.v1.DLHubService.GetLeaderboard:output_type -> dlhub.v1.GetLeaderboardResponse
+	1,  // 55: dlhub.v1.DLHubService.WhoAmI:output_type -> dlhub.v1.WhoAmIResponse
+	3,  // 56: dlhub.v1.DLHubService.RunStream:output_type -> dlhub.v1.RunStreamResponse
+	56, // 57: dlhub.v1.DLHubService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
+	57, // 58: dlhub.v1.DLHubService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
+	58, // 59: dlhub.v1.DLHubService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
+	59, // 60: dlhub.v1.DLHubService.GetServableStats:output_type -> dlhub.v1.GetServableStatsResponse
+	32, // [32:61] is the sub-list for method output_type
+	3,  // [3:32] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name

@@ -31,6 +31,7 @@ const (
 	DLHubService_WriteUpload_FullMethodName       = "/dlhub.v1.DLHubService/WriteUpload"
 	DLHubService_GetUpload_FullMethodName         = "/dlhub.v1.DLHubService/GetUpload"
 	DLHubService_GetPublishJob_FullMethodName     = "/dlhub.v1.DLHubService/GetPublishJob"
+	DLHubService_ListPublishJobs_FullMethodName   = "/dlhub.v1.DLHubService/ListPublishJobs"
 	DLHubService_SetAccess_FullMethodName         = "/dlhub.v1.DLHubService/SetAccess"
 	DLHubService_ListAudit_FullMethodName         = "/dlhub.v1.DLHubService/ListAudit"
 	DLHubService_CreateBinding_FullMethodName     = "/dlhub.v1.DLHubService/CreateBinding"
@@ -68,6 +69,8 @@ type DLHubServiceClient interface {
 	WriteUpload(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[WriteUploadRequest, WriteUploadResponse], error)
 	GetUpload(ctx context.Context, in *GetUploadRequest, opts ...grpc.CallOption) (*GetUploadResponse, error)
 	GetPublishJob(ctx context.Context, in *GetPublishJobRequest, opts ...grpc.CallOption) (*GetPublishJobResponse, error)
+	// Your own publish jobs, newest first, without their logs.
+	ListPublishJobs(ctx context.Context, in *ListPublishJobsRequest, opts ...grpc.CallOption) (*ListPublishJobsResponse, error)
 	SetAccess(ctx context.Context, in *SetAccessRequest, opts ...grpc.CallOption) (*SetAccessResponse, error)
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
 	CreateBinding(ctx context.Context, in *CreateBindingRequest, opts ...grpc.CallOption) (*CreateBindingResponse, error)
@@ -202,6 +205,16 @@ func (c *dLHubServiceClient) GetPublishJob(ctx context.Context, in *GetPublishJo
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetPublishJobResponse)
 	err := c.cc.Invoke(ctx, DLHubService_GetPublishJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dLHubServiceClient) ListPublishJobs(ctx context.Context, in *ListPublishJobsRequest, opts ...grpc.CallOption) (*ListPublishJobsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPublishJobsResponse)
+	err := c.cc.Invoke(ctx, DLHubService_ListPublishJobs_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -408,6 +421,8 @@ type DLHubServiceServer interface {
 	WriteUpload(grpc.ClientStreamingServer[WriteUploadRequest, WriteUploadResponse]) error
 	GetUpload(context.Context, *GetUploadRequest) (*GetUploadResponse, error)
 	GetPublishJob(context.Context, *GetPublishJobRequest) (*GetPublishJobResponse, error)
+	// Your own publish jobs, newest first, without their logs.
+	ListPublishJobs(context.Context, *ListPublishJobsRequest) (*ListPublishJobsResponse, error)
 	SetAccess(context.Context, *SetAccessRequest) (*SetAccessResponse, error)
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
 	CreateBinding(context.Context, *CreateBindingRequest) (*CreateBindingResponse, error)
@@ -471,6 +486,9 @@ func (UnimplementedDLHubServiceServer) GetUpload(context.Context, *GetUploadRequ
 }
 func (UnimplementedDLHubServiceServer) GetPublishJob(context.Context, *GetPublishJobRequest) (*GetPublishJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPublishJob not implemented")
+}
+func (UnimplementedDLHubServiceServer) ListPublishJobs(context.Context, *ListPublishJobsRequest) (*ListPublishJobsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPublishJobs not implemented")
 }
 func (UnimplementedDLHubServiceServer) SetAccess(context.Context, *SetAccessRequest) (*SetAccessResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetAccess not implemented")
@@ -701,6 +719,24 @@ func _DLHubService_GetPublishJob_Handler(srv interface{}, ctx context.Context, d
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(DLHubServiceServer).GetPublishJob(ctx, req.(*GetPublishJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DLHubService_ListPublishJobs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPublishJobsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DLHubServiceServer).ListPublishJobs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DLHubService_ListPublishJobs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DLHubServiceServer).ListPublishJobs(ctx, req.(*ListPublishJobsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1056,6 +1092,10 @@ var DLHubService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPublishJob",
 			Handler:    _DLHubService_GetPublishJob_Handler,
+		},
+		{
+			MethodName: "ListPublishJobs",
+			Handler:    _DLHubService_ListPublishJobs_Handler,
 		},
 		{
 			MethodName: "SetAccess",

@@ -1373,6 +1373,132 @@ func (x *GetPublishJobResponse) GetJob() *PublishJob {
 	return nil
 }
 
+type ListPublishJobsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+	State string `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	// Only jobs that published (or tried to publish) this servable name; empty: all.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Skip this many jobs (newest first).
+	Offset int32 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	// At most this many jobs (default 50, at most 1000).
+	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPublishJobsRequest) Reset() {
+	*x = ListPublishJobsRequest{}
+	mi := &file_dlhub_v1_registry_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPublishJobsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPublishJobsRequest) ProtoMessage() {}
+
+func (x *ListPublishJobsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_registry_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPublishJobsRequest.ProtoReflect.Descriptor instead.
+func (*ListPublishJobsRequest) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListPublishJobsRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *ListPublishJobsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ListPublishJobsRequest) GetOffset() int32 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *ListPublishJobsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+type ListPublishJobsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Newest first; each job's log is left empty.
+	Jobs []*PublishJob `protobuf:"bytes,1,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	// How many jobs match, all pages together.
+	Total         int32 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPublishJobsResponse) Reset() {
+	*x = ListPublishJobsResponse{}
+	mi := &file_dlhub_v1_registry_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPublishJobsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPublishJobsResponse) ProtoMessage() {}
+
+func (x *ListPublishJobsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dlhub_v1_registry_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPublishJobsResponse.ProtoReflect.Descriptor instead.
+func (*ListPublishJobsResponse) Descriptor() ([]byte, []int) {
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListPublishJobsResponse) GetJobs() []*PublishJob {
+	if x != nil {
+		return x.Jobs
+	}
+	return nil
+}
+
+func (x *ListPublishJobsResponse) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
 // One publish attempt and what happened to it.
 type PublishJob struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1396,7 +1522,7 @@ type PublishJob struct {
 
 func (x *PublishJob) Reset() {
 	*x = PublishJob{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[24]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1408,7 +1534,7 @@ func (x *PublishJob) String() string {
 func (*PublishJob) ProtoMessage() {}
 
 func (x *PublishJob) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[24]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1421,7 +1547,7 @@ func (x *PublishJob) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishJob.ProtoReflect.Descriptor instead.
 func (*PublishJob) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{24}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PublishJob) GetId() string {
@@ -1492,7 +1618,7 @@ type VisibleTo struct {
 
 func (x *VisibleTo) Reset() {
 	*x = VisibleTo{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[25]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1630,7 @@ func (x *VisibleTo) String() string {
 func (*VisibleTo) ProtoMessage() {}
 
 func (x *VisibleTo) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[25]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1517,7 +1643,7 @@ func (x *VisibleTo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VisibleTo.ProtoReflect.Descriptor instead.
 func (*VisibleTo) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{25}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *VisibleTo) GetEntries() []string {
@@ -1544,7 +1670,7 @@ type SetAccessRequest struct {
 
 func (x *SetAccessRequest) Reset() {
 	*x = SetAccessRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[26]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1682,7 @@ func (x *SetAccessRequest) String() string {
 func (*SetAccessRequest) ProtoMessage() {}
 
 func (x *SetAccessRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[26]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1695,7 @@ func (x *SetAccessRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccessRequest.ProtoReflect.Descriptor instead.
 func (*SetAccessRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{26}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetAccessRequest) GetRef() *ServableRef {
@@ -1614,7 +1740,7 @@ type AccessChange struct {
 
 func (x *AccessChange) Reset() {
 	*x = AccessChange{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[27]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1752,7 @@ func (x *AccessChange) String() string {
 func (*AccessChange) ProtoMessage() {}
 
 func (x *AccessChange) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[27]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1765,7 @@ func (x *AccessChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessChange.ProtoReflect.Descriptor instead.
 func (*AccessChange) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{27}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AccessChange) GetVersion() int64 {
@@ -1691,7 +1817,7 @@ type SetAccessResponse struct {
 
 func (x *SetAccessResponse) Reset() {
 	*x = SetAccessResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[28]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1829,7 @@ func (x *SetAccessResponse) String() string {
 func (*SetAccessResponse) ProtoMessage() {}
 
 func (x *SetAccessResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[28]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1842,7 @@ func (x *SetAccessResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccessResponse.ProtoReflect.Descriptor instead.
 func (*SetAccessResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{28}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SetAccessResponse) GetServables() []*ServableSummary {
@@ -1761,7 +1887,7 @@ type ListAuditRequest struct {
 
 func (x *ListAuditRequest) Reset() {
 	*x = ListAuditRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[29]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +1899,7 @@ func (x *ListAuditRequest) String() string {
 func (*ListAuditRequest) ProtoMessage() {}
 
 func (x *ListAuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[29]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +1912,7 @@ func (x *ListAuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{29}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListAuditRequest) GetActor() string {
@@ -1851,7 +1977,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[30]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1863,7 +1989,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[30]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1876,7 +2002,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{30}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AuditEntry) GetId() string {
@@ -1931,7 +2057,7 @@ type ListAuditResponse struct {
 
 func (x *ListAuditResponse) Reset() {
 	*x = ListAuditResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[31]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2069,7 @@ func (x *ListAuditResponse) String() string {
 func (*ListAuditResponse) ProtoMessage() {}
 
 func (x *ListAuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[31]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1956,7 +2082,7 @@ func (x *ListAuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{31}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListAuditResponse) GetEntries() []*AuditEntry {
@@ -2007,7 +2133,7 @@ type StreamBinding struct {
 
 func (x *StreamBinding) Reset() {
 	*x = StreamBinding{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[32]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2019,7 +2145,7 @@ func (x *StreamBinding) String() string {
 func (*StreamBinding) ProtoMessage() {}
 
 func (x *StreamBinding) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[32]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2032,7 +2158,7 @@ func (x *StreamBinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamBinding.ProtoReflect.Descriptor instead.
 func (*StreamBinding) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{32}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StreamBinding) GetId() string {
@@ -2144,7 +2270,7 @@ type CreateBindingRequest struct {
 
 func (x *CreateBindingRequest) Reset() {
 	*x = CreateBindingRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[33]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2156,7 +2282,7 @@ func (x *CreateBindingRequest) String() string {
 func (*CreateBindingRequest) ProtoMessage() {}
 
 func (x *CreateBindingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[33]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2169,7 +2295,7 @@ func (x *CreateBindingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBindingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBindingRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{33}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CreateBindingRequest) GetTopic() string {
@@ -2230,7 +2356,7 @@ type CreateBindingResponse struct {
 
 func (x *CreateBindingResponse) Reset() {
 	*x = CreateBindingResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[34]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2242,7 +2368,7 @@ func (x *CreateBindingResponse) String() string {
 func (*CreateBindingResponse) ProtoMessage() {}
 
 func (x *CreateBindingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[34]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2255,7 +2381,7 @@ func (x *CreateBindingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBindingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBindingResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{34}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateBindingResponse) GetBinding() *StreamBinding {
@@ -2279,7 +2405,7 @@ type ListBindingsRequest struct {
 
 func (x *ListBindingsRequest) Reset() {
 	*x = ListBindingsRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[35]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2291,7 +2417,7 @@ func (x *ListBindingsRequest) String() string {
 func (*ListBindingsRequest) ProtoMessage() {}
 
 func (x *ListBindingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[35]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2304,7 +2430,7 @@ func (x *ListBindingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBindingsRequest.ProtoReflect.Descriptor instead.
 func (*ListBindingsRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{35}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListBindingsRequest) GetAll() bool {
@@ -2338,7 +2464,7 @@ type ListBindingsResponse struct {
 
 func (x *ListBindingsResponse) Reset() {
 	*x = ListBindingsResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[36]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2350,7 +2476,7 @@ func (x *ListBindingsResponse) String() string {
 func (*ListBindingsResponse) ProtoMessage() {}
 
 func (x *ListBindingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[36]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2363,7 +2489,7 @@ func (x *ListBindingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBindingsResponse.ProtoReflect.Descriptor instead.
 func (*ListBindingsResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{36}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListBindingsResponse) GetBindings() []*StreamBinding {
@@ -2382,7 +2508,7 @@ type DeleteBindingRequest struct {
 
 func (x *DeleteBindingRequest) Reset() {
 	*x = DeleteBindingRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[37]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2394,7 +2520,7 @@ func (x *DeleteBindingRequest) String() string {
 func (*DeleteBindingRequest) ProtoMessage() {}
 
 func (x *DeleteBindingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[37]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2407,7 +2533,7 @@ func (x *DeleteBindingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteBindingRequest.ProtoReflect.Descriptor instead.
 func (*DeleteBindingRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{37}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *DeleteBindingRequest) GetId() string {
@@ -2426,7 +2552,7 @@ type DeleteBindingResponse struct {
 
 func (x *DeleteBindingResponse) Reset() {
 	*x = DeleteBindingResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[38]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2438,7 +2564,7 @@ func (x *DeleteBindingResponse) String() string {
 func (*DeleteBindingResponse) ProtoMessage() {}
 
 func (x *DeleteBindingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[38]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2451,7 +2577,7 @@ func (x *DeleteBindingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteBindingResponse.ProtoReflect.Descriptor instead.
 func (*DeleteBindingResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{38}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *DeleteBindingResponse) GetBinding() *StreamBinding {
@@ -2502,7 +2628,7 @@ type RetrainJob struct {
 
 func (x *RetrainJob) Reset() {
 	*x = RetrainJob{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[39]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2514,7 +2640,7 @@ func (x *RetrainJob) String() string {
 func (*RetrainJob) ProtoMessage() {}
 
 func (x *RetrainJob) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[39]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2527,7 +2653,7 @@ func (x *RetrainJob) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetrainJob.ProtoReflect.Descriptor instead.
 func (*RetrainJob) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{39}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RetrainJob) GetId() string {
@@ -2693,7 +2819,7 @@ type RetrainServableRequest struct {
 
 func (x *RetrainServableRequest) Reset() {
 	*x = RetrainServableRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[40]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2705,7 +2831,7 @@ func (x *RetrainServableRequest) String() string {
 func (*RetrainServableRequest) ProtoMessage() {}
 
 func (x *RetrainServableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[40]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2718,7 +2844,7 @@ func (x *RetrainServableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetrainServableRequest.ProtoReflect.Descriptor instead.
 func (*RetrainServableRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{40}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RetrainServableRequest) GetServable() *ServableRef {
@@ -2740,7 +2866,7 @@ type RetrainServableResponse struct {
 
 func (x *RetrainServableResponse) Reset() {
 	*x = RetrainServableResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[41]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2752,7 +2878,7 @@ func (x *RetrainServableResponse) String() string {
 func (*RetrainServableResponse) ProtoMessage() {}
 
 func (x *RetrainServableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[41]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2765,7 +2891,7 @@ func (x *RetrainServableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetrainServableResponse.ProtoReflect.Descriptor instead.
 func (*RetrainServableResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{41}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RetrainServableResponse) GetJob() *RetrainJob {
@@ -2791,7 +2917,7 @@ type GetRetrainJobRequest struct {
 
 func (x *GetRetrainJobRequest) Reset() {
 	*x = GetRetrainJobRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[42]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2803,7 +2929,7 @@ func (x *GetRetrainJobRequest) String() string {
 func (*GetRetrainJobRequest) ProtoMessage() {}
 
 func (x *GetRetrainJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[42]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2816,7 +2942,7 @@ func (x *GetRetrainJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetrainJobRequest.ProtoReflect.Descriptor instead.
 func (*GetRetrainJobRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{42}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetRetrainJobRequest) GetJobId() string {
@@ -2835,7 +2961,7 @@ type GetRetrainJobResponse struct {
 
 func (x *GetRetrainJobResponse) Reset() {
 	*x = GetRetrainJobResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[43]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2847,7 +2973,7 @@ func (x *GetRetrainJobResponse) String() string {
 func (*GetRetrainJobResponse) ProtoMessage() {}
 
 func (x *GetRetrainJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[43]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2860,7 +2986,7 @@ func (x *GetRetrainJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetrainJobResponse.ProtoReflect.Descriptor instead.
 func (*GetRetrainJobResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{43}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetRetrainJobResponse) GetJob() *RetrainJob {
@@ -2880,7 +3006,7 @@ type ListRetrainJobsRequest struct {
 
 func (x *ListRetrainJobsRequest) Reset() {
 	*x = ListRetrainJobsRequest{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[44]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2892,7 +3018,7 @@ func (x *ListRetrainJobsRequest) String() string {
 func (*ListRetrainJobsRequest) ProtoMessage() {}
 
 func (x *ListRetrainJobsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[44]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2905,7 +3031,7 @@ func (x *ListRetrainJobsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRetrainJobsRequest.ProtoReflect.Descriptor instead.
 func (*ListRetrainJobsRequest) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{44}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListRetrainJobsRequest) GetServable() *ServableRef {
@@ -2931,7 +3057,7 @@ type ListRetrainJobsResponse struct {
 
 func (x *ListRetrainJobsResponse) Reset() {
 	*x = ListRetrainJobsResponse{}
-	mi := &file_dlhub_v1_registry_proto_msgTypes[45]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2943,7 +3069,7 @@ func (x *ListRetrainJobsResponse) String() string {
 func (*ListRetrainJobsResponse) ProtoMessage() {}
 
 func (x *ListRetrainJobsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dlhub_v1_registry_proto_msgTypes[45]
+	mi := &file_dlhub_v1_registry_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2956,7 +3082,7 @@ func (x *ListRetrainJobsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRetrainJobsResponse.ProtoReflect.Descriptor instead.
 func (*ListRetrainJobsResponse) Descriptor() ([]byte, []int) {
-	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{45}
+	return file_dlhub_v1_registry_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListRetrainJobsResponse) GetJobs() []*RetrainJob {
@@ -3052,7 +3178,15 @@ const file_dlhub_v1_registry_proto_rawDesc = "" +
 	"\n" +
 	"publish_id\x18\x01 \x01(\tR\tpublishId\"?\n" +
 	"\x15GetPublishJobResponse\x12&\n" +
-	"\x03job\x18\x01 \x01(\v2\x14.dlhub.v1.PublishJobR\x03job\"\xec\x01\n" +
+	"\x03job\x18\x01 \x01(\v2\x14.dlhub.v1.PublishJobR\x03job\"w\n" +
+	"\x16ListPublishJobsRequest\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
+	"\x06offset\x18\x03 \x01(\x05R\x06offset\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\"Y\n" +
+	"\x17ListPublishJobsResponse\x12(\n" +
+	"\x04jobs\x18\x01 \x03(\v2\x14.dlhub.v1.PublishJobR\x04jobs\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x05R\x05total\"\xec\x01\n" +
 	"\n" +
 	"PublishJob\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
@@ -3182,7 +3316,7 @@ const file_dlhub_v1_registry_proto_rawDesc = "" +
 	"\bservable\x18\x01 \x01(\v2\x15.dlhub.v1.ServableRefR\bservable\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"C\n" +
 	"\x17ListRetrainJobsResponse\x12(\n" +
-	"\x04jobs\x18\x01 \x03(\v2\x14.dlhub.v1.RetrainJobR\x04jobs2\xc7\v\n" +
+	"\x04jobs\x18\x01 \x03(\v2\x14.dlhub.v1.RetrainJobR\x04jobs2\x9f\f\n" +
 	"\x0fRegistryService\x12X\n" +
 	"\x0fPublishServable\x12 .dlhub.v1.PublishServableRequest\x1a!.dlhub.v1.PublishServableResponse(\x01\x12J\n" +
 	"\vGetServable\x12\x1c.dlhub.v1.GetServableRequest\x1a\x1d.dlhub.v1.GetServableResponse\x12P\n" +
@@ -3193,7 +3327,8 @@ const file_dlhub_v1_registry_proto_rawDesc = "" +
 	"\fCreateUpload\x12\x1d.dlhub.v1.CreateUploadRequest\x1a\x1e.dlhub.v1.CreateUploadResponse\x12L\n" +
 	"\vWriteUpload\x12\x1c.dlhub.v1.WriteUploadRequest\x1a\x1d.dlhub.v1.WriteUploadResponse(\x01\x12D\n" +
 	"\tGetUpload\x12\x1a.dlhub.v1.GetUploadRequest\x1a\x1b.dlhub.v1.GetUploadResponse\x12P\n" +
-	"\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12D\n" +
+	"\rGetPublishJob\x12\x1e.dlhub.v1.GetPublishJobRequest\x1a\x1f.dlhub.v1.GetPublishJobResponse\x12V\n" +
+	"\x0fListPublishJobs\x12 .dlhub.v1.ListPublishJobsRequest\x1a!.dlhub.v1.ListPublishJobsResponse\x12D\n" +
 	"\tSetAccess\x12\x1a.dlhub.v1.SetAccessRequest\x1a\x1b.dlhub.v1.SetAccessResponse\x12D\n" +
 	"\tListAudit\x12\x1a.dlhub.v1.ListAuditRequest\x1a\x1b.dlhub.v1.ListAuditResponse\x12P\n" +
 	"\rCreateBinding\x12\x1e.dlhub.v1.CreateBindingRequest\x1a\x1f.dlhub.v1.CreateBindingResponse\x12M\n" +
@@ -3215,7 +3350,7 @@ func file_dlhub_v1_registry_proto_rawDescGZIP() []byte {
 	return file_dlhub_v1_registry_proto_rawDescData
 }
 
-var file_dlhub_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_dlhub_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_dlhub_v1_registry_proto_goTypes = []any{
 	(*PublishServableRequest)(nil),    // 0: dlhub.v1.PublishServableRequest
 	(*PublishHeader)(nil),             // 1: dlhub.v1.PublishHeader
@@ -3241,107 +3376,112 @@ var file_dlhub_v1_registry_proto_goTypes = []any{
 	(*GetUploadResponse)(nil),         // 21: dlhub.v1.GetUploadResponse
 	(*GetPublishJobRequest)(nil),      // 22: dlhub.v1.GetPublishJobRequest
 	(*GetPublishJobResponse)(nil),     // 23: dlhub.v1.GetPublishJobResponse
-	(*PublishJob)(nil),                // 24: dlhub.v1.PublishJob
-	(*VisibleTo)(nil),                 // 25: dlhub.v1.VisibleTo
-	(*SetAccessRequest)(nil),          // 26: dlhub.v1.SetAccessRequest
-	(*AccessChange)(nil),              // 27: dlhub.v1.AccessChange
-	(*SetAccessResponse)(nil),         // 28: dlhub.v1.SetAccessResponse
-	(*ListAuditRequest)(nil),          // 29: dlhub.v1.ListAuditRequest
-	(*AuditEntry)(nil),                // 30: dlhub.v1.AuditEntry
-	(*ListAuditResponse)(nil),         // 31: dlhub.v1.ListAuditResponse
-	(*StreamBinding)(nil),             // 32: dlhub.v1.StreamBinding
-	(*CreateBindingRequest)(nil),      // 33: dlhub.v1.CreateBindingRequest
-	(*CreateBindingResponse)(nil),     // 34: dlhub.v1.CreateBindingResponse
-	(*ListBindingsRequest)(nil),       // 35: dlhub.v1.ListBindingsRequest
-	(*ListBindingsResponse)(nil),      // 36: dlhub.v1.ListBindingsResponse
-	(*DeleteBindingRequest)(nil),      // 37: dlhub.v1.DeleteBindingRequest
-	(*DeleteBindingResponse)(nil),     // 38: dlhub.v1.DeleteBindingResponse
-	(*RetrainJob)(nil),                // 39: dlhub.v1.RetrainJob
-	(*RetrainServableRequest)(nil),    // 40: dlhub.v1.RetrainServableRequest
-	(*RetrainServableResponse)(nil),   // 41: dlhub.v1.RetrainServableResponse
-	(*GetRetrainJobRequest)(nil),      // 42: dlhub.v1.GetRetrainJobRequest
-	(*GetRetrainJobResponse)(nil),     // 43: dlhub.v1.GetRetrainJobResponse
-	(*ListRetrainJobsRequest)(nil),    // 44: dlhub.v1.ListRetrainJobsRequest
-	(*ListRetrainJobsResponse)(nil),   // 45: dlhub.v1.ListRetrainJobsResponse
-	(*Servable)(nil),                  // 46: dlhub.v1.Servable
-	(*ServableRef)(nil),               // 47: dlhub.v1.ServableRef
-	(*ArtifactRef)(nil),               // 48: dlhub.v1.ArtifactRef
-	(*ServableSummary)(nil),           // 49: dlhub.v1.ServableSummary
+	(*ListPublishJobsRequest)(nil),    // 24: dlhub.v1.ListPublishJobsRequest
+	(*ListPublishJobsResponse)(nil),   // 25: dlhub.v1.ListPublishJobsResponse
+	(*PublishJob)(nil),                // 26: dlhub.v1.PublishJob
+	(*VisibleTo)(nil),                 // 27: dlhub.v1.VisibleTo
+	(*SetAccessRequest)(nil),          // 28: dlhub.v1.SetAccessRequest
+	(*AccessChange)(nil),              // 29: dlhub.v1.AccessChange
+	(*SetAccessResponse)(nil),         // 30: dlhub.v1.SetAccessResponse
+	(*ListAuditRequest)(nil),          // 31: dlhub.v1.ListAuditRequest
+	(*AuditEntry)(nil),                // 32: dlhub.v1.AuditEntry
+	(*ListAuditResponse)(nil),         // 33: dlhub.v1.ListAuditResponse
+	(*StreamBinding)(nil),             // 34: dlhub.v1.StreamBinding
+	(*CreateBindingRequest)(nil),      // 35: dlhub.v1.CreateBindingRequest
+	(*CreateBindingResponse)(nil),     // 36: dlhub.v1.CreateBindingResponse
+	(*ListBindingsRequest)(nil),       // 37: dlhub.v1.ListBindingsRequest
+	(*ListBindingsResponse)(nil),      // 38: dlhub.v1.ListBindingsResponse
+	(*DeleteBindingRequest)(nil),      // 39: dlhub.v1.DeleteBindingRequest
+	(*DeleteBindingResponse)(nil),     // 40: dlhub.v1.DeleteBindingResponse
+	(*RetrainJob)(nil),                // 41: dlhub.v1.RetrainJob
+	(*RetrainServableRequest)(nil),    // 42: dlhub.v1.RetrainServableRequest
+	(*RetrainServableResponse)(nil),   // 43: dlhub.v1.RetrainServableResponse
+	(*GetRetrainJobRequest)(nil),      // 44: dlhub.v1.GetRetrainJobRequest
+	(*GetRetrainJobResponse)(nil),     // 45: dlhub.v1.GetRetrainJobResponse
+	(*ListRetrainJobsRequest)(nil),    // 46: dlhub.v1.ListRetrainJobsRequest
+	(*ListRetrainJobsResponse)(nil),   // 47: dlhub.v1.ListRetrainJobsResponse
+	(*Servable)(nil),                  // 48: dlhub.v1.Servable
+	(*ServableRef)(nil),               // 49: dlhub.v1.ServableRef
+	(*ArtifactRef)(nil),               // 50: dlhub.v1.ArtifactRef
+	(*ServableSummary)(nil),           // 51: dlhub.v1.ServableSummary
 }
 var file_dlhub_v1_registry_proto_depIdxs = []int32{
 	1,  // 0: dlhub.v1.PublishServableRequest.header:type_name -> dlhub.v1.PublishHeader
 	4,  // 1: dlhub.v1.PublishServableRequest.chunk:type_name -> dlhub.v1.ArtifactChunk
 	3,  // 2: dlhub.v1.PublishHeader.artifacts:type_name -> dlhub.v1.ArtifactInfo
 	2,  // 3: dlhub.v1.PublishHeader.uploads:type_name -> dlhub.v1.UploadRef
-	46, // 4: dlhub.v1.PublishServableResponse.servable:type_name -> dlhub.v1.Servable
-	47, // 5: dlhub.v1.GetServableRequest.ref:type_name -> dlhub.v1.ServableRef
-	46, // 6: dlhub.v1.GetServableResponse.servable:type_name -> dlhub.v1.Servable
-	48, // 7: dlhub.v1.GetServableResponse.artifacts:type_name -> dlhub.v1.ArtifactRef
-	49, // 8: dlhub.v1.ListServablesResponse.servables:type_name -> dlhub.v1.ServableSummary
-	49, // 9: dlhub.v1.ListVersionsResponse.versions:type_name -> dlhub.v1.ServableSummary
-	47, // 10: dlhub.v1.DeprecateServableRequest.ref:type_name -> dlhub.v1.ServableRef
-	49, // 11: dlhub.v1.DeprecateServableResponse.servable:type_name -> dlhub.v1.ServableSummary
-	47, // 12: dlhub.v1.WithdrawServableRequest.ref:type_name -> dlhub.v1.ServableRef
-	49, // 13: dlhub.v1.WithdrawServableResponse.servable:type_name -> dlhub.v1.ServableSummary
-	24, // 14: dlhub.v1.GetPublishJobResponse.job:type_name -> dlhub.v1.PublishJob
-	47, // 15: dlhub.v1.PublishJob.servable:type_name -> dlhub.v1.ServableRef
-	47, // 16: dlhub.v1.SetAccessRequest.ref:type_name -> dlhub.v1.ServableRef
-	25, // 17: dlhub.v1.SetAccessRequest.visible_to:type_name -> dlhub.v1.VisibleTo
-	49, // 18: dlhub.v1.SetAccessResponse.servables:type_name -> dlhub.v1.ServableSummary
-	27, // 19: dlhub.v1.SetAccessResponse.changes:type_name -> dlhub.v1.AccessChange
-	30, // 20: dlhub.v1.ListAuditResponse.entries:type_name -> dlhub.v1.AuditEntry
-	47, // 21: dlhub.v1.StreamBinding.servable:type_name -> dlhub.v1.ServableRef
-	47, // 22: dlhub.v1.CreateBindingRequest.servable:type_name -> dlhub.v1.ServableRef
-	32, // 23: dlhub.v1.CreateBindingResponse.binding:type_name -> dlhub.v1.StreamBinding
-	32, // 24: dlhub.v1.ListBindingsResponse.bindings:type_name -> dlhub.v1.StreamBinding
-	32, // 25: dlhub.v1.DeleteBindingResponse.binding:type_name -> dlhub.v1.StreamBinding
-	48, // 26: dlhub.v1.RetrainJob.candidate:type_name -> dlhub.v1.ArtifactRef
-	47, // 27: dlhub.v1.RetrainServableRequest.servable:type_name -> dlhub.v1.ServableRef
-	39, // 28: dlhub.v1.RetrainServableResponse.job:type_name -> dlhub.v1.RetrainJob
-	39, // 29: dlhub.v1.GetRetrainJobResponse.job:type_name -> dlhub.v1.RetrainJob
-	47, // 30: dlhub.v1.ListRetrainJobsRequest.servable:type_name -> dlhub.v1.ServableRef
-	39, // 31: dlhub.v1.ListRetrainJobsResponse.jobs:type_name -> dlhub.v1.RetrainJob
-	0,  // 32: dlhub.v1.RegistryService.PublishServable:input_type -> dlhub.v1.PublishServableRequest
-	6,  // 33: dlhub.v1.RegistryService.GetServable:input_type -> dlhub.v1.GetServableRequest
-	8,  // 34: dlhub.v1.RegistryService.ListServables:input_type -> dlhub.v1.ListServablesRequest
-	10, // 35: dlhub.v1.RegistryService.ListVersions:input_type -> dlhub.v1.ListVersionsRequest
-	12, // 36: dlhub.v1.RegistryService.DeprecateServable:input_type -> dlhub.v1.DeprecateServableRequest
-	14, // 37: dlhub.v1.RegistryService.WithdrawServable:input_type -> dlhub.v1.WithdrawServableRequest
-	16, // 38: dlhub.v1.RegistryService.CreateUpload:input_type -> dlhub.v1.CreateUploadRequest
-	18, // 39: dlhub.v1.RegistryService.WriteUpload:input_type -> dlhub.v1.WriteUploadRequest
-	20, // 40: dlhub.v1.RegistryService.GetUpload:input_type -> dlhub.v1.GetUploadRequest
-	22, // 41: dlhub.v1.RegistryService.GetPublishJob:input_type -> dlhub.v1.GetPublishJobRequest
-	26, // 42: dlhub.v1.RegistryService.SetAccess:input_type -> dlhub.v1.SetAccessRequest
-	29, // 43: dlhub.v1.RegistryService.ListAudit:input_type -> dlhub.v1.ListAuditRequest
-	33, // 44: dlhub.v1.RegistryService.CreateBinding:input_type -> dlhub.v1.CreateBindingRequest
-	35, // 45: dlhub.v1.RegistryService.ListBindings:input_type -> dlhub.v1.ListBindingsRequest
-	37, // 46: dlhub.v1.RegistryService.DeleteBinding:input_type -> dlhub.v1.DeleteBindingRequest
-	40, // 47: dlhub.v1.RegistryService.RetrainServable:input_type -> dlhub.v1.RetrainServableRequest
-	42, // 48: dlhub.v1.RegistryService.GetRetrainJob:input_type -> dlhub.v1.GetRetrainJobRequest
-	44, // 49: dlhub.v1.RegistryService.ListRetrainJobs:input_type -> dlhub.v1.ListRetrainJobsRequest
-	5,  // 50: dlhub.v1.RegistryService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
-	7,  // 51: dlhub.v1.RegistryService.GetServable:output_type -> dlhub.v1.GetServableResponse
-	9,  // 52: dlhub.v1.RegistryService.ListServables:output_type -> dlhub.v1.ListServablesResponse
-	11, // 53: dlhub.v1.RegistryService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
-	13, // 54: dlhub.v1.RegistryService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
-	15, // 55: dlhub.v1.RegistryService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
-	17, // 56: dlhub.v1.RegistryService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
-	19, // 57: dlhub.v1.RegistryService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
-	21, // 58: dlhub.v1.RegistryService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
-	23, // 59: dlhub.v1.RegistryService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
-	28, // 60: dlhub.v1.RegistryService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
-	31, // 61: dlhub.v1.RegistryService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
-	34, // 62: dlhub.v1.RegistryService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
-	36, // 63: dlhub.v1.RegistryService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
-	38, // 64: dlhub.v1.RegistryService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
-	41, // 65: dlhub.v1.RegistryService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
-	43, // 66: dlhub.v1.RegistryService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
-	45, // 67: dlhub.v1.RegistryService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
-	50, // [50:68] is the sub-list for method output_type
-	32, // [32:50] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	48, // 4: dlhub.v1.PublishServableResponse.servable:type_name -> dlhub.v1.Servable
+	49, // 5: dlhub.v1.GetServableRequest.ref:type_name -> dlhub.v1.ServableRef
+	48, // 6: dlhub.v1.GetServableResponse.servable:type_name -> dlhub.v1.Servable
+	50, // 7: dlhub.v1.GetServableResponse.artifacts:type_name -> dlhub.v1.ArtifactRef
+	51, // 8: dlhub.v1.ListServablesResponse.servables:type_name -> dlhub.v1.ServableSummary
+	51, // 9: dlhub.v1.ListVersionsResponse.versions:type_name -> dlhub.v1.ServableSummary
+	49, // 10: dlhub.v1.DeprecateServableRequest.ref:type_name -> dlhub.v1.ServableRef
+	51, // 11: dlhub.v1.DeprecateServableResponse.servable:type_name -> dlhub.v1.ServableSummary
+	49, // 12: dlhub.v1.WithdrawServableRequest.ref:type_name -> dlhub.v1.ServableRef
+	51, // 13: dlhub.v1.WithdrawServableResponse.servable:type_name -> dlhub.v1.ServableSummary
+	26, // 14: dlhub.v1.GetPublishJobResponse.job:type_name -> dlhub.v1.PublishJob
+	26, // 15: dlhub.v1.ListPublishJobsResponse.jobs:type_name -> dlhub.v1.PublishJob
+	49, // 16: dlhub.v1.PublishJob.servable:type_name -> dlhub.v1.ServableRef
+	49, // 17: dlhub.v1.SetAccessRequest.ref:type_name -> dlhub.v1.ServableRef
+	27, // 18: dlhub.v1.SetAccessRequest.visible_to:type_name -> dlhub.v1.VisibleTo
+	51, // 19: dlhub.v1.SetAccessResponse.servables:type_name -> dlhub.v1.ServableSummary
+	29, // 20: dlhub.v1.SetAccessResponse.changes:type_name -> dlhub.v1.AccessChange
+	32, // 21: dlhub.v1.ListAuditResponse.entries:type_name -> dlhub.v1.AuditEntry
+	49, // 22: dlhub.v1.StreamBinding.servable:type_name -> dlhub.v1.ServableRef
+	49, // 23: dlhub.v1.CreateBindingRequest.servable:type_name -> dlhub.v1.ServableRef
+	34, // 24: dlhub.v1.CreateBindingResponse.binding:type_name -> dlhub.v1.StreamBinding
+	34, // 25: dlhub.v1.ListBindingsResponse.bindings:type_name -> dlhub.v1.StreamBinding
+	34, // 26: dlhub.v1.DeleteBindingResponse.binding:type_name -> dlhub.v1.StreamBinding
+	50, // 27: dlhub.v1.RetrainJob.candidate:type_name -> dlhub.v1.ArtifactRef
+	49, // 28: dlhub.v1.RetrainServableRequest.servable:type_name -> dlhub.v1.ServableRef
+	41, // 29: dlhub.v1.RetrainServableResponse.job:type_name -> dlhub.v1.RetrainJob
+	41, // 30: dlhub.v1.GetRetrainJobResponse.job:type_name -> dlhub.v1.RetrainJob
+	49, // 31: dlhub.v1.ListRetrainJobsRequest.servable:type_name -> dlhub.v1.ServableRef
+	41, // 32: dlhub.v1.ListRetrainJobsResponse.jobs:type_name -> dlhub.v1.RetrainJob
+	0,  // 33: dlhub.v1.RegistryService.PublishServable:input_type -> dlhub.v1.PublishServableRequest
+	6,  // 34: dlhub.v1.RegistryService.GetServable:input_type -> dlhub.v1.GetServableRequest
+	8,  // 35: dlhub.v1.RegistryService.ListServables:input_type -> dlhub.v1.ListServablesRequest
+	10, // 36: dlhub.v1.RegistryService.ListVersions:input_type -> dlhub.v1.ListVersionsRequest
+	12, // 37: dlhub.v1.RegistryService.DeprecateServable:input_type -> dlhub.v1.DeprecateServableRequest
+	14, // 38: dlhub.v1.RegistryService.WithdrawServable:input_type -> dlhub.v1.WithdrawServableRequest
+	16, // 39: dlhub.v1.RegistryService.CreateUpload:input_type -> dlhub.v1.CreateUploadRequest
+	18, // 40: dlhub.v1.RegistryService.WriteUpload:input_type -> dlhub.v1.WriteUploadRequest
+	20, // 41: dlhub.v1.RegistryService.GetUpload:input_type -> dlhub.v1.GetUploadRequest
+	22, // 42: dlhub.v1.RegistryService.GetPublishJob:input_type -> dlhub.v1.GetPublishJobRequest
+	24, // 43: dlhub.v1.RegistryService.ListPublishJobs:input_type -> dlhub.v1.ListPublishJobsRequest
+	28, // 44: dlhub.v1.RegistryService.SetAccess:input_type -> dlhub.v1.SetAccessRequest
+	31, // 45: dlhub.v1.RegistryService.ListAudit:input_type -> dlhub.v1.ListAuditRequest
+	35, // 46: dlhub.v1.RegistryService.CreateBinding:input_type -> dlhub.v1.CreateBindingRequest
+	37, // 47: dlhub.v1.RegistryService.ListBindings:input_type -> dlhub.v1.ListBindingsRequest
+	39, // 48: dlhub.v1.RegistryService.DeleteBinding:input_type -> dlhub.v1.DeleteBindingRequest
+	42, // 49: dlhub.v1.RegistryService.RetrainServable:input_type -> dlhub.v1.RetrainServableRequest
+	44, // 50: dlhub.v1.RegistryService.GetRetrainJob:input_type -> dlhub.v1.GetRetrainJobRequest
+	46, // 51: dlhub.v1.RegistryService.ListRetrainJobs:input_type -> dlhub.v1.ListRetrainJobsRequest
+	5,  // 52: dlhub.v1.RegistryService.PublishServable:output_type -> dlhub.v1.PublishServableResponse
+	7,  // 53: dlhub.v1.RegistryService.GetServable:output_type -> dlhub.v1.GetServableResponse
+	9,  // 54: dlhub.v1.RegistryService.ListServables:output_type -> dlhub.v1.ListServablesResponse
+	11, // 55: dlhub.v1.RegistryService.ListVersions:output_type -> dlhub.v1.ListVersionsResponse
+	13, // 56: dlhub.v1.RegistryService.DeprecateServable:output_type -> dlhub.v1.DeprecateServableResponse
+	15, // 57: dlhub.v1.RegistryService.WithdrawServable:output_type -> dlhub.v1.WithdrawServableResponse
+	17, // 58: dlhub.v1.RegistryService.CreateUpload:output_type -> dlhub.v1.CreateUploadResponse
+	19, // 59: dlhub.v1.RegistryService.WriteUpload:output_type -> dlhub.v1.WriteUploadResponse
+	21, // 60: dlhub.v1.RegistryService.GetUpload:output_type -> dlhub.v1.GetUploadResponse
+	23, // 61: dlhub.v1.RegistryService.GetPublishJob:output_type -> dlhub.v1.GetPublishJobResponse
+	25, // 62: dlhub.v1.RegistryService.ListPublishJobs:output_type -> dlhub.v1.ListPublishJobsResponse
+	30, // 63: dlhub.v1.RegistryService.SetAccess:output_type -> dlhub.v1.SetAccessResponse
+	33, // 64: dlhub.v1.RegistryService.ListAudit:output_type -> dlhub.v1.ListAuditResponse
+	36, // 65: dlhub.v1.RegistryService.CreateBinding:output_type -> dlhub.v1.CreateBindingResponse
+	38, // 66: dlhub.v1.RegistryService.ListBindings:output_type -> dlhub.v1.ListBindingsResponse
+	40, // 67: dlhub.v1.RegistryService.DeleteBinding:output_type -> dlhub.v1.DeleteBindingResponse
+	43, // 68: dlhub.v1.RegistryService.RetrainServable:output_type -> dlhub.v1.RetrainServableResponse
+	45, // 69: dlhub.v1.RegistryService.GetRetrainJob:output_type -> dlhub.v1.GetRetrainJobResponse
+	47, // 70: dlhub.v1.RegistryService.ListRetrainJobs:output_type -> dlhub.v1.ListRetrainJobsResponse
+	52, // [52:71] is the sub-list for method output_type
+	33, // [33:52] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_dlhub_v1_registry_proto_init() }
@@ -3360,7 +3500,7 @@ func file_dlhub_v1_registry_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dlhub_v1_registry_proto_rawDesc), len(file_dlhub_v1_registry_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   46,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,7 @@ const (
 	RegistryService_WriteUpload_FullMethodName       = "/dlhub.v1.RegistryService/WriteUpload"
 	RegistryService_GetUpload_FullMethodName         = "/dlhub.v1.RegistryService/GetUpload"
 	RegistryService_GetPublishJob_FullMethodName     = "/dlhub.v1.RegistryService/GetPublishJob"
+	RegistryService_ListPublishJobs_FullMethodName   = "/dlhub.v1.RegistryService/ListPublishJobs"
 	RegistryService_SetAccess_FullMethodName         = "/dlhub.v1.RegistryService/SetAccess"
 	RegistryService_ListAudit_FullMethodName         = "/dlhub.v1.RegistryService/ListAudit"
 	RegistryService_CreateBinding_FullMethodName     = "/dlhub.v1.RegistryService/CreateBinding"
@@ -75,6 +76,9 @@ type RegistryServiceClient interface {
 	// Owner only: one publish job (every publish is one, failed ones included)
 	// with its state and log. NOT_FOUND for anyone else.
 	GetPublishJob(ctx context.Context, in *GetPublishJobRequest, opts ...grpc.CallOption) (*GetPublishJobResponse, error)
+	// The caller's own publish jobs, newest first, without their logs
+	// (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+	ListPublishJobs(ctx context.Context, in *ListPublishJobsRequest, opts ...grpc.CallOption) (*ListPublishJobsResponse, error)
 	// Owner or co-owner: replace who may see one version (ref.version > 0) or
 	// every version (ref.version 0) and add or remove co-owners (servable-wide).
 	// The digest, metadata and artifacts do not change; the change is recorded
@@ -218,6 +222,16 @@ func (c *registryServiceClient) GetPublishJob(ctx context.Context, in *GetPublis
 	return out, nil
 }
 
+func (c *registryServiceClient) ListPublishJobs(ctx context.Context, in *ListPublishJobsRequest, opts ...grpc.CallOption) (*ListPublishJobsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPublishJobsResponse)
+	err := c.cc.Invoke(ctx, RegistryService_ListPublishJobs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *registryServiceClient) SetAccess(ctx context.Context, in *SetAccessRequest, opts ...grpc.CallOption) (*SetAccessResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SetAccessResponse)
@@ -332,6 +346,9 @@ type RegistryServiceServer interface {
 	// Owner only: one publish job (every publish is one, failed ones included)
 	// with its state and log. NOT_FOUND for anyone else.
 	GetPublishJob(context.Context, *GetPublishJobRequest) (*GetPublishJobResponse, error)
+	// The caller's own publish jobs, newest first, without their logs
+	// (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+	ListPublishJobs(context.Context, *ListPublishJobsRequest) (*ListPublishJobsResponse, error)
 	// Owner or co-owner: replace who may see one version (ref.version > 0) or
 	// every version (ref.version 0) and add or remove co-owners (servable-wide).
 	// The digest, metadata and artifacts do not change; the change is recorded
@@ -398,6 +415,9 @@ func (UnimplementedRegistryServiceServer) GetUpload(context.Context, *GetUploadR
 }
 func (UnimplementedRegistryServiceServer) GetPublishJob(context.Context, *GetPublishJobRequest) (*GetPublishJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPublishJob not implemented")
+}
+func (UnimplementedRegistryServiceServer) ListPublishJobs(context.Context, *ListPublishJobsRequest) (*ListPublishJobsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPublishJobs not implemented")
 }
 func (UnimplementedRegistryServiceServer) SetAccess(context.Context, *SetAccessRequest) (*SetAccessResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetAccess not implemented")
@@ -602,6 +622,24 @@ func _RegistryService_GetPublishJob_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RegistryService_ListPublishJobs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPublishJobsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RegistryServiceServer).ListPublishJobs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RegistryService_ListPublishJobs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RegistryServiceServer).ListPublishJobs(ctx, req.(*ListPublishJobsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _RegistryService_SetAccess_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SetAccessRequest)
 	if err := dec(in); err != nil {
@@ -784,6 +822,10 @@ var RegistryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPublishJob",
 			Handler:    _RegistryService_GetPublishJob_Handler,
+		},
+		{
+			MethodName: "ListPublishJobs",
+			Handler:    _RegistryService_ListPublishJobs_Handler,
 		},
 		{
 			MethodName: "SetAccess",

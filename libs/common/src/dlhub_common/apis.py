@@ -56,6 +56,10 @@ class RegistryApi(Protocol):
         self, request: registry_pb2.GetPublishJobRequest
     ) -> registry_pb2.GetPublishJobResponse: ...
 
+    async def list_publish_jobs(
+        self, request: registry_pb2.ListPublishJobsRequest
+    ) -> registry_pb2.ListPublishJobsResponse: ...
+
     async def set_access(
         self, request: registry_pb2.SetAccessRequest
     ) -> registry_pb2.SetAccessResponse: ...

@@ -126,6 +126,11 @@ class RemoteRegistry:
     ) -> registry_pb2.GetPublishJobResponse:
         return await _call(self._signer, self._stub.GetPublishJob, request, "registry")  # type: ignore[no-any-return]
 
+    async def list_publish_jobs(
+        self, request: registry_pb2.ListPublishJobsRequest
+    ) -> registry_pb2.ListPublishJobsResponse:
+        return await _call(self._signer, self._stub.ListPublishJobs, request, "registry")  # type: ignore[no-any-return]
+
     async def set_access(
         self, request: registry_pb2.SetAccessRequest
     ) -> registry_pb2.SetAccessResponse:

@@ -262,6 +262,31 @@ class DLHubClient(
         ).job
         return publish_job_fields(job)
 
+    def list_publish_jobs(
+        self,
+        *,
+        state: str | None = None,
+        name: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """Your own publish jobs, newest first, failed ones included: ``{"jobs":
+        [...], "total": n}``, each job as :meth:`get_publish_status` gives it but
+        without its log. ``state``: RUNNING, SUCCEEDED or FAILED; ``name``: only
+        publishes of this servable name.
+
+        Raises:
+            Unauthenticated: no token.
+            InvalidArgument: an unknown state, or ``limit`` outside 1..1000.
+        """
+        resp = self._call(
+            "ListPublishJobs",
+            registry_pb2.ListPublishJobsRequest(
+                state=state or "", name=name or "", offset=offset, page_size=limit
+            ),
+        )
+        return {"jobs": [publish_job_fields(j) for j in resp.jobs], "total": resp.total}
+
     def download_bundle(
         self, name: str, dest: str | Path, version: int | str | None = None
     ) -> Path:

@@ -83,6 +83,11 @@ class DLHubServicer(dlhub_pb2_grpc.DLHubServiceServicer):  # type: ignore[misc]
     ) -> registry_pb2.GetPublishJobResponse:
         return await self.registry.get_publish_job(request)
 
+    async def ListPublishJobs(
+        self, request: registry_pb2.ListPublishJobsRequest, context: Any
+    ) -> registry_pb2.ListPublishJobsResponse:
+        return await self.registry.list_publish_jobs(request)
+
     async def SetAccess(
         self, request: registry_pb2.SetAccessRequest, context: Any
     ) -> registry_pb2.SetAccessResponse:

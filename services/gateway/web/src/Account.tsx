@@ -11,16 +11,6 @@ export interface Who {
   anonymous: boolean;
 }
 
-const JOBS_KEY = "dlhub.publish-jobs";
-
-function rememberedJobs(): string[] {
-  try {
-    return JSON.parse(localStorage.getItem(JOBS_KEY) ?? "[]") as string[];
-  } catch {
-    return [];
-  }
-}
-
 /** GET /api/v1/sign-in: the gateway's identity provider (local tokens or Globus Auth). */
 interface SignInInfo {
   provider: string;
@@ -133,34 +123,87 @@ function MyServables({ who }: { who: Who }) {
   );
 }
 
+/** One row of GET /api/v1/publish-jobs (the list leaves the log out). */
 interface Job {
-  publish_id: string;
+  id: string;
   state: string;
-  log?: string;
-  error?: string;
-  [key: string]: unknown;
+  servable: { owner: string; name: string; version: number } | null;
+  started_at: string;
+  error_code: string | null;
+  log: string[];
 }
 
-function PublishJob({ id }: { id: string }) {
-  const [job, setJob] = useState<Job | null>(null);
+function PublishJob({ id, listed }: { id: string; listed?: Job }) {
+  const [job, setJob] = useState<Job | null>(listed ?? null);
+  const [log, setLog] = useState<string[] | null>(null);
+  const [error, setError] = useState("");
+  const load = () =>
+    api
+      .GET("/api/v1/publish-jobs/{publish_id}", { params: { path: { publish_id: id } } })
+      .then((r) => {
+        const full = ok(r) as unknown as Job;
+        setJob(full);
+        setLog(full.log);
+      })
+      .catch((e: unknown) => setError(errorText(e)));
+  useEffect(() => {
+    if (!listed) void load();
+  }, [id]);
+  const ref = job?.servable;
+  return (
+    <li class="job" data-testid="publish-job">
+      <code>{id}</code> {job && <span class={`state state-${job.state.toLowerCase()}`}>{job.state}</span>}
+      {ref && (
+        <span class="muted">
+          {" "}
+          {ref.owner}/{ref.name} v{ref.version}
+        </span>
+      )}
+      {job?.error_code && <span class="error"> {job.error_code}</span>}
+      {job && <span class="muted"> · {job.started_at}</span>}
+      {error && <span class="error"> {error}</span>}
+      <details
+        onToggle={(e) => {
+          if ((e.currentTarget as HTMLDetailsElement).open && log === null) void load();
+        }}
+      >
+        <summary>Log</summary>
+        <pre>{log === null ? "loading…" : log.join("\n")}</pre>
+      </details>
+    </li>
+  );
+}
+
+/** The caller's own publish jobs, newest first (GET /api/v1/publish-jobs), failed ones included. */
+function PublishJobs({ refresh }: { refresh: number }) {
+  const [jobs, setJobs] = useState<Job[]>([]);
+  const [total, setTotal] = useState(0);
   const [error, setError] = useState("");
   useEffect(() => {
     api
-      .GET("/api/v1/publish-jobs/{publish_id}", { params: { path: { publish_id: id } } })
-      .then((r) => setJob(ok(r) as unknown as Job))
+      .GET("/api/v1/publish-jobs", { params: { query: { limit: 20 } } })
+      .then((r) => {
+        const body = ok(r) as unknown as { jobs: Job[]; total: number };
+        setJobs(body.jobs);
+        setTotal(body.total);
+      })
       .catch((e: unknown) => setError(errorText(e)));
-  }, [id]);
+  }, [refresh]);
   return (
-    <li class="job">
-      <code>{id}</code> {job && <span class={`state state-${job.state.toLowerCase()}`}>{job.state}</span>}
-      {error && <span class="error"> {error}</span>}
-      {job && (
-        <details>
-          <summary>Log</summary>
-          <pre>{String(job.log ?? JSON.stringify(job, null, 2))}</pre>
-        </details>
+    <>
+      {error && <p class="error">{error}</p>}
+      {jobs.length === 0 && !error && <p class="muted">No publishes yet.</p>}
+      <ul class="jobs" data-testid="my-jobs">
+        {jobs.map((j) => (
+          <PublishJob key={j.id} id={j.id} listed={j} />
+        ))}
+      </ul>
+      {total > jobs.length && (
+        <p class="muted">
+          the newest {jobs.length} of {total} (dlhub publish-jobs --offset shows the rest)
+        </p>
       )}
-    </li>
+    </>
   );
 }
 
@@ -200,27 +243,26 @@ function Publish({ onPublished }: { onPublished: (id: string) => void }) {
 }
 
 export function AccountPage({ who, onChange }: { who: Who | null; onChange: () => void }) {
-  const [jobs, setJobs] = useState<string[]>(rememberedJobs);
+  const [looked, setLooked] = useState<string[]>([]);
   const [lookup, setLookup] = useState("");
-  const add = (id: string) => {
-    const next = [id, ...jobs.filter((j) => j !== id)].slice(0, 20);
-    localStorage.setItem(JOBS_KEY, JSON.stringify(next));
-    setJobs(next);
-  };
+  const [refresh, setRefresh] = useState(0);
+  const published = () => setRefresh((n) => n + 1);
   const signedIn = who && !who.anonymous;
   return (
     <div class="account">
       <SignIn who={who} onChange={onChange} />
       {signedIn && <MyServables who={who} />}
-      {signedIn && <Publish onPublished={add} />}
-      {signedIn && <PipelineBuilder username={who.username} token={getToken()} onPublished={add} />}
+      {signedIn && <Publish onPublished={published} />}
+      {signedIn && <PipelineBuilder username={who.username} token={getToken()} onPublished={published} />}
       {signedIn && (
         <section class="card">
           <h2>Publish jobs</h2>
+          <PublishJobs refresh={refresh} />
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              if (lookup.trim()) add(lookup.trim());
+              const id = lookup.trim();
+              if (id) setLooked([id, ...looked.filter((j) => j !== id)]);
             }}
           >
             <label for="job-id">Publish id</label>
@@ -228,7 +270,7 @@ export function AccountPage({ who, onChange }: { who: Who | null; onChange: () =
             <button type="submit">Show</button>
           </form>
           <ul class="jobs">
-            {jobs.map((id) => (
+            {looked.map((id) => (
               <PublishJob key={id} id={id} />
             ))}
           </ul>

@@ -16,7 +16,7 @@ from dlhub_common.records import DEPRECATED, WITHDRAWN, servable_pb, summary_pb
 from dlhub_registry import retrain_jobs
 from dlhub_registry.bindings import BindingRequest
 from dlhub_registry.core import AnnouncedArtifact, Registry
-from dlhub_registry.publish_jobs import get_job, job_pb
+from dlhub_registry.publish_jobs import DEFAULT_PAGE, get_job, job_pb, list_jobs
 from dlhub_registry.sharing import AccessRequest
 from dlhub_registry.uploads import UploadSessions
 
@@ -91,6 +91,21 @@ class RegistryAPI:
     ) -> registry_pb2.GetPublishJobResponse:
         doc = await get_job(self.core.docs, current_principal.get(), request.publish_id)
         return registry_pb2.GetPublishJobResponse(job=job_pb(doc))
+
+    async def list_publish_jobs(
+        self, request: registry_pb2.ListPublishJobsRequest
+    ) -> registry_pb2.ListPublishJobsResponse:
+        docs, total = await list_jobs(
+            self.core.docs,
+            current_principal.get(),
+            state=request.state,
+            name=request.name,
+            offset=request.offset,
+            limit=request.page_size or DEFAULT_PAGE,
+        )
+        return registry_pb2.ListPublishJobsResponse(
+            jobs=[job_pb(d, with_log=False) for d in docs], total=total
+        )
 
     def _uploads(self) -> UploadSessions:
         if self.core.uploads is None:

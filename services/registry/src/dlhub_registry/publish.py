@@ -231,6 +231,7 @@ class Publisher:
         metadata = validate_metadata(metadata_doc)
         # a co-owner publishes into the owner's name with dlhub.owner set
         owner = metadata.dlhub.owner or principal.username
+        job.doc["name"] = metadata.dlhub.name
         job.line(f"metadata valid: {owner}/{metadata.dlhub.name}, type {metadata.servable.type}")
         if owner != principal.username:
             try:

@@ -3,7 +3,8 @@
 A job document lives in the DocumentStore collection ``publish_jobs``::
 
     {"id": "pub-<uuid>", "owner", "state": "RUNNING" | "SUCCEEDED" | "FAILED",
-     "servable": {"owner", "name", "version"} | None, "started_at",
+     "name": the servable name once the metadata is valid | None,
+     "servable": {"owner", "name", "version"} | None, "started_at", "started_ns",
      "finished_at", "log": [lines], "error_code",
      # crash recovery (never shown to clients):
      "instance", "stage", "objects": [keys], "uploads": [ids],
@@ -11,7 +12,8 @@ A job document lives in the DocumentStore collection ``publish_jobs``::
 
 The publish itself stays synchronous (the client gets the version or the
 error at once); the job keeps what happened, failed publishes included, so
-the owner can read the log afterwards (``GetPublishJob``).
+the owner can read the log afterwards (``GetPublishJob``), and list them,
+newest first (``ListPublishJobs``).
 
 The job is also the publish's undo log. Before the publish writes an object
 or a record it names it in the job (:meth:`PublishJob.checkpoint`); once the
@@ -24,12 +26,13 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import registry_pb2, types_pb2
-from dlhub_common.errors import NotFound
+from dlhub_common.errors import InvalidArgument, NotFound, Unauthenticated
 from dlhub_common.identity import Principal
 from dlhub_common.ports import DocumentStore
 
@@ -37,6 +40,8 @@ log = logging.getLogger("dlhub.registry")
 
 PUBLISH_JOBS = "publish_jobs"
 RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
+STATES = (RUNNING, SUCCEEDED, FAILED)
+DEFAULT_PAGE, MAX_PAGE = 50, 1000
 MAX_LINE_CHARS = 8000
 MAX_LINES = 500
 _KEY = re.compile(r"sha256/[0-9a-f]{64}")
@@ -56,8 +61,10 @@ class PublishJob:
             "id": self.id,
             "owner": owner,
             "state": RUNNING,
+            "name": None,
             "servable": None,
             "started_at": now_rfc3339(),
+            "started_ns": time.time_ns(),
             "finished_at": "",
             "log": [],
             "error_code": "",
@@ -121,7 +128,46 @@ async def get_job(docs: DocumentStore, principal: Principal, publish_id: str) ->
     return doc
 
 
-def job_pb(doc: dict[str, Any]) -> registry_pb2.PublishJob:
+async def list_jobs(
+    docs: DocumentStore,
+    principal: Principal,
+    *,
+    state: str = "",
+    name: str = "",
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE,
+) -> tuple[list[dict[str, Any]], int]:
+    """The caller's own jobs, newest first, and how many match.
+
+    Raises:
+        Unauthenticated: no caller to list the jobs of.
+        InvalidArgument: an unknown state, a negative offset or a page size
+            outside 1..MAX_PAGE.
+    """
+    if principal.anonymous or principal.username is None:
+        raise Unauthenticated("listing publish jobs needs a token: they are the caller's own")
+    if state and state not in STATES:
+        raise InvalidArgument(f"state {state!r}: give one of {', '.join(STATES)} (or none)")
+    if offset < 0:
+        raise InvalidArgument(f"offset {offset}: give 0 or more")
+    if not 0 < limit <= MAX_PAGE:
+        raise InvalidArgument(f"page_size {limit}: give 1 to {MAX_PAGE}")
+    where: dict[str, Any] = {"owner": principal.username}
+    if state:
+        where["state"] = state
+    if name:
+        where["name"] = name
+    found = await docs.find(
+        PUBLISH_JOBS,
+        where,
+        sort=[("started_at", -1), ("started_ns", -1)],
+        offset=offset,
+        limit=limit,
+    )
+    return found, await docs.count(PUBLISH_JOBS, where)
+
+
+def job_pb(doc: dict[str, Any], *, with_log: bool = True) -> registry_pb2.PublishJob:
     ref = doc.get("servable") or {}
     return registry_pb2.PublishJob(
         id=doc["id"],
@@ -134,6 +180,6 @@ def job_pb(doc: dict[str, Any]) -> registry_pb2.PublishJob:
         else None,
         started_at=doc.get("started_at", ""),
         finished_at=doc.get("finished_at", ""),
-        log=list(doc.get("log", [])),
+        log=list(doc.get("log", [])) if with_log else [],
         error_code=doc.get("error_code", ""),
     )

@@ -63,6 +63,11 @@ class RegistryServicer(registry_pb2_grpc.RegistryServiceServicer):  # type: igno
     ) -> registry_pb2.GetPublishJobResponse:
         return await self.api.get_publish_job(request)
 
+    async def ListPublishJobs(
+        self, request: registry_pb2.ListPublishJobsRequest, context: Any
+    ) -> registry_pb2.ListPublishJobsResponse:
+        return await self.api.list_publish_jobs(request)
+
     async def SetAccess(
         self, request: registry_pb2.SetAccessRequest, context: Any
     ) -> registry_pb2.SetAccessResponse:

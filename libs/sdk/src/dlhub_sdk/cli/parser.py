@@ -32,7 +32,7 @@ from dlhub_sdk.cli.query import (
     cmd_withdraw,
 )
 from dlhub_sdk.cli.retrain import add_retrain_commands
-from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_run, cmd_status
+from dlhub_sdk.cli.run import cmd_bundle, cmd_cancel, cmd_publish_jobs, cmd_run, cmd_status
 from dlhub_sdk.cli.sharing import cmd_audit, cmd_share
 from dlhub_sdk.cli.stats import add_stats_command
 from dlhub_sdk.cli.streams import add_stream_commands
@@ -262,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id", help="a task id, or a publish id (pub-...)")
     p.add_argument("--result", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = client_cmd(
+        "publish-jobs", "your publish jobs, newest first (dlhub status <job> shows one's log)"
+    )
+    p.add_argument("--state", choices=("RUNNING", "SUCCEEDED", "FAILED"))
+    p.add_argument("--name", help="only publishes of this servable name")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many (newest first)")
+    p.set_defaults(func=cmd_publish_jobs)
 
     p = client_cmd("cancel", "cancel a queued or running task of yours")
     p.add_argument("task_id", help="the task id (`dlhub run --async` prints it)")

@@ -13,6 +13,7 @@ import numpy as np
 
 from dlhub_common.errors import InvalidArgument
 from dlhub_sdk.cli.connect import _client
+from dlhub_sdk.cli.human import render, table
 from dlhub_sdk.cli.output import _jsonable, _print, _warn
 
 
@@ -87,6 +88,34 @@ def cmd_status(args: argparse.Namespace) -> int:
             else:
                 status["output"] = result
     _print(args, status, json.dumps(status, indent=2, default=_jsonable))
+    return 0
+
+
+def cmd_publish_jobs(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        listed = client.list_publish_jobs(
+            state=args.state, name=args.name, limit=args.limit, offset=args.offset
+        )
+    jobs = listed["jobs"]
+    rows = [
+        [
+            j["id"],
+            j["state"],
+            f"{j['servable']['owner']}/{j['servable']['name']}:{j['servable']['version']}"
+            if j.get("servable")
+            else "",
+            j["started_at"],
+            j.get("error_code") or "",
+        ]
+        for j in jobs
+    ]
+    columns = [("JOB", "left"), ("STATE", "left"), ("SERVABLE", "left"),
+               ("STARTED", "left"), ("ERROR", "left")]  # fmt: skip
+    shown = f"{len(jobs)} of {listed['total']}" if listed["total"] > len(jobs) else ""
+    text = render(table(columns, rows)) if rows else "(none)"
+    if shown:
+        text += f"\n{shown} (--offset/--limit for more; dlhub status <job> shows its log)"
+    _print(args, listed, text)
     return 0
 
 

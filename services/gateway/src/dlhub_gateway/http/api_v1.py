@@ -245,6 +245,29 @@ async def withdraw_servable(
     return summary_from_pb(resp.servable)
 
 
+@router.get("/publish-jobs", **answers(S.PublishJobList))
+async def list_publish_jobs(
+    request: Request,
+    _who: Caller,
+    state: Annotated[
+        str, Query(max_length=20, description="RUNNING, SUCCEEDED or FAILED (default: all)")
+    ] = "",
+    name: Annotated[str, Query(max_length=200, description="Only this servable name")] = "",
+    offset: int = Query(0, ge=0, le=INT32_MAX),
+    limit: int = Query(50, ge=1, le=1000),
+) -> dict[str, Any]:
+    """Your own publish jobs, newest first, failed ones included; without their logs
+    (``GET /publish-jobs/{id}`` shows one job's log)."""
+    resp = await ctx(request).registry.list_publish_jobs(
+        registry_pb2.ListPublishJobsRequest(state=state, name=name, offset=offset, page_size=limit)
+    )
+    return {
+        "jobs": [publish_job_fields(j) for j in resp.jobs],
+        "total": resp.total,
+        "offset": offset,
+    }
+
+
 @router.get("/publish-jobs/{publish_id}", **answers(S.PublishJob))
 async def get_publish_job(request: Request, publish_id: str, _who: Caller) -> dict[str, Any]:
     """Owner only: one publish job, its state and its log."""

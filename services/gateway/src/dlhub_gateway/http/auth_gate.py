@@ -27,7 +27,7 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("PUT", re.compile(r"^/api/v1/uploads/[^/]+/?$")),
     ("GET", re.compile(r"^/api/v1/uploads/[^/]+/?$")),
     ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/(?:deprecate|withdraw)/?$")),
-    ("GET", re.compile(r"^/api/v1/publish-jobs/[^/]+/?$")),
+    ("GET", re.compile(r"^/api/v1/publish-jobs(?:/[^/]+)?/?$")),
     ("POST", re.compile(r"^/api/v1/servables/[^/]+/[^/]+/access/?$")),
     ("GET", re.compile(r"^/api/v1/audit/?$")),
     ("POST", re.compile(r"^/api/v1/streams/")),

@@ -167,6 +167,12 @@ class PublishJob(Model):
     error_code: str | None
 
 
+class PublishJobList(Model):
+    jobs: list[PublishJob] = Field(description="Newest first; each log is empty")
+    total: int = Field(description="How many jobs match, all pages together")
+    offset: int
+
+
 class SearchResult(Model):
     total: int
     offset: int

@@ -142,6 +142,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/publish-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Publish Jobs
+         * @description Your own publish jobs, newest first, failed ones included; without their logs
+         *     (``GET /publish-jobs/{id}`` shows one job's log).
+         */
+        get: operations["list_publish_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/publish-jobs/{publish_id}": {
         parameters: {
             query?: never;
@@ -1284,6 +1305,21 @@ export interface components {
             log: string[];
             /** Error Code */
             error_code: string | null;
+        };
+        /** PublishJobList */
+        PublishJobList: {
+            /**
+             * Jobs
+             * @description Newest first; each log is empty
+             */
+            jobs: components["schemas"]["PublishJob"][];
+            /**
+             * Total
+             * @description How many jobs match, all pages together
+             */
+            total: number;
+            /** Offset */
+            offset: number;
         };
         /** PublishedServable */
         PublishedServable: {
@@ -2619,6 +2655,78 @@ export interface operations {
             };
             /** @description Not possible in the current state (withdrawn, finished, already exists...) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or an upload is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_publish_jobs: {
+        parameters: {
+            query?: {
+                /** @description RUNNING, SUCCEEDED or FAILED (default: all) */
+                state?: string;
+                /** @description Only this servable name */
+                name?: string;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishJobList"];
+                };
+            };
+            /** @description Invalid request: the field and the problem are named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token where one is needed, or an invalid one */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

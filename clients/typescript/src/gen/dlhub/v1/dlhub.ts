@@ -49,6 +49,8 @@ import {
   ListAuditResponse,
   ListBindingsRequest,
   ListBindingsResponse,
+  ListPublishJobsRequest,
+  ListPublishJobsResponse,
   ListRetrainJobsRequest,
   ListRetrainJobsResponse,
   ListServablesRequest,
@@ -576,6 +578,18 @@ export const DLHubServiceService = {
       Buffer.from(GetPublishJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetPublishJobResponse => GetPublishJobResponse.decode(value),
   },
+  /** Your own publish jobs, newest first, without their logs. */
+  listPublishJobs: {
+    path: "/dlhub.v1.DLHubService/ListPublishJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPublishJobsRequest): Buffer =>
+      Buffer.from(ListPublishJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPublishJobsRequest => ListPublishJobsRequest.decode(value),
+    responseSerialize: (value: ListPublishJobsResponse): Buffer =>
+      Buffer.from(ListPublishJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPublishJobsResponse => ListPublishJobsResponse.decode(value),
+  },
   setAccess: {
     path: "/dlhub.v1.DLHubService/SetAccess" as const,
     requestStream: false as const,
@@ -774,6 +788,8 @@ export interface DLHubServiceServer extends UntypedServiceImplementation {
   writeUpload: handleClientStreamingCall<WriteUploadRequest, WriteUploadResponse>;
   getUpload: handleUnaryCall<GetUploadRequest, GetUploadResponse>;
   getPublishJob: handleUnaryCall<GetPublishJobRequest, GetPublishJobResponse>;
+  /** Your own publish jobs, newest first, without their logs. */
+  listPublishJobs: handleUnaryCall<ListPublishJobsRequest, ListPublishJobsResponse>;
   setAccess: handleUnaryCall<SetAccessRequest, SetAccessResponse>;
   listAudit: handleUnaryCall<ListAuditRequest, ListAuditResponse>;
   createBinding: handleUnaryCall<CreateBindingRequest, CreateBindingResponse>;
@@ -954,6 +970,22 @@ export interface DLHubServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetPublishJobResponse) => void,
+  ): ClientUnaryCall;
+  /** Your own publish jobs, newest first, without their logs. */
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
+  ): ClientUnaryCall;
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
+  ): ClientUnaryCall;
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
   ): ClientUnaryCall;
   setAccess(
     request: SetAccessRequest,

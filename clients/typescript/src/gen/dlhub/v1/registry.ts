@@ -214,6 +214,24 @@ export interface GetPublishJobResponse {
   job: PublishJob | undefined;
 }
 
+export interface ListPublishJobsRequest {
+  /** Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all. */
+  state: string;
+  /** Only jobs that published (or tried to publish) this servable name; empty: all. */
+  name: string;
+  /** Skip this many jobs (newest first). */
+  offset: number;
+  /** At most this many jobs (default 50, at most 1000). */
+  pageSize: number;
+}
+
+export interface ListPublishJobsResponse {
+  /** Newest first; each job's log is left empty. */
+  jobs: PublishJob[];
+  /** How many jobs match, all pages together. */
+  total: number;
+}
+
 /** One publish attempt and what happened to it. */
 export interface PublishJob {
   /** "pub-<uuid>". */
@@ -2647,6 +2665,212 @@ export const GetPublishJobResponse: MessageFns<GetPublishJobResponse> = {
   fromPartial(object: DeepPartial<GetPublishJobResponse>): GetPublishJobResponse {
     const message = createBaseGetPublishJobResponse();
     message.job = (object.job !== undefined && object.job !== null) ? PublishJob.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
+function createBaseListPublishJobsRequest(): ListPublishJobsRequest {
+  return { state: "", name: "", offset: 0, pageSize: 0 };
+}
+
+export const ListPublishJobsRequest: MessageFns<ListPublishJobsRequest> = {
+  encode(message: ListPublishJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== "") {
+      writer.uint32(10).string(message.state);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(24).int32(message.offset);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPublishJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPublishJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.offset = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPublishJobsRequest {
+    return {
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListPublishJobsRequest): unknown {
+    const obj: any = {};
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPublishJobsRequest>): ListPublishJobsRequest {
+    return ListPublishJobsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPublishJobsRequest>): ListPublishJobsRequest {
+    const message = createBaseListPublishJobsRequest();
+    message.state = object.state ?? "";
+    message.name = object.name ?? "";
+    message.offset = object.offset ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseListPublishJobsResponse(): ListPublishJobsResponse {
+  return { jobs: [], total: 0 };
+}
+
+export const ListPublishJobsResponse: MessageFns<ListPublishJobsResponse> = {
+  encode(message: ListPublishJobsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      PublishJob.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int32(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPublishJobsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPublishJobsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(PublishJob.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPublishJobsResponse {
+    return {
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => PublishJob.fromJSON(e)) : [],
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+    };
+  },
+
+  toJSON(message: ListPublishJobsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => PublishJob.toJSON(e));
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPublishJobsResponse>): ListPublishJobsResponse {
+    return ListPublishJobsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPublishJobsResponse>): ListPublishJobsResponse {
+    const message = createBaseListPublishJobsResponse();
+    message.jobs = object.jobs?.map((e) => PublishJob.fromPartial(e)) || [];
+    message.total = object.total ?? 0;
     return message;
   },
 };
@@ -5638,6 +5862,21 @@ export const RegistryServiceService = {
     responseDeserialize: (value: Buffer): GetPublishJobResponse => GetPublishJobResponse.decode(value),
   },
   /**
+   * The caller's own publish jobs, newest first, without their logs
+   * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+   */
+  listPublishJobs: {
+    path: "/dlhub.v1.RegistryService/ListPublishJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPublishJobsRequest): Buffer =>
+      Buffer.from(ListPublishJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPublishJobsRequest => ListPublishJobsRequest.decode(value),
+    responseSerialize: (value: ListPublishJobsResponse): Buffer =>
+      Buffer.from(ListPublishJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPublishJobsResponse => ListPublishJobsResponse.decode(value),
+  },
+  /**
    * Owner or co-owner: replace who may see one version (ref.version > 0) or
    * every version (ref.version 0) and add or remove co-owners (servable-wide).
    * The digest, metadata and artifacts do not change; the change is recorded
@@ -5787,6 +6026,11 @@ export interface RegistryServiceServer extends UntypedServiceImplementation {
    * with its state and log. NOT_FOUND for anyone else.
    */
   getPublishJob: handleUnaryCall<GetPublishJobRequest, GetPublishJobResponse>;
+  /**
+   * The caller's own publish jobs, newest first, without their logs
+   * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+   */
+  listPublishJobs: handleUnaryCall<ListPublishJobsRequest, ListPublishJobsResponse>;
   /**
    * Owner or co-owner: replace who may see one version (ref.version > 0) or
    * every version (ref.version 0) and add or remove co-owners (servable-wide).
@@ -6006,6 +6250,25 @@ export interface RegistryServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetPublishJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's own publish jobs, newest first, without their logs
+   * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+   */
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
+  ): ClientUnaryCall;
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
+  ): ClientUnaryCall;
+  listPublishJobs(
+    request: ListPublishJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPublishJobsResponse) => void,
   ): ClientUnaryCall;
   /**
    * Owner or co-owner: replace who may see one version (ref.version > 0) or

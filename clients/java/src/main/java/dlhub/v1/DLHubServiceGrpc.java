@@ -326,6 +326,37 @@ public final class DLHubServiceGrpc {
     return getGetPublishJobMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest,
+      dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListPublishJobs",
+      requestType = dlhub.v1.Registry.ListPublishJobsRequest.class,
+      responseType = dlhub.v1.Registry.ListPublishJobsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest,
+      dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod() {
+    io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest, dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod;
+    if ((getListPublishJobsMethod = DLHubServiceGrpc.getListPublishJobsMethod) == null) {
+      synchronized (DLHubServiceGrpc.class) {
+        if ((getListPublishJobsMethod = DLHubServiceGrpc.getListPublishJobsMethod) == null) {
+          DLHubServiceGrpc.getListPublishJobsMethod = getListPublishJobsMethod =
+              io.grpc.MethodDescriptor.<dlhub.v1.Registry.ListPublishJobsRequest, dlhub.v1.Registry.ListPublishJobsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListPublishJobs"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Registry.ListPublishJobsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Registry.ListPublishJobsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new DLHubServiceMethodDescriptorSupplier("ListPublishJobs"))
+              .build();
+        }
+      }
+    }
+    return getListPublishJobsMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dlhub.v1.Registry.SetAccessRequest,
       dlhub.v1.Registry.SetAccessResponse> getSetAccessMethod;
 
@@ -1022,6 +1053,16 @@ public final class DLHubServiceGrpc {
     }
 
     /**
+     * <pre>
+     * Your own publish jobs, newest first, without their logs.
+     * </pre>
+     */
+    default void listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListPublishJobsMethod(), responseObserver);
+    }
+
+    /**
      */
     default void setAccess(dlhub.v1.Registry.SetAccessRequest request,
         io.grpc.stub.StreamObserver<dlhub.v1.Registry.SetAccessResponse> responseObserver) {
@@ -1278,6 +1319,17 @@ public final class DLHubServiceGrpc {
     }
 
     /**
+     * <pre>
+     * Your own publish jobs, newest first, without their logs.
+     * </pre>
+     */
+    public void listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListPublishJobsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
      */
     public void setAccess(dlhub.v1.Registry.SetAccessRequest request,
         io.grpc.stub.StreamObserver<dlhub.v1.Registry.SetAccessResponse> responseObserver) {
@@ -1531,6 +1583,16 @@ public final class DLHubServiceGrpc {
     }
 
     /**
+     * <pre>
+     * Your own publish jobs, newest first, without their logs.
+     * </pre>
+     */
+    public dlhub.v1.Registry.ListPublishJobsResponse listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListPublishJobsMethod(), getCallOptions(), request);
+    }
+
+    /**
      */
     public dlhub.v1.Registry.SetAccessResponse setAccess(dlhub.v1.Registry.SetAccessRequest request) throws io.grpc.StatusException {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
@@ -1750,6 +1812,16 @@ public final class DLHubServiceGrpc {
     }
 
     /**
+     * <pre>
+     * Your own publish jobs, newest first, without their logs.
+     * </pre>
+     */
+    public dlhub.v1.Registry.ListPublishJobsResponse listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListPublishJobsMethod(), getCallOptions(), request);
+    }
+
+    /**
      */
     public dlhub.v1.Registry.SetAccessResponse setAccess(dlhub.v1.Registry.SetAccessRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
@@ -1963,6 +2035,17 @@ public final class DLHubServiceGrpc {
     }
 
     /**
+     * <pre>
+     * Your own publish jobs, newest first, without their logs.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dlhub.v1.Registry.ListPublishJobsResponse> listPublishJobs(
+        dlhub.v1.Registry.ListPublishJobsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListPublishJobsMethod(), getCallOptions()), request);
+    }
+
+    /**
      */
     public com.google.common.util.concurrent.ListenableFuture<dlhub.v1.Registry.SetAccessResponse> setAccess(
         dlhub.v1.Registry.SetAccessRequest request) {
@@ -2116,26 +2199,27 @@ public final class DLHubServiceGrpc {
   private static final int METHODID_CREATE_UPLOAD = 5;
   private static final int METHODID_GET_UPLOAD = 6;
   private static final int METHODID_GET_PUBLISH_JOB = 7;
-  private static final int METHODID_SET_ACCESS = 8;
-  private static final int METHODID_LIST_AUDIT = 9;
-  private static final int METHODID_CREATE_BINDING = 10;
-  private static final int METHODID_LIST_BINDINGS = 11;
-  private static final int METHODID_DELETE_BINDING = 12;
-  private static final int METHODID_SEARCH = 13;
-  private static final int METHODID_RUN_SERVABLE = 14;
-  private static final int METHODID_GET_TASK = 15;
-  private static final int METHODID_CANCEL_TASK = 16;
-  private static final int METHODID_GET_STATISTICS = 17;
-  private static final int METHODID_SCORE_BENCHMARK = 18;
-  private static final int METHODID_GET_LEADERBOARD = 19;
-  private static final int METHODID_WHO_AM_I = 20;
-  private static final int METHODID_RETRAIN_SERVABLE = 21;
-  private static final int METHODID_GET_RETRAIN_JOB = 22;
-  private static final int METHODID_LIST_RETRAIN_JOBS = 23;
-  private static final int METHODID_GET_SERVABLE_STATS = 24;
-  private static final int METHODID_PUBLISH_SERVABLE = 25;
-  private static final int METHODID_WRITE_UPLOAD = 26;
-  private static final int METHODID_RUN_STREAM = 27;
+  private static final int METHODID_LIST_PUBLISH_JOBS = 8;
+  private static final int METHODID_SET_ACCESS = 9;
+  private static final int METHODID_LIST_AUDIT = 10;
+  private static final int METHODID_CREATE_BINDING = 11;
+  private static final int METHODID_LIST_BINDINGS = 12;
+  private static final int METHODID_DELETE_BINDING = 13;
+  private static final int METHODID_SEARCH = 14;
+  private static final int METHODID_RUN_SERVABLE = 15;
+  private static final int METHODID_GET_TASK = 16;
+  private static final int METHODID_CANCEL_TASK = 17;
+  private static final int METHODID_GET_STATISTICS = 18;
+  private static final int METHODID_SCORE_BENCHMARK = 19;
+  private static final int METHODID_GET_LEADERBOARD = 20;
+  private static final int METHODID_WHO_AM_I = 21;
+  private static final int METHODID_RETRAIN_SERVABLE = 22;
+  private static final int METHODID_GET_RETRAIN_JOB = 23;
+  private static final int METHODID_LIST_RETRAIN_JOBS = 24;
+  private static final int METHODID_GET_SERVABLE_STATS = 25;
+  private static final int METHODID_PUBLISH_SERVABLE = 26;
+  private static final int METHODID_WRITE_UPLOAD = 27;
+  private static final int METHODID_RUN_STREAM = 28;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2185,6 +2269,10 @@ public final class DLHubServiceGrpc {
         case METHODID_GET_PUBLISH_JOB:
           serviceImpl.getPublishJob((dlhub.v1.Registry.GetPublishJobRequest) request,
               (io.grpc.stub.StreamObserver<dlhub.v1.Registry.GetPublishJobResponse>) responseObserver);
+          break;
+        case METHODID_LIST_PUBLISH_JOBS:
+          serviceImpl.listPublishJobs((dlhub.v1.Registry.ListPublishJobsRequest) request,
+              (io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse>) responseObserver);
           break;
         case METHODID_SET_ACCESS:
           serviceImpl.setAccess((dlhub.v1.Registry.SetAccessRequest) request,
@@ -2351,6 +2439,13 @@ public final class DLHubServiceGrpc {
               dlhub.v1.Registry.GetPublishJobRequest,
               dlhub.v1.Registry.GetPublishJobResponse>(
                 service, METHODID_GET_PUBLISH_JOB)))
+        .addMethod(
+          getListPublishJobsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dlhub.v1.Registry.ListPublishJobsRequest,
+              dlhub.v1.Registry.ListPublishJobsResponse>(
+                service, METHODID_LIST_PUBLISH_JOBS)))
         .addMethod(
           getSetAccessMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -2535,6 +2630,7 @@ public final class DLHubServiceGrpc {
               .addMethod(getWriteUploadMethod())
               .addMethod(getGetUploadMethod())
               .addMethod(getGetPublishJobMethod())
+              .addMethod(getListPublishJobsMethod())
               .addMethod(getSetAccessMethod())
               .addMethod(getListAuditMethod())
               .addMethod(getCreateBindingMethod())

@@ -3204,7 +3204,7 @@ public final class Dlhub extends com.google.protobuf.GeneratedFile {
       ")\n\003run\030\002 \001(\0132\034.dlhub.v1.RunServableReque" +
       "st\"i\n\021RunStreamResponse\022\022\n\nrequest_id\030\001 " +
       "\001(\t\022\034\n\004task\030\002 \001(\0132\016.dlhub.v1.Task\022\"\n\005err" +
-      "or\030\003 \001(\0132\023.dlhub.v1.ErrorInfo2\264\021\n\014DLHubS" +
+      "or\030\003 \001(\0132\023.dlhub.v1.ErrorInfo2\214\022\n\014DLHubS" +
       "ervice\022X\n\017PublishServable\022 .dlhub.v1.Pub" +
       "lishServableRequest\032!.dlhub.v1.PublishSe" +
       "rvableResponse(\001\022J\n\013GetServable\022\034.dlhub." +
@@ -3225,42 +3225,44 @@ public final class Dlhub extends com.google.protobuf.GeneratedFile {
       "etUpload\022\032.dlhub.v1.GetUploadRequest\032\033.d" +
       "lhub.v1.GetUploadResponse\022P\n\rGetPublishJ" +
       "ob\022\036.dlhub.v1.GetPublishJobRequest\032\037.dlh" +
-      "ub.v1.GetPublishJobResponse\022D\n\tSetAccess" +
-      "\022\032.dlhub.v1.SetAccessRequest\032\033.dlhub.v1." +
-      "SetAccessResponse\022D\n\tListAudit\022\032.dlhub.v" +
-      "1.ListAuditRequest\032\033.dlhub.v1.ListAuditR" +
-      "esponse\022P\n\rCreateBinding\022\036.dlhub.v1.Crea" +
-      "teBindingRequest\032\037.dlhub.v1.CreateBindin" +
-      "gResponse\022M\n\014ListBindings\022\035.dlhub.v1.Lis" +
-      "tBindingsRequest\032\036.dlhub.v1.ListBindings" +
-      "Response\022P\n\rDeleteBinding\022\036.dlhub.v1.Del" +
-      "eteBindingRequest\032\037.dlhub.v1.DeleteBindi" +
-      "ngResponse\022;\n\006Search\022\027.dlhub.v1.SearchRe" +
-      "quest\032\030.dlhub.v1.SearchResponse\022J\n\013RunSe" +
-      "rvable\022\034.dlhub.v1.RunServableRequest\032\035.d" +
-      "lhub.v1.RunServableResponse\022>\n\007GetTask\022\030" +
-      ".dlhub.v1.GetTaskRequest\032\031.dlhub.v1.GetT" +
-      "askResponse\022G\n\nCancelTask\022\033.dlhub.v1.Can" +
-      "celTaskRequest\032\034.dlhub.v1.CancelTaskResp" +
-      "onse\022P\n\rGetStatistics\022\036.dlhub.v1.GetStat" +
-      "isticsRequest\032\037.dlhub.v1.GetStatisticsRe" +
-      "sponse\022S\n\016ScoreBenchmark\022\037.dlhub.v1.Scor" +
-      "eBenchmarkRequest\032 .dlhub.v1.ScoreBenchm" +
-      "arkResponse\022S\n\016GetLeaderboard\022\037.dlhub.v1" +
-      ".GetLeaderboardRequest\032 .dlhub.v1.GetLea" +
-      "derboardResponse\022;\n\006WhoAmI\022\027.dlhub.v1.Wh" +
-      "oAmIRequest\032\030.dlhub.v1.WhoAmIResponse\022H\n" +
-      "\tRunStream\022\032.dlhub.v1.RunStreamRequest\032\033" +
-      ".dlhub.v1.RunStreamResponse(\0010\001\022V\n\017Retra" +
-      "inServable\022 .dlhub.v1.RetrainServableReq" +
-      "uest\032!.dlhub.v1.RetrainServableResponse\022" +
-      "P\n\rGetRetrainJob\022\036.dlhub.v1.GetRetrainJo" +
-      "bRequest\032\037.dlhub.v1.GetRetrainJobRespons" +
-      "e\022V\n\017ListRetrainJobs\022 .dlhub.v1.ListRetr" +
-      "ainJobsRequest\032!.dlhub.v1.ListRetrainJob" +
-      "sResponse\022Y\n\020GetServableStats\022!.dlhub.v1" +
-      ".GetServableStatsRequest\032\".dlhub.v1.GetS" +
-      "ervableStatsResponseb\006proto3"
+      "ub.v1.GetPublishJobResponse\022V\n\017ListPubli" +
+      "shJobs\022 .dlhub.v1.ListPublishJobsRequest" +
+      "\032!.dlhub.v1.ListPublishJobsResponse\022D\n\tS" +
+      "etAccess\022\032.dlhub.v1.SetAccessRequest\032\033.d" +
+      "lhub.v1.SetAccessResponse\022D\n\tListAudit\022\032" +
+      ".dlhub.v1.ListAuditRequest\032\033.dlhub.v1.Li" +
+      "stAuditResponse\022P\n\rCreateBinding\022\036.dlhub" +
+      ".v1.CreateBindingRequest\032\037.dlhub.v1.Crea" +
+      "teBindingResponse\022M\n\014ListBindings\022\035.dlhu" +
+      "b.v1.ListBindingsRequest\032\036.dlhub.v1.List" +
+      "BindingsResponse\022P\n\rDeleteBinding\022\036.dlhu" +
+      "b.v1.DeleteBindingRequest\032\037.dlhub.v1.Del" +
+      "eteBindingResponse\022;\n\006Search\022\027.dlhub.v1." +
+      "SearchRequest\032\030.dlhub.v1.SearchResponse\022" +
+      "J\n\013RunServable\022\034.dlhub.v1.RunServableReq" +
+      "uest\032\035.dlhub.v1.RunServableResponse\022>\n\007G" +
+      "etTask\022\030.dlhub.v1.GetTaskRequest\032\031.dlhub" +
+      ".v1.GetTaskResponse\022G\n\nCancelTask\022\033.dlhu" +
+      "b.v1.CancelTaskRequest\032\034.dlhub.v1.Cancel" +
+      "TaskResponse\022P\n\rGetStatistics\022\036.dlhub.v1" +
+      ".GetStatisticsRequest\032\037.dlhub.v1.GetStat" +
+      "isticsResponse\022S\n\016ScoreBenchmark\022\037.dlhub" +
+      ".v1.ScoreBenchmarkRequest\032 .dlhub.v1.Sco" +
+      "reBenchmarkResponse\022S\n\016GetLeaderboard\022\037." +
+      "dlhub.v1.GetLeaderboardRequest\032 .dlhub.v" +
+      "1.GetLeaderboardResponse\022;\n\006WhoAmI\022\027.dlh" +
+      "ub.v1.WhoAmIRequest\032\030.dlhub.v1.WhoAmIRes" +
+      "ponse\022H\n\tRunStream\022\032.dlhub.v1.RunStreamR" +
+      "equest\032\033.dlhub.v1.RunStreamResponse(\0010\001\022" +
+      "V\n\017RetrainServable\022 .dlhub.v1.RetrainSer" +
+      "vableRequest\032!.dlhub.v1.RetrainServableR" +
+      "esponse\022P\n\rGetRetrainJob\022\036.dlhub.v1.GetR" +
+      "etrainJobRequest\032\037.dlhub.v1.GetRetrainJo" +
+      "bResponse\022V\n\017ListRetrainJobs\022 .dlhub.v1." +
+      "ListRetrainJobsRequest\032!.dlhub.v1.ListRe" +
+      "trainJobsResponse\022Y\n\020GetServableStats\022!." +
+      "dlhub.v1.GetServableStatsRequest\032\".dlhub" +
+      ".v1.GetServableStatsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -18616,6 +18616,1877 @@ public final class Registry extends com.google.protobuf.GeneratedFile {
 
   }
 
+  public interface ListPublishJobsRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.ListPublishJobsRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+     * </pre>
+     *
+     * <code>string state = 1;</code>
+     * @return The state.
+     */
+    java.lang.String getState();
+    /**
+     * <pre>
+     * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+     * </pre>
+     *
+     * <code>string state = 1;</code>
+     * @return The bytes for state.
+     */
+    com.google.protobuf.ByteString
+        getStateBytes();
+
+    /**
+     * <pre>
+     * Only jobs that published (or tried to publish) this servable name; empty: all.
+     * </pre>
+     *
+     * <code>string name = 2;</code>
+     * @return The name.
+     */
+    java.lang.String getName();
+    /**
+     * <pre>
+     * Only jobs that published (or tried to publish) this servable name; empty: all.
+     * </pre>
+     *
+     * <code>string name = 2;</code>
+     * @return The bytes for name.
+     */
+    com.google.protobuf.ByteString
+        getNameBytes();
+
+    /**
+     * <pre>
+     * Skip this many jobs (newest first).
+     * </pre>
+     *
+     * <code>int32 offset = 3;</code>
+     * @return The offset.
+     */
+    int getOffset();
+
+    /**
+     * <pre>
+     * At most this many jobs (default 50, at most 1000).
+     * </pre>
+     *
+     * <code>int32 page_size = 4;</code>
+     * @return The pageSize.
+     */
+    int getPageSize();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.ListPublishJobsRequest}
+   */
+  public static final class ListPublishJobsRequest extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.ListPublishJobsRequest)
+      ListPublishJobsRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "ListPublishJobsRequest");
+    }
+    // Use ListPublishJobsRequest.newBuilder() to construct.
+    private ListPublishJobsRequest(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private ListPublishJobsRequest() {
+      state_ = "";
+      name_ = "";
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Registry.ListPublishJobsRequest.class, dlhub.v1.Registry.ListPublishJobsRequest.Builder.class);
+    }
+
+    public static final int STATE_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object state_ = "";
+    /**
+     * <pre>
+     * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+     * </pre>
+     *
+     * <code>string state = 1;</code>
+     * @return The state.
+     */
+    @java.lang.Override
+    public java.lang.String getState() {
+      java.lang.Object ref = state_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        state_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+     * </pre>
+     *
+     * <code>string state = 1;</code>
+     * @return The bytes for state.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getStateBytes() {
+      java.lang.Object ref = state_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        state_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int NAME_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object name_ = "";
+    /**
+     * <pre>
+     * Only jobs that published (or tried to publish) this servable name; empty: all.
+     * </pre>
+     *
+     * <code>string name = 2;</code>
+     * @return The name.
+     */
+    @java.lang.Override
+    public java.lang.String getName() {
+      java.lang.Object ref = name_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        name_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Only jobs that published (or tried to publish) this servable name; empty: all.
+     * </pre>
+     *
+     * <code>string name = 2;</code>
+     * @return The bytes for name.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getNameBytes() {
+      java.lang.Object ref = name_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        name_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int OFFSET_FIELD_NUMBER = 3;
+    private int offset_ = 0;
+    /**
+     * <pre>
+     * Skip this many jobs (newest first).
+     * </pre>
+     *
+     * <code>int32 offset = 3;</code>
+     * @return The offset.
+     */
+    @java.lang.Override
+    public int getOffset() {
+      return offset_;
+    }
+
+    public static final int PAGE_SIZE_FIELD_NUMBER = 4;
+    private int pageSize_ = 0;
+    /**
+     * <pre>
+     * At most this many jobs (default 50, at most 1000).
+     * </pre>
+     *
+     * <code>int32 page_size = 4;</code>
+     * @return The pageSize.
+     */
+    @java.lang.Override
+    public int getPageSize() {
+      return pageSize_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(state_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 1, state_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(name_)) {
+        com.google.protobuf.GeneratedMessage.writeString(output, 2, name_);
+      }
+      if (offset_ != 0) {
+        output.writeInt32(3, offset_);
+      }
+      if (pageSize_ != 0) {
+        output.writeInt32(4, pageSize_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(state_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(1, state_);
+      }
+      if (!com.google.protobuf.GeneratedMessage.isStringEmpty(name_)) {
+        size += com.google.protobuf.GeneratedMessage.computeStringSize(2, name_);
+      }
+      if (offset_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(3, offset_);
+      }
+      if (pageSize_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(4, pageSize_);
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Registry.ListPublishJobsRequest)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Registry.ListPublishJobsRequest other = (dlhub.v1.Registry.ListPublishJobsRequest) obj;
+
+      if (!getState()
+          .equals(other.getState())) return false;
+      if (!getName()
+          .equals(other.getName())) return false;
+      if (getOffset()
+          != other.getOffset()) return false;
+      if (getPageSize()
+          != other.getPageSize()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + STATE_FIELD_NUMBER;
+      hash = (53 * hash) + getState().hashCode();
+      hash = (37 * hash) + NAME_FIELD_NUMBER;
+      hash = (53 * hash) + getName().hashCode();
+      hash = (37 * hash) + OFFSET_FIELD_NUMBER;
+      hash = (53 * hash) + getOffset();
+      hash = (37 * hash) + PAGE_SIZE_FIELD_NUMBER;
+      hash = (53 * hash) + getPageSize();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Registry.ListPublishJobsRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.ListPublishJobsRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.ListPublishJobsRequest)
+        dlhub.v1.Registry.ListPublishJobsRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Registry.ListPublishJobsRequest.class, dlhub.v1.Registry.ListPublishJobsRequest.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Registry.ListPublishJobsRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        state_ = "";
+        name_ = "";
+        offset_ = 0;
+        pageSize_ = 0;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsRequest getDefaultInstanceForType() {
+        return dlhub.v1.Registry.ListPublishJobsRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsRequest build() {
+        dlhub.v1.Registry.ListPublishJobsRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsRequest buildPartial() {
+        dlhub.v1.Registry.ListPublishJobsRequest result = new dlhub.v1.Registry.ListPublishJobsRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(dlhub.v1.Registry.ListPublishJobsRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.state_ = state_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.name_ = name_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.offset_ = offset_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.pageSize_ = pageSize_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Registry.ListPublishJobsRequest) {
+          return mergeFrom((dlhub.v1.Registry.ListPublishJobsRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Registry.ListPublishJobsRequest other) {
+        if (other == dlhub.v1.Registry.ListPublishJobsRequest.getDefaultInstance()) return this;
+        if (!other.getState().isEmpty()) {
+          state_ = other.state_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (!other.getName().isEmpty()) {
+          name_ = other.name_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        if (other.getOffset() != 0) {
+          setOffset(other.getOffset());
+        }
+        if (other.getPageSize() != 0) {
+          setPageSize(other.getPageSize());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                state_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                name_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 24: {
+                offset_ = input.readInt32();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              case 32: {
+                pageSize_ = input.readInt32();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object state_ = "";
+      /**
+       * <pre>
+       * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+       * </pre>
+       *
+       * <code>string state = 1;</code>
+       * @return The state.
+       */
+      public java.lang.String getState() {
+        java.lang.Object ref = state_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          state_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+       * </pre>
+       *
+       * <code>string state = 1;</code>
+       * @return The bytes for state.
+       */
+      public com.google.protobuf.ByteString
+          getStateBytes() {
+        java.lang.Object ref = state_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          state_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+       * </pre>
+       *
+       * <code>string state = 1;</code>
+       * @param value The state to set.
+       * @return This builder for chaining.
+       */
+      public Builder setState(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        state_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+       * </pre>
+       *
+       * <code>string state = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearState() {
+        state_ = getDefaultInstance().getState();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only jobs in this state ("RUNNING", "SUCCEEDED" or "FAILED"); empty: all.
+       * </pre>
+       *
+       * <code>string state = 1;</code>
+       * @param value The bytes for state to set.
+       * @return This builder for chaining.
+       */
+      public Builder setStateBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        state_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object name_ = "";
+      /**
+       * <pre>
+       * Only jobs that published (or tried to publish) this servable name; empty: all.
+       * </pre>
+       *
+       * <code>string name = 2;</code>
+       * @return The name.
+       */
+      public java.lang.String getName() {
+        java.lang.Object ref = name_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          name_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Only jobs that published (or tried to publish) this servable name; empty: all.
+       * </pre>
+       *
+       * <code>string name = 2;</code>
+       * @return The bytes for name.
+       */
+      public com.google.protobuf.ByteString
+          getNameBytes() {
+        java.lang.Object ref = name_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          name_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Only jobs that published (or tried to publish) this servable name; empty: all.
+       * </pre>
+       *
+       * <code>string name = 2;</code>
+       * @param value The name to set.
+       * @return This builder for chaining.
+       */
+      public Builder setName(
+          java.lang.String value) {
+        java.util.Objects.requireNonNull(value);
+        name_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only jobs that published (or tried to publish) this servable name; empty: all.
+       * </pre>
+       *
+       * <code>string name = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearName() {
+        name_ = getDefaultInstance().getName();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only jobs that published (or tried to publish) this servable name; empty: all.
+       * </pre>
+       *
+       * <code>string name = 2;</code>
+       * @param value The bytes for name to set.
+       * @return This builder for chaining.
+       */
+      public Builder setNameBytes(
+          com.google.protobuf.ByteString value) {
+        java.util.Objects.requireNonNull(value);
+        checkByteStringIsUtf8(value);
+        name_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      private int offset_ ;
+      /**
+       * <pre>
+       * Skip this many jobs (newest first).
+       * </pre>
+       *
+       * <code>int32 offset = 3;</code>
+       * @return The offset.
+       */
+      @java.lang.Override
+      public int getOffset() {
+        return offset_;
+      }
+      /**
+       * <pre>
+       * Skip this many jobs (newest first).
+       * </pre>
+       *
+       * <code>int32 offset = 3;</code>
+       * @param value The offset to set.
+       * @return This builder for chaining.
+       */
+      public Builder setOffset(int value) {
+
+        offset_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Skip this many jobs (newest first).
+       * </pre>
+       *
+       * <code>int32 offset = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearOffset() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        offset_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int pageSize_ ;
+      /**
+       * <pre>
+       * At most this many jobs (default 50, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 4;</code>
+       * @return The pageSize.
+       */
+      @java.lang.Override
+      public int getPageSize() {
+        return pageSize_;
+      }
+      /**
+       * <pre>
+       * At most this many jobs (default 50, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 4;</code>
+       * @param value The pageSize to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPageSize(int value) {
+
+        pageSize_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * At most this many jobs (default 50, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 4;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPageSize() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        pageSize_ = 0;
+        onChanged();
+        return this;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.ListPublishJobsRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.ListPublishJobsRequest)
+    private static final dlhub.v1.Registry.ListPublishJobsRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Registry.ListPublishJobsRequest();
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ListPublishJobsRequest>
+        PARSER = new com.google.protobuf.AbstractParser<ListPublishJobsRequest>() {
+      @java.lang.Override
+      public ListPublishJobsRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ListPublishJobsRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ListPublishJobsRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Registry.ListPublishJobsRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ListPublishJobsResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:dlhub.v1.ListPublishJobsResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    java.util.List<dlhub.v1.Registry.PublishJob> 
+        getJobsList();
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    dlhub.v1.Registry.PublishJob getJobs(int index);
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    int getJobsCount();
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    java.util.List<? extends dlhub.v1.Registry.PublishJobOrBuilder> 
+        getJobsOrBuilderList();
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    dlhub.v1.Registry.PublishJobOrBuilder getJobsOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * How many jobs match, all pages together.
+     * </pre>
+     *
+     * <code>int32 total = 2;</code>
+     * @return The total.
+     */
+    int getTotal();
+  }
+  /**
+   * Protobuf type {@code dlhub.v1.ListPublishJobsResponse}
+   */
+  public static final class ListPublishJobsResponse extends
+      com.google.protobuf.GeneratedMessage implements
+      // @@protoc_insertion_point(message_implements:dlhub.v1.ListPublishJobsResponse)
+      ListPublishJobsResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    static {
+      com.google.protobuf.RuntimeVersion.validateProtobufGencodeVersion(
+        com.google.protobuf.RuntimeVersion.RuntimeDomain.PUBLIC,
+        /* major= */ 4,
+        /* minor= */ 36,
+        /* patch= */ 2,
+        /* suffix= */ "",
+        "ListPublishJobsResponse");
+    }
+    // Use ListPublishJobsResponse.newBuilder() to construct.
+    private ListPublishJobsResponse(com.google.protobuf.GeneratedMessage.Builder<?> builder) {
+      super(builder);
+    }
+    private ListPublishJobsResponse() {
+      jobs_ = java.util.Collections.emptyList();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_descriptor;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Descriptors.Descriptor getDescriptorForType() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              dlhub.v1.Registry.ListPublishJobsResponse.class, dlhub.v1.Registry.ListPublishJobsResponse.Builder.class);
+    }
+
+    public static final int JOBS_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private java.util.List<dlhub.v1.Registry.PublishJob> jobs_;
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    @java.lang.Override
+    public java.util.List<dlhub.v1.Registry.PublishJob> getJobsList() {
+      return jobs_;
+    }
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends dlhub.v1.Registry.PublishJobOrBuilder> 
+        getJobsOrBuilderList() {
+      return jobs_;
+    }
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    @java.lang.Override
+    public int getJobsCount() {
+      return jobs_.size();
+    }
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Registry.PublishJob getJobs(int index) {
+      return jobs_.get(index);
+    }
+    /**
+     * <pre>
+     * Newest first; each job's log is left empty.
+     * </pre>
+     *
+     * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+     */
+    @java.lang.Override
+    public dlhub.v1.Registry.PublishJobOrBuilder getJobsOrBuilder(
+        int index) {
+      return jobs_.get(index);
+    }
+
+    public static final int TOTAL_FIELD_NUMBER = 2;
+    private int total_ = 0;
+    /**
+     * <pre>
+     * How many jobs match, all pages together.
+     * </pre>
+     *
+     * <code>int32 total = 2;</code>
+     * @return The total.
+     */
+    @java.lang.Override
+    public int getTotal() {
+      return total_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      for (int i = 0; i < jobs_.size(); i++) {
+        output.writeMessage(1, jobs_.get(i));
+      }
+      if (total_ != 0) {
+        output.writeInt32(2, total_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+    private int computeSerializedSize_0() {
+      int size = 0;
+
+          {
+            final int count = jobs_.size();
+            for (int i = 0; i < count; i++) {
+              size += com.google.protobuf.CodedOutputStream
+                .computeMessageSizeNoTag(jobs_.get(i));
+            }
+            size += 1 * count;
+          }
+      if (total_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(2, total_);
+      }
+      return size;
+    }
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      size += computeSerializedSize_0();
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof dlhub.v1.Registry.ListPublishJobsResponse)) {
+        return super.equals(obj);
+      }
+      dlhub.v1.Registry.ListPublishJobsResponse other = (dlhub.v1.Registry.ListPublishJobsResponse) obj;
+
+      if (!getJobsList()
+          .equals(other.getJobsList())) return false;
+      if (getTotal()
+          != other.getTotal()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (getJobsCount() > 0) {
+        hash = (37 * hash) + JOBS_FIELD_NUMBER;
+        hash = (53 * hash) + getJobsList().hashCode();
+      }
+      hash = (37 * hash) + TOTAL_FIELD_NUMBER;
+      hash = (53 * hash) + getTotal();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input);
+    }
+    public static dlhub.v1.Registry.ListPublishJobsResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessage
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(dlhub.v1.Registry.ListPublishJobsResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * Protobuf type {@code dlhub.v1.ListPublishJobsResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessage.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:dlhub.v1.ListPublishJobsResponse)
+        dlhub.v1.Registry.ListPublishJobsResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessage.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                dlhub.v1.Registry.ListPublishJobsResponse.class, dlhub.v1.Registry.ListPublishJobsResponse.Builder.class);
+      }
+
+      // Construct using dlhub.v1.Registry.ListPublishJobsResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessage.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        if (jobsBuilder_ == null) {
+          jobs_ = java.util.Collections.emptyList();
+        } else {
+          jobs_ = null;
+          jobsBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000001);
+        total_ = 0;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return dlhub.v1.Registry.internal_static_dlhub_v1_ListPublishJobsResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsResponse getDefaultInstanceForType() {
+        return dlhub.v1.Registry.ListPublishJobsResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsResponse build() {
+        dlhub.v1.Registry.ListPublishJobsResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public dlhub.v1.Registry.ListPublishJobsResponse buildPartial() {
+        dlhub.v1.Registry.ListPublishJobsResponse result = new dlhub.v1.Registry.ListPublishJobsResponse(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(dlhub.v1.Registry.ListPublishJobsResponse result) {
+        if (jobsBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0)) {
+            jobs_ = java.util.Collections.unmodifiableList(jobs_);
+            bitField0_ = (bitField0_ & ~0x00000001);
+          }
+          result.jobs_ = jobs_;
+        } else {
+          result.jobs_ = jobsBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(dlhub.v1.Registry.ListPublishJobsResponse result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.total_ = total_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof dlhub.v1.Registry.ListPublishJobsResponse) {
+          return mergeFrom((dlhub.v1.Registry.ListPublishJobsResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(dlhub.v1.Registry.ListPublishJobsResponse other) {
+        if (other == dlhub.v1.Registry.ListPublishJobsResponse.getDefaultInstance()) return this;
+        if (jobsBuilder_ == null) {
+          if (!other.jobs_.isEmpty()) {
+            if (jobs_.isEmpty()) {
+              jobs_ = other.jobs_;
+              bitField0_ = (bitField0_ & ~0x00000001);
+            } else {
+              ensureJobsIsMutable();
+              jobs_.addAll(other.jobs_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.jobs_.isEmpty()) {
+            if (jobsBuilder_.isEmpty()) {
+              jobsBuilder_.dispose();
+              jobsBuilder_ = null;
+              jobs_ = other.jobs_;
+              bitField0_ = (bitField0_ & ~0x00000001);
+              jobsBuilder_ = 
+                com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                   internalGetJobsFieldBuilder() : null;
+            } else {
+              jobsBuilder_.addAllMessages(other.jobs_);
+            }
+          }
+        }
+        if (other.getTotal() != 0) {
+          setTotal(other.getTotal());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        java.util.Objects.requireNonNull(extensionRegistry);
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                dlhub.v1.Registry.PublishJob m =
+                    input.readMessage(
+                        dlhub.v1.Registry.PublishJob.parser(),
+                        extensionRegistry);
+                if (jobsBuilder_ == null) {
+                  ensureJobsIsMutable();
+                  jobs_.add(m);
+                } else {
+                  jobsBuilder_.addMessage(m);
+                }
+                break;
+              } // case 10
+              case 16: {
+                total_ = input.readInt32();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.util.List<dlhub.v1.Registry.PublishJob> jobs_ =
+        java.util.Collections.emptyList();
+      private void ensureJobsIsMutable() {
+        if (!((bitField0_ & 0x00000001) != 0)) {
+          jobs_ = new java.util.ArrayList<dlhub.v1.Registry.PublishJob>(jobs_);
+          bitField0_ |= 0x00000001;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Registry.PublishJob, dlhub.v1.Registry.PublishJob.Builder, dlhub.v1.Registry.PublishJobOrBuilder> jobsBuilder_;
+
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public java.util.List<dlhub.v1.Registry.PublishJob> getJobsList() {
+        if (jobsBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(jobs_);
+        } else {
+          return jobsBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public int getJobsCount() {
+        if (jobsBuilder_ == null) {
+          return jobs_.size();
+        } else {
+          return jobsBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public dlhub.v1.Registry.PublishJob getJobs(int index) {
+        if (jobsBuilder_ == null) {
+          return jobs_.get(index);
+        } else {
+          return jobsBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder setJobs(
+          int index, dlhub.v1.Registry.PublishJob value) {
+        if (jobsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureJobsIsMutable();
+          jobs_.set(index, value);
+          onChanged();
+        } else {
+          jobsBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder setJobs(
+          int index, dlhub.v1.Registry.PublishJob.Builder builderForValue) {
+        if (jobsBuilder_ == null) {
+          ensureJobsIsMutable();
+          jobs_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          jobsBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder addJobs(dlhub.v1.Registry.PublishJob value) {
+        if (jobsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureJobsIsMutable();
+          jobs_.add(value);
+          onChanged();
+        } else {
+          jobsBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder addJobs(
+          int index, dlhub.v1.Registry.PublishJob value) {
+        if (jobsBuilder_ == null) {
+          java.util.Objects.requireNonNull(value);
+          ensureJobsIsMutable();
+          jobs_.add(index, value);
+          onChanged();
+        } else {
+          jobsBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder addJobs(
+          dlhub.v1.Registry.PublishJob.Builder builderForValue) {
+        if (jobsBuilder_ == null) {
+          ensureJobsIsMutable();
+          jobs_.add(builderForValue.build());
+          onChanged();
+        } else {
+          jobsBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder addJobs(
+          int index, dlhub.v1.Registry.PublishJob.Builder builderForValue) {
+        if (jobsBuilder_ == null) {
+          ensureJobsIsMutable();
+          jobs_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          jobsBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder addAllJobs(
+          java.lang.Iterable<? extends dlhub.v1.Registry.PublishJob> values) {
+        if (jobsBuilder_ == null) {
+          ensureJobsIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, jobs_);
+          onChanged();
+        } else {
+          jobsBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder clearJobs() {
+        if (jobsBuilder_ == null) {
+          jobs_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000001);
+          onChanged();
+        } else {
+          jobsBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public Builder removeJobs(int index) {
+        if (jobsBuilder_ == null) {
+          ensureJobsIsMutable();
+          jobs_.remove(index);
+          onChanged();
+        } else {
+          jobsBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public dlhub.v1.Registry.PublishJob.Builder getJobsBuilder(
+          int index) {
+        return internalGetJobsFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public dlhub.v1.Registry.PublishJobOrBuilder getJobsOrBuilder(
+          int index) {
+        if (jobsBuilder_ == null) {
+          return jobs_.get(index);  } else {
+          return jobsBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public java.util.List<? extends dlhub.v1.Registry.PublishJobOrBuilder> 
+           getJobsOrBuilderList() {
+        if (jobsBuilder_ != null) {
+          return jobsBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(jobs_);
+        }
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public dlhub.v1.Registry.PublishJob.Builder addJobsBuilder() {
+        return internalGetJobsFieldBuilder().addBuilder(
+            dlhub.v1.Registry.PublishJob.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public dlhub.v1.Registry.PublishJob.Builder addJobsBuilder(
+          int index) {
+        return internalGetJobsFieldBuilder().addBuilder(
+            index, dlhub.v1.Registry.PublishJob.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Newest first; each job's log is left empty.
+       * </pre>
+       *
+       * <code>repeated .dlhub.v1.PublishJob jobs = 1;</code>
+       */
+      public java.util.List<dlhub.v1.Registry.PublishJob.Builder> 
+           getJobsBuilderList() {
+        return internalGetJobsFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilder<
+          dlhub.v1.Registry.PublishJob, dlhub.v1.Registry.PublishJob.Builder, dlhub.v1.Registry.PublishJobOrBuilder> 
+          internalGetJobsFieldBuilder() {
+        if (jobsBuilder_ == null) {
+          jobsBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+              dlhub.v1.Registry.PublishJob, dlhub.v1.Registry.PublishJob.Builder, dlhub.v1.Registry.PublishJobOrBuilder>(
+                  jobs_,
+                  ((bitField0_ & 0x00000001) != 0),
+                  getParentForChildren(),
+                  isClean());
+          jobs_ = null;
+        }
+        return jobsBuilder_;
+      }
+
+      private int total_ ;
+      /**
+       * <pre>
+       * How many jobs match, all pages together.
+       * </pre>
+       *
+       * <code>int32 total = 2;</code>
+       * @return The total.
+       */
+      @java.lang.Override
+      public int getTotal() {
+        return total_;
+      }
+      /**
+       * <pre>
+       * How many jobs match, all pages together.
+       * </pre>
+       *
+       * <code>int32 total = 2;</code>
+       * @param value The total to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTotal(int value) {
+
+        total_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How many jobs match, all pages together.
+       * </pre>
+       *
+       * <code>int32 total = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTotal() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        total_ = 0;
+        onChanged();
+        return this;
+      }
+
+      // @@protoc_insertion_point(builder_scope:dlhub.v1.ListPublishJobsResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:dlhub.v1.ListPublishJobsResponse)
+    private static final dlhub.v1.Registry.ListPublishJobsResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new dlhub.v1.Registry.ListPublishJobsResponse();
+    }
+
+    public static dlhub.v1.Registry.ListPublishJobsResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ListPublishJobsResponse>
+        PARSER = new com.google.protobuf.AbstractParser<ListPublishJobsResponse>() {
+      @java.lang.Override
+      public ListPublishJobsResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ListPublishJobsResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ListPublishJobsResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public dlhub.v1.Registry.ListPublishJobsResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
   public interface PublishJobOrBuilder extends
       // @@protoc_insertion_point(interface_extends:dlhub.v1.PublishJob)
       com.google.protobuf.MessageOrBuilder {
@@ -44818,6 +46689,16 @@ public final class Registry extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_dlhub_v1_GetPublishJobResponse_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_ListPublishJobsRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_ListPublishJobsRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_dlhub_v1_ListPublishJobsResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_dlhub_v1_ListPublishJobsResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_dlhub_v1_PublishJob_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -44982,108 +46863,115 @@ public final class Registry extends com.google.protobuf.GeneratedFile {
       "\n\010received\030\001 \001(\003\022\014\n\004size\030\002 \001(\003\022\020\n\010comple" +
       "te\030\003 \001(\010\"*\n\024GetPublishJobRequest\022\022\n\npubl" +
       "ish_id\030\001 \001(\t\":\n\025GetPublishJobResponse\022!\n" +
-      "\003job\030\001 \001(\0132\024.dlhub.v1.PublishJob\"\251\001\n\nPub" +
-      "lishJob\022\n\n\002id\030\001 \001(\t\022\r\n\005owner\030\002 \001(\t\022\r\n\005st" +
-      "ate\030\003 \001(\t\022\'\n\010servable\030\004 \001(\0132\025.dlhub.v1.S" +
-      "ervableRef\022\022\n\nstarted_at\030\005 \001(\t\022\023\n\013finish" +
-      "ed_at\030\006 \001(\t\022\013\n\003log\030\007 \003(\t\022\022\n\nerror_code\030\010" +
-      " \001(\t\"\034\n\tVisibleTo\022\017\n\007entries\030\001 \003(\t\"\220\001\n\020S" +
-      "etAccessRequest\022\"\n\003ref\030\001 \001(\0132\025.dlhub.v1." +
-      "ServableRef\022\'\n\nvisible_to\030\002 \001(\0132\023.dlhub." +
-      "v1.VisibleTo\022\025\n\radd_co_owners\030\003 \003(\t\022\030\n\020r" +
-      "emove_co_owners\030\004 \003(\t\"\207\001\n\014AccessChange\022\017" +
-      "\n\007version\030\001 \001(\003\022\031\n\021visible_to_before\030\002 \003" +
-      "(\t\022\030\n\020visible_to_after\030\003 \003(\t\022\030\n\020co_owner" +
-      "s_before\030\004 \003(\t\022\027\n\017co_owners_after\030\005 \003(\t\"" +
-      "|\n\021SetAccessResponse\022,\n\tservables\030\001 \003(\0132" +
-      "\031.dlhub.v1.ServableSummary\022\'\n\007changes\030\002 " +
-      "\003(\0132\026.dlhub.v1.AccessChange\022\020\n\010audit_id\030" +
-      "\003 \001(\t\"w\n\020ListAuditRequest\022\r\n\005actor\030\001 \001(\t" +
-      "\022\016\n\006action\030\002 \001(\t\022\016\n\006target\030\003 \001(\t\022\r\n\005sinc" +
-      "e\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\npage_token" +
-      "\030\006 \001(\t\"i\n\nAuditEntry\022\n\n\002id\030\001 \001(\t\022\n\n\002at\030\002" +
-      " \001(\t\022\r\n\005actor\030\003 \001(\t\022\016\n\006action\030\004 \001(\t\022\016\n\006t" +
-      "arget\030\005 \001(\t\022\024\n\014details_json\030\006 \001(\t\"S\n\021Lis" +
-      "tAuditResponse\022%\n\007entries\030\001 \003(\0132\024.dlhub." +
-      "v1.AuditEntry\022\027\n\017next_page_token\030\002 \001(\t\"\255" +
-      "\002\n\rStreamBinding\022\n\n\002id\030\001 \001(\t\022\r\n\005topic\030\002 " +
-      "\001(\t\022\'\n\010servable\030\003 \001(\0132\025.dlhub.v1.Servabl" +
-      "eRef\022\024\n\014output_topic\030\004 \001(\t\022\031\n\021dead_lette" +
-      "r_topic\030\005 \001(\t\022\021\n\tkey_field\030\006 \001(\t\022\r\n\005inpu" +
-      "t\030\007 \001(\t\022\017\n\007creator\030\010 \001(\t\022\022\n\ncreated_at\030\t" +
-      " \001(\t\022\025\n\rmax_in_flight\030\n \001(\005\022\026\n\016creator_g" +
-      "roups\030\013 \003(\t\022\032\n\022creator_identities\030\014 \003(\t\022" +
-      "\025\n\rcreator_roles\030\r \003(\t\"\270\001\n\024CreateBinding" +
-      "Request\022\r\n\005topic\030\001 \001(\t\022\'\n\010servable\030\002 \001(\013" +
-      "2\025.dlhub.v1.ServableRef\022\024\n\014output_topic\030" +
-      "\003 \001(\t\022\031\n\021dead_letter_topic\030\004 \001(\t\022\021\n\tkey_" +
-      "field\030\005 \001(\t\022\r\n\005input\030\006 \001(\t\022\025\n\rmax_in_fli" +
-      "ght\030\007 \001(\005\"A\n\025CreateBindingResponse\022(\n\007bi" +
-      "nding\030\001 \001(\0132\027.dlhub.v1.StreamBinding\"M\n\023" +
-      "ListBindingsRequest\022\013\n\003all\030\001 \001(\010\022\032\n\022incl" +
-      "ude_principals\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\"A\n\024L" +
-      "istBindingsResponse\022)\n\010bindings\030\001 \003(\0132\027." +
-      "dlhub.v1.StreamBinding\"\"\n\024DeleteBindingR" +
-      "equest\022\n\n\002id\030\001 \001(\t\"A\n\025DeleteBindingRespo" +
-      "nse\022(\n\007binding\030\001 \001(\0132\027.dlhub.v1.StreamBi" +
-      "nding\"\253\003\n\nRetrainJob\022\n\n\002id\030\001 \001(\t\022\r\n\005owne" +
-      "r\030\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\024\n\014base_version\030\004 " +
-      "\001(\003\022\017\n\007trigger\030\005 \001(\t\022\r\n\005state\030\006 \001(\t\022\022\n\ns" +
-      "tarted_at\030\007 \001(\t\022\023\n\013finished_at\030\010 \001(\t\022\013\n\003" +
-      "log\030\t \003(\t\022\022\n\nerror_code\030\n \001(\t\022\r\n\005error\030\013" +
-      " \001(\t\022\021\n\ttraceback\030\014 \001(\t\022\023\n\013data_digest\030\r" +
-      " \001(\t\022\024\n\014data_objects\030\016 \003(\t\022\016\n\006metric\030\017 \001" +
-      "(\t\022\r\n\005score\030\020 \001(\001\022\026\n\016previous_score\030\021 \001(" +
-      "\001\022\021\n\thas_score\030\022 \001(\010\022\016\n\006reason\030\023 \001(\t\022\017\n\007" +
-      "version\030\024 \001(\003\022\022\n\npublish_id\030\025 \001(\t\022(\n\tcan" +
-      "didate\030\026 \003(\0132\025.dlhub.v1.ArtifactRef\"A\n\026R" +
-      "etrainServableRequest\022\'\n\010servable\030\001 \001(\0132" +
-      "\025.dlhub.v1.ServableRef\"L\n\027RetrainServabl" +
-      "eResponse\022!\n\003job\030\001 \001(\0132\024.dlhub.v1.Retrai" +
-      "nJob\022\016\n\006merged\030\002 \001(\010\"&\n\024GetRetrainJobReq" +
-      "uest\022\016\n\006job_id\030\001 \001(\t\":\n\025GetRetrainJobRes" +
-      "ponse\022!\n\003job\030\001 \001(\0132\024.dlhub.v1.RetrainJob" +
-      "\"T\n\026ListRetrainJobsRequest\022\'\n\010servable\030\001" +
-      " \001(\0132\025.dlhub.v1.ServableRef\022\021\n\tpage_size" +
-      "\030\002 \001(\005\"=\n\027ListRetrainJobsResponse\022\"\n\004job" +
-      "s\030\001 \003(\0132\024.dlhub.v1.RetrainJob2\307\013\n\017Regist" +
-      "ryService\022X\n\017PublishServable\022 .dlhub.v1." +
-      "PublishServableRequest\032!.dlhub.v1.Publis" +
-      "hServableResponse(\001\022J\n\013GetServable\022\034.dlh" +
-      "ub.v1.GetServableRequest\032\035.dlhub.v1.GetS" +
-      "ervableResponse\022P\n\rListServables\022\036.dlhub" +
-      ".v1.ListServablesRequest\032\037.dlhub.v1.List" +
-      "ServablesResponse\022M\n\014ListVersions\022\035.dlhu" +
-      "b.v1.ListVersionsRequest\032\036.dlhub.v1.List" +
-      "VersionsResponse\022\\\n\021DeprecateServable\022\"." +
-      "dlhub.v1.DeprecateServableRequest\032#.dlhu" +
-      "b.v1.DeprecateServableResponse\022Y\n\020Withdr" +
-      "awServable\022!.dlhub.v1.WithdrawServableRe" +
-      "quest\032\".dlhub.v1.WithdrawServableRespons" +
-      "e\022M\n\014CreateUpload\022\035.dlhub.v1.CreateUploa" +
-      "dRequest\032\036.dlhub.v1.CreateUploadResponse" +
-      "\022L\n\013WriteUpload\022\034.dlhub.v1.WriteUploadRe" +
-      "quest\032\035.dlhub.v1.WriteUploadResponse(\001\022D" +
-      "\n\tGetUpload\022\032.dlhub.v1.GetUploadRequest\032" +
-      "\033.dlhub.v1.GetUploadResponse\022P\n\rGetPubli" +
-      "shJob\022\036.dlhub.v1.GetPublishJobRequest\032\037." +
-      "dlhub.v1.GetPublishJobResponse\022D\n\tSetAcc" +
-      "ess\022\032.dlhub.v1.SetAccessRequest\032\033.dlhub." +
-      "v1.SetAccessResponse\022D\n\tListAudit\022\032.dlhu" +
-      "b.v1.ListAuditRequest\032\033.dlhub.v1.ListAud" +
-      "itResponse\022P\n\rCreateBinding\022\036.dlhub.v1.C" +
-      "reateBindingRequest\032\037.dlhub.v1.CreateBin" +
-      "dingResponse\022M\n\014ListBindings\022\035.dlhub.v1." +
-      "ListBindingsRequest\032\036.dlhub.v1.ListBindi" +
-      "ngsResponse\022P\n\rDeleteBinding\022\036.dlhub.v1." +
-      "DeleteBindingRequest\032\037.dlhub.v1.DeleteBi" +
-      "ndingResponse\022V\n\017RetrainServable\022 .dlhub" +
-      ".v1.RetrainServableRequest\032!.dlhub.v1.Re" +
-      "trainServableResponse\022P\n\rGetRetrainJob\022\036" +
-      ".dlhub.v1.GetRetrainJobRequest\032\037.dlhub.v" +
-      "1.GetRetrainJobResponse\022V\n\017ListRetrainJo" +
-      "bs\022 .dlhub.v1.ListRetrainJobsRequest\032!.d" +
-      "lhub.v1.ListRetrainJobsResponseb\006proto3"
+      "\003job\030\001 \001(\0132\024.dlhub.v1.PublishJob\"X\n\026List" +
+      "PublishJobsRequest\022\r\n\005state\030\001 \001(\t\022\014\n\004nam" +
+      "e\030\002 \001(\t\022\016\n\006offset\030\003 \001(\005\022\021\n\tpage_size\030\004 \001" +
+      "(\005\"L\n\027ListPublishJobsResponse\022\"\n\004jobs\030\001 " +
+      "\003(\0132\024.dlhub.v1.PublishJob\022\r\n\005total\030\002 \001(\005" +
+      "\"\251\001\n\nPublishJob\022\n\n\002id\030\001 \001(\t\022\r\n\005owner\030\002 \001" +
+      "(\t\022\r\n\005state\030\003 \001(\t\022\'\n\010servable\030\004 \001(\0132\025.dl" +
+      "hub.v1.ServableRef\022\022\n\nstarted_at\030\005 \001(\t\022\023" +
+      "\n\013finished_at\030\006 \001(\t\022\013\n\003log\030\007 \003(\t\022\022\n\nerro" +
+      "r_code\030\010 \001(\t\"\034\n\tVisibleTo\022\017\n\007entries\030\001 \003" +
+      "(\t\"\220\001\n\020SetAccessRequest\022\"\n\003ref\030\001 \001(\0132\025.d" +
+      "lhub.v1.ServableRef\022\'\n\nvisible_to\030\002 \001(\0132" +
+      "\023.dlhub.v1.VisibleTo\022\025\n\radd_co_owners\030\003 " +
+      "\003(\t\022\030\n\020remove_co_owners\030\004 \003(\t\"\207\001\n\014Access" +
+      "Change\022\017\n\007version\030\001 \001(\003\022\031\n\021visible_to_be" +
+      "fore\030\002 \003(\t\022\030\n\020visible_to_after\030\003 \003(\t\022\030\n\020" +
+      "co_owners_before\030\004 \003(\t\022\027\n\017co_owners_afte" +
+      "r\030\005 \003(\t\"|\n\021SetAccessResponse\022,\n\tservable" +
+      "s\030\001 \003(\0132\031.dlhub.v1.ServableSummary\022\'\n\007ch" +
+      "anges\030\002 \003(\0132\026.dlhub.v1.AccessChange\022\020\n\010a" +
+      "udit_id\030\003 \001(\t\"w\n\020ListAuditRequest\022\r\n\005act" +
+      "or\030\001 \001(\t\022\016\n\006action\030\002 \001(\t\022\016\n\006target\030\003 \001(\t" +
+      "\022\r\n\005since\030\004 \001(\t\022\021\n\tpage_size\030\005 \001(\005\022\022\n\npa" +
+      "ge_token\030\006 \001(\t\"i\n\nAuditEntry\022\n\n\002id\030\001 \001(\t" +
+      "\022\n\n\002at\030\002 \001(\t\022\r\n\005actor\030\003 \001(\t\022\016\n\006action\030\004 " +
+      "\001(\t\022\016\n\006target\030\005 \001(\t\022\024\n\014details_json\030\006 \001(" +
+      "\t\"S\n\021ListAuditResponse\022%\n\007entries\030\001 \003(\0132" +
+      "\024.dlhub.v1.AuditEntry\022\027\n\017next_page_token" +
+      "\030\002 \001(\t\"\255\002\n\rStreamBinding\022\n\n\002id\030\001 \001(\t\022\r\n\005" +
+      "topic\030\002 \001(\t\022\'\n\010servable\030\003 \001(\0132\025.dlhub.v1" +
+      ".ServableRef\022\024\n\014output_topic\030\004 \001(\t\022\031\n\021de" +
+      "ad_letter_topic\030\005 \001(\t\022\021\n\tkey_field\030\006 \001(\t" +
+      "\022\r\n\005input\030\007 \001(\t\022\017\n\007creator\030\010 \001(\t\022\022\n\ncrea" +
+      "ted_at\030\t \001(\t\022\025\n\rmax_in_flight\030\n \001(\005\022\026\n\016c" +
+      "reator_groups\030\013 \003(\t\022\032\n\022creator_identitie" +
+      "s\030\014 \003(\t\022\025\n\rcreator_roles\030\r \003(\t\"\270\001\n\024Creat" +
+      "eBindingRequest\022\r\n\005topic\030\001 \001(\t\022\'\n\010servab" +
+      "le\030\002 \001(\0132\025.dlhub.v1.ServableRef\022\024\n\014outpu" +
+      "t_topic\030\003 \001(\t\022\031\n\021dead_letter_topic\030\004 \001(\t" +
+      "\022\021\n\tkey_field\030\005 \001(\t\022\r\n\005input\030\006 \001(\t\022\025\n\rma" +
+      "x_in_flight\030\007 \001(\005\"A\n\025CreateBindingRespon" +
+      "se\022(\n\007binding\030\001 \001(\0132\027.dlhub.v1.StreamBin" +
+      "ding\"M\n\023ListBindingsRequest\022\013\n\003all\030\001 \001(\010" +
+      "\022\032\n\022include_principals\030\002 \001(\010\022\r\n\005topic\030\003 " +
+      "\001(\t\"A\n\024ListBindingsResponse\022)\n\010bindings\030" +
+      "\001 \003(\0132\027.dlhub.v1.StreamBinding\"\"\n\024Delete" +
+      "BindingRequest\022\n\n\002id\030\001 \001(\t\"A\n\025DeleteBind" +
+      "ingResponse\022(\n\007binding\030\001 \001(\0132\027.dlhub.v1." +
+      "StreamBinding\"\253\003\n\nRetrainJob\022\n\n\002id\030\001 \001(\t" +
+      "\022\r\n\005owner\030\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\024\n\014base_ve" +
+      "rsion\030\004 \001(\003\022\017\n\007trigger\030\005 \001(\t\022\r\n\005state\030\006 " +
+      "\001(\t\022\022\n\nstarted_at\030\007 \001(\t\022\023\n\013finished_at\030\010" +
+      " \001(\t\022\013\n\003log\030\t \003(\t\022\022\n\nerror_code\030\n \001(\t\022\r\n" +
+      "\005error\030\013 \001(\t\022\021\n\ttraceback\030\014 \001(\t\022\023\n\013data_" +
+      "digest\030\r \001(\t\022\024\n\014data_objects\030\016 \003(\t\022\016\n\006me" +
+      "tric\030\017 \001(\t\022\r\n\005score\030\020 \001(\001\022\026\n\016previous_sc" +
+      "ore\030\021 \001(\001\022\021\n\thas_score\030\022 \001(\010\022\016\n\006reason\030\023" +
+      " \001(\t\022\017\n\007version\030\024 \001(\003\022\022\n\npublish_id\030\025 \001(" +
+      "\t\022(\n\tcandidate\030\026 \003(\0132\025.dlhub.v1.Artifact" +
+      "Ref\"A\n\026RetrainServableRequest\022\'\n\010servabl" +
+      "e\030\001 \001(\0132\025.dlhub.v1.ServableRef\"L\n\027Retrai" +
+      "nServableResponse\022!\n\003job\030\001 \001(\0132\024.dlhub.v" +
+      "1.RetrainJob\022\016\n\006merged\030\002 \001(\010\"&\n\024GetRetra" +
+      "inJobRequest\022\016\n\006job_id\030\001 \001(\t\":\n\025GetRetra" +
+      "inJobResponse\022!\n\003job\030\001 \001(\0132\024.dlhub.v1.Re" +
+      "trainJob\"T\n\026ListRetrainJobsRequest\022\'\n\010se" +
+      "rvable\030\001 \001(\0132\025.dlhub.v1.ServableRef\022\021\n\tp" +
+      "age_size\030\002 \001(\005\"=\n\027ListRetrainJobsRespons" +
+      "e\022\"\n\004jobs\030\001 \003(\0132\024.dlhub.v1.RetrainJob2\237\014" +
+      "\n\017RegistryService\022X\n\017PublishServable\022 .d" +
+      "lhub.v1.PublishServableRequest\032!.dlhub.v" +
+      "1.PublishServableResponse(\001\022J\n\013GetServab" +
+      "le\022\034.dlhub.v1.GetServableRequest\032\035.dlhub" +
+      ".v1.GetServableResponse\022P\n\rListServables" +
+      "\022\036.dlhub.v1.ListServablesRequest\032\037.dlhub" +
+      ".v1.ListServablesResponse\022M\n\014ListVersion" +
+      "s\022\035.dlhub.v1.ListVersionsRequest\032\036.dlhub" +
+      ".v1.ListVersionsResponse\022\\\n\021DeprecateSer" +
+      "vable\022\".dlhub.v1.DeprecateServableReques" +
+      "t\032#.dlhub.v1.DeprecateServableResponse\022Y" +
+      "\n\020WithdrawServable\022!.dlhub.v1.WithdrawSe" +
+      "rvableRequest\032\".dlhub.v1.WithdrawServabl" +
+      "eResponse\022M\n\014CreateUpload\022\035.dlhub.v1.Cre" +
+      "ateUploadRequest\032\036.dlhub.v1.CreateUpload" +
+      "Response\022L\n\013WriteUpload\022\034.dlhub.v1.Write" +
+      "UploadRequest\032\035.dlhub.v1.WriteUploadResp" +
+      "onse(\001\022D\n\tGetUpload\022\032.dlhub.v1.GetUpload" +
+      "Request\032\033.dlhub.v1.GetUploadResponse\022P\n\r" +
+      "GetPublishJob\022\036.dlhub.v1.GetPublishJobRe" +
+      "quest\032\037.dlhub.v1.GetPublishJobResponse\022V" +
+      "\n\017ListPublishJobs\022 .dlhub.v1.ListPublish" +
+      "JobsRequest\032!.dlhub.v1.ListPublishJobsRe" +
+      "sponse\022D\n\tSetAccess\022\032.dlhub.v1.SetAccess" +
+      "Request\032\033.dlhub.v1.SetAccessResponse\022D\n\t" +
+      "ListAudit\022\032.dlhub.v1.ListAuditRequest\032\033." +
+      "dlhub.v1.ListAuditResponse\022P\n\rCreateBind" +
+      "ing\022\036.dlhub.v1.CreateBindingRequest\032\037.dl" +
+      "hub.v1.CreateBindingResponse\022M\n\014ListBind" +
+      "ings\022\035.dlhub.v1.ListBindingsRequest\032\036.dl" +
+      "hub.v1.ListBindingsResponse\022P\n\rDeleteBin" +
+      "ding\022\036.dlhub.v1.DeleteBindingRequest\032\037.d" +
+      "lhub.v1.DeleteBindingResponse\022V\n\017Retrain" +
+      "Servable\022 .dlhub.v1.RetrainServableReque" +
+      "st\032!.dlhub.v1.RetrainServableResponse\022P\n" +
+      "\rGetRetrainJob\022\036.dlhub.v1.GetRetrainJobR" +
+      "equest\032\037.dlhub.v1.GetRetrainJobResponse\022" +
+      "V\n\017ListRetrainJobs\022 .dlhub.v1.ListRetrai" +
+      "nJobsRequest\032!.dlhub.v1.ListRetrainJobsR" +
+      "esponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -45234,134 +47122,146 @@ public final class Registry extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_GetPublishJobResponse_descriptor,
         new java.lang.String[] { "Job", });
-    internal_static_dlhub_v1_PublishJob_descriptor =
+    internal_static_dlhub_v1_ListPublishJobsRequest_descriptor =
       getDescriptor().getMessageType(24);
+    internal_static_dlhub_v1_ListPublishJobsRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_ListPublishJobsRequest_descriptor,
+        new java.lang.String[] { "State", "Name", "Offset", "PageSize", });
+    internal_static_dlhub_v1_ListPublishJobsResponse_descriptor =
+      getDescriptor().getMessageType(25);
+    internal_static_dlhub_v1_ListPublishJobsResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_dlhub_v1_ListPublishJobsResponse_descriptor,
+        new java.lang.String[] { "Jobs", "Total", });
+    internal_static_dlhub_v1_PublishJob_descriptor =
+      getDescriptor().getMessageType(26);
     internal_static_dlhub_v1_PublishJob_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_PublishJob_descriptor,
         new java.lang.String[] { "Id", "Owner", "State", "Servable", "StartedAt", "FinishedAt", "Log", "ErrorCode", });
     internal_static_dlhub_v1_VisibleTo_descriptor =
-      getDescriptor().getMessageType(25);
+      getDescriptor().getMessageType(27);
     internal_static_dlhub_v1_VisibleTo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_VisibleTo_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_dlhub_v1_SetAccessRequest_descriptor =
-      getDescriptor().getMessageType(26);
+      getDescriptor().getMessageType(28);
     internal_static_dlhub_v1_SetAccessRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_SetAccessRequest_descriptor,
         new java.lang.String[] { "Ref", "VisibleTo", "AddCoOwners", "RemoveCoOwners", });
     internal_static_dlhub_v1_AccessChange_descriptor =
-      getDescriptor().getMessageType(27);
+      getDescriptor().getMessageType(29);
     internal_static_dlhub_v1_AccessChange_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_AccessChange_descriptor,
         new java.lang.String[] { "Version", "VisibleToBefore", "VisibleToAfter", "CoOwnersBefore", "CoOwnersAfter", });
     internal_static_dlhub_v1_SetAccessResponse_descriptor =
-      getDescriptor().getMessageType(28);
+      getDescriptor().getMessageType(30);
     internal_static_dlhub_v1_SetAccessResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_SetAccessResponse_descriptor,
         new java.lang.String[] { "Servables", "Changes", "AuditId", });
     internal_static_dlhub_v1_ListAuditRequest_descriptor =
-      getDescriptor().getMessageType(29);
+      getDescriptor().getMessageType(31);
     internal_static_dlhub_v1_ListAuditRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListAuditRequest_descriptor,
         new java.lang.String[] { "Actor", "Action", "Target", "Since", "PageSize", "PageToken", });
     internal_static_dlhub_v1_AuditEntry_descriptor =
-      getDescriptor().getMessageType(30);
+      getDescriptor().getMessageType(32);
     internal_static_dlhub_v1_AuditEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_AuditEntry_descriptor,
         new java.lang.String[] { "Id", "At", "Actor", "Action", "Target", "DetailsJson", });
     internal_static_dlhub_v1_ListAuditResponse_descriptor =
-      getDescriptor().getMessageType(31);
+      getDescriptor().getMessageType(33);
     internal_static_dlhub_v1_ListAuditResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListAuditResponse_descriptor,
         new java.lang.String[] { "Entries", "NextPageToken", });
     internal_static_dlhub_v1_StreamBinding_descriptor =
-      getDescriptor().getMessageType(32);
+      getDescriptor().getMessageType(34);
     internal_static_dlhub_v1_StreamBinding_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_StreamBinding_descriptor,
         new java.lang.String[] { "Id", "Topic", "Servable", "OutputTopic", "DeadLetterTopic", "KeyField", "Input", "Creator", "CreatedAt", "MaxInFlight", "CreatorGroups", "CreatorIdentities", "CreatorRoles", });
     internal_static_dlhub_v1_CreateBindingRequest_descriptor =
-      getDescriptor().getMessageType(33);
+      getDescriptor().getMessageType(35);
     internal_static_dlhub_v1_CreateBindingRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_CreateBindingRequest_descriptor,
         new java.lang.String[] { "Topic", "Servable", "OutputTopic", "DeadLetterTopic", "KeyField", "Input", "MaxInFlight", });
     internal_static_dlhub_v1_CreateBindingResponse_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(36);
     internal_static_dlhub_v1_CreateBindingResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_CreateBindingResponse_descriptor,
         new java.lang.String[] { "Binding", });
     internal_static_dlhub_v1_ListBindingsRequest_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(37);
     internal_static_dlhub_v1_ListBindingsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListBindingsRequest_descriptor,
         new java.lang.String[] { "All", "IncludePrincipals", "Topic", });
     internal_static_dlhub_v1_ListBindingsResponse_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(38);
     internal_static_dlhub_v1_ListBindingsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListBindingsResponse_descriptor,
         new java.lang.String[] { "Bindings", });
     internal_static_dlhub_v1_DeleteBindingRequest_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(39);
     internal_static_dlhub_v1_DeleteBindingRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_DeleteBindingRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_dlhub_v1_DeleteBindingResponse_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(40);
     internal_static_dlhub_v1_DeleteBindingResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_DeleteBindingResponse_descriptor,
         new java.lang.String[] { "Binding", });
     internal_static_dlhub_v1_RetrainJob_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(41);
     internal_static_dlhub_v1_RetrainJob_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_RetrainJob_descriptor,
         new java.lang.String[] { "Id", "Owner", "Name", "BaseVersion", "Trigger", "State", "StartedAt", "FinishedAt", "Log", "ErrorCode", "Error", "Traceback", "DataDigest", "DataObjects", "Metric", "Score", "PreviousScore", "HasScore", "Reason", "Version", "PublishId", "Candidate", });
     internal_static_dlhub_v1_RetrainServableRequest_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(42);
     internal_static_dlhub_v1_RetrainServableRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_RetrainServableRequest_descriptor,
         new java.lang.String[] { "Servable", });
     internal_static_dlhub_v1_RetrainServableResponse_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(43);
     internal_static_dlhub_v1_RetrainServableResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_RetrainServableResponse_descriptor,
         new java.lang.String[] { "Job", "Merged", });
     internal_static_dlhub_v1_GetRetrainJobRequest_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(44);
     internal_static_dlhub_v1_GetRetrainJobRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_GetRetrainJobRequest_descriptor,
         new java.lang.String[] { "JobId", });
     internal_static_dlhub_v1_GetRetrainJobResponse_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(45);
     internal_static_dlhub_v1_GetRetrainJobResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_GetRetrainJobResponse_descriptor,
         new java.lang.String[] { "Job", });
     internal_static_dlhub_v1_ListRetrainJobsRequest_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(46);
     internal_static_dlhub_v1_ListRetrainJobsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListRetrainJobsRequest_descriptor,
         new java.lang.String[] { "Servable", "PageSize", });
     internal_static_dlhub_v1_ListRetrainJobsResponse_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(47);
     internal_static_dlhub_v1_ListRetrainJobsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_dlhub_v1_ListRetrainJobsResponse_descriptor,

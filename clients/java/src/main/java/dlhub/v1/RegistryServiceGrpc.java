@@ -325,6 +325,37 @@ public final class RegistryServiceGrpc {
     return getGetPublishJobMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest,
+      dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListPublishJobs",
+      requestType = dlhub.v1.Registry.ListPublishJobsRequest.class,
+      responseType = dlhub.v1.Registry.ListPublishJobsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest,
+      dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod() {
+    io.grpc.MethodDescriptor<dlhub.v1.Registry.ListPublishJobsRequest, dlhub.v1.Registry.ListPublishJobsResponse> getListPublishJobsMethod;
+    if ((getListPublishJobsMethod = RegistryServiceGrpc.getListPublishJobsMethod) == null) {
+      synchronized (RegistryServiceGrpc.class) {
+        if ((getListPublishJobsMethod = RegistryServiceGrpc.getListPublishJobsMethod) == null) {
+          RegistryServiceGrpc.getListPublishJobsMethod = getListPublishJobsMethod =
+              io.grpc.MethodDescriptor.<dlhub.v1.Registry.ListPublishJobsRequest, dlhub.v1.Registry.ListPublishJobsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListPublishJobs"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Registry.ListPublishJobsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dlhub.v1.Registry.ListPublishJobsResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new RegistryServiceMethodDescriptorSupplier("ListPublishJobs"))
+              .build();
+        }
+      }
+    }
+    return getListPublishJobsMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dlhub.v1.Registry.SetAccessRequest,
       dlhub.v1.Registry.SetAccessResponse> getSetAccessMethod;
 
@@ -749,6 +780,17 @@ public final class RegistryServiceGrpc {
 
     /**
      * <pre>
+     * The caller's own publish jobs, newest first, without their logs
+     * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+     * </pre>
+     */
+    default void listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListPublishJobsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Owner or co-owner: replace who may see one version (ref.version &gt; 0) or
      * every version (ref.version 0) and add or remove co-owners (servable-wide).
      * The digest, metadata and artifacts do not change; the change is recorded
@@ -992,6 +1034,18 @@ public final class RegistryServiceGrpc {
 
     /**
      * <pre>
+     * The caller's own publish jobs, newest first, without their logs
+     * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+     * </pre>
+     */
+    public void listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request,
+        io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListPublishJobsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * Owner or co-owner: replace who may see one version (ref.version &gt; 0) or
      * every version (ref.version 0) and add or remove co-owners (servable-wide).
      * The digest, metadata and artifacts do not change; the change is recorded
@@ -1223,6 +1277,17 @@ public final class RegistryServiceGrpc {
 
     /**
      * <pre>
+     * The caller's own publish jobs, newest first, without their logs
+     * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+     * </pre>
+     */
+    public dlhub.v1.Registry.ListPublishJobsResponse listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListPublishJobsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Owner or co-owner: replace who may see one version (ref.version &gt; 0) or
      * every version (ref.version 0) and add or remove co-owners (servable-wide).
      * The digest, metadata and artifacts do not change; the change is recorded
@@ -1415,6 +1480,17 @@ public final class RegistryServiceGrpc {
     public dlhub.v1.Registry.GetPublishJobResponse getPublishJob(dlhub.v1.Registry.GetPublishJobRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getGetPublishJobMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * The caller's own publish jobs, newest first, without their logs
+     * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+     * </pre>
+     */
+    public dlhub.v1.Registry.ListPublishJobsResponse listPublishJobs(dlhub.v1.Registry.ListPublishJobsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListPublishJobsMethod(), getCallOptions(), request);
     }
 
     /**
@@ -1623,6 +1699,18 @@ public final class RegistryServiceGrpc {
 
     /**
      * <pre>
+     * The caller's own publish jobs, newest first, without their logs
+     * (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dlhub.v1.Registry.ListPublishJobsResponse> listPublishJobs(
+        dlhub.v1.Registry.ListPublishJobsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListPublishJobsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Owner or co-owner: replace who may see one version (ref.version &gt; 0) or
      * every version (ref.version 0) and add or remove co-owners (servable-wide).
      * The digest, metadata and artifacts do not change; the change is recorded
@@ -1729,16 +1817,17 @@ public final class RegistryServiceGrpc {
   private static final int METHODID_CREATE_UPLOAD = 5;
   private static final int METHODID_GET_UPLOAD = 6;
   private static final int METHODID_GET_PUBLISH_JOB = 7;
-  private static final int METHODID_SET_ACCESS = 8;
-  private static final int METHODID_LIST_AUDIT = 9;
-  private static final int METHODID_CREATE_BINDING = 10;
-  private static final int METHODID_LIST_BINDINGS = 11;
-  private static final int METHODID_DELETE_BINDING = 12;
-  private static final int METHODID_RETRAIN_SERVABLE = 13;
-  private static final int METHODID_GET_RETRAIN_JOB = 14;
-  private static final int METHODID_LIST_RETRAIN_JOBS = 15;
-  private static final int METHODID_PUBLISH_SERVABLE = 16;
-  private static final int METHODID_WRITE_UPLOAD = 17;
+  private static final int METHODID_LIST_PUBLISH_JOBS = 8;
+  private static final int METHODID_SET_ACCESS = 9;
+  private static final int METHODID_LIST_AUDIT = 10;
+  private static final int METHODID_CREATE_BINDING = 11;
+  private static final int METHODID_LIST_BINDINGS = 12;
+  private static final int METHODID_DELETE_BINDING = 13;
+  private static final int METHODID_RETRAIN_SERVABLE = 14;
+  private static final int METHODID_GET_RETRAIN_JOB = 15;
+  private static final int METHODID_LIST_RETRAIN_JOBS = 16;
+  private static final int METHODID_PUBLISH_SERVABLE = 17;
+  private static final int METHODID_WRITE_UPLOAD = 18;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1788,6 +1877,10 @@ public final class RegistryServiceGrpc {
         case METHODID_GET_PUBLISH_JOB:
           serviceImpl.getPublishJob((dlhub.v1.Registry.GetPublishJobRequest) request,
               (io.grpc.stub.StreamObserver<dlhub.v1.Registry.GetPublishJobResponse>) responseObserver);
+          break;
+        case METHODID_LIST_PUBLISH_JOBS:
+          serviceImpl.listPublishJobs((dlhub.v1.Registry.ListPublishJobsRequest) request,
+              (io.grpc.stub.StreamObserver<dlhub.v1.Registry.ListPublishJobsResponse>) responseObserver);
           break;
         case METHODID_SET_ACCESS:
           serviceImpl.setAccess((dlhub.v1.Registry.SetAccessRequest) request,
@@ -1916,6 +2009,13 @@ public final class RegistryServiceGrpc {
               dlhub.v1.Registry.GetPublishJobResponse>(
                 service, METHODID_GET_PUBLISH_JOB)))
         .addMethod(
+          getListPublishJobsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dlhub.v1.Registry.ListPublishJobsRequest,
+              dlhub.v1.Registry.ListPublishJobsResponse>(
+                service, METHODID_LIST_PUBLISH_JOBS)))
+        .addMethod(
           getSetAccessMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
             new MethodHandlers<
@@ -2029,6 +2129,7 @@ public final class RegistryServiceGrpc {
               .addMethod(getWriteUploadMethod())
               .addMethod(getGetUploadMethod())
               .addMethod(getGetPublishJobMethod())
+              .addMethod(getListPublishJobsMethod())
               .addMethod(getSetAccessMethod())
               .addMethod(getListAuditMethod())
               .addMethod(getCreateBindingMethod())

@@ -90,6 +90,11 @@ class DLHubServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
                 _registered_method=True)
+        self.ListPublishJobs = channel.unary_unary(
+                '/dlhub.v1.DLHubService/ListPublishJobs',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.FromString,
+                _registered_method=True)
         self.SetAccess = channel.unary_unary(
                 '/dlhub.v1.DLHubService/SetAccess',
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
@@ -243,6 +248,13 @@ class DLHubServiceServicer:
 
     def GetPublishJob(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPublishJobs(self, request, context):
+        """Your own publish jobs, newest first, without their logs.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -413,6 +425,11 @@ def add_DLHubServiceServicer_to_server(servicer, server):
                     servicer.GetPublishJob,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
+            ),
+            'ListPublishJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPublishJobs,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.SerializeToString,
             ),
             'SetAccess': grpc.unary_unary_rpc_method_handler(
                     servicer.SetAccess,
@@ -777,6 +794,33 @@ class DLHubService:
             '/dlhub.v1.DLHubService/GetPublishJob',
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPublishJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.DLHubService/ListPublishJobs',
+            dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,

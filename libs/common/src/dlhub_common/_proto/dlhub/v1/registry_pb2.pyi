@@ -207,6 +207,26 @@ class GetPublishJobResponse(_message.Message):
     job: PublishJob
     def __init__(self, job: _Optional[_Union[PublishJob, _Mapping]] = ...) -> None: ...
 
+class ListPublishJobsRequest(_message.Message):
+    __slots__ = ("state", "name", "offset", "page_size")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    name: str
+    offset: int
+    page_size: int
+    def __init__(self, state: _Optional[str] = ..., name: _Optional[str] = ..., offset: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListPublishJobsResponse(_message.Message):
+    __slots__ = ("jobs", "total")
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[PublishJob]
+    total: int
+    def __init__(self, jobs: _Optional[_Iterable[_Union[PublishJob, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+
 class PublishJob(_message.Message):
     __slots__ = ("id", "owner", "state", "servable", "started_at", "finished_at", "log", "error_code")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -85,6 +85,11 @@ class RegistryServiceStub:
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
                 response_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
                 _registered_method=True)
+        self.ListPublishJobs = channel.unary_unary(
+                '/dlhub.v1.RegistryService/ListPublishJobs',
+                request_serializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.SerializeToString,
+                response_deserializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.FromString,
+                _registered_method=True)
         self.SetAccess = channel.unary_unary(
                 '/dlhub.v1.RegistryService/SetAccess',
                 request_serializer=dlhub_dot_v1_dot_registry__pb2.SetAccessRequest.SerializeToString,
@@ -209,6 +214,14 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPublishJobs(self, request, context):
+        """The caller's own publish jobs, newest first, without their logs
+        (GetPublishJob shows one job's log). UNAUTHENTICATED without a token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetAccess(self, request, context):
         """Owner or co-owner: replace who may see one version (ref.version > 0) or
         every version (ref.version 0) and add or remove co-owners (servable-wide).
@@ -328,6 +341,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetPublishJob,
                     request_deserializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.FromString,
                     response_serializer=dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.SerializeToString,
+            ),
+            'ListPublishJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPublishJobs,
+                    request_deserializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.FromString,
+                    response_serializer=dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.SerializeToString,
             ),
             'SetAccess': grpc.unary_unary_rpc_method_handler(
                     servicer.SetAccess,
@@ -641,6 +659,33 @@ class RegistryService:
             '/dlhub.v1.RegistryService/GetPublishJob',
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobRequest.SerializeToString,
             dlhub_dot_v1_dot_registry__pb2.GetPublishJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPublishJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dlhub.v1.RegistryService/ListPublishJobs',
+            dlhub_dot_v1_dot_registry__pb2.ListPublishJobsRequest.SerializeToString,
+            dlhub_dot_v1_dot_registry__pb2.ListPublishJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,
