@@ -28,10 +28,11 @@ lint: install buf-lint buf-breaking protos-check clients-check web-check  ## buf
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/common/src libs/sdk/src libs/server/src
 
-test: install  ## lint, obtain the real engines (cached), then the whole test suite
+test: install  ## lint, obtain the real engines and the SDK's TensorFlow environment (cached), then the whole test suite
 	$(MAKE) lint
 	$(PY) -m deploy.local.stack obtain
 	$(PY) -m deploy.local.browser
+	$(PY) -c "from dlhub_sdk.models._tf_env import main; main()"
 	$(UV) run --frozen pytest -n 2 --dist loadfile
 
 test-unit: install

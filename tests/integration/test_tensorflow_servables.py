@@ -37,6 +37,9 @@ from tests.integration.conftest import Mesh, TinyModel, running_mesh
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tf_savedmodels.py"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tensorflow_iris" / "publish.py"
 CLASSES = ["low", "mid", "high"]
+# the SDK's TensorFlow environment (make test builds it first) and the native
+# servable's environment (TensorFlow again, from uv's cache) are built on first use
+pytestmark = pytest.mark.timeout(900)
 # the native servable's first environment build installs TensorFlow into a venv
 BUILD_TIMEOUT_S = 300.0
 

@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dlhub_common.errors import FailedPrecondition
@@ -125,3 +126,13 @@ def child_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.pop("PYTHONPATH", None)
     return env
+
+
+def main() -> int:
+    """Build the environment now and print its interpreter (``make test`` does, before
+    the tests: ``python -c "from dlhub_sdk.models._tf_env import main; main()"``)."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.monotonic()
+    python = tensorflow_python()
+    print(f"tensorflow environment: {python} (ready in {time.monotonic() - started:.1f}s)")
+    return 0
