@@ -44,7 +44,7 @@ from dlhub_common.settings import BatchingSettings, TaskSettings, UsageSettings
 from dlhub_common.staging_settings import StagingSettings
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
-from dlhub_common.tracing import SpanKind, annotate, headers_with_context, in_span, tracer
+from dlhub_common.tracing import SpanKind, annotate, headers_with_context, in_span, span
 from dlhub_taskmanager.references import ReferenceChecks
 from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
@@ -347,9 +347,7 @@ class TaskManager:
             fut = asyncio.get_running_loop().create_future()
             self._waiters[task_id] = fut
         try:
-            with tracer.start_as_current_span(
-                "dispatch", kind=SpanKind.PRODUCER, attributes={"dlhub.task_id": task_id}
-            ):
+            with span("dispatch", kind=SpanKind.PRODUCER, attributes={"dlhub.task_id": task_id}):
                 topic, key = await self.router.route(resolved.ref, task_id)
                 await self.bus.publish(
                     topic,
