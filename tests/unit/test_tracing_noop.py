@@ -56,6 +56,9 @@ def test_without_a_provider_the_parent_travels_on_and_no_span_is_built() -> None
             assert not s.is_recording()
             assert carried() == expected
         assert carried() == ""  # the parent is current only inside
+        request = tracing.context_from_metadata({"traceparent": TRACEPARENT})
+        with span("/dlhub.v1.DLHubService/RunServable", context=request, kind=SpanKind.SERVER):
+            assert carried() == expected  # a request's context (rpc/server.py)
         with span("dispatch"):  # no headers: the current span stays current
             assert carried() == ""
         with span("wake_caller", headers={}):  # no context: none travels on
@@ -101,6 +104,9 @@ def test_with_a_provider_every_span_is_recorded_in_the_callers_trace() -> None:
                   attributes={"dlhub.task_id": "t1"}) as s:
             assert s.is_recording()
             assert carried() != TRACEPARENT  # this span is the parent now
+        request = tracing.context_from_metadata({"traceparent": TRACEPARENT})
+        with span("/dlhub.v1.DLHubService/RunServable", context=request, kind=SpanKind.SERVER):
+            pass
         execute = spans.start_execute(item, Delivery(), 1)
         spans.child(execute, "queue_wait", 1, 2)
         with spans.within(execute, "publish_result", SpanKind.PRODUCER):
@@ -115,10 +121,11 @@ def test_with_a_provider_every_span_is_recorded_in_the_callers_trace() -> None:
         assert asyncio.run(in_span("run", value(), servable="alice/tiny")) == 7
         spans.end(execute, bus_pb2.WorkResult(ok=True))
         done = {x.name: x for x in exporter.get_finished_spans()}
+        rpc = "/dlhub.v1.DLHubService/RunServable"
         assert set(done) == {
-            "record_result", "execute", "queue_wait", "publish_result", "batch", "run"
+            "record_result", rpc, "execute", "queue_wait", "publish_result", "batch", "run"
         }, sorted(done)
-        for name in ("record_result", "execute", "queue_wait", "publish_result", "batch"):
+        for name in ("record_result", rpc, "execute", "queue_wait", "publish_result", "batch"):
             assert format(done[name].context.trace_id, "032x") in TRACEPARENT, name
         assert done["record_result"].attributes["dlhub.task_id"] == "t1"
         assert done["execute"].attributes["dlhub.servable"] == "alice/tiny"

@@ -99,21 +99,20 @@ def span(
     kind: SpanKind = SpanKind.INTERNAL,
     attributes: Mapping[str, str | int] | None = None,
     headers: Mapping[str, bytes] | None = None,
+    context: otel_context.Context | None = None,
 ) -> AbstractContextManager[Span]:
-    """``tracer.start_as_current_span(name, ...)``, a child of the span ``headers``
-    carry when given (a bus message's), else of the current one.
+    """``tracer.start_as_current_span(name, ...)``: a child of the span that
+    ``headers`` carry when given (a bus message's), else of ``context``'s
+    (a request's, from its metadata), else of the current one.
 
     Not recording: the parent itself is made current, as OpenTelemetry's
     no-op tracer does, without building a span.
     """
+    if headers is not None:
+        context = context_from_headers(headers) if headers else otel_context.Context()
     if not recording():
-        return as_current(parent_of(headers) if headers is not None else trace.get_current_span())
-    return tracer.start_as_current_span(
-        name,
-        context=context_from_headers(headers) if headers is not None else None,
-        kind=kind,
-        attributes=attributes,
-    )
+        return as_current(trace.get_current_span(context))
+    return tracer.start_as_current_span(name, context=context, kind=kind, attributes=attributes)
 
 
 def configure_tracing(service: str, exporter: str, endpoint: str | None = None) -> None:
