@@ -149,11 +149,11 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
             result.ok = False
             del result.outputs[:]
             result.output_refs.clear()
-            exc = p.error
-            if not isinstance(exc, DLHubError):
-                log.error("task %s failed", p.item.task_id, exc_info=exc)
-                exc = InternalError("the executor failed; see its log")
-            result.error.CopyFrom(error_info(exc))
+            failure = p.error
+            if not isinstance(failure, DLHubError):
+                log.error("task %s failed", p.item.task_id, exc_info=failure)
+                failure = InternalError("the executor failed; see its log")
+            result.error.CopyFrom(error_info(failure))
         reports.append(ex._report(p.item, p.delivery, result, p.span))
     batch_span.end()
     ex._track(_all(reports), ex._inflight, count=len(batch))
