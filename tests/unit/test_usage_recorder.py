@@ -125,3 +125,27 @@ async def test_stop_writes_what_is_gathered_and_failed_writes_are_kept(tmp_path:
     assert "alice" not in str(docs[0]["callers"])
     assert "bob" not in str(docs[0])
     await store.stop()
+
+
+async def test_runs_either_side_of_midnight_count_under_their_own_days(tmp_path: Path) -> None:
+    store = await _store(tmp_path)
+    usage = UsageRecorder(store, SLOW)
+    await usage.start()
+    try:
+        midnight = int(dt.datetime(2026, 12, 2, tzinfo=dt.UTC).timestamp()) * 1_000_000_000
+        servable = {"owner": "alice", "name": "digits", "version": 1}
+        # out of order, as results of different runs may arrive
+        for now in (midnight - 1, midnight, midnight - 2, midnight + 5, midnight - 10**9):
+            usage.ran(servable, "bob", ok=True, latency_ms=1.0, now_ns=now)
+        days = await usage.days("alice", "digits", [1], "2026-11-01")
+        assert {day: c.invocations for (_, day), c in days.items()} == {
+            "2026-12-01": 3,
+            "2026-12-02": 2,
+        }
+        # the caller's register is the sketch's, however often it is looked up
+        register, rank = sketch.caller_register(usage._salt, "bob")
+        assert days[(1, "2026-12-01")].callers == {register: rank}
+        assert days[(1, "2026-12-02")].callers == {register: rank}
+    finally:
+        await usage.stop()
+        await store.stop()

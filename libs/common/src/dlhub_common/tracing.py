@@ -6,6 +6,11 @@ gateway through the task manager and the bus to the executor and back.
 Spans are recorded only when a process configures an exporter
 (``DLHUB_TRACING__EXPORTER=console|otlp``); otherwise the context is still
 propagated, so a caller's own trace id reaches every service.
+
+Without a tracer provider every span OpenTelemetry's API would start is its
+parent (a non-recording span), so the helpers here skip building one: the
+run path starts about a dozen spans per request, and building them for
+nothing cost more than the tiny models they wrap (docs/observability.md).
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import (
+    INVALID_SPAN,
+    NoOpTracerProvider,
+    ProxyTracerProvider,
+    Span,
+    SpanKind,
+    Status,
+    StatusCode,
+)
 
 tracer = trace.get_tracer("dlhub")
 # Make a span started elsewhere (start_span) the current one.
@@ -29,6 +42,7 @@ __all__ = [
     "Status",
     "StatusCode",
     "annotate",
+    "as_current",
     "configure_tracing",
     "context_from_headers",
     "context_from_metadata",
@@ -36,8 +50,69 @@ __all__ = [
     "headers_with_context",
     "in_span",
     "metadata_with_context",
+    "parent_of",
+    "recording",
+    "span",
     "tracer",
 ]
+
+_recording = False  # a real tracer provider is set (it is set once per process)
+
+
+def recording() -> bool:
+    """Whether this process has a tracer provider that may record spans.
+
+    False while OpenTelemetry's API is a no-op (no exporter configured): then a
+    span started anywhere is its parent, and :func:`span`, :func:`in_span` and
+    dlhub_executor.spans build none.
+    """
+    global _recording
+    if not _recording:
+        provider = trace.get_tracer_provider()
+        _recording = not isinstance(provider, ProxyTracerProvider | NoOpTracerProvider)
+    return _recording
+
+
+@contextmanager
+def as_current(parent: Span) -> Iterator[Span]:
+    """``parent`` as the current span around a block (what a no-op span start amounts to)."""
+    if parent is trace.get_current_span():
+        yield parent
+        return
+    token = otel_context.attach(trace.set_span_in_context(parent))
+    try:
+        yield parent
+    finally:
+        otel_context.detach(token)
+
+
+def parent_of(headers: Mapping[str, bytes]) -> Span:
+    """The remote span a bus message's headers name (invalid when none)."""
+    if not headers:
+        return INVALID_SPAN
+    return trace.get_current_span(context_from_headers(headers))
+
+
+def span(
+    name: str,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, bytes] | None = None,
+    context: otel_context.Context | None = None,
+) -> AbstractContextManager[Span]:
+    """``tracer.start_as_current_span(name, ...)``: a child of the span that
+    ``headers`` carry when given (a bus message's), else of ``context``'s
+    (a request's, from its metadata), else of the current one.
+
+    Not recording: the parent itself is made current, as OpenTelemetry's
+    no-op tracer does, without building a span.
+    """
+    if headers is not None:
+        context = context_from_headers(headers) if headers else otel_context.Context()
+    if not recording():
+        return as_current(trace.get_current_span(context))
+    return tracer.start_as_current_span(name, context=context, kind=kind, attributes=attributes)
 
 
 def configure_tracing(service: str, exporter: str, endpoint: str | None = None) -> None:
@@ -96,10 +171,12 @@ def context_from_metadata(metadata: Mapping[str, Any]) -> otel_context.Context:
 def annotate(**attributes: str | int) -> None:
     """Set ``dlhub.<name>`` attributes on the current span (servable, version,
     task id...; never inputs, outputs or tokens)."""
-    span = trace.get_current_span()
-    if span.is_recording():
+    if not recording():
+        return
+    current = trace.get_current_span()
+    if current.is_recording():
         for key, value in attributes.items():
-            span.set_attribute(f"dlhub.{key}", value)
+            current.set_attribute(f"dlhub.{key}", value)
 
 
 @contextmanager
@@ -117,6 +194,8 @@ def failing_as_type(span_cm: AbstractContextManager[Span]) -> Iterator[Span]:
 
 async def in_span(name: str, awaitable: Awaitable[T], **attributes: str | int) -> T:
     """Await ``awaitable`` inside a child span of the current one named ``name``."""
+    if not recording():  # the span would be the current one
+        return await awaitable
     with failing_as_type(
         tracer.start_as_current_span(
             name,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import time
@@ -23,9 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
+from dlhub_common._proto.dlhub.v1 import bus_pb2
 from dlhub_common.codec import array_to_tensor, tensor_to_array
-from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError, error_from_code
+from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError
 from dlhub_common.metadata import TENSOR_SERVABLE_TYPES
 from dlhub_common.observability.executor_metrics import TASK_COMPUTE, observe_batch
 from dlhub_common.ports import Delivery, EventBus, ObjectStore
@@ -33,19 +32,18 @@ from dlhub_common.retry import call_retrying
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import SpanKind, headers_with_context, use_span
 from dlhub_executor import spans
-from dlhub_executor.batching import BatchQueue, Pending, layout, run_batched
+from dlhub_executor.batch_serving import INLINE_BELOW_NS, serve_batch
+from dlhub_executor.batch_serving import error_info as _error_info
+from dlhub_executor.batching import BatchQueue, Pending
 from dlhub_executor.control import ExecutorControl
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
 from dlhub_executor.runners.deadline import in_thread, run_deadline
 from dlhub_executor.staging import Staged, Stager, has_references
 from dlhub_executor.staging.outputs import write_json, write_tensors
-from dlhub_executor.workers import POOL_ABOVE_NS, WorkerPool
+from dlhub_executor.workers import WorkerPool
 
 log = logging.getLogger("dlhub.executor")
-
-# Runs shorter than this (the last time) stay on the event loop.
-INLINE_BELOW_NS = 200_000
 
 
 class Executor:
@@ -339,170 +337,5 @@ class Executor:
         return self.stager
 
     async def _serve_batch(self, batch: list[Pending]) -> None:
-        """Run one batch of one model version and report every item's result."""
-        cancelled = [p for p in batch if self.control.is_cancelled(p.item.task_id)]
-        if cancelled:  # task control: cancelled while queued here; never runs
-            batch = [p for p in batch if p not in cancelled]
-            for p in cancelled:
-                if p.staged is not None:  # its staged files may be evicted now
-                    self._staging_of().release(p.staged)
-                await p.delivery.ack()
-                spans.end(p.span, cancelled=True)
-                self._inflight.release()
-            if not batch:
-                return
-        started = time.time_ns()
-        first = batch[0].item
-        left_queue = time.monotonic()  # each request's batch wait ends here
-        batch_span = spans.start_batch([p.span for p in batch], [p.item for p in batch], started)
-        for p in batch:
-            spans.child(p.span, "queue_wait", p.queued_ns or started, started)
-        waiting: list[Pending] = []
-        for p in batch:  # expired in the queue: not run, and no model loaded for it
-            if p.item.deadline_unix_ns and started > p.item.deadline_unix_ns:
-                p.error = DeadlineExceeded(
-                    "the task waited in the queue past its deadline (its timeout_s); not run"
-                )
-            else:
-                waiting.append(p)
-        model = None
-        if waiting:
-            try:
-                model = await self.models.get(waiting[0].item)
-            except Exception as exc:
-                for p in waiting:
-                    p.error = exc
-                waiting = []
-        live: list[Pending] = []
-        for p in waiting:
-            if p.error is not None:  # its staging failed (_stage_then_queue)
-                continue
-            try:
-                if p.inputs is None:  # staged ones already have theirs
-                    p.inputs = {t.name: tensor_to_array(t) for t in p.item.inputs}
-                live.append(p)
-            except Exception as exc:
-                p.error = exc
-        groups: dict[Any, list[Pending]] = {}
-        for p in live:
-            groups.setdefault(layout(p), []).append(p)
-        compute = 0
-        if model is not None and groups:
-            # task control: the batch runs under its latest deadline (0: none)
-            deadlines = [p.item.deadline_unix_ns for p in live]
-            deadline = max(deadlines) if all(deadlines) else 0
-            cpu = [0]
-
-            def run_all() -> int:
-                c0 = time.thread_time_ns()
-                calls = sum(run_batched(model, g) for g in groups.values())
-                cpu[0] = (time.thread_time_ns() - c0) // max(1, calls)
-                return calls
-
-            t0 = time.perf_counter_ns()
-            try:
-                with spans.within(
-                    batch_span, "compute", attributes={"dlhub.batch_size": len(live)}
-                ):
-                    if (
-                        self.pool is not None
-                        and self._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS
-                    ):
-                        cpu[0] = await self._in_worker(first, groups, deadline)
-                    elif self._inline.get(first.digest, False):
-                        with run_deadline(deadline):
-                            run_all()
-                    else:
-                        await in_thread(deadline, run_all)
-            except DLHubError as exc:  # the deadline passed first: nobody gets a result
-                for p in live:
-                    p.error, p.outputs = exc, None
-            compute = time.perf_counter_ns() - t0
-            # A model whose calls take microseconds of CPU runs on the event
-            # loop: the hop to a worker thread would cost more than the model.
-            # (CPU time, not wall time: a thread waiting for the GIL under load
-            # must not look like a slow model.) Heavy ones go to the workers.
-            self._inline[first.digest] = cpu[0] < INLINE_BELOW_NS
-            self._cpu_per_call[first.digest] = cpu[0]
-            TASK_COMPUTE.observe(compute / 1e9)
-        observe_batch(first.servable, [left_queue - p.arrived for p in batch], _call_sizes(live))
-        finished = time.time_ns()
-        reports = []
-        for p in batch:
-            result = bus_pb2.WorkResult(
-                task_id=p.item.task_id,
-                executor_id=self.executor_id,
-                started_unix_ns=started,
-                finished_unix_ns=finished,
-                compute_ns=compute,
-                batch_size=p.batch_size,
-                device=str(getattr(model, "device", "") or self.device),
-            )
-            if p.staged is not None:  # inputs by reference
-                result.staging_ns, result.staging_cache_hits = p.staged.ns, p.staged.hits
-                self._staging_of().release(p.staged)
-            if p.error is None and p.outputs is not None:
-                result.ok = True
-                try:
-                    if p.item.outputs_to:  # outputs by reference
-                        refs = await write_tensors(
-                            self._staging_of().s3, p.item.outputs_to, p.item.task_id, p.outputs
-                        )
-                        result.output_refs.update(refs)
-                    else:
-                        result.outputs.extend(array_to_tensor(n, a) for n, a in p.outputs.items())
-                except DLHubError as exc:
-                    p.error = exc
-            if p.error is not None:
-                result.ok = False
-                del result.outputs[:]
-                result.output_refs.clear()
-                exc = p.error
-                if not isinstance(exc, DLHubError):
-                    log.error("task %s failed", p.item.task_id, exc_info=exc)
-                    exc = InternalError("the executor failed; see its log")
-                result.error.CopyFrom(_error_info(exc))
-            reports.append(self._report(p.item, p.delivery, result, p.span))
-        batch_span.end()
-        self._track(_all(reports), self._inflight, count=len(batch))
-
-    async def _in_worker(
-        self, item: bus_pb2.WorkItem, groups: dict[Any, list[Pending]], deadline: int
-    ) -> int:
-        """Run the groups of one batch in a worker process; returns CPU ns per call."""
-        assert self.pool is not None
-        order = list(groups.values())
-        _, results, cpu = await self.pool.run(
-            item,
-            self.models.bundle_dir(item),
-            [[(p.inputs or {}, list(p.item.outputs)) for p in g] for g in order],
-            deadline,
-        )
-        for group, got in zip(order, results, strict=True):
-            for p, r in zip(group, got, strict=True):
-                p.outputs, p.batch_size = r.outputs, r.batch_size
-                if r.error is not None:
-                    p.error = error_from_code(*r.error)
-        return cpu
-
-
-def _call_sizes(ran: list[Pending]) -> list[int]:
-    """The size of each model call that produced these results (n results of size n: one)."""
-    seen: dict[int, int] = {}
-    for p in ran:
-        if p.error is None:
-            seen[p.batch_size] = seen.get(p.batch_size, 0) + 1
-    return [n for n, count in seen.items() for _ in range(count // max(1, n))]
-
-
-async def _all(coros: list[Any]) -> None:
-    await asyncio.gather(*coros)
-
-
-def _error_info(exc: DLHubError) -> types_pb2.ErrorInfo:
-    return types_pb2.ErrorInfo(
-        code=exc.code.value,
-        message=exc.message,
-        details_json=json.dumps(exc.details),
-        retryable=exc.retryable,
-    )
+        """Run one batch of one model version and report every item's result (batch_serving.py)."""
+        await serve_batch(self, batch)

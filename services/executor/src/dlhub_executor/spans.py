@@ -13,12 +13,17 @@ every item's span; the model call is its ``compute`` child.
 Spans carry the servable, version, task id and batch size, never inputs,
 outputs or tokens. Times a span did not see itself (queue wait, a batch's
 model call) are recorded afterwards with explicit start and end times.
+
+While nothing records (no tracer provider: dlhub_common.tracing.recording),
+none of these is built: a work item's "span" is the one its headers carry
+(what OpenTelemetry's no-op tracer would return), so its context still
+travels on with the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from opentelemetry import trace
@@ -30,8 +35,11 @@ from dlhub_common.tracing import (
     SpanKind,
     Status,
     StatusCode,
+    as_current,
     context_from_headers,
     failing_as_type,
+    parent_of,
+    recording,
     tracer,
 )
 
@@ -47,6 +55,8 @@ def attributes(item: bus_pb2.WorkItem) -> dict[str, Any]:
 
 def start_execute(item: bus_pb2.WorkItem, delivery: Delivery, start_ns: int | None = None) -> Span:
     """The ``execute`` span of a work item just taken off the bus (ended by :func:`end`)."""
+    if not recording():
+        return parent_of(delivery.headers)
     return tracer.start_span(
         "execute",
         context=context_from_headers(delivery.headers),
@@ -58,7 +68,7 @@ def start_execute(item: bus_pb2.WorkItem, delivery: Delivery, start_ns: int | No
 
 def child(parent: Span | None, name: str, start_ns: int, end_ns: int, **attrs: Any) -> None:
     """A finished child span of ``parent`` covering ``[start_ns, end_ns]``."""
-    if parent is None:
+    if parent is None or not recording():
         return
     span = tracer.start_span(
         name,
@@ -69,26 +79,27 @@ def child(parent: Span | None, name: str, start_ns: int, end_ns: int, **attrs: A
     span.end(end_time=max(start_ns, end_ns))
 
 
-@contextmanager
 def within(
     parent: Span | None,
     name: str,
     kind: SpanKind = SpanKind.INTERNAL,
     attributes: dict[str, Any] | None = None,
-) -> Iterator[Span]:
+) -> AbstractContextManager[Span]:
     """A child span of ``parent`` (or of the current span) around a block."""
-    context = trace.set_span_in_context(parent) if parent is not None else None
-    with failing_as_type(
+    if not recording():  # the parent is made current, as a no-op span start does
+        if parent is None:
+            return nullcontext(trace.get_current_span())
+        return as_current(parent)
+    return failing_as_type(
         tracer.start_as_current_span(
             name,
-            context=context,
+            context=trace.set_span_in_context(parent) if parent is not None else None,
             kind=kind,
             attributes=attributes,
             record_exception=False,  # an exception's message may name an input
             set_status_on_exception=False,
         )
-    ) as span:
-        yield span
+    )
 
 
 def start_batch(
@@ -97,6 +108,8 @@ def start_batch(
     """The ``batch`` span: a child of the first item's span, linked to every item's."""
     first = items[0]
     known = [s for s in spans if s is not None]
+    if not recording():
+        return known[0] if known else trace.get_current_span()
     return tracer.start_span(
         "batch",
         context=trace.set_span_in_context(known[0]) if known else None,
@@ -112,7 +125,7 @@ def start_batch(
 
 def end(span: Span | None, result: bus_pb2.WorkResult | None = None, **attrs: Any) -> None:
     """End an ``execute`` span, with the result's outcome."""
-    if span is None:
+    if span is None or not span.is_recording():
         return
     for key, value in attrs.items():
         span.set_attribute(f"dlhub.{key}", value)

@@ -15,28 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import functools
 import json
 import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2, types_pb2
 from dlhub_common.apis import RegistryApi
-from dlhub_common.errors import DLHubError, ErrorCode, FailedPrecondition, InvalidArgument, NotFound
+from dlhub_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from dlhub_common.identity import Principal
 from dlhub_common.names import Ref
 from dlhub_common.observability.run_metrics import (
     IN_FLIGHT,
     TASKS,
-    count_run,
     observe_cache,
-    refusal_outcome,
 )
 from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.ports.documents import DocumentStore
@@ -44,8 +39,9 @@ from dlhub_common.settings import BatchingSettings, TaskSettings, UsageSettings
 from dlhub_common.staging_settings import StagingSettings
 from dlhub_common.topics import EXECUTORS_GROUP
 from dlhub_common.topics import TASKS as TASK_TOPIC
-from dlhub_common.tracing import SpanKind, annotate, headers_with_context, in_span, tracer
+from dlhub_common.tracing import SpanKind, annotate, headers_with_context, in_span, span
 from dlhub_taskmanager.references import ReferenceChecks
+from dlhub_taskmanager.refusals import counting_refusals
 from dlhub_taskmanager.resolver import Resolved, Resolver
 from dlhub_taskmanager.result_cache import ResultCache, cache_key
 from dlhub_taskmanager.routing import Router
@@ -61,7 +57,6 @@ if TYPE_CHECKING:
     from dlhub_taskmanager.streams import BindingRunner
 
 log = logging.getLogger("dlhub.taskmanager")
-P = ParamSpec("P")
 
 TASKS_COLLECTION = TASK_RECORDS
 INLINE_RESULT_BYTES = 16 * 1024  # larger results go to the object store
@@ -91,29 +86,6 @@ class TaskView:
     outputs: list[types_pb2.Tensor]
     output_json: str = ""
     output_refs: dict[str, str] | None = None  # outputs by reference: name -> URL
-
-
-def _counting_refusals(
-    submit: Callable[Concatenate[TaskManager, Principal, Ref, P], Awaitable[TaskView]],
-) -> Callable[Concatenate[TaskManager, Principal, Ref, P], Awaitable[TaskView]]:
-    """Count every run ``submit`` refuses in ``dlhub_runs_total`` (run_metrics.py):
-    under its servable when the name resolves for the caller, else as ``unknown``."""
-
-    @functools.wraps(submit)
-    async def counted(
-        self: TaskManager, principal: Principal, ref: Ref, *args: P.args, **kwargs: P.kwargs
-    ) -> TaskView:
-        try:
-            return await submit(self, principal, ref, *args, **kwargs)
-        except DLHubError as exc:
-            resolved: Ref | None = None
-            if exc.code is not ErrorCode.NOT_FOUND:  # it resolved: from the cache, no store read
-                with contextlib.suppress(DLHubError):
-                    resolved = (await self.resolve(ref)).ref
-            count_run(resolved, refusal_outcome(exc))
-            raise
-
-    return counted
 
 
 class TaskManager:
@@ -206,7 +178,7 @@ class TaskManager:
 
     # ------------------------------------------------------------ submit
 
-    @_counting_refusals
+    @counting_refusals
     async def submit(
         self, principal: Principal, ref: Ref, inputs: list[types_pb2.Tensor], **options: Any
     ) -> TaskView:
@@ -347,9 +319,7 @@ class TaskManager:
             fut = asyncio.get_running_loop().create_future()
             self._waiters[task_id] = fut
         try:
-            with tracer.start_as_current_span(
-                "dispatch", kind=SpanKind.PRODUCER, attributes={"dlhub.task_id": task_id}
-            ):
+            with span("dispatch", kind=SpanKind.PRODUCER, attributes={"dlhub.task_id": task_id}):
                 topic, key = await self.router.route(resolved.ref, task_id)
                 await self.bus.publish(
                     topic,

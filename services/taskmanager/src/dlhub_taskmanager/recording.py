@@ -43,7 +43,7 @@ from dlhub_common.observability.run_metrics import TASKS, observe_result
 from dlhub_common.ports.bus import Delivery, Subscription
 from dlhub_common.retry import any_error, call_retrying
 from dlhub_common.topics import RESULTS, RESULTS_GROUP
-from dlhub_common.tracing import SpanKind, context_from_headers, tracer
+from dlhub_common.tracing import SpanKind, span
 from dlhub_taskmanager import core as core_module
 from dlhub_taskmanager.core import FAILED, SUCCEEDED, TERMINAL, TaskView, _now_iso
 from dlhub_taskmanager.results import cacheable_result, error_for_caller, one_chunk
@@ -164,9 +164,9 @@ class Recording:
         self._recording.add(result.task_id)
 
         async def record() -> None:
-            with tracer.start_as_current_span(
+            with span(
                 "record_result",
-                context=context_from_headers(delivery.headers),
+                headers=delivery.headers,
                 kind=SpanKind.CONSUMER,
                 attributes={"dlhub.task_id": result.task_id},
             ):
@@ -182,9 +182,9 @@ class Recording:
         try:
             result = _decoded(delivery)
             if result is not None and result.task_id in self.core._waiters:
-                with tracer.start_as_current_span(  # the result reaches its waiting caller
+                with span(  # the result reaches its waiting caller
                     "wake_caller",
-                    context=context_from_headers(delivery.headers),
+                    headers=delivery.headers,
                     kind=SpanKind.CONSUMER,
                     attributes={"dlhub.task_id": result.task_id},
                 ):

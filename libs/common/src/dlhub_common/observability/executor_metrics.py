@@ -50,12 +50,20 @@ def model_unload(labels: tuple[str, str], reason: str) -> None:
     MODEL_UNLOADS.labels(*labels, reason).inc()
 
 
+# (owner, name, version) -> the (wait, size) children: every batch records, and
+# ``labels()`` formats the labels, takes a lock and looks them up each time
+_BATCH_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_batch(ref: Any, waits_s: list[float], sizes: list[int]) -> None:
     """One batch of ``ref``: each request's wait in the queue, each model call's size."""
-    labels = servable_labels(ref)
-    wait = BATCH_WAIT.labels(*labels)
+    key = (ref.owner, ref.name, ref.version)
+    children = _BATCH_CHILDREN.get(key)
+    if children is None:
+        labels = servable_labels(ref)
+        children = _BATCH_CHILDREN[key] = (BATCH_WAIT.labels(*labels), BATCH_SIZE.labels(*labels))
+    wait, size = children
     for w in waits_s:
         wait.observe(max(0.0, w))
-    size = BATCH_SIZE.labels(*labels)
     for n in sizes:
         size.observe(n)

@@ -22,7 +22,8 @@ from dlhub_common.identity import Principal, current_principal
 from dlhub_common.listen import ensure_free
 from dlhub_common.rpc.errors import error_trailers, status_of
 from dlhub_common.telemetry import RPC_LATENCY
-from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_metadata, tracer
+from dlhub_common.tracing import SpanKind, Status, StatusCode, context_from_metadata
+from dlhub_common.tracing import span as server_span
 
 log = logging.getLogger("dlhub.rpc")
 
@@ -80,9 +81,7 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
                 parent = context_from_metadata(metadata(context))
-                with tracer.start_as_current_span(
-                    method, context=parent, kind=SpanKind.SERVER
-                ) as span:
+                with server_span(method, context=parent, kind=SpanKind.SERVER) as span:
                     try:
                         await enter(context)
                         return await fn(request, context)
@@ -99,7 +98,7 @@ class _Interceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def streaming(fn: Any) -> Any:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 parent = context_from_metadata(metadata(context))
-                with tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER):
+                with server_span(method, context=parent, kind=SpanKind.SERVER):
                     try:
                         await enter(context)
                         async for item in fn(request, context):

@@ -49,6 +49,10 @@ META = "usage_meta"
 DayKey = tuple[str, str, int, str]
 
 
+DAY_NS = 86_400 * 1_000_000_000
+CALLERS_KEPT = 4096  # callers whose sketch register is remembered (the run path hashes none)
+
+
 def utc_day(unix_ns: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(unix_ns // 1_000_000_000))
 
@@ -110,6 +114,10 @@ class UsageRecorder:
         self.writer = writer or secrets.token_hex(6)
         self._salt = b""
         self._pending: dict[DayKey, DayCounts] = {}
+        # every run records: the day of the last one (its first ns, the day) and
+        # each caller's (register, rank) are remembered rather than recomputed
+        self._day: tuple[int, str] = (-1, "")
+        self._registers: dict[str | None, tuple[int, int]] = {}
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
@@ -122,6 +130,7 @@ class UsageRecorder:
             return
         await self.docs.ensure_index(COLLECTION, ["owner", "name", "version"])
         self._salt = await self._load_salt()
+        self._registers.clear()  # they were hashed under the salt
         self._task = asyncio.create_task(self._flush_loop(), name="tm-usage-flush")
 
     async def stop(self) -> None:
@@ -178,16 +187,32 @@ class UsageRecorder:
             str(servable["owner"]),
             str(servable["name"]),
             int(servable["version"]),
-            utc_day(now),
+            self._utc_day(now),
         )
         delta = self._pending.get(key)
         if delta is None:
             delta = self._pending[key] = DayCounts()
         delta.invocations += 1
         delta.last_used_ms = max(delta.last_used_ms, now // 1_000_000)
-        register, rank = sketch.caller_register(self._salt, caller or None)
+        register, rank = self._register(caller or None)
         delta.callers[register] = max(delta.callers.get(register, 0), rank)
         return delta
+
+    def _utc_day(self, now_ns: int) -> str:
+        start, day = self._day
+        if not 0 <= now_ns - start < DAY_NS:
+            start = now_ns - now_ns % DAY_NS  # UTC days are whole multiples of DAY_NS
+            day = utc_day(start)
+            self._day = (start, day)
+        return day
+
+    def _register(self, caller: str | None) -> tuple[int, int]:
+        found = self._registers.get(caller)
+        if found is None:
+            if len(self._registers) >= CALLERS_KEPT:
+                self._registers.clear()
+            found = self._registers[caller] = sketch.caller_register(self._salt, caller)
+        return found
 
     # ------------------------------------------------------------ write
 
