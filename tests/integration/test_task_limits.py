@@ -155,6 +155,34 @@ async def test_an_onnx_run_is_stopped_at_its_deadline(
         assert quick.outputs[0].data == np.array([10.0], dtype=np.float32).tobytes()
 
 
+async def test_a_model_fast_on_one_input_and_slow_on_another_never_holds_the_mesh(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    """A model whose calls took microseconds runs on the event loop; when one
+    input makes it slow, the call is stopped within its inline budget and runs on
+    in a thread, so the rest of the (embedded) mesh keeps answering: here a
+    cancel, which used to wait until the run hit its deadline and then found it
+    FAILED."""
+    async with mesh_with(tmp_path, tiny, env_dir) as (mesh, _gate):
+        await mesh.publish(loop_metadata("loop"), {"model.onnx": loop_onnx()})
+        for _ in range(3):  # fast calls: the executor runs this model on the event loop
+            assert (await run_loop(mesh, 1, wait=True)).state == SUCCEEDED
+        loop = asyncio.get_running_loop()
+        slow = await run_loop(mesh, 10**10, wait=False, timeout_s=5.0)
+        await asyncio.sleep(0.3)  # it is running now
+        started = loop.time()
+        await asyncio.sleep(0.05)
+        lag = loop.time() - started - 0.05
+        cancelled = await cancel(mesh, slow.task_id)
+        answered = loop.time() - started
+        assert cancelled.state == tasks_pb2.TASK_STATE_CANCELLED
+        assert lag < 0.5, f"the event loop was held for {lag:.2f} s"
+        assert answered < 2.0, f"the cancel took {answered:.2f} s"
+        quick = await run_loop(mesh, 10, wait=True, timeout_s=30.0)  # after the slow one stops
+        assert quick.state == SUCCEEDED
+        assert quick.outputs[0].data == np.array([10.0], dtype=np.float32).tobytes()
+
+
 async def test_a_python_run_is_stopped_at_its_deadline(
     tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
 ) -> None:

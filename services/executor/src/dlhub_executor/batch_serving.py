@@ -22,6 +22,7 @@ from dlhub_common.errors import DeadlineExceeded, DLHubError, InternalError, err
 from dlhub_common.observability.executor_metrics import TASK_COMPUTE, observe_batch
 from dlhub_executor import spans
 from dlhub_executor.batching import Pending, layout, run_batched
+from dlhub_executor.inline import inline_deadline, may_inline, stopped_by_budget
 from dlhub_executor.runners.deadline import in_thread, run_deadline
 from dlhub_executor.staging.outputs import write_tensors
 from dlhub_executor.workers import POOL_ABOVE_NS
@@ -30,9 +31,6 @@ if TYPE_CHECKING:
     from dlhub_executor.core import Executor
 
 log = logging.getLogger("dlhub.executor")
-
-# Runs shorter than this (the last time) stay on the event loop.
-INLINE_BELOW_NS = 200_000
 
 
 async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
@@ -102,8 +100,14 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
                 if ex.pool is not None and ex._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS:
                     cpu[0] = await _in_worker(ex, first, groups, deadline)
                 elif ex._inline.get(first.digest, False):
-                    with run_deadline(deadline):
+                    with run_deadline(inline_deadline(deadline)):
                         run_all()
+                    if stopped_by_budget(deadline) and any(
+                        isinstance(p.error, DeadlineExceeded) for p in live
+                    ):  # slow this time: off the event loop, again in a thread
+                        for p in live:
+                            p.error, p.outputs = None, None
+                        await in_thread(deadline, run_all)
                 else:
                     await in_thread(deadline, run_all)
         except DLHubError as exc:  # the deadline passed first: nobody gets a result
@@ -111,10 +115,10 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
                 p.error, p.outputs = exc, None
         compute = time.perf_counter_ns() - t0
         # A model whose calls take microseconds of CPU runs on the event
-        # loop: the hop to a worker thread would cost more than the model.
-        # (CPU time, not wall time: a thread waiting for the GIL under load
-        # must not look like a slow model.) Heavy ones go to the workers.
-        ex._inline[first.digest] = cpu[0] < INLINE_BELOW_NS
+        # loop (inline.py): the hop to a worker thread would cost more than
+        # the model. (CPU time, not wall time: a thread waiting for the GIL
+        # under load must not look like a slow model.) Heavy ones go to the workers.
+        ex._inline[first.digest] = may_inline(model, cpu[0])
         ex._cpu_per_call[first.digest] = cpu[0]
         TASK_COMPUTE.observe(compute / 1e9)
     observe_batch(first.servable, [left_queue - p.arrived for p in batch], _call_sizes(live))

@@ -32,12 +32,14 @@ from dlhub_common.retry import call_retrying
 from dlhub_common.topics import EXECUTORS_GROUP, RESULTS
 from dlhub_common.tracing import SpanKind, headers_with_context, use_span
 from dlhub_executor import spans
-from dlhub_executor.batch_serving import INLINE_BELOW_NS, serve_batch
 from dlhub_executor.batch_serving import error_info as _error_info
+from dlhub_executor.batch_serving import serve_batch
 from dlhub_executor.batching import BatchQueue, Pending
 from dlhub_executor.control import ExecutorControl
+from dlhub_executor.inline import inline_deadline, may_inline, stopped_by_budget
 from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
+from dlhub_executor.runners.base import LoadedModel
 from dlhub_executor.runners.deadline import in_thread, run_deadline
 from dlhub_executor.staging import Staged, Stager, has_references
 from dlhub_executor.staging.outputs import write_json, write_tensors
@@ -222,6 +224,23 @@ class Executor:
             result = await self.execute(item)
         await self._report(item, delivery, result, span)
 
+    async def _call(
+        self, model: LoadedModel, item: bus_pb2.WorkItem, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One model call: on the event loop within its budget (stopped and run
+        again in a thread when over it), or in a thread until the task's deadline
+        (task control: ONNX Runtime is stopped there)."""
+        deadline = item.deadline_unix_ns
+        if self._inline.get(item.digest, False):
+            try:
+                with run_deadline(inline_deadline(deadline)):
+                    return model.run(inputs, list(item.outputs))
+            except DeadlineExceeded:
+                if not stopped_by_budget(deadline):
+                    raise
+                self._inline[item.digest] = False  # slow this time: off the event loop
+        return await in_thread(deadline, model.run, inputs, list(item.outputs))
+
     async def _report(
         self,
         item: bus_pb2.WorkItem,
@@ -294,17 +313,11 @@ class Executor:
                 inputs = {t.name: tensor_to_array(t) for t in item.inputs}
             t0 = time.perf_counter_ns()
             with spans.within(None, "compute"):
-                if self._inline.get(item.digest, False):
-                    with run_deadline(item.deadline_unix_ns):  # task control: time limit
-                        outputs = model.run(inputs, list(item.outputs))
-                else:  # task control: waited for until the deadline (ONNX: stopped there)
-                    outputs = await in_thread(
-                        item.deadline_unix_ns, model.run, inputs, list(item.outputs)
-                    )
+                outputs = await self._call(model, item, inputs)
             compute = time.perf_counter_ns() - t0
-            # A model whose last run took microseconds runs on the event loop:
-            # the hop to a worker thread would cost more than the model.
-            self._inline[item.digest] = compute < INLINE_BELOW_NS
+            # A model whose last run took microseconds runs on the event loop
+            # (inline.py): the hop to a worker thread would cost more than the model.
+            self._inline[item.digest] = may_inline(model, compute)
             TASK_COMPUTE.observe(compute / 1e9)
             observe_batch(item.servable, [], [1])
             result.ok = True

@@ -23,6 +23,9 @@ class LoadedModel(ABC):
     # Where it runs, as results report it ("cpu", "cuda:0"); "" where the
     # runner cannot know (a python servable runs its own code).
     device: str = ""
+    # Whether a call can be stopped part-way (at its deadline): only such models
+    # run on the event loop (dlhub_executor.inline).
+    stoppable: bool = False
 
     @abstractmethod
     def run(self, inputs: Mapping[str, Array], outputs: Sequence[str]) -> dict[str, Array]:

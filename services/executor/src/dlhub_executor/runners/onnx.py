@@ -44,6 +44,8 @@ def _preload_cuda_libraries(ort: Any) -> None:
 
 
 class OnnxModel(LoadedModel):
+    stoppable = True  # RunOptions.terminate, set by the deadline watchdog
+
     def __init__(self, session: object, device: str = "cpu") -> None:
         import onnxruntime as ort
 
