@@ -1,5 +1,5 @@
-"""Signing in (public routes): how to, and the browser's "Sign in with Globus" flow
-(the flow itself is dlhub_gateway.globus_web; these routes decode and redirect)."""
+"""The browser's "Sign in with Globus" (public routes; ``GET /api/v1/sign-in`` is in
+api_v1): the flow itself is dlhub_gateway.globus_web; these routes decode and redirect."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dlhub_common.errors import NotFound
-from dlhub_gateway.auth import sign_in_info
 from dlhub_gateway.http import schemas as S
 from dlhub_gateway.http.context import ctx
 from dlhub_gateway.http.schemas import answers
@@ -45,14 +44,6 @@ def _flow(request: Request) -> BrowserSignIn:
             " sign in with a DLHub token (GET /api/v1/sign-in)"
         )
     return flow
-
-
-@router.get("/sign-in", **answers(S.SignIn))
-async def sign_in(request: Request) -> dict[str, str]:
-    """How to sign in here (public): ``provider`` ``local`` (a DLHub token) or ``globus``
-    (a Globus access token granting ``scope``, e.g. from ``dlhub login``, or the browser's
-    sign-in starting at ``start``)."""
-    return sign_in_info(ctx(request).auth.provider)
 
 
 @router.get("/sign-in/globus", status_code=302)

@@ -20,6 +20,7 @@ from dlhub_common.identity import Principal
 from dlhub_common.names import check_slug
 from dlhub_common.records import summary_from_pb
 from dlhub_common.views import publish_job_fields
+from dlhub_gateway.auth import sign_in_info
 from dlhub_gateway.http import (
     api_access,
     api_cite,
@@ -89,6 +90,14 @@ class StateChangeBody(BaseModel):
 @router.get("/whoami", **answers(S.Whoami))
 async def whoami(who: Caller) -> dict[str, Any]:
     return {"username": who.username, "anonymous": who.anonymous, "groups": sorted(who.groups)}
+
+
+@router.get("/sign-in", **answers(S.SignIn))
+async def sign_in(request: Request) -> dict[str, str]:
+    """How to sign in here (public): ``provider`` ``local`` (a DLHub token) or ``globus``
+    (a Globus access token granting ``scope``, e.g. from ``dlhub login``, or the browser's
+    sign-in starting at ``start``)."""
+    return sign_in_info(ctx(request).auth.provider)
 
 
 @router.get("/servables", **answers(S.ServableList))
