@@ -43,6 +43,8 @@ from ._support import (
 from .conftest import _distributed_mesh, start_dlhub_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
+BROWSER_USER = "dana@uchicago.edu"  # who signs in at the stand-in from the web page
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +163,16 @@ def _introspect(standin: StandinControl, dlhub: DLHubAtGlobus, token: str) -> di
 def up(
     tmp_path_factory: pytest.TempPathFactory, standin: StandinControl, dlhub: DLHubAtGlobus
 ) -> Iterator[Mesh]:
-    """``dlhub up`` with the Globus provider, its cache off: every check asks the stand-in."""
+    """``dlhub up`` with the Globus provider, its cache off: every check asks the stand-in.
+
+    The browser's sign-in sends ``login_as`` to the stand-in's authorize page (the user
+    who signs in there): ``auth.globus.authorize_params``.
+    """
     process, mesh = start_dlhub_up(
         tmp_path_factory.mktemp("up"),
         **_gateway_env(standin, dlhub),
         DLHUB_AUTH__GLOBUS__CACHE_TTL_S="0",
+        DLHUB_AUTH__GLOBUS__AUTHORIZE_PARAMS=json.dumps({"login_as": BROWSER_USER}),
     )
     try:
         assert "sign in with `dlhub login`" in process.log.read_text()
@@ -272,7 +279,9 @@ def test_login_refused_by_the_gateway_saves_nothing(
 def test_web_page_signs_in_with_globus(
     up: Mesh, standin: StandinControl, dlhub: DLHubAtGlobus
 ) -> None:
-    """The web page under Globus: "Sign in with Globus" takes a token the gateway introspects."""
+    """The web page under Globus: "Sign in with Globus" goes to Globus (the stand-in) and
+    comes back signed in, the ticket gone from the address; a pasted token works too."""
+    standin.add_identity(BROWSER_USER)
     carol = standin.add_identity("carol@uchicago.edu")
     token = standin.issue_token(carol, [dlhub.scope])
     with sync_playwright() as p:
@@ -283,9 +292,18 @@ def test_web_page_signs_in_with_globus(
             assert page.request.get("/api/v1/sign-in").json() == {
                 "provider": "globus",
                 "scope": dlhub.scope,
+                "start": "/api/v1/sign-in/globus",
             }
             page.goto("/#/account")
             page.get_by_role("button", name="Sign in with Globus").click()
+            expect(page.get_by_test_id("username")).to_have_text("dana-uchicago-edu")
+            expect(page.get_by_test_id("account-link")).to_have_text("dana-uchicago-edu")
+            assert page.url == f"{up.http}/#/account", page.url  # the ticket is gone
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "globus-sign-in.png"), full_page=True)
+
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_role("button", name="Paste a Globus token instead").click()
             expect(page.get_by_test_id("globus-help")).to_contain_text(dlhub.scope)
             page.get_by_label("Globus access token").fill(token)
             page.press("#token", "Enter")

@@ -101,7 +101,8 @@ async def test_every_json_body_is_a_named_schema(mesh: Mesh) -> None:
     schemas = doc["components"]["schemas"]
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            assert any(s.startswith("2") for s in op["responses"]), (method, path)
+            # a success, or for a redirect-only route (signing in with Globus) its 3xx
+            assert any(s[0] in "23" for s in op["responses"]), (method, path)
             for where, schema in _json_schemas(op):
                 refs = [schema] if "$ref" in schema else schema.get("anyOf", [])
                 assert refs, (method, path, where, schema)

@@ -378,9 +378,27 @@ class GlobusAuthSettings(_Section):
     retries: int = Field(
         1, ge=0, le=5, description="Retries of a Globus request that failed for a passing reason"
     )
+    redirect_uri: str = Field(
+        "",
+        max_length=2048,
+        description="Where Globus sends the browser back after signing in (register it with"
+        " the client at Globus): https://<this gateway>/api/v1/sign-in/globus/callback;"
+        " empty: derived from each request's base URL",
+    )
+    authorize_params: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra query parameters of the browser's authorize URL, e.g."
+        " session_required_identities or a test stand-in's login_as; they never replace"
+        " the flow's own (client_id, redirect_uri, scope, state, PKCE)",
+    )
 
     @model_validator(mode="after")
     def _well_formed(self) -> GlobusAuthSettings:
+        if self.redirect_uri and not self.redirect_uri.startswith(("https://", "http://")):
+            raise ValueError(
+                "auth.globus.redirect_uri must be an absolute http(s) URL ending in"
+                " /api/v1/sign-in/globus/callback"
+            )
         if self.client_id:
             try:
                 uuid.UUID(self.client_id)

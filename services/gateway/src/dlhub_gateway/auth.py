@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dlhub_common.accounts import LocalAccounts, tokens_path
 from dlhub_common.errors import Unauthenticated
 from dlhub_common.identity import ANONYMOUS, Principal
 from dlhub_common.settings import Settings
+
+if TYPE_CHECKING:
+    from dlhub_gateway.globus_web import BrowserSignIn
+
+GLOBUS_START = "/api/v1/sign-in/globus"
 
 
 class IdentityProvider(Protocol):
@@ -23,12 +28,23 @@ class IdentityProvider(Protocol):
 
 def sign_in_info(provider: IdentityProvider) -> dict[str, str]:
     """How callers get a token here, for the web page's sign-in (``GET /api/v1/sign-in``):
-    the provider's ``name`` and, under Globus, the scope a token must grant."""
+    the provider's ``name`` and, under Globus, the scope a token must grant and where
+    the browser's sign-in starts (``start``)."""
     info = {"provider": str(getattr(provider, "name", "local"))}
     scope = getattr(getattr(provider, "settings", None), "required_scope", None)
     if info["provider"] == "globus" and scope:
         info["scope"] = str(scope)
+        info["start"] = GLOBUS_START
     return info
+
+
+def browser_sign_in(settings: Settings) -> BrowserSignIn | None:
+    """The browser's Globus sign-in flow under ``auth.provider: globus``, else None."""
+    if settings.auth.provider != "globus":
+        return None
+    from dlhub_gateway.globus_web import BrowserSignIn
+
+    return BrowserSignIn(settings.auth.globus)
 
 
 class LocalProvider:

@@ -21,7 +21,7 @@ from dlhub_common.ports import EventBus, ObjectStore
 from dlhub_common.rpc.server import GrpcServer
 from dlhub_common.servable_cache import CachedRegistry
 from dlhub_common.settings import Settings
-from dlhub_gateway.auth import Authenticator, identity_provider
+from dlhub_gateway.auth import Authenticator, browser_sign_in, identity_provider
 from dlhub_gateway.http.app import create_app
 from dlhub_gateway.http.context import GatewayContext
 from dlhub_gateway.oip import OipCore
@@ -112,6 +112,7 @@ class Gateway:
                 ),
                 rates=self.rates,
                 bus=bus,
+                sign_in=browser_sign_in(settings),
             )
         )
         self._http: uvicorn.Server | None = None

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText, getToken, ok, setToken } from "./api/client";
 import type { Summary } from "./api/types";
+import { startUrl } from "./globus";
 import { PipelineBuilder, publishForm } from "./PipelineBuilder";
 import { servableHref } from "./route";
 
@@ -15,11 +16,12 @@ export interface Who {
 interface SignInInfo {
   provider: string;
   scope?: string | null;
+  start?: string | null;
 }
 
-export function SignIn({ who, onChange }: { who: Who | null; onChange: () => void }) {
+export function SignIn({ who, signInError = "", onChange }: { who: Who | null; signInError?: string; onChange: () => void }) {
   const [token, setText] = useState("");
-  const [error, setError] = useState("");
+  const [error, setError] = useState(signInError);
   const [info, setInfo] = useState<SignInInfo | null>(null);
   const [globus, setGlobus] = useState(false);
   useEffect(() => {
@@ -64,9 +66,20 @@ export function SignIn({ who, onChange }: { who: Who | null; onChange: () => voi
         }}
       >
         {info?.provider === "globus" && !globus && (
-          <button type="button" onClick={() => setGlobus(true)}>
-            Sign in with Globus
-          </button>
+          <>
+            <button
+              type="button"
+              onClick={() => {
+                if (info.start) location.assign(startUrl(info.start));
+                else setGlobus(true); // an older gateway: paste a token
+              }}
+            >
+              Sign in with Globus
+            </button>{" "}
+            <button type="button" onClick={() => setGlobus(true)}>
+              Paste a Globus token instead
+            </button>
+          </>
         )}
         {(info?.provider !== "globus" || globus) && (
           <>
@@ -80,6 +93,10 @@ export function SignIn({ who, onChange }: { who: Who | null; onChange: () => voi
         <p class="muted" data-testid="globus-help">
           This DLHub checks Globus Auth tokens. Sign in with Globus by running <code>dlhub login</code> (your institution, ORCID or Google identity), then paste the
           access token it saved in <code>~/.config/dlhub/login.json</code> (<code>token</code>); it must grant DLHub's scope <code>{info?.scope}</code>. It is kept for this tab only.
+        </p>
+      ) : info?.provider === "globus" ? (
+        <p class="muted" data-testid="globus-start-help">
+          Sign in at Globus with your institution, ORCID or Google identity; you come back here signed in. The token is kept for this tab only.
         </p>
       ) : (
         <p class="muted">
@@ -242,7 +259,7 @@ function Publish({ onPublished }: { onPublished: (id: string) => void }) {
   );
 }
 
-export function AccountPage({ who, onChange }: { who: Who | null; onChange: () => void }) {
+export function AccountPage({ who, signInError, onChange }: { who: Who | null; signInError?: string; onChange: () => void }) {
   const [looked, setLooked] = useState<string[]>([]);
   const [lookup, setLookup] = useState("");
   const [refresh, setRefresh] = useState(0);
@@ -250,7 +267,7 @@ export function AccountPage({ who, onChange }: { who: Who | null; onChange: () =
   const signedIn = who && !who.anonymous;
   return (
     <div class="account">
-      <SignIn who={who} onChange={onChange} />
+      <SignIn who={who} signInError={signInError} onChange={onChange} />
       {signedIn && <MyServables who={who} />}
       {signedIn && <Publish onPublished={published} />}
       {signedIn && <PipelineBuilder username={who.username} token={getToken()} onPublished={published} />}

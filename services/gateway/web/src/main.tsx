@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, getToken, ok } from "./api/client";
 import { AccountPage, type Who } from "./Account";
 import { Catalogue } from "./Catalogue";
+import { finishSignIn } from "./globus";
 import { useRoute } from "./route";
 import { ServablePage } from "./Servable";
 import "./style.css";
@@ -11,6 +12,13 @@ function App() {
   const route = useRoute();
   const [who, setWho] = useState<Who | null>(null);
   const [epoch, setEpoch] = useState(0);
+  const [signInError, setSignInError] = useState("");
+  useEffect(() => {
+    void finishSignIn().then((r) => {
+      setSignInError(r.error);
+      if (r.signedIn) setEpoch((n) => n + 1);
+    });
+  }, []);
   useEffect(() => {
     api
       .GET("/api/v1/whoami")
@@ -41,7 +49,7 @@ function App() {
         {page === "s" && route.path.length >= 3 ? (
           <ServablePage route={route} />
         ) : page === "account" ? (
-          <AccountPage who={who} onChange={() => setEpoch((n) => n + 1)} />
+          <AccountPage who={who} signInError={signInError} onChange={() => setEpoch((n) => n + 1)} />
         ) : (
           <Catalogue route={route} />
         )}

@@ -26,6 +26,7 @@ from dlhub_gateway.http import (
     api_cite,
     api_downloads,
     api_retrain,
+    api_sign_in,
     api_streams,
     api_uploads,
     api_usage,
@@ -94,7 +95,8 @@ async def whoami(who: Caller) -> dict[str, Any]:
 @router.get("/sign-in", **answers(S.SignIn))
 async def sign_in(request: Request) -> dict[str, str]:
     """How to sign in here (public): ``provider`` ``local`` (a DLHub token) or ``globus``
-    (a Globus access token granting ``scope``, e.g. from ``dlhub login``)."""
+    (a Globus access token granting ``scope``, e.g. from ``dlhub login``, or the browser's
+    sign-in starting at ``start``)."""
     return sign_in_info(ctx(request).auth.provider)
 
 
@@ -401,3 +403,4 @@ router.include_router(api_streams.router)
 router.include_router(api_retrain.router)
 router.include_router(api_cite.router)
 router.include_router(api_usage.router)
+router.include_router(api_sign_in.router)

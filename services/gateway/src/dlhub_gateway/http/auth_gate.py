@@ -7,7 +7,8 @@ the ``authorization`` header first: a malformed or unknown token is refused on
 every route, and the routes that need a user (publishing, upload sessions,
 deprecate/withdraw, publish jobs, access changes, the audit log, stream
 bindings and ingest) refuse an
-anonymous caller, all before a byte of the body is received.
+anonymous caller, all before a byte of the body is received. The sign-in routes
+are public: no token is checked there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dlhub_common.errors import DLHubError, Unauthenticated
+from dlhub_common.identity import ANONYMOUS
 from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.http.responses import error_response
 
@@ -40,6 +42,13 @@ TOKEN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"^/api/v1/benchmarks/[^/]+/[^/]+/scores/?$")),
 )
 
+# Signing in (api_sign_in.py): open to everyone, even where anonymous reads are off, and
+# never refused for a stale token the page still sends; rate limited as anonymous.
+PUBLIC_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("GET", re.compile(r"^/api/v1/sign-in/?$")),
+    ("GET", re.compile(r"^/api/v1/sign-in/globus(?:/callback)?/?$")),
+    ("POST", re.compile(r"^/api/v1/sign-in/globus/ticket/?$")),
+)
 
 # The API routes; /healthz, /metrics and the page stay open.
 GATED = ("/api/", "/v2")
@@ -51,13 +60,19 @@ def needs_token(method: str, path: str) -> bool:
     return any(method == m and pattern.match(path) for m, pattern in TOKEN_ROUTES)
 
 
+def is_public(method: str, path: str) -> bool:
+    return any(method == m and pattern.match(path) for m, pattern in PUBLIC_ROUTES)
+
+
 class AuthGate:
     def __init__(self, app: ASGIApp, *, auth: Authenticator) -> None:
         self.app = app
         self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(GATED):
+        if scope["type"] == "http" and is_public(scope["method"], scope["path"]):
+            scope[PRINCIPAL_KEY] = ANONYMOUS
+        elif scope["type"] == "http" and scope["path"].startswith(GATED):
             header = dict(scope.get("headers") or []).get(b"authorization")
             try:
                 who = await self.auth.from_header(header.decode("latin-1") if header else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
@@ -17,6 +18,9 @@ from dlhub_gateway.auth import Authenticator
 from dlhub_gateway.http.auth_gate import PRINCIPAL_KEY
 from dlhub_gateway.oip import OipCore
 from dlhub_gateway.rate import RateLimits
+
+if TYPE_CHECKING:  # globus-sdk is imported only under auth.provider globus
+    from dlhub_gateway.globus_web import BrowserSignIn
 
 
 @dataclass
@@ -38,6 +42,8 @@ class GatewayContext:
     rates: RateLimits | None = None
     # the mesh's event bus (stream ingest and results, http/api_streams.py)
     bus: EventBus | None = None
+    # the browser's "Sign in with Globus" flow (http/api_sign_in.py); None: not Globus
+    sign_in: BrowserSignIn | None = None
 
 
 def ctx(request: Request) -> GatewayContext:

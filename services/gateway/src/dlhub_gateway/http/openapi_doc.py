@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from dlhub_common.citations import CONTENT_TYPES as CITATION_TYPES
 from dlhub_gateway.http import oip_models
 from dlhub_gateway.http import schemas as api_schemas
-from dlhub_gateway.http.auth_gate import needs_token
+from dlhub_gateway.http.auth_gate import is_public, needs_token
 from dlhub_gateway.http.responses import ErrorBody
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
@@ -73,6 +73,10 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/v1/benchmarks/{owner}/{name}/scores"): RUNS,
     ("get", "/api/v1/benchmarks/{owner}/{name}/leaderboard"): (404, 409),
     ("get", "/api/v1/tasks/{task_id}"): (404, 504),
+    # signing in with Globus (api_sign_in.py): 404 when the provider is not Globus
+    ("get", "/api/v1/sign-in/globus"): (404,),
+    ("get", "/api/v1/sign-in/globus/callback"): (404,),
+    ("post", "/api/v1/sign-in/globus/ticket"): (404,),
     ("post", "/api/v1/tasks/{task_id}/cancel"): (404, 409),
     ("get", "/v2/models/{model_name}"): (404, 409),
     ("get", "/v2/models/{model_name}/versions/{version}"): (404, 409),
@@ -94,6 +98,14 @@ MEDIA: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/v1/servables/{owner}/{name}/cite"): {
         "200": {kind: {"schema": {"type": "string"}} for kind in CITATION_TYPES.values()}
     },
+}
+# Redirects: a Location header, no body.
+REDIRECTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("get", "/api/v1/sign-in/globus"): ("302", "To Globus Auth's authorize page"),
+    ("get", "/api/v1/sign-in/globus/callback"): (
+        "302",
+        "Back to return_to with ?ticket= (or ?sign_in_error=) in its hash route or query",
+    ),
 }
 READY = {"$ref": "#/components/schemas/Ready"}
 INFER_OK = {
@@ -140,8 +152,11 @@ def _fix(method: str, path: str, operation: dict[str, Any]) -> None:
             param["schema"].setdefault("pattern", pattern)
     if path.startswith(("/api/", "/v2")):
         # a token is optional on most routes and needed on those that act for a user
-        needed = needs_token(method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+        concrete = re.sub(r"\{[^}]+\}", "x", path)
+        needed = needs_token(method.upper(), concrete)
         operation["security"] = [{"bearer": []}] if needed else [{}, {"bearer": []}]
+        if is_public(method.upper(), concrete):
+            operation["security"] = [{}]  # no token is read
         for code in (*COMMON, *EXTRA.get((method, path), ())):
             responses[str(code)] = _error(code)
     for status, media in MEDIA.get((method, path), {}).items():
@@ -150,6 +165,10 @@ def _fix(method: str, path: str, operation: dict[str, Any]) -> None:
         else:
             described = responses.get(status, {}).get("description", "OK")
             responses[status] = {"description": described, "content": media}
+    if (method, path) in REDIRECTS:
+        status, description = REDIRECTS[(method, path)]
+        responses.pop("200", None)
+        responses[status] = {"description": description}
     if path.endswith("/ready"):
         _ready(operation)
     if path.endswith("/infer"):

@@ -103,8 +103,20 @@ class Whoami(Model):
 
 
 class SignIn(Model):
-    provider: str
-    scope: str | None = None
+    """How to sign in here."""
+
+    provider: str = Field(description="local (DLHub tokens) or globus (Globus Auth)")
+    scope: str | None = Field(None, description="Under Globus: the scope a token must grant")
+    start: str | None = Field(
+        None, description="Under Globus: where the browser's sign-in starts (GET, a redirect)"
+    )
+
+
+class SignInToken(Model):
+    """A signed-in browser's token, from its one-time ticket."""
+
+    token: str = Field(description="A Globus access token for DLHub: send it as a bearer token")
+    expires_in: int = Field(description="Seconds until it expires")
 
 
 class ServableList(Model):

@@ -31,7 +31,8 @@ export interface paths {
         /**
          * Sign In
          * @description How to sign in here (public): ``provider`` ``local`` (a DLHub token) or ``globus``
-         *     (a Globus access token granting ``scope``, e.g. from ``dlhub login``).
+         *     (a Globus access token granting ``scope``, e.g. from ``dlhub login``, or the browser's
+         *     sign-in starting at ``start``).
          */
         get: operations["sign_in"];
         put?: never;
@@ -559,6 +560,70 @@ export interface paths {
         get: operations["servable_stats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in/globus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign In Globus
+         * @description Start signing in with Globus (public): a redirect to Globus' authorize page, which
+         *     comes back to ``/api/v1/sign-in/globus/callback`` and then to ``return_to`` (a path
+         *     on this site) with a one-time ``ticket``.
+         */
+        get: operations["sign_in_globus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in/globus/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign In Globus Callback
+         * @description Where Globus sends the browser back (public): the code is exchanged here and the
+         *     page gets a one-time ``ticket`` (or ``sign_in_error``) in its address, never a token.
+         */
+        get: operations["sign_in_globus_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in/globus/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign In Globus Ticket
+         * @description The token behind a ticket (public; once): ``token`` is a Globus access token for
+         *     DLHub, sent as ``authorization: Bearer`` from then on.
+         */
+        post: operations["sign_in_globus_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1642,12 +1707,42 @@ export interface components {
             /** Extensions */
             extensions: string[];
         };
-        /** SignIn */
+        /**
+         * SignIn
+         * @description How to sign in here.
+         */
         SignIn: {
-            /** Provider */
+            /**
+             * Provider
+             * @description local (DLHub tokens) or globus (Globus Auth)
+             */
             provider: string;
-            /** Scope */
+            /**
+             * Scope
+             * @description Under Globus: the scope a token must grant
+             */
             scope?: string | null;
+            /**
+             * Start
+             * @description Under Globus: where the browser's sign-in starts (GET, a redirect)
+             */
+            start?: string | null;
+        };
+        /**
+         * SignInToken
+         * @description A signed-in browser's token, from its one-time ticket.
+         */
+        SignInToken: {
+            /**
+             * Token
+             * @description A Globus access token for DLHub: send it as a bearer token
+             */
+            token: string;
+            /**
+             * Expires In
+             * @description Seconds until it expires
+             */
+            expires_in: number;
         };
         /**
          * StateChangeBody
@@ -1769,6 +1864,14 @@ export interface components {
         TensorElement3: boolean | number | string | components["schemas"]["TensorElement4"][];
         TensorElement4: boolean | number | string | components["schemas"]["TensorScalar"][];
         TensorScalar: boolean | number | string;
+        /**
+         * TicketBody
+         * @description The one-time ticket the callback put in the page's address.
+         */
+        TicketBody: {
+            /** Ticket */
+            ticket: string;
+        };
         /** Timings */
         Timings: {
             /** Queue Ms */
@@ -4623,6 +4726,235 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServableStats"];
+                };
+            };
+            /** @description Invalid request: the field and the problem are named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token where one is needed, or an invalid one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such servable, version, file, task, upload, job or stream binding (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or an upload is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_in_globus: {
+        parameters: {
+            query?: {
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To Globus Auth's authorize page */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the field and the problem are named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token where one is needed, or an invalid one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such servable, version, file, task, upload, job or stream binding (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or an upload is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_in_globus_callback: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to return_to with ?ticket= (or ?sign_in_error=) in its hash route or query */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the field and the problem are named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token where one is needed, or an invalid one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such servable, version, file, task, upload, job or stream binding (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or an upload is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_in_globus_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInToken"];
                 };
             };
             /** @description Invalid request: the field and the problem are named */
