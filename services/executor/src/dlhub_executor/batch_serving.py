@@ -97,7 +97,7 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
         t0 = time.perf_counter_ns()
         try:
             with spans.within(batch_span, "compute", attributes={"dlhub.batch_size": len(live)}):
-                if ex.pool is not None and ex._cpu_per_call.get(first.digest, 0) >= POOL_ABOVE_NS:
+                if ex.pool is not None and ex._to_pool.get(first.digest, False):
                     cpu[0] = await _in_worker(ex, first, groups, deadline)
                 elif ex._inline.get(first.digest, False):
                     with run_deadline(inline_deadline(deadline)):
@@ -119,7 +119,14 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
         # the model. (CPU time, not wall time: a thread waiting for the GIL
         # under load must not look like a slow model.) Heavy ones go to the workers.
         ex._inline[first.digest] = may_inline(model, cpu[0])
+        # One call is a noisy sample (the first after a load pays one-time set-up,
+        # a loaded machine inflates CPU time): a model moves to the worker
+        # processes after two calls over POOL_ABOVE_NS, or one over ten times it.
+        previous = ex._cpu_per_call.get(first.digest, 0)
         ex._cpu_per_call[first.digest] = cpu[0]
+        ex._to_pool[first.digest] = cpu[0] >= POOL_ABOVE_NS and (
+            cpu[0] >= 10 * POOL_ABOVE_NS or previous >= POOL_ABOVE_NS
+        )
         TASK_COMPUTE.observe(compute / 1e9)
     observe_batch(first.servable, [left_queue - p.arrived for p in batch], _call_sizes(live))
     finished = time.time_ns()

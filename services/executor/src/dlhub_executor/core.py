@@ -95,6 +95,7 @@ class Executor:
             WorkerPool(workers, {k: pooled for k in TENSOR_SERVABLE_TYPES}) if workers > 0 else None
         )
         self._cpu_per_call: dict[str, int] = {}
+        self._to_pool: dict[str, bool] = {}  # model calls go to the worker processes
         self.device = device
         self.servables = list(servables)
         self._announcer = Announcer(bus, self.executor_id, self.servables)
