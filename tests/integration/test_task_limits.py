@@ -183,6 +183,27 @@ async def test_a_model_fast_on_one_input_and_slow_on_another_never_holds_the_mes
         assert quick.outputs[0].data == np.array([10.0], dtype=np.float32).tobytes()
 
 
+async def test_a_cancel_stops_a_running_onnx_run_and_frees_its_slot(
+    tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
+) -> None:
+    """ONNX Runtime stops a cancelled task's run at once (RunOptions.terminate), so
+    the executor's only slot serves the next task long before the cancelled
+    task's deadline; the cancelled task stays CANCELLED."""
+    async with mesh_with(tmp_path, tiny, env_dir) as (mesh, _gate):
+        await mesh.publish(loop_metadata("loop"), {"model.onnx": loop_onnx()})
+        assert (await run_loop(mesh, 10, wait=True)).state == SUCCEEDED  # loaded and warm
+        slow = await run_loop(mesh, 10**10, wait=False, timeout_s=120.0)  # hours of counting
+        await asyncio.sleep(0.5)  # it runs now (the executor has one slot)
+        assert (await cancel(mesh, slow.task_id)).state == tasks_pb2.TASK_STATE_CANCELLED
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        quick = await run_loop(mesh, 10, wait=True, timeout_s=20.0)
+        assert quick.state == SUCCEEDED, quick.error.message
+        assert loop.time() - started < 10  # not 120 s: the slot was freed by the cancel
+        assert quick.outputs[0].data == np.array([10.0], dtype=np.float32).tobytes()
+        assert (await get_task(mesh, slow.task_id)).state == tasks_pb2.TASK_STATE_CANCELLED
+
+
 async def test_a_python_run_is_stopped_at_its_deadline(
     tmp_path: Path, tiny: TinyModel, env_dir: Path, hermetic_env: None
 ) -> None:

@@ -96,7 +96,10 @@ async def serve_batch(ex: Executor, batch: list[Pending]) -> None:
 
         t0 = time.perf_counter_ns()
         try:
-            with spans.within(batch_span, "compute", attributes={"dlhub.batch_size": len(live)}):
+            with (
+                spans.within(batch_span, "compute", attributes={"dlhub.batch_size": len(live)}),
+                ex.calls.call(p.item.task_id for p in live),  # stopped when all are cancelled
+            ):
                 if ex.pool is not None and ex._to_pool.get(first.digest, False):
                     cpu[0] = await _in_worker(ex, first, groups, deadline)
                 elif ex._inline.get(first.digest, False):

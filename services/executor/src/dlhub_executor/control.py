@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from dlhub_common._proto.dlhub.v1 import bus_pb2
@@ -95,6 +96,8 @@ class ExecutorControl:
         self.cancelled = ExpiringSet(ttl_s, max_ids)
         self._consumer: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        # called with each cancelled task id (the executor stops its running call)
+        self.listeners: list[Callable[[str], object]] = []
 
     async def start(self) -> None:
         """Join the control topic; call before taking work, so no cancel after start is missed."""
@@ -130,6 +133,11 @@ class ExecutorControl:
                     self.cancelled.add(message.task_id)
                     self._changed.set()
                     log.info("task %s cancelled", message.task_id)
+                    for listener in self.listeners:
+                        try:
+                            listener(message.task_id)
+                        except Exception:  # a listener must not stop the control loop
+                            log.exception("cancel listener failed for task %s", message.task_id)
                 await delivery.ack()
         finally:
             await sub.close()

@@ -41,6 +41,7 @@ from dlhub_executor.models import ModelCache
 from dlhub_executor.pinning import Announcer, subscriptions
 from dlhub_executor.runners.base import LoadedModel
 from dlhub_executor.runners.deadline import in_thread, run_deadline
+from dlhub_executor.running import RunningCalls
 from dlhub_executor.staging import Staged, Stager, has_references
 from dlhub_executor.staging.outputs import write_json, write_tensors
 from dlhub_executor.workers import WorkerPool
@@ -107,6 +108,9 @@ class Executor:
         self._consumers: list[asyncio.Task[None]] = []
         self._staging: set[asyncio.Task[None]] = set()  # tensor items being staged
         self.control = ExecutorControl(bus, self.executor_id)  # task control: cancels
+        # task control: a cancel stops the running call of its task (running.py)
+        self.calls = RunningCalls(self.control.is_cancelled)
+        self.control.listeners.append(self.calls.cancelled)
 
     async def start(self) -> None:
         await self.control.start()  # task control: before any work is taken
@@ -230,7 +234,7 @@ class Executor:
     ) -> dict[str, Any]:
         """One model call: on the event loop within its budget (stopped and run
         again in a thread when over it), or in a thread until the task's deadline
-        (task control: ONNX Runtime is stopped there)."""
+        (task control: ONNX Runtime is stopped there, or when the task is cancelled)."""
         deadline = item.deadline_unix_ns
         if self._inline.get(item.digest, False):
             try:
@@ -240,7 +244,8 @@ class Executor:
                 if not stopped_by_budget(deadline):
                     raise
                 self._inline[item.digest] = False  # slow this time: off the event loop
-        return await in_thread(deadline, model.run, inputs, list(item.outputs))
+        with self.calls.call([item.task_id]):  # a cancel stops it (ONNX Runtime)
+            return await in_thread(deadline, model.run, inputs, list(item.outputs))
 
     async def _report(
         self,

@@ -19,6 +19,7 @@ from dlhub_executor.devices import Device, onnx_providers, session_device
 from dlhub_executor.runners._onnx_values import SessionValues
 from dlhub_executor.runners.base import Array, LoadedModel, ModelRunner, as_array
 from dlhub_executor.runners.deadline import WATCHDOG, current_deadline_ns, expired_error
+from dlhub_executor.running import stop_list
 
 log = logging.getLogger("dlhub.executor")
 _preload_lock = threading.Lock()
@@ -59,8 +60,11 @@ class OnnxModel(LoadedModel):
         names = list(outputs) or self.output_names
         # execution time limit: the watchdog stops the run at the task's deadline
         deadline = current_deadline_ns()
-        options = self._run_options() if deadline else None
-        handle = WATCHDOG.arm(deadline, lambda: _terminate(options)) if options else None
+        stops = stop_list()  # task control: a cancel of every task it serves stops it too
+        options = self._run_options() if deadline or stops is not None else None
+        handle = WATCHDOG.arm(deadline, lambda: _terminate(options)) if deadline else None
+        if stops is not None:
+            stops.append(lambda: _terminate(options))
         try:
             values = self.values.run(names, inputs, options)
         except DLHubError:
