@@ -19,9 +19,9 @@ import requests
 import responses
 from globus_sdk.testing import get_last_request, load_response_set
 
+from dlhub_common.auth_settings import GROUPS_SCOPE, AuthSettings
 from dlhub_common.errors import Unauthenticated, Unavailable
 from dlhub_common.names import SLUG_RE
-from dlhub_common.settings import GROUPS_SCOPE, AuthSettings
 from dlhub_gateway.globus import GlobusProvider, owner_slug, token_key
 
 AUTH = "https://auth.globus.org"

@@ -10,8 +10,8 @@ import urllib.parse
 import pytest
 from pydantic import ValidationError
 
+from dlhub_common.auth_settings import GlobusAuthSettings
 from dlhub_common.errors import InvalidArgument
-from dlhub_common.settings import GlobusAuthSettings
 from dlhub_gateway.globus_web import (
     BrowserSignIn,
     Ticket,

@@ -45,9 +45,9 @@ from globus_sdk.config import get_service_url
 from globus_sdk.transport import RequestsTransport, RetryConfig
 
 from dlhub_common.access import GLOBUS_GROUP_PREFIX, GLOBUS_IDENTITY_PREFIX, entry_kind
+from dlhub_common.auth_settings import AuthSettings
 from dlhub_common.errors import DLHubError, Unauthenticated, Unavailable
 from dlhub_common.identity import Principal
-from dlhub_common.settings import AuthSettings
 
 log = logging.getLogger("dlhub.gateway.globus")
 

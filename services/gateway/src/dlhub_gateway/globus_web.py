@@ -36,8 +36,8 @@ from globus_sdk.config import get_service_url
 from globus_sdk.services.auth.response import OAuthAuthorizationCodeResponse
 from globus_sdk.transport import RequestsTransport, RetryConfig
 
+from dlhub_common.auth_settings import GlobusAuthSettings
 from dlhub_common.errors import DLHubError, InvalidArgument, Unavailable
-from dlhub_common.settings import GlobusAuthSettings
 
 log = logging.getLogger("dlhub.gateway.globus_web")
 
