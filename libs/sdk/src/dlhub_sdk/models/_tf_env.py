@@ -119,12 +119,11 @@ def tensorflow_python() -> str:
 
 def child_env() -> dict[str, str]:
     """The environment of a TensorFlow child: nothing of the caller's virtual
-    environment, Keras on TensorFlow (the caller may have chosen torch), and
-    TensorFlow's C++ logging quiet."""
+    environment (uv_env drops VIRTUAL_ENV, PYTHONPATH and the like), Keras on
+    TensorFlow (the caller may have chosen torch), and TensorFlow's C++ logging quiet."""
     env = uv_env()
     env["KERAS_BACKEND"] = "tensorflow"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.pop("PYTHONPATH", None)
     return env
 
 

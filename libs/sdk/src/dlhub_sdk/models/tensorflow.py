@@ -55,6 +55,11 @@ def _saved_model_dir(path: str | Path) -> Path:
     return folder
 
 
+def _servable_name(name: str | None, source: Path) -> str:
+    """``name``, or the SavedModel folder's name, as a servable name."""
+    return (name or source.resolve().name).lower().replace("_", "-").replace(".", "-")
+
+
 def _converter(request: dict[str, Any]) -> dict[str, Any]:
     """One answer of ``_tf_convert`` run in a TensorFlow child process."""
     command = [tensorflow_python(), "-I", str(Path(__file__).with_name("_tf_convert.py"))]
@@ -126,7 +131,7 @@ class TensorFlowServable(OnnxServable):
         output_dir: str | Path | None = None,
     ) -> None:
         source = _saved_model_dir(saved_model_dir)
-        slug = (name or source.resolve().name).lower().replace("_", "-").replace(".", "-")
+        slug = _servable_name(name, source)
         folder = _output_folder(self, output_dir)
         target = folder / f"{slug}.onnx"
         sample = None
@@ -281,7 +286,7 @@ class NativeTensorFlowServable(ServableBuilder):
         self._servable["model_summary"] = f"TensorFlow SavedModel, signature {signature!r}"
         self.add_dependency("tensorflow-cpu", answer["tensorflow"])
         self.add_dependency("numpy", answer["numpy"])
-        slug = (name or source.resolve().name).lower().replace("_", "-").replace(".", "-")
+        slug = _servable_name(name, source)
         self.set_name(slug)
         if classes:
             self.set_classes(classes)
